@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test install install-dev system-packages migrate messages bench bench-smoke
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Browser tests drive Debian's Chromium; install it when missing and we are root.
+system-packages:
+	@scripts/install-system-packages
+
+migrate: install
+	$(PY) manage.py migrate --no-input -v0
+
+run: migrate
+	$(PY) manage.py seed_demo
+	DEBUG=$${DEBUG-1} PORT=$(PORT) scripts/run
+
+test: install-dev system-packages
+	scripts/test
+
+# Regenerate the translation catalogues after changing user-facing strings (needs gettext).
+messages: install
+	$(PY) manage.py makemessages -l fr -l zh_Hans --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv

@@ -1,0 +1,40 @@
+"""Activates each person's language and time zone for the request.
+
+A signed-in person's saved choice wins (the language switcher saves it);
+otherwise the time zone comes from the cookie that the page's script sets
+from the browser, else the server default, and the language from Django's
+LocaleMiddleware (cookie, then Accept-Language).
+"""
+
+import zoneinfo
+
+from django.utils import timezone, translation
+
+TZ_COOKIE = "summit_tz"
+
+
+def timezone_from_cookie(request):
+    name = request.COOKIES.get(TZ_COOKIE, "")
+    if name in zoneinfo.available_timezones():
+        return name
+    return None
+
+
+class PersonPreferencesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
+        tz_name = (profile.timezone if profile else None) or timezone_from_cookie(request)
+        if tz_name:
+            timezone.activate(zoneinfo.ZoneInfo(tz_name))
+        else:
+            timezone.deactivate()
+        if profile and profile.language:
+            translation.activate(profile.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,0 +1,219 @@
+"""The programme: summits, their rooms, tracks, sessions and the people in them."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Summit(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    tagline = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    organised_with = models.CharField(
+        max_length=200, blank=True, help_text=_("Partner organisation running the summit jointly.")
+    )
+    timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
+    languages = models.JSONField(default=list, help_text=_("Language codes the summit runs in."))
+    themes = models.JSONField(default=list, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reminder_offsets = models.JSONField(
+        default=list, blank=True, help_text=_("Minutes before a session when attendees are reminded.")
+    )
+    is_published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="summit_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Track(models.Model):
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="tracks")
+    slug = models.SlugField()
+    name = models.CharField(max_length=120)
+    colour = models.CharField(max_length=7, default="#2f6f9f")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["summit", "slug"], name="track_slug_unique_in_summit")]
+
+    def __str__(self):
+        return self.name
+
+
+class Company(models.Model):
+    """A pitching company: the reason a roadshow exists."""
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="companies")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+    tagline = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    website = models.URLField(blank=True)
+    themes = models.JSONField(default=list, blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="companies")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+        constraints = [models.UniqueConstraint(fields=["summit", "slug"], name="company_slug_unique_in_summit")]
+
+    def __str__(self):
+        return self.name
+
+
+class Room(models.Model):
+    class Kind(models.TextChoices):
+        STAGE = "stage", _("Stage")
+        PITCH = "pitch", _("Pitch room")
+        LOUNGE = "lounge", _("Lounge")
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="rooms")
+    slug = models.SlugField()
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STAGE)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="rooms")
+    description = models.TextField(blank=True)
+    stream_url = models.URLField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_private = models.BooleanField(default=False, help_text=_("Only invited people may enter."))
+    is_moderated = models.BooleanField(default=False, help_text=_("Questions wait for approval."))
+    invited = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="invited_rooms")
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["summit", "slug"], name="room_slug_unique_in_summit")]
+
+    def __str__(self):
+        return self.name
+
+
+class Speaker(models.Model):
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="speakers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="speaker_roles"
+    )
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="speakers")
+    bio = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="sessions")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    language = models.CharField(max_length=10, default="en")
+    speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="pitches")
+    stream_url = models.URLField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    sequence = models.PositiveIntegerField(default=0, help_text=_("Bumped on every change, for calendar clients."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "room__position"]
+        indexes = [models.Index(fields=["room", "starts_at"]), models.Index(fields=["summit", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def effective_stream_url(self):
+        return self.stream_url or self.room.stream_url
+
+
+class Profile(models.Model):
+    """Who a person is across summits: their name, organisation, language and clock."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    language = models.CharField(max_length=10, default="en")
+
+    def __str__(self):
+        return self.name
+
+
+class Registration(models.Model):
+    class Role(models.TextChoices):
+        ATTENDEE = "attendee", _("Attendee")
+        SPEAKER = "speaker", _("Speaker")
+        MODERATOR = "moderator", _("Moderator")
+        ORGANISER = "organiser", _("Organiser")
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ATTENDEE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["summit", "user"], name="one_registration_per_summit")]
+        indexes = [models.Index(fields=["summit", "role"])]
+
+    def __str__(self):
+        return f"{self.user} @ {self.summit}"
+
+    @property
+    def is_staff_role(self):
+        return self.role in (self.Role.MODERATOR, self.Role.ORGANISER)
+
+
+class Bookmark(models.Model):
+    """A session in a person's own agenda."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "session"], name="one_bookmark_per_session")]
+
+
+class AgendaFeed(models.Model):
+    """A secret token so calendar apps can read one person's agenda without a cookie."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agenda_feed")
+    token = models.CharField(max_length=64, unique=True)

@@ -1,0 +1,471 @@
+"""The programme's rules: who may do what to summits, sessions, registrations and agendas.
+
+Views, the API, consumers and tasks call these; they raise `summit.errors`
+and never build responses. Functions named `access_*` look up and check
+permission, `check_*` validate, `do_*` change state.
+"""
+
+import datetime as dt
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from events.models import (
+    AgendaFeed,
+    Bookmark,
+    Company,
+    Profile,
+    Registration,
+    Room,
+    Session,
+    Speaker,
+    Summit,
+    Track,
+)
+from events.signals import bookmark_changed, session_changed
+from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
+
+User = get_user_model()
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+SIGNIN_SALT = "events.signin-link"
+
+
+# --- look-ups and permissions -------------------------------------------------
+
+
+def access_summit(slug):
+    try:
+        return Summit.objects.get(slug=slug, is_published=True)
+    except Summit.DoesNotExist:
+        raise NotFound(_("No summit called “%(slug)s”.") % {"slug": slug}) from None
+
+
+def access_room(summit, room_slug):
+    try:
+        return Room.objects.select_related("summit", "company").get(summit=summit, slug=room_slug)
+    except Room.DoesNotExist:
+        raise NotFound(_("No room called “%(slug)s” in this summit.") % {"slug": room_slug}) from None
+
+
+def access_session(session_id, *, include_unpublished=False):
+    sessions = Session.objects.select_related("summit", "room", "track", "company")
+    if not include_unpublished:
+        sessions = sessions.exclude(status=Session.Status.DRAFT)
+    try:
+        return sessions.get(pk=session_id)
+    except Session.DoesNotExist:
+        raise NotFound(_("No such session.")) from None
+
+
+def registration_for(user, summit):
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(summit=summit, user=user).first()
+
+
+def is_organiser(user, summit):
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Registration.objects.filter(summit=summit, user=user, role=Registration.Role.ORGANISER).exists()
+
+
+def check_signed_in(user):
+    if not user.is_authenticated:
+        raise NotSignedIn(_("Sign in first."))
+
+
+def check_organiser(user, summit):
+    check_signed_in(user)
+    if not is_organiser(user, summit):
+        raise Forbidden(_("Only the summit's organisers may do this."))
+
+
+def check_registered(user, summit):
+    check_signed_in(user)
+    if not (user.is_superuser or registration_for(user, summit)):
+        raise Forbidden(_("Register for this summit first."))
+
+
+# --- validation -------------------------------------------------------------------
+
+
+def check_timezone(name):
+    if not name or name not in zoneinfo.available_timezones():
+        raise Invalid(_("“%(tz)s” is not a known time zone, e.g. Europe/Paris or Asia/Shanghai.") % {"tz": name})
+    return zoneinfo.ZoneInfo(name)
+
+
+def check_language(code):
+    if code not in LANGUAGE_CODES:
+        raise Invalid(_("Language must be one of %(codes)s.") % {"codes": ", ".join(LANGUAGE_CODES)})
+    return code
+
+
+def check_aware(value, field):
+    if timezone.is_naive(value):
+        raise Invalid(_("%(field)s needs a time zone offset, e.g. 2027-03-29T09:00:00+02:00.") % {"field": field})
+    return value
+
+
+def check_session_times(starts_at, ends_at):
+    check_aware(starts_at, "starts_at")
+    check_aware(ends_at, "ends_at")
+    if ends_at <= starts_at:
+        raise Invalid(_("A session must end after it starts."))
+
+
+def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
+    """Call inside a transaction that holds the room's row lock."""
+    clashes = Session.objects.filter(room=room, starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(
+        status=Session.Status.CANCELLED
+    )
+    if exclude_id:
+        clashes = clashes.exclude(pk=exclude_id)
+    clash = clashes.first()
+    if clash:
+        raise Conflict(
+            _("%(room)s already has “%(title)s” at that time.") % {"room": room.name, "title": clash.title}
+        )
+
+
+# --- sessions ---------------------------------------------------------------------
+
+
+@dataclass
+class SessionChange:
+    title: str | None = None
+    description: str | None = None
+    room: str | None = None
+    track: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    language: str | None = None
+    stream_url: str | None = None
+    company: str | None = None
+    speakers: list[int] | None = None
+    status: str | None = None
+
+
+def _resolve(model, summit, slug, label):
+    if slug in (None, ""):
+        return None
+    try:
+        return model.objects.get(summit=summit, slug=slug)
+    except model.DoesNotExist:
+        raise Invalid(_("No %(label)s called “%(slug)s” in this summit.") % {"label": label, "slug": slug}) from None
+
+
+def _apply_change(session, summit, change):
+    if change.title is not None:
+        if not change.title.strip():
+            raise Invalid(_("A session needs a title."))
+        session.title = change.title.strip()
+    if change.description is not None:
+        session.description = change.description
+    if change.room is not None:
+        session.room = _resolve(Room, summit, change.room, "room")
+    if change.track is not None:
+        session.track = _resolve(Track, summit, change.track, "track")
+    if change.company is not None:
+        session.company = _resolve(Company, summit, change.company, "company")
+    if change.starts_at is not None:
+        session.starts_at = change.starts_at
+    if change.ends_at is not None:
+        session.ends_at = change.ends_at
+    if change.language is not None:
+        session.language = check_language(change.language)
+    if change.stream_url is not None:
+        session.stream_url = change.stream_url
+    if change.status is not None:
+        if change.status not in Session.Status.values:
+            raise Invalid(_("Unknown status “%(status)s”.") % {"status": change.status})
+        session.status = change.status
+    if session.room_id is None:
+        raise Invalid(_("A session needs a room."))
+    check_session_times(session.starts_at, session.ends_at)
+
+
+def _set_speakers(session, summit, speaker_ids):
+    speakers = list(Speaker.objects.filter(summit=summit, pk__in=speaker_ids))
+    if len(speakers) != len(set(speaker_ids)):
+        raise Invalid(_("Some speakers are not part of this summit."))
+    session.speakers.set(speakers)
+
+
+def _lock_room(room):
+    Room.objects.select_for_update().filter(pk=room.pk).first()
+
+
+def do_create_session(user, summit, change):
+    check_organiser(user, summit)
+    if change.title is None or change.starts_at is None or change.ends_at is None or not change.room:
+        raise Invalid(_("title, room, starts_at and ends_at are required."))
+    session = Session(summit=summit, language=summit.languages[0] if summit.languages else "en")
+    with transaction.atomic():
+        _apply_change(session, summit, change)
+        _lock_room(session.room)
+        if session.status != Session.Status.CANCELLED:
+            check_no_overlap(session.room, session.starts_at, session.ends_at)
+        session.save()
+        if change.speakers is not None:
+            _set_speakers(session, summit, change.speakers)
+        transaction.on_commit(lambda: session_changed.send(Session, session_id=session.pk, change="created"))
+    return session
+
+
+def do_update_session(user, session, change):
+    """Edit, reschedule, publish or cancel; calendar clients see a new SEQUENCE."""
+    summit = session.summit
+    check_organiser(user, summit)
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        before = (session.starts_at, session.ends_at, session.status)
+        _apply_change(session, summit, change)
+        _lock_room(session.room)
+        if session.status != Session.Status.CANCELLED:
+            check_no_overlap(session.room, session.starts_at, session.ends_at, exclude_id=session.pk)
+        session.sequence += 1
+        session.save()
+        if change.speakers is not None:
+            _set_speakers(session, summit, change.speakers)
+        if session.status == Session.Status.CANCELLED and before[2] != Session.Status.CANCELLED:
+            kind = "cancelled"
+        elif (session.starts_at, session.ends_at) != before[:2]:
+            kind = "rescheduled"
+        else:
+            kind = "updated"
+        transaction.on_commit(lambda: session_changed.send(Session, session_id=session.pk, change=kind))
+    return session
+
+
+def do_cancel_session(user, session):
+    return do_update_session(user, session, SessionChange(status=Session.Status.CANCELLED))
+
+
+def visible_sessions(summit):
+    return (
+        Session.objects.filter(summit=summit)
+        .exclude(status=Session.Status.DRAFT)
+        .select_related("room", "track", "company")
+        .prefetch_related("speakers")
+        .order_by("starts_at", "room__position", "pk")
+    )
+
+
+def schedule_days(summit, tz):
+    """Sessions grouped by local day, each day with the rooms in use, for the schedule grid."""
+    days = {}
+    for session in visible_sessions(summit):
+        day = timezone.localtime(session.starts_at, tz).date()
+        days.setdefault(day, []).append(session)
+    rooms = list(summit.rooms.all())
+    return [
+        {
+            "date": day,
+            "rooms": [
+                {"room": room, "sessions": [s for s in sessions if s.room_id == room.pk]}
+                for room in rooms
+                if any(s.room_id == room.pk for s in sessions)
+            ],
+            "sessions": sessions,
+        }
+        for day, sessions in sorted(days.items())
+    ]
+
+
+def live_session(room, at=None):
+    """The session on in `room` at `at` (now by default), if any."""
+    at = at or timezone.now()
+    return (
+        Session.objects.filter(room=room, starts_at__lte=at, ends_at__gt=at, status=Session.Status.PUBLISHED)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+# --- people -----------------------------------------------------------------------
+
+
+@dataclass
+class RegistrationForm:
+    name: str
+    email: str
+    organisation: str = ""
+    country: str = ""
+    timezone: str = "UTC"
+    language: str = "en"
+
+
+def check_registration(form):
+    name = (form.name or "").strip()
+    if not name:
+        raise Invalid(_("Tell us your name."))
+    if len(name) > 200:
+        raise Invalid(_("Your name is too long."))
+    email = (form.email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid(_("“%(email)s” is not an email address.") % {"email": form.email}) from None
+    country = (form.country or "").strip().upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise Invalid(_("Country must be a two-letter code such as FR or CN."))
+    check_timezone(form.timezone)
+    check_language(form.language)
+    if len(form.organisation or "") > 200:
+        raise Invalid(_("The organisation name is too long."))
+    return RegistrationForm(name, email, (form.organisation or "").strip(), country, form.timezone, form.language)
+
+
+def do_register(summit, form):
+    """Register a new person, or mail a sign-in link to one we know.
+
+    Returns `(user, created)`. When the email is already known nobody is
+    signed in: whoever typed it may not own it, so the owner gets a link.
+    """
+    form = check_registration(form)
+    existing = User.objects.filter(email__iexact=form.email).first()
+    if existing:
+        send_signin_link(existing, summit)
+        return existing, False
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=form.email, email=form.email)
+            Profile.objects.create(
+                user=user,
+                name=form.name,
+                organisation=form.organisation,
+                country=form.country,
+                timezone=form.timezone,
+                language=form.language,
+            )
+            Registration.objects.create(summit=summit, user=user)
+    except IntegrityError:
+        # Two registrations with one email raced: the loser is treated as "already known".
+        existing = User.objects.get(username=form.email)
+        send_signin_link(existing, summit)
+        return existing, False
+    return user, True
+
+
+def do_join_summit(user, summit):
+    Registration.objects.get_or_create(summit=summit, user=user)
+
+
+def signin_token(user, summit):
+    return signing.dumps({"u": user.pk, "s": summit.slug if summit else None}, salt=SIGNIN_SALT)
+
+
+def check_signin_token(token):
+    """The user and summit a mailed link was for; a used or stale link is refused."""
+    try:
+        data = signing.loads(token, salt=SIGNIN_SALT, max_age=settings.SIGNIN_LINK_MAX_AGE)
+    except signing.BadSignature:
+        raise Invalid(_("This sign-in link is invalid or has expired. Ask for a new one.")) from None
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None:
+        raise Invalid(_("This sign-in link is invalid or has expired. Ask for a new one."))
+    summit = Summit.objects.filter(slug=data.get("s")).first() if data.get("s") else None
+    return user, summit
+
+
+def send_signin_link(user, summit=None):
+    profile = profile_for(user)
+    link = settings.SITE_URL.rstrip("/") + reverse("signin-link", args=[signin_token(user, summit)])
+    with translation.override(profile.language):
+        context = {"name": profile.name, "link": link, "summit": summit}
+        send_mail(
+            subject=_("Your sign-in link"),
+            message=render_to_string("email/signin_link.txt", context),
+            html_message=render_to_string("email/signin_link.html", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+
+def profile_for(user):
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    if profile is None:
+        profile, _created = Profile.objects.get_or_create(
+            user=user, defaults={"name": user.get_full_name() or user.get_username()}
+        )
+    return profile
+
+
+def do_update_preferences(user, *, timezone_name=None, language=None):
+    profile = profile_for(user)
+    if timezone_name is not None:
+        check_timezone(timezone_name)
+        profile.timezone = timezone_name
+    if language is not None:
+        profile.language = check_language(language)
+    profile.save(update_fields=["timezone", "language"])
+    return profile
+
+
+# --- agenda -----------------------------------------------------------------------
+
+
+def do_bookmark(user, session):
+    check_registered(user, session.summit)
+    if session.status == Session.Status.CANCELLED:
+        raise Conflict(_("This session has been cancelled."))
+    _bookmark, created = Bookmark.objects.get_or_create(user=user, session=session)
+    if created:
+        transaction.on_commit(
+            lambda: bookmark_changed.send(Bookmark, user_id=user.pk, session_id=session.pk, added=True)
+        )
+    return created
+
+
+def do_unbookmark(user, session):
+    check_signed_in(user)
+    deleted, _rows = Bookmark.objects.filter(user=user, session=session).delete()
+    if deleted:
+        transaction.on_commit(
+            lambda: bookmark_changed.send(Bookmark, user_id=user.pk, session_id=session.pk, added=False)
+        )
+    return bool(deleted)
+
+
+def agenda(user, summit=None):
+    sessions = Session.objects.filter(bookmarks__user=user).exclude(status=Session.Status.DRAFT)
+    if summit is not None:
+        sessions = sessions.filter(summit=summit)
+    return sessions.select_related("room", "summit", "track", "company").prefetch_related("speakers").order_by(
+        "starts_at"
+    )
+
+
+def bookmarked_ids(user, summit):
+    if not user.is_authenticated:
+        return set()
+    return set(Bookmark.objects.filter(user=user, session__summit=summit).values_list("session_id", flat=True))
+
+
+def agenda_feed_token(user):
+    feed, _created = AgendaFeed.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
+    return feed.token
+
+
+def access_agenda_feed(token):
+    feed = AgendaFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None:
+        raise NotFound(_("No such calendar feed."))
+    return feed.user
+

@@ -1,0 +1,280 @@
+"""Server-rendered pages. Each view parses, checks permission through a service, renders."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from events import services
+from events.api import Throttle
+from events.calendar import build_calendar
+from events.middleware import TZ_COOKIE
+from events.models import Company, Registration, Session, Summit
+from summit.errors import Invalid
+
+COMMON_TIMEZONES = [
+    "Europe/Paris",
+    "Asia/Shanghai",
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+]
+
+
+def _throttled(request, scope, rate):
+    throttle = Throttle(scope, rate)
+    if throttle.allow_request(request):
+        return None
+    wait = int(throttle.wait() or 60)
+    response = render(request, "error.html", {"detail": _("Too many attempts. Try again later.")}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _page_timezone(request):
+    """?tz= for this page (and remembered in a cookie), else the person's or browser's zone."""
+    requested = request.GET.get("tz")
+    if requested:
+        return services.check_timezone(requested), requested
+    return timezone.get_current_timezone(), None
+
+
+def _with_tz_cookie(response, tz_name):
+    if tz_name:
+        response.set_cookie(TZ_COOKIE, tz_name, max_age=365 * 24 * 3600, samesite="Lax", secure=settings.HTTPS)
+    return response
+
+
+def summit_list(request):
+    summits = Summit.objects.filter(is_published=True)
+    return render(request, "events/summit_list.html", {"summits": summits})
+
+
+def summit_home(request, slug):
+    summit = services.access_summit(slug)
+    context = {
+        "summit": summit,
+        "rooms": summit.rooms.select_related("company"),
+        "companies": summit.companies.all(),
+        "upcoming": services.visible_sessions(summit).filter(ends_at__gte=timezone.now())[:6],
+        "registration": services.registration_for(request.user, summit),
+        "is_organiser": services.is_organiser(request.user, summit),
+    }
+    return render(request, "events/summit_home.html", context)
+
+
+def schedule(request, slug):
+    summit = services.access_summit(slug)
+    tz, tz_param = _page_timezone(request)
+    with timezone.override(tz):
+        context = {
+            "summit": summit,
+            "days": services.schedule_days(summit, tz),
+            "tz_name": str(tz),
+            "timezones": sorted(set(COMMON_TIMEZONES) | {str(tz), summit.timezone}),
+            "bookmarked": services.bookmarked_ids(request.user, summit),
+            "registration": services.registration_for(request.user, summit),
+        }
+        response = render(request, "events/schedule.html", context)
+    return _with_tz_cookie(response, tz_param)
+
+
+def session_detail(request, slug, session_id):
+    summit = services.access_summit(slug)
+    session = services.access_session(session_id)
+    if session.summit_id != summit.pk:
+        raise services.NotFound(_("No such session."))
+    context = {
+        "summit": summit,
+        "session": session,
+        "speakers": session.speakers.all(),
+        "bookmarked": session.pk in services.bookmarked_ids(request.user, summit),
+        "registration": services.registration_for(request.user, summit),
+        "summit_tz": zoneinfo.ZoneInfo(summit.timezone),
+    }
+    return render(request, "events/session_detail.html", context)
+
+
+def company_detail(request, slug, company_slug):
+    summit = services.access_summit(slug)
+    company = get_object_or_404(Company, summit=summit, slug=company_slug)
+    context = {
+        "summit": summit,
+        "company": company,
+        "pitches": services.visible_sessions(summit).filter(company=company),
+        "rooms": company.rooms.all(),
+        "speakers": company.speakers.all(),
+    }
+    return render(request, "events/company_detail.html", context)
+
+
+@require_POST
+def toggle_bookmark(request, slug, session_id):
+    summit = services.access_summit(slug)
+    session = services.access_session(session_id)
+    services.check_registered(request.user, summit)
+    if request.POST.get("action") == "remove":
+        services.do_unbookmark(request.user, session)
+    else:
+        services.do_bookmark(request.user, session)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("my-agenda", args=[summit.slug])
+    return redirect(next_url)
+
+
+def my_agenda(request, slug):
+    summit = services.access_summit(slug)
+    services.check_registered(request.user, summit)
+    context = {
+        "summit": summit,
+        "sessions": services.agenda(request.user, summit),
+        "feed_url": request.build_absolute_uri(
+            reverse("agenda-feed", args=[services.agenda_feed_token(request.user)])
+        ),
+    }
+    return render(request, "events/my_agenda.html", context)
+
+
+def schedule_feed(request, slug):
+    summit = services.access_summit(slug)
+    body = build_calendar(summit.name, services.visible_sessions(summit).select_related("summit"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+def agenda_feed(request, token):
+    user = services.access_agenda_feed(token)
+    body = build_calendar(_("My agenda"), services.agenda(user))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    summit = services.access_summit(slug)
+    if request.user.is_authenticated:
+        services.do_join_summit(request.user, summit)
+        return redirect("summit-home", slug=summit.slug)
+    form = {"timezone": "", "language": translation.get_language()}
+    if request.method == "POST":
+        limited = _throttled(request, "registration", settings.THROTTLE_REGISTRATION)
+        if limited:
+            return limited
+        form = {key: request.POST.get(key, "") for key in
+                ("name", "email", "organisation", "country", "timezone", "language")}
+        try:
+            user, created = services.do_register(summit, services.RegistrationForm(**form))
+        except Invalid as error:
+            messages.error(request, error.detail)
+        else:
+            if created:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome! You are registered for %(summit)s.") % {"summit": summit.name})
+                return redirect("schedule", slug=summit.slug)
+            return render(request, "events/check_your_email.html", {"summit": summit}, status=202)
+    context = {"summit": summit, "form": form, "languages": settings.LANGUAGES, "timezones": COMMON_TIMEZONES}
+    return render(request, "events/register.html", context, status=422 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request):
+    """Attendees ask for a mailed link; organisers may sign in with a password."""
+    if request.method == "POST":
+        if request.POST.get("password"):
+            limited = _throttled(request, "login", settings.THROTTLE_LOGIN)
+            if limited:
+                return limited
+            user = authenticate(request, username=request.POST.get("username", ""),
+                                password=request.POST.get("password", ""))
+            if user is not None:
+                login(request, user)
+                return redirect(_safe_next(request) or "summit-list")
+            messages.error(request, _("Wrong username or password."))
+        else:
+            limited = _throttled(request, "signin-link", settings.THROTTLE_SIGNIN_LINK)
+            if limited:
+                return limited
+            email = request.POST.get("email", "").strip().lower()
+            user = services.User.objects.filter(email__iexact=email, is_active=True).first() if email else None
+            if user is not None:
+                services.send_signin_link(user)
+            return render(request, "events/check_your_email.html", {}, status=202)
+    return render(request, "events/signin.html", {"next": request.GET.get("next", "")})
+
+
+def _safe_next(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    return None
+
+
+def signin_link(request, token):
+    """GET shows a button and POST signs in, so mail scanners that follow links sign nobody in."""
+    user, summit = services.check_signin_token(token)
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if summit is not None:
+            services.do_join_summit(user, summit)
+            return redirect("summit-home", slug=summit.slug)
+        return redirect("summit-list")
+    return render(request, "events/signin_link.html", {"who": services.profile_for(user), "summit": summit})
+
+
+@require_POST
+def signout(request):
+    logout(request)
+    return redirect("summit-list")
+
+
+@require_POST
+def preferences(request):
+    """Saves the time zone and language a person chose, on their profile and in cookies."""
+    tz_name = request.POST.get("timezone") or None
+    language = request.POST.get("language") or None
+    if tz_name:
+        services.check_timezone(tz_name)
+    if language:
+        services.check_language(language)
+    if request.user.is_authenticated:
+        services.do_update_preferences(request.user, timezone_name=tz_name, language=language)
+    response = redirect(_safe_next(request) or "summit-list")
+    if language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    return _with_tz_cookie(response, tz_name)
+
+
+def organiser_dashboard(request, slug):
+    summit = services.access_summit(slug)
+    services.check_organiser(request.user, summit)
+    sessions = (
+        Session.objects.filter(summit=summit)
+        .select_related("room", "track")
+        .annotate(bookmark_count=Count("bookmarks"))
+        .order_by("starts_at")
+    )
+    registrations = summit.registrations.aggregate(
+        total=Count("pk"),
+        attendees=Count("pk", filter=Q(role=Registration.Role.ATTENDEE)),
+        staff=Count("pk", filter=~Q(role=Registration.Role.ATTENDEE)),
+    )
+    context = {
+        "summit": summit,
+        "sessions": sessions,
+        "registrations": registrations,
+        "rooms": summit.rooms.all(),
+        "summit_tz": zoneinfo.ZoneInfo(summit.timezone),
+    }
+    return render(request, "events/organiser_dashboard.html", context)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LivechatConfig(AppConfig):
+    name = "livechat"
+    verbose_name = "Live rooms"

@@ -1,0 +1,128 @@
+"""What happens in a live room: chat, questions, votes, reactions and who was there.
+
+Every persisted event is also written to RoomEvent under the room's next
+`seq`, so a client that reconnects with `?since=SEQ` can be replayed exactly
+what it missed.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from events.models import Room, Session
+
+
+class RoomLog(models.Model):
+    """The room's event counter; its row lock serialises `seq` across processes."""
+
+    room = models.OneToOneField(Room, on_delete=models.CASCADE, primary_key=True, related_name="log")
+    last_seq = models.BigIntegerField(default=0)
+
+
+class RoomEvent(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "seq"], name="one_event_per_room_seq")]
+        ordering = ["room", "seq"]
+
+
+class ChatMessage(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="chat_messages")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages")
+    seq = models.BigIntegerField()
+    body = models.TextField()
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["room", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "author", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="chat_client_id_unique_per_author_room",
+            ),
+        ]
+        indexes = [models.Index(fields=["session"])]
+
+
+class Question(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        ANSWERED = "answered"
+        DISMISSED = "dismissed"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="questions")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questions")
+    is_anonymous = models.BooleanField(default=False)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    is_pinned = models.BooleanField(default=False)
+    votes = models.PositiveIntegerField(default=0)
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-votes", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "author", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="question_client_id_unique_per_author_room",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+
+
+class QuestionVote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="vote_set")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_votes")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "user"], name="one_vote_per_person")]
+
+
+class ReactionTally(models.Model):
+    """Reactions are ephemeral on the wire; only their totals per session are kept, for reports."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="reaction_tallies")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="reaction_tallies")
+    emoji = models.CharField(max_length=16)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "session", "emoji"], name="one_tally_per_room_session_emoji"),
+        ]
+
+
+class Attendance(models.Model):
+    """One person in one room from `joined_at` to `left_at`.
+
+    `server` names the Daphne process holding the socket, so intervals left
+    open by a process that died can be closed by whoever notices.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="attendances")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendances")
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    server = models.CharField(max_length=64, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["room", "joined_at"]),
+            models.Index(fields=["session"]),
+            models.Index(fields=["left_at"], condition=Q(left_at__isnull=True), name="open_attendance"),
+        ]

@@ -1,0 +1,163 @@
+"""Named people and a small summit, so tests read like the situation they describe."""
+
+import datetime as dt
+import os
+import zoneinfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
+
+from events.models import Company, Profile, Registration, Room, Session, Speaker, Summit, Track
+
+User = get_user_model()
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def services_required():
+    return os.environ.get("CI") == "true" or os.environ.get("REQUIRE_SERVICES") in ("1", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters must not leak from one test into the next."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def redis_url():
+    """A reachable Redis for tests that need one; skipped when absent unless services are required."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+    try:
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        if services_required():
+            pytest.fail(f"Redis is required but unreachable at {url}: {error}")
+        pytest.skip(f"Redis unreachable at {url}")
+    return url
+
+
+def make_person(username, *, name=None, timezone="Europe/Paris", language="en", country="FR", organisation="",
+                password=None, **user_fields):
+    user = User.objects.create_user(username=username, email=f"{username}@example.org", password=password,
+                                    **user_fields)
+    Profile.objects.create(user=user, name=name or username.title(), timezone=timezone, language=language,
+                           country=country, organisation=organisation)
+    return user
+
+
+def make_session(summit, room, title, starts_at, minutes=30, **fields):
+    return Session.objects.create(summit=summit, room=room, title=title, starts_at=starts_at,
+                                  ends_at=starts_at + dt.timedelta(minutes=minutes), **fields)
+
+
+def at_paris(day, hhmm):
+    hour, minute = map(int, hhmm.split(":"))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+
+
+@pytest.fixture
+def summit(db):
+    return Summit.objects.create(
+        slug="roadshow", name="Innovation Roadshow", timezone="Europe/Paris", languages=["en", "fr", "zh-hans"],
+        themes=["AI/ICT", "Medical devices"], starts_on=dt.date(2027, 3, 29), ends_on=dt.date(2027, 3, 31),
+        organised_with="Qingdao High-tech Zone", reminder_offsets=[1440, 15],
+    )
+
+
+@pytest.fixture
+def fair_vision(summit):
+    return Company.objects.create(summit=summit, slug="fair-vision", name="Fair Vision", country="FR")
+
+
+@pytest.fixture
+def main_stage(summit):
+    return Room.objects.create(summit=summit, slug="main-stage", name="Main stage", kind=Room.Kind.STAGE)
+
+
+@pytest.fixture
+def pitch_room(summit, fair_vision):
+    return Room.objects.create(summit=summit, slug="fair-vision", name="Fair Vision pitch room",
+                               kind=Room.Kind.PITCH, company=fair_vision, position=1)
+
+
+@pytest.fixture
+def track(summit):
+    return Track.objects.create(summit=summit, slug="ai", name="AI and big data")
+
+
+@pytest.fixture
+def speaker(summit, fair_vision):
+    return Speaker.objects.create(summit=summit, name="Julien Marchetti", organisation="Fair Vision",
+                                  company=fair_vision)
+
+
+@pytest.fixture
+def keynote(summit, main_stage):
+    return make_session(summit, main_stage, "Opening keynote", at_paris(dt.date(2027, 3, 29), "09:00"), 60)
+
+
+@pytest.fixture
+def pitch(summit, pitch_room, fair_vision):
+    return make_session(summit, pitch_room, "Fair Vision pitch", at_paris(dt.date(2027, 3, 30), "10:00"), 30,
+                        company=fair_vision)
+
+
+@pytest.fixture
+def organiser(summit):
+    user = make_person("organiser", name="Claire Dumas", password="correct horse battery")
+    Registration.objects.create(summit=summit, user=user, role=Registration.Role.ORGANISER)
+    return user
+
+
+@pytest.fixture
+def attendee_paris(summit):
+    user = make_person("camille", name="Camille Bernard", organisation="Inria", language="fr")
+    Registration.objects.create(summit=summit, user=user)
+    return user
+
+
+@pytest.fixture
+def attendee_shanghai(summit):
+    user = make_person("lina", name="Li Na", timezone="Asia/Shanghai", language="zh-hans", country="CN",
+                       organisation="Qingdao Rehabilitation Devices Co.")
+    Registration.objects.create(summit=summit, user=user)
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    """Signed in, but not registered for the summit."""
+    return make_person("stranger", name="Sam Stranger")
+
+
+def signed_in(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def organiser_client(organiser):
+    return signed_in(organiser)
+
+
+@pytest.fixture
+def attendee_client(attendee_paris):
+    return signed_in(attendee_paris)
+
+
+@pytest.fixture
+def anonymous_client():
+    return Client(enforce_csrf_checks=True)
+
+
+def csrf_headers(client):
+    """Fetches a CSRF token the way a browser script would and returns the header to send."""
+    client.get("/api/auth/csrf/")
+    return {"X-CSRFToken": client.cookies["csrftoken"].value}

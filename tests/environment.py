@@ -1,0 +1,9 @@
+"""Loaded with `-p` before Django is set up: test defaults for settings read from the environment.
+
+Tests talk plain HTTP to the test client, so HTTPS-only cookies and redirects are off.
+"""
+
+import os
+
+os.environ.setdefault("HTTPS", "0")
+os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
