@@ -83,6 +83,7 @@ class Room(models.Model):
         STAGE = "stage", _("Stage")
         PITCH = "pitch", _("Pitch room")
         LOUNGE = "lounge", _("Lounge")
+        MEETING = "meeting", _("Meeting room")
 
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="rooms")
     slug = models.SlugField()

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "events",
     "livechat",
     "scheduler",
+    "partnering",
 ]
 
 MIDDLEWARE = [

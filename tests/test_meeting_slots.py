@@ -1,0 +1,96 @@
+"""Common slots follow both parties' wall clocks across Paris's 2027 clock changes."""
+
+import datetime as dt
+
+import pytest
+
+from partnering import services
+from summit.errors import Invalid
+from tests.partnering_helpers import BEFORE, make_summit, registered, utc
+
+
+def paris_times(slots):
+    return [s["local"]["you"].strftime("%H:%M") for s in slots]
+
+
+@pytest.fixture
+def pair(db):
+    def build(first, last=None, **them_fields):
+        summit = make_summit(f"s-{first:%m%d}", first, last or first)
+        _camille, paris = registered(summit, "camille", "Europe/Paris")
+        _lina, shanghai = registered(summit, "lina", them_fields.pop("tz", "Asia/Shanghai"), "CN", **them_fields)
+        return summit, paris, shanghai
+    return build
+
+
+def test_winter_window_is_0900_to_1100_paris_before_march_change(pair):
+    summit, paris, shanghai = pair(dt.date(2027, 3, 26))  # Friday, Paris still UTC+1
+    slots, common = services.common_slots(paris, shanghai, summit, 30, now=BEFORE)
+    assert common
+    assert paris_times(slots) == ["09:00", "09:30", "10:00", "10:30"]
+    assert slots[0]["starts_at"] == utc(2027, 3, 26, 8, 0)
+    assert slots[0]["local"]["them"].strftime("%H:%M%z") == "16:00+0800"
+    assert slots[-1]["ends_at"] == utc(2027, 3, 26, 10, 0)  # 11:00 Paris, 18:00 Shanghai
+
+
+def test_summer_window_is_0900_to_1200_paris_after_march_change(pair):
+    summit, paris, shanghai = pair(dt.date(2027, 3, 29))  # Monday, Paris now UTC+2
+    slots, _common = services.common_slots(paris, shanghai, summit, 30, now=BEFORE)
+    assert paris_times(slots) == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
+    assert slots[0]["local"]["you"].utcoffset() == dt.timedelta(hours=2)
+    assert slots[0]["label"] == "09:00 Paris · 15:00 Shanghai"
+
+
+def test_window_shrinks_back_to_1100_after_october_change(pair):
+    summit, paris, shanghai = pair(dt.date(2027, 10, 29), dt.date(2027, 11, 1))  # Fri (summer) .. Mon (winter)
+    slots, _common = services.common_slots(paris, shanghai, summit, 60, now=BEFORE)
+    by_day = {}
+    for slot in slots:
+        by_day.setdefault(slot["local"]["you"].date(), []).append(slot["local"]["you"].strftime("%H:%M"))
+    assert by_day == {
+        dt.date(2027, 10, 29): ["09:00", "09:30", "10:00", "10:30", "11:00"],
+        dt.date(2027, 11, 1): ["09:00", "09:30", "10:00"],
+    }
+
+
+def test_slots_after_a_clock_change_are_flagged_and_those_before_are_not(pair):
+    summit, paris, shanghai = pair(dt.date(2027, 3, 26), dt.date(2027, 3, 29))
+    slots, _common = services.common_slots(paris, shanghai, summit, 30, now=utc(2027, 3, 25, 12, 0))
+    flags = {s["local"]["you"].date(): s["clock_change_before"] for s in slots}
+    assert flags == {dt.date(2027, 3, 26): False, dt.date(2027, 3, 29): True}
+    change = next(s for s in slots if s["clock_change_before"])["clock_changes"]
+    assert change == [{"at": utc(2027, 3, 28, 1, 0), "timezone": "Europe/Paris"}]
+
+
+def test_weekends_and_days_outside_the_summit_have_no_slots(pair):
+    summit, paris, shanghai = pair(dt.date(2027, 3, 27), dt.date(2027, 3, 28))  # Saturday, Sunday
+    slots, common = services.common_slots(paris, shanghai, summit, 30, now=BEFORE)
+    assert slots == [] and common
+
+
+def test_no_common_slot_gives_nearest_inside_their_hours(pair):
+    summit, new_york, shanghai = pair(dt.date(2027, 3, 30), dt.date(2027, 3, 31))
+    new_york.timezone = "America/New_York"
+    slots, common = services.common_slots(new_york, shanghai, summit, 30, now=BEFORE)
+    assert slots == [] and common
+    nearest, common = services.common_slots(new_york, shanghai, summit, 30, now=BEFORE, nearest=True)
+    assert not common and 0 < len(nearest) <= services.NEAREST_COUNT
+    assert all(s["outside_hours"]["them"] == 0 and s["outside_hours"]["you"] > 0 for s in nearest)
+    # Closest to New York's morning: 17:30 Shanghai is 05:30 New York, 210 minutes before 09:00.
+    assert min(s["outside_hours"]["you"] for s in nearest) == 210
+
+
+def test_accepted_meetings_are_not_offered_again(pair):
+    summit, paris, shanghai = pair(dt.date(2027, 3, 26))
+    from partnering.models import Meeting
+    Meeting.objects.create(summit=summit, requester=paris, invitee=shanghai, proposed_by=paris,
+                           starts_at=utc(2027, 3, 26, 8, 30), ends_at=utc(2027, 3, 26, 9, 0), status="accepted")
+    slots, _common = services.common_slots(paris, shanghai, summit, 30, now=BEFORE)
+    assert paris_times(slots) == ["09:00", "10:00", "10:30"]
+
+
+@pytest.mark.parametrize("duration", [0, 7, 500])
+def test_odd_durations_are_refused(pair, duration):
+    summit, paris, shanghai = pair(dt.date(2027, 3, 26))
+    with pytest.raises(Invalid):
+        services.common_slots(paris, shanghai, summit, duration, now=BEFORE)
