@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
 from events.services import access_summit
@@ -216,7 +216,7 @@ def request_meeting(request, slug: str, payload: MeetingIn):
     meeting = services.do_request_meeting(request.user, summit, services.MeetingRequest(
         with_profile=data["with_"], starts_at=data["starts_at"], duration_minutes=data["duration_minutes"],
         message=data["message"], outside_hours_ok=data["outside_hours_ok"], as_company=data["as_company"]))
-    return 201, services.meeting_out(meeting, request.user)
+    return Status(201, services.meeting_out(meeting, request.user))
 
 
 def _meeting(meeting_id):

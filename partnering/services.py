@@ -640,7 +640,7 @@ def _lock_profiles(profile_ids):
 
 
 def _locked(meeting):
-    return (Meeting.objects.select_for_update().select_related(
+    return (Meeting.objects.select_for_update(of=("self",)).select_related(
         "summit", "requester__user__profile", "requester__company", "invitee__user__profile", "invitee__company")
         .get(pk=meeting.pk))
 
