@@ -809,3 +809,155 @@ def meeting_out(meeting, user, now=None):
         "url": f"/summits/{meeting.summit.slug}/partnering/meetings/{meeting.pk}/",
         "sequence": meeting.sequence,
     }
+
+
+# --- organisers and companies -------------------------------------------------------------
+
+
+def _companies_by_member(summit):
+    result = {}
+    for user_id, company_id in Company.members.through.objects.filter(company__summit=summit).values_list(
+            "user_id", "company_id"):
+        result.setdefault(user_id, set()).add(company_id)
+    return result
+
+
+def _companies_of_side(profile, by_member):
+    if profile.company_id:
+        return {profile.company_id}
+    return by_member.get(profile.user_id, set())
+
+
+def dashboard(user, summit, now=None):
+    """Meetings requested / accepted / held per company and per theme, in a fixed number of queries.
+
+    A meeting counts for a company when the company or one of its members is
+    a party; for a theme when either party lists it. "Requested" counts every
+    meeting ever asked for, "accepted" those accepted now, "held" accepted
+    ones that have ended.
+    """
+    from events.services import check_organiser
+
+    check_organiser(user, summit)
+    now = now or timezone.now()
+    by_member = _companies_by_member(summit)
+    companies = list(Company.objects.filter(summit=summit).order_by("name"))
+    per_company = {c.pk: {"requested": 0, "accepted": 0, "held": 0} for c in companies}
+    per_theme = {t: {"requested": 0, "accepted": 0, "held": 0} for t in summit.themes}
+    totals = {"requested": 0, "accepted": 0, "held": 0}
+    meetings = Meeting.objects.filter(summit=summit).select_related("requester", "invitee")
+    for meeting in meetings:
+        keys = ["requested"]
+        if meeting.status == Meeting.Status.ACCEPTED:
+            keys.append("accepted")
+            if meeting.ends_at <= now:
+                keys.append("held")
+        involved = _companies_of_side(meeting.requester, by_member) | _companies_of_side(meeting.invitee, by_member)
+        themes = set(meeting.requester.themes) | set(meeting.invitee.themes)
+        for key in keys:
+            totals[key] += 1
+            for company_id in involved:
+                per_company[company_id][key] += 1
+            for theme in themes & per_theme.keys():
+                per_theme[theme][key] += 1
+    return {
+        "totals": totals,
+        "companies": [{"company": c, **per_company[c.pk]} for c in companies],
+        "themes": [{"theme": t, **figures} for t, figures in per_theme.items()],
+    }
+
+
+def access_company_leads(user, summit, company_slug):
+    """Only the company's own members and the organisers see its leads."""
+    from events.services import check_signed_in
+
+    check_signed_in(user)
+    company = Company.objects.filter(summit=summit, slug=company_slug).first()
+    if company is None:
+        raise NotFound(_("No such company."))
+    if not (is_organiser(user, summit) or company.members.filter(pk=user.pk).exists()):
+        raise Forbidden(_("Only %(company)s's team and the organisers see its leads.") % {"company": company.name})
+    return company
+
+
+def leads(company):
+    """People who visited the company's pitch rooms, asked there or met it, with what they seek.
+
+    Anonymous questions do not make anyone a lead, the company's own members
+    are left out, and what someone seeks is shown only if their profile is
+    visible.
+    """
+    from django.db.models import Count, Min
+
+    from livechat.models import Attendance, Question
+
+    summit = company.summit
+    rooms = Room.objects.filter(company=company)
+    found = {}
+
+    def lead(user_id):
+        return found.setdefault(user_id, {"visits": 0, "first_visit": None, "questions": 0, "meetings": 0})
+
+    for row in (Attendance.objects.filter(room__in=rooms).values("user_id")
+                .annotate(visits=Count("pk"), first_visit=Min("joined_at"))):
+        lead(row["user_id"]).update(visits=row["visits"], first_visit=row["first_visit"])
+    for row in (Question.objects.filter(room__in=rooms, is_anonymous=False).values("author_id")
+                .annotate(questions=Count("pk"))):
+        lead(row["author_id"])["questions"] = row["questions"]
+    members = set(company.members.values_list("pk", flat=True))
+    ours = Q(company=company) | Q(user_id__in=members)
+    our_profiles = PartnerProfile.objects.filter(ours, summit=summit).values("pk")
+    met = (Participation.objects.filter(Q(meeting__requester__in=our_profiles) | Q(meeting__invitee__in=our_profiles))
+           .exclude(profile__in=our_profiles).exclude(meeting__status=Meeting.Status.DECLINED)
+           .values("user_id").annotate(meetings=Count("meeting", distinct=True)))
+    for row in met:
+        lead(row["user_id"])["meetings"] = row["meetings"]
+    for member in members:
+        found.pop(member, None)
+    people = {p.user_id: p for p in Profile.objects.filter(user_id__in=found)}
+    cards = {p.user_id: p for p in PartnerProfile.objects.filter(summit=summit, user_id__in=found)}
+    rows = []
+    for user_id, figures in found.items():
+        person, card = people.get(user_id), cards.get(user_id)
+        rows.append({
+            "user_id": user_id,
+            "name": person.name if person else "",
+            "organisation": (card.organisation if card else "") or (person.organisation if person else ""),
+            "country": (card.country if card else "") or (person.country if person else ""),
+            "profile_id": card.pk if card and card.visible else None,
+            "seeks": card.seeks if card and card.visible else [],
+            **figures,
+        })
+    return sorted(rows, key=lambda r: (-(r["meetings"] * 100 + r["questions"] * 10 + r["visits"]), r["name"]))
+
+
+def meetings_calendar(user, summit):
+    """The person's requested and accepted meetings as an ICS feed; cancelled ones stay as CANCELLED."""
+    from django.conf import settings
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//Summit platform//partnering//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _("My meetings – %(summit)s") % {"summit": summit.name})
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "summit"
+    stamp = timezone.now()
+    for meeting in meetings_of(user, summit).exclude(status=Meeting.Status.DECLINED):
+        me = side_of(user, meeting) or meeting.requester
+        them = other_side(meeting, me)
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("last-modified", meeting.updated_at)
+        event.add("sequence", meeting.sequence)
+        event.add("dtstart", meeting.starts_at.astimezone(UTC))
+        event.add("dtend", meeting.ends_at.astimezone(UTC))
+        event.add("summary", _("Meeting with %(name)s") % {"name": them.name})
+        url = settings.SITE_URL.rstrip("/") + f"/summits/{summit.slug}/partnering/meetings/{meeting.pk}/"
+        event.add("url", url)
+        event.add("description", "\n\n".join(filter(None, [meeting.message, meeting.video_url, url])))
+        event.add("status", {Meeting.Status.ACCEPTED: "CONFIRMED", Meeting.Status.CANCELLED: "CANCELLED"}.get(
+            meeting.status, "TENTATIVE"))
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,232 @@
+"""Partnering pages: plain forms over the same services as the API, no script needed."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from events.services import access_agenda_feed, access_summit, agenda_feed_token, is_organiser
+from partnering import services
+from partnering.models import NEEDS, Meeting
+from summit.errors import Invalid, NotSignedIn, ServiceError
+
+ACTIONS = ("accept", "decline", "cancel", "propose")
+
+
+def _parse_instant(value):
+    try:
+        return dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        raise Invalid(_("Pick a time from the list.")) from None
+
+
+def _int(value, default, field):
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid(_("%(field)s must be a number.") % {"field": field}) from None
+
+
+def _report(request, error):
+    """A refused form comes back to its page with the reason, the rest goes to the error page."""
+    if isinstance(error, NotSignedIn):
+        raise error
+    messages.error(request, error.detail)
+
+
+def directory(request, slug):
+    summit = access_summit(slug)
+    me = services.access_partnering(request.user, summit)
+    filters = services.DirectoryFilter(**{k: request.GET.get(k, "") for k in ("q", "theme", "country", "offers",
+                                                                                "seeks")})
+    context = {
+        "summit": summit,
+        "me": me,
+        "filters": filters,
+        "partners": [p for p in services.directory(request.user, summit, filters) if p.pk != me.pk],
+        "suggested": services.suggestions(request.user, summit)[:6],
+        "needs": NEEDS,
+        "countries": sorted({p.country for p in services.profiles(summit).filter(visible=True) if p.country}),
+        "is_organiser": is_organiser(request.user, summit),
+    }
+    return render(request, "partnering/directory.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def my_profile(request, slug):
+    summit = access_summit(slug)
+    profile = services.access_partnering(request.user, summit)
+    if request.method == "POST":
+        post = request.POST
+        change = services.ProfileChange(
+            organisation=post.get("organisation", ""), country=post.get("country", ""), city=post.get("city", ""),
+            timezone=post.get("timezone", ""), office_start=post.get("office_start", ""),
+            office_end=post.get("office_end", ""), about=post.get("about", ""),
+            office_weekdays=[_int(d, 0, "weekday") for d in post.getlist("weekdays")],
+            themes=post.getlist("themes"), offers=post.getlist("offers"), seeks=post.getlist("seeks"),
+            visible=post.get("visible") == "on",
+        )
+        try:
+            services.do_update_profile(request.user, profile, change)
+        except ServiceError as error:
+            _report(request, error)
+            profile = services.my_profile(request.user, summit)
+        else:
+            messages.success(request, _("Your partnering profile is saved."))
+            return redirect("partnering-me", slug=summit.slug)
+    weekday_names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
+                     _("Sunday")]
+    context = {
+        "summit": summit,
+        "profile": profile,
+        "needs": NEEDS,
+        "weekdays": list(enumerate(weekday_names, start=1)),
+        "timezones": _timezones(profile.timezone),
+    }
+    return render(request, "partnering/my_profile.html", context)
+
+
+def _timezones(current):
+    from events.views import COMMON_TIMEZONES
+
+    return sorted(set(COMMON_TIMEZONES) | {current})
+
+
+@require_http_methods(["GET", "POST"])
+def partner(request, slug, profile_id):
+    """The slot picker: common slots in both local times, or the nearest ones, and a booking form."""
+    summit = access_summit(slug)
+    me = services.access_partnering(request.user, summit)
+    them = services.access_profile(request.user, summit, profile_id)
+    duration = _int(request.GET.get("duration") or request.POST.get("duration_minutes"), 30, "duration")
+    if request.method == "POST":
+        try:
+            meeting = services.do_request_meeting(request.user, summit, services.MeetingRequest(
+                with_profile=them.pk, starts_at=_parse_instant(request.POST.get("starts_at")),
+                duration_minutes=duration, message=request.POST.get("message", ""),
+                outside_hours_ok=request.POST.get("outside_hours_ok") == "on"))
+        except ServiceError as error:
+            _report(request, error)
+        else:
+            messages.success(request, _("Meeting requested. %(name)s will answer.") % {"name": them.name})
+            return redirect("partnering-meeting", slug=summit.slug, meeting_id=meeting.pk)
+    if duration not in services.DURATIONS:
+        duration = 30
+    slots, common = services.common_slots(me, them, summit, duration, nearest=True)
+    score, reasons = services.match(me, them)
+    context = {
+        "summit": summit,
+        "me": me,
+        "them": them,
+        "reasons": reasons,
+        "slots": slots,
+        "common": common,
+        "duration": duration,
+        "durations": services.DURATIONS,
+        "me_place": services.place_of(me),
+        "them_place": services.place_of(them),
+        "me_hours": services.office_hours_out(me),
+        "them_hours": services.office_hours_out(them),
+    }
+    return render(request, "partnering/partner.html", context)
+
+
+def my_meetings(request, slug):
+    summit = access_summit(slug)
+    services.access_partnering(request.user, summit)
+    meetings = [services.meeting_out(m, request.user) for m in services.meetings_of(request.user, summit)]
+    context = {
+        "summit": summit,
+        "meetings": meetings,
+        "feed_url": request.build_absolute_uri(
+            reverse("partnering-feed", args=[summit.slug]) + "?token=" + agenda_feed_token(request.user)),
+    }
+    return render(request, "partnering/my_meetings.html", context)
+
+
+def meeting(request, slug, meeting_id):
+    summit = access_summit(slug)
+    found, side = services.access_meeting(request.user, meeting_id)
+    if found.summit_id != summit.pk:
+        raise services.NotFound(_("No such meeting."))
+    context = {"summit": summit, "meeting": services.meeting_out(found, request.user), "is_party": side is not None}
+    return render(request, "partnering/meeting.html", context)
+
+
+@require_POST
+def meeting_action(request, slug, meeting_id, action):
+    summit = access_summit(slug)
+    target = Meeting(pk=meeting_id)
+    try:
+        if action == "accept":
+            services.do_accept(request.user, target)
+            messages.success(request, _("Meeting accepted. Its private room is open to both of you."))
+        elif action == "decline":
+            services.do_decline(request.user, target, request.POST.get("message", ""))
+            messages.success(request, _("Meeting declined."))
+        elif action == "cancel":
+            services.do_cancel(request.user, target)
+            messages.success(request, _("Meeting cancelled."))
+        elif action == "propose":
+            services.do_propose(request.user, target, _parse_instant(request.POST.get("starts_at")),
+                                request.POST.get("outside_hours_ok") == "on")
+            messages.success(request, _("New time proposed."))
+        elif action == "video":
+            services.do_set_video_url(request.user, target, request.POST.get("video_url", ""))
+            messages.success(request, _("Video link saved."))
+        else:
+            raise services.NotFound(_("No such action."))
+    except (Invalid, services.Conflict) as error:
+        _report(request, error)
+    return redirect("partnering-meeting", slug=summit.slug, meeting_id=meeting_id)
+
+
+def meetings_feed(request, slug):
+    """Per-person ICS of meetings, read with the same secret token as the agenda feed."""
+    summit = access_summit(slug)
+    user = access_agenda_feed(request.GET.get("token", ""))
+    return HttpResponse(services.meetings_calendar(user, summit), content_type="text/calendar; charset=utf-8")
+
+
+def organiser_dashboard(request, slug):
+    summit = access_summit(slug)
+    context = {"summit": summit, **services.dashboard(request.user, summit)}
+    return render(request, "partnering/organiser.html", context)
+
+
+def company_leads(request, slug, company_slug):
+    summit = access_summit(slug)
+    company = services.access_company_leads(request.user, summit, company_slug)
+    context = {"summit": summit, "company": company, "leads": services.leads(company), "needs": NEEDS}
+    return render(request, "partnering/leads.html", context)
+
+
+CSV_COLUMNS = ["name", "organisation", "country", "visits", "first_visit", "questions", "meetings", "seeks",
+               "profile_id"]
+
+
+def company_leads_csv(request, slug, company_slug):
+    summit = access_summit(slug)
+    company = services.access_company_leads(request.user, summit, company_slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{company.slug}-leads.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for lead in services.leads(company):
+        row = {**lead, "seeks": " ".join(lead["seeks"]),
+               "first_visit": lead["first_visit"].isoformat() if lead["first_visit"] else ""}
+        writer.writerow([_csv_safe(row[c]) for c in CSV_COLUMNS])
+    return response
+
+
+def _csv_safe(value):
+    """Spreadsheets run cells starting with = + - @ as formulas: names are typed by attendees."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
