@@ -1,0 +1,89 @@
+"""Booking and answering meetings through the pages, the private meeting page and the ICS feed."""
+
+import pytest
+from django.test import Client
+from icalendar import Calendar
+
+from events.services import agenda_feed_token
+from partnering import services
+from partnering.models import Meeting
+from tests.partnering_helpers import registered
+
+
+def form_client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def lina_profile(summit, attendee_shanghai):
+    profile = services.my_profile(attendee_shanghai, summit)
+    services.do_update_profile(attendee_shanghai, profile, services.ProfileChange(city="Qingdao"))
+    return profile
+
+
+def test_slot_picker_shows_both_local_times_and_books(summit, attendee_paris, attendee_shanghai, lina_profile):
+    camille = form_client(attendee_paris)
+    page = camille.get(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "09:00 Paris · 15:00 Qingdao" in body
+    response = camille.post(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/",
+                            {"starts_at": "2027-03-29T07:00:00+00:00", "duration_minutes": "30",
+                             "message": "Hello"})
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/meetings/{meeting.pk}/")
+    theirs = form_client(attendee_shanghai).get("/summits/roadshow/partnering/meetings/").content.decode()
+    assert "Camille Bernard" in theirs and "15:00 Qingdao" in theirs and "Waiting for your answer" in theirs
+
+
+def test_booking_a_bad_time_through_the_page_says_why(summit, attendee_paris, lina_profile):
+    camille = form_client(attendee_paris)
+    url = f"/summits/roadshow/partnering/partners/{lina_profile.pk}/"
+    for starts_at in ("2027-03-29T12:00:00+02:00", "tomorrow", ""):
+        response = camille.post(url, {"starts_at": starts_at, "duration_minutes": "30"})
+        assert response.status_code == 200
+        assert 'class="error"' in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_accept_through_the_page_opens_the_private_room_link(summit, attendee_paris, attendee_shanghai,
+                                                             lina_profile, organiser):
+    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
+        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+    lina = form_client(attendee_shanghai)
+    lina.post(f"/summits/roadshow/partnering/meetings/{meeting.pk}/accept/")
+    page = lina.get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").content.decode()
+    assert f"/summits/roadshow/rooms/meeting-{meeting.pk}/" in page
+    assert "A clock change falls before this meeting" in page  # 2027-03-28 lies between now and then
+    assert form_client(organiser).get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").status_code == 200
+    other, _ = registered(summit, "thomas")
+    assert form_client(other).get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").status_code == 403
+
+
+def test_decline_and_propose_through_the_page(summit, attendee_paris, attendee_shanghai, lina_profile):
+    first = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
+        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+    lina = form_client(attendee_shanghai)
+    lina.post(f"/summits/roadshow/partnering/meetings/{first.pk}/propose/", {"starts_at": "2027-03-30T16:00+08:00"})
+    first.refresh_from_db()
+    assert first.starts_at.isoformat() == "2027-03-30T08:00:00+00:00" and first.proposed_by == lina_profile
+    response = lina.post(f"/summits/roadshow/partnering/meetings/{first.pk}/propose/", {"starts_at": "soon"})
+    assert response.status_code == 302
+    form_client(attendee_paris).post(f"/summits/roadshow/partnering/meetings/{first.pk}/decline/",
+                                     {"message": "Sorry"})
+    first.refresh_from_db()
+    assert (first.status, first.answer) == ("declined", "Sorry")
+
+
+def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, attendee_shanghai, lina_profile):
+    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
+        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+    services.do_accept(attendee_shanghai, meeting)
+    token = agenda_feed_token(attendee_shanghai)
+    response = Client().get(f"/summits/roadshow/meetings.ics?token={token}")
+    events = [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
+    assert [(str(e["summary"]), e["dtstart"].dt.isoformat(), str(e["status"])) for e in events] == [
+        ("Meeting with Camille Bernard", "2027-03-29T07:00:00+00:00", "CONFIRMED")]
+    assert Client().get("/summits/roadshow/meetings.ics?token=nope").status_code == 404
