@@ -1,0 +1,136 @@
+"""A person books a meeting through the slot picker in a real browser, and the other party accepts it."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from partnering import services
+from tests.conftest import services_required
+from tests.partnering_helpers import make_summit, registered
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """Daphne serving summit.asgi against this test's own database, on a free port."""
+    if connection.vendor != "postgresql":
+        if services_required():
+            pytest.fail("The browser test needs PostgreSQL so a second process can share the test database.")
+        pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "HTTPS": "0", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "summit.settings"}
+    env.pop("REDIS_URL", None)
+    port = free_port()
+    log = tmp_path / "daphne.log"
+    with log.open("wb") as out:  # a file, not a pipe: a chatty server can never block on a full pipe
+        process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                                    "summit.asgi:application"], cwd=ROOT, env=env, stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/api/summits/", timeout=2).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                pytest.fail(f"Daphne did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def people():
+    """Built before the browser starts: Playwright's sync API runs an event loop, where the ORM may not."""
+    import datetime as dt
+
+    summit = make_summit("roadshow", dt.date(2027, 3, 29), dt.date(2027, 3, 31))
+    camille, _ = registered(summit, "camille", "Europe/Paris")
+    lina, lina_card = registered(summit, "lina", "Asia/Shanghai", "CN", city="Qingdao")
+    for user, name in ((camille, "Camille Bernard"), (lina, "Li Na")):
+        user.profile.name = name
+        user.profile.save()
+    services.ensure_profiles(summit)
+    return {"camille": session_cookie(camille), "lina": session_cookie(lina), "lina_card": lina_card.pk}
+
+
+def session_cookie(user):
+    client = Client()
+    client.force_login(user)  # the session row lives in the test database the server reads
+    return client.cookies["sessionid"].value
+
+
+@pytest.fixture
+def browser(server, people):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def signed_in_page(browser, base, session):
+    context = browser.new_context(base_url=base)
+    context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" and "404" not in message.text else None)
+    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems
+    return page
+
+
+def test_booking_through_the_slot_picker_reaches_the_other_party(server, people, browser):
+    page = signed_in_page(browser, server, people["camille"])
+    page.goto(f"/summits/roadshow/partnering/partners/{people['lina_card']}/")
+    picker = page.locator("form.slot-picker")
+    first = picker.locator("label.slot-choice").first
+    assert "09:00 Paris · 15:00 Qingdao" in first.inner_text()
+    first.locator("input[type=radio]").check()
+    picker.locator("textarea[name=message]").fill("Shall we talk distribution?")
+    picker.locator("button[type=submit]").click()
+    page.wait_for_url("**/partnering/meetings/*/")
+    assert "Meeting with Li Na" in page.locator("h1").inner_text()
+
+    other = signed_in_page(browser, server, people["lina"])
+    other.goto("/summits/roadshow/partnering/meetings/")
+    meeting = other.locator("li.meeting").first
+    assert "Camille Bernard" in meeting.inner_text() and "15:00 Qingdao" in meeting.inner_text()
+    meeting.get_by_role("button", name="Accept").click()
+    other.wait_for_url("**/partnering/meetings/*/")
+    assert other.locator(".status").first.inner_text() == "accepted"
+    assert other.get_by_role("link", name="Open the private meeting room").count() == 1
+
+    page.goto("/summits/roadshow/partnering/meetings/")
+    assert page.locator("li.meeting .status").first.inner_text() == "accepted"
+    assert page.problems == [] and other.problems == []
