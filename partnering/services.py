@@ -123,7 +123,7 @@ def acts_for(user, profile):
     """A person acts for their own profile and for the profiles of the companies they belong to."""
     if profile.user_id:
         return profile.user_id == user.pk
-    return profile.company.members.filter(pk=user.pk).exists()
+    return any(member.pk == user.pk for member in profile.company.members.all())  # uses a prefetch if any
 
 
 def company_slugs_by_user(summit):
@@ -515,7 +515,8 @@ def meetings_of(user, summit=None):
     ids = found.values("pk")
     return (Meeting.objects.filter(pk__in=ids)
             .select_related("summit", "room", "requester__user__profile", "requester__company",
-                            "invitee__user__profile", "invitee__company", "proposed_by")
+                            "invitee__user__profile", "invitee__company")
+            .prefetch_related("requester__company__members", "invitee__company__members")
             .order_by("starts_at", "pk"))
 
 

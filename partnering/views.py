@@ -106,6 +106,7 @@ def partner(request, slug, profile_id):
     me = services.access_partnering(request.user, summit)
     them = services.access_profile(request.user, summit, profile_id)
     duration = _int(request.GET.get("duration") or request.POST.get("duration_minutes"), 30, "duration")
+    proposing = _meeting_to_move(request, them, _int(request.GET.get("propose"), None, "propose"))
     if request.method == "POST":
         try:
             meeting = services.do_request_meeting(request.user, summit, services.MeetingRequest(
@@ -134,8 +135,19 @@ def partner(request, slug, profile_id):
         "them_place": services.place_of(them),
         "me_hours": services.office_hours_out(me),
         "them_hours": services.office_hours_out(them),
+        "proposing": proposing,
     }
     return render(request, "partnering/partner.html", context)
+
+
+def _meeting_to_move(request, them, meeting_id):
+    """With ?propose=ID the picker proposes a new time for that meeting instead of booking a new one."""
+    if meeting_id is None:
+        return None
+    found, side = services.access_meeting(request.user, meeting_id, act=True)
+    if services.other_side(found, side).pk != them.pk:
+        raise services.NotFound(_("No such meeting with this partner."))
+    return found
 
 
 def my_meetings(request, slug):

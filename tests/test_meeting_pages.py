@@ -87,3 +87,19 @@ def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, a
     assert [(str(e["summary"]), e["dtstart"].dt.isoformat(), str(e["status"])) for e in events] == [
         ("Meeting with Camille Bernard", "2027-03-29T07:00:00+00:00", "CONFIRMED")]
     assert Client().get("/summits/roadshow/meetings.ics?token=nope").status_code == 404
+
+
+def test_picker_can_propose_a_new_time_for_an_existing_meeting(summit, attendee_paris, attendee_shanghai,
+                                                               lina_profile):
+    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
+        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+    camille_card = services.my_profile(attendee_paris, summit)
+    lina = form_client(attendee_shanghai)
+    page = lina.get(f"/summits/roadshow/partnering/partners/{camille_card.pk}/?propose={meeting.pk}&duration=30")
+    assert f'action="/summits/roadshow/partnering/meetings/{meeting.pk}/propose/"' in page.content.decode()
+    lina.post(f"/summits/roadshow/partnering/meetings/{meeting.pk}/propose/",
+              {"starts_at": "2027-03-31T08:30:00+00:00"})
+    meeting.refresh_from_db()
+    assert meeting.starts_at.isoformat() == "2027-03-31T08:30:00+00:00"
+    wrong = lina.get(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/?propose={meeting.pk}")
+    assert wrong.status_code == 404

@@ -123,3 +123,19 @@ def test_directory_page_shows_filters_and_partners(summit, attendee_client, atte
     assert page.status_code == 200
     body = page.content.decode()
     assert "Li Na" in body and "Thomas" not in body.split('id="directory-title"')[1]
+
+
+def test_directory_query_count_does_not_grow_with_people(summit, attendee_client, django_assert_max_num_queries):
+    for n in range(6):
+        registered(summit, f"person{n}")
+    attendee_client.get("/api/summits/roadshow/partners/")
+    with django_assert_max_num_queries(12):
+        assert len(attendee_client.get("/api/summits/roadshow/partners/").json()) == 7
+
+
+def test_openapi_documents_the_partnering_endpoints(client):
+    document = client.get("/api/openapi.json").json()
+    assert "/api/summits/{slug}/meetings/slots/" in document["paths"]
+    slots = document["paths"]["/api/summits/{slug}/meetings/slots/"]["get"]
+    assert "nearest" in slots["description"]
+    assert {p["name"] for p in slots["parameters"]} >= {"with", "duration", "nearest"}

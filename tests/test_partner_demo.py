@@ -1,0 +1,23 @@
+"""The demo summit has partnering profiles and Paris–Qingdao meetings, and seeding twice changes nothing."""
+
+from django.core.management import call_command
+
+from events.models import Summit
+from partnering.models import Meeting, PartnerProfile
+
+
+def test_seed_demo_creates_profiles_and_meetings_once(db, capsys):
+    call_command("seed_demo")
+    summit = Summit.objects.get(slug="sophia-qingdao-ai-ict-roadshow")
+    profiles = PartnerProfile.objects.filter(summit=summit)
+    assert set(profiles.filter(company__isnull=False).values_list("company__slug", flat=True)) == {
+        "fair-vision", "epicnpoc", "finwedge"}
+    li_na = profiles.get(user__username="li.na@example.cn")
+    assert (li_na.city, li_na.timezone, li_na.offers) == ("Qingdao", "Asia/Shanghai", ["distribution",
+                                                                                      "manufacturing"])
+    meetings = list(Meeting.objects.filter(summit=summit).values_list("status", flat=True))
+    # The demo days start today: on a weekend-only stretch there is no common slot and no meeting.
+    assert not meetings or {"requested", "accepted"} <= set(meetings)
+    before = (profiles.count(), Meeting.objects.count())
+    call_command("seed_demo")
+    assert (profiles.count(), Meeting.objects.count()) == before
