@@ -554,7 +554,15 @@ def access_meeting(user, meeting_id, *, act=False):
 
 def _check_time(summit, starts_at, length, requester, invitee, outside_hours_ok, now):
     check_aware(starts_at, "starts_at")
-    starts_at = starts_at.astimezone(UTC)
+    days = meeting_days(summit)
+    try:
+        starts_at = starts_at.astimezone(UTC)
+        on_meeting_days = days[0] - dt.timedelta(days=1) <= starts_at.date() <= days[-1] + dt.timedelta(days=1)
+    except OverflowError:
+        on_meeting_days = False
+    if not on_meeting_days:
+        raise Invalid(_("Meetings take place on the summit's days, %(first)s to %(last)s.")
+                      % {"first": days[0].isoformat(), "last": days[-1].isoformat()})
     if starts_at.second or starts_at.microsecond:
         raise Invalid(_("starts_at must be on a whole minute."))
     if starts_at <= now:

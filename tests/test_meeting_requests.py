@@ -89,6 +89,11 @@ def test_request_with_a_meeting_that_clashes_with_an_accepted_one_is_409(camille
     ({"starts_at": "2020-03-30T09:00:00+02:00"}, 422),  # past
     ({"with": 999999}, 404),
     ({"with": "lina"}, 422),
+    ({"with": 2**70}, 404),
+    ({"starts_at": "9999-12-31T23:59:00+00:00"}, 422),  # would overflow when the duration is added
+    ({"starts_at": "0001-01-01T00:00:00+02:00"}, 422),  # would overflow when turned into UTC
+    ({"starts_at": "2027-04-20T09:00:00+02:00"}, 422),  # after the summit
+    ({"starts_at": "2027-03-29T09:00:30+02:00"}, 422),  # not a whole minute
 ])
 def test_bad_requests_get_a_clear_status_never_a_500(camille, lina_profile, body, status):
     payload = {"with": lina_profile.pk, "starts_at": MONDAY_0900_PARIS, "duration_minutes": 30, **body}
@@ -235,9 +240,16 @@ def test_video_link_must_be_http(camille, lina_profile):
     assert good.json()["video_url"] == "https://meet.example/x"
 
 
-def test_unknown_slot_partner_is_404_and_bad_duration_422(camille):
-    assert camille.get("/api/summits/roadshow/meetings/slots/?with=999999").status_code == 404
-    assert camille.get("/api/summits/roadshow/meetings/slots/?with=abc").status_code == 422
+def test_unknown_slot_partner_is_404_and_bad_parameters_422(camille, lina_profile):
+    slots = "/api/summits/roadshow/meetings/slots/"
+    assert camille.get(f"{slots}?with=999999").status_code == 404
+    assert camille.get(f"{slots}?with=abc").status_code == 422
+    assert camille.get(f"{slots}?with={lina_profile.pk}&duration=7").status_code == 422
+    assert camille.get(f"{slots}?with={lina_profile.pk}&step=7").status_code == 422
+    assert camille.get(f"{slots}?with={lina_profile.pk}&nearest=maybe").status_code == 422
+    assert camille.get(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/?duration=abc").status_code == 422
+    assert camille.post("/api/summits/roadshow/meetings/", "not json", content_type="application/json",
+                        headers=csrf_headers(camille)).status_code == 400
 
 
 def test_slots_api_lists_summer_window(camille, lina_profile):
