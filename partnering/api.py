@@ -182,17 +182,34 @@ def my_profile(request, slug: str):
 def update_my_profile(request, slug: str, payload: MyProfileIn):
     summit = access_summit(slug)
     profile = services.access_partnering(request.user, summit)
+    return _mine(services.do_update_profile(request.user, profile, _profile_change(payload)))
+
+
+def _profile_change(payload):
     data = payload.dict(exclude_unset=True)
     hours = data.pop("office_hours", None) or {}
-    change = services.ProfileChange(**data, office_start=hours.get("start"), office_end=hours.get("end"),
-                                    office_weekdays=hours.get("weekdays"))
-    return _mine(services.do_update_profile(request.user, profile, change))
+    return services.ProfileChange(**data, office_start=hours.get("start"), office_end=hours.get("end"),
+                                  office_weekdays=hours.get("weekdays"))
+
+
+@router.get("/summits/{slug}/partners/companies/{company_slug}/", response=MyProfileOut)
+def company_profile(request, slug: str, company_slug: str):
+    """A pitching company's own profile, for its members."""
+    summit = access_summit(slug)
+    return _mine(services.access_acting_profile(request.user, summit, company_slug))
+
+
+@router.put("/summits/{slug}/partners/companies/{company_slug}/", response=MyProfileOut)
+def update_company_profile(request, slug: str, company_slug: str, payload: MyProfileIn):
+    summit = access_summit(slug)
+    profile = services.access_acting_profile(request.user, summit, company_slug)
+    return _mine(services.do_update_profile(request.user, profile, _profile_change(payload)))
 
 
 @router.get("/summits/{slug}/meetings/slots/", response=list[SlotOut])
 def slots(request, slug: str, with_: int = Query(..., alias="with"), duration: int = 30,
           step: int = services.DEFAULT_STEP, nearest: bool = False, as_company: str | None = None):
-    """Common slots inside both parties' office hours on the meeting days, free for both, from now on.
+    """Common slots inside both parties' office hours (yours, or with `as_company` your company's) on the meeting days, free for both, from now on.
 
     `duration` is one of 15, 30, 45, 60, 90, 120 minutes; `step` one of 15, 30, 60.
     When there is no common slot the list is empty; with `nearest=true` it holds instead up to five

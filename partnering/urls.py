@@ -12,6 +12,8 @@ urlpatterns = [
          name="partnering-meeting-action"),
     path("summits/<slug:slug>/meetings.ics", views.meetings_feed, name="partnering-feed"),
     path("summits/<slug:slug>/partnering/organiser/", views.organiser_dashboard, name="partnering-organiser"),
+    path("summits/<slug:slug>/partnering/companies/<slug:company_slug>/profile/", views.my_profile,
+         name="partnering-company-profile"),
     path("summits/<slug:slug>/partnering/companies/<slug:company_slug>/leads/", views.company_leads,
          name="partnering-leads"),
     path("summits/<slug:slug>/partnering/companies/<slug:company_slug>/leads.csv", views.company_leads_csv,

@@ -55,14 +55,16 @@ def directory(request, slug):
         "needs": NEEDS,
         "countries": sorted({p.country for p in services.profiles(summit).filter(visible=True) if p.country}),
         "is_organiser": is_organiser(request.user, summit),
+        "my_companies": summit.companies.filter(members=request.user),
     }
     return render(request, "partnering/directory.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def my_profile(request, slug):
+def my_profile(request, slug, company_slug=None):
+    """My own partnering card, or (with company_slug) my company's."""
     summit = access_summit(slug)
-    profile = services.access_partnering(request.user, summit)
+    profile = services.access_acting_profile(request.user, summit, company_slug)
     if request.method == "POST":
         post = request.POST
         change = services.ProfileChange(
@@ -77,15 +79,16 @@ def my_profile(request, slug):
             services.do_update_profile(request.user, profile, change)
         except ServiceError as error:
             _report(request, error)
-            profile = services.my_profile(request.user, summit)
+            profile = services.access_acting_profile(request.user, summit, company_slug)
         else:
-            messages.success(request, _("Your partnering profile is saved."))
-            return redirect("partnering-me", slug=summit.slug)
+            messages.success(request, _("The partnering profile is saved."))
+            return redirect(request.path)
     weekday_names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
                      _("Sunday")]
     context = {
         "summit": summit,
         "profile": profile,
+        "company": profile.company,
         "needs": NEEDS,
         "weekdays": list(enumerate(weekday_names, start=1)),
         "timezones": _timezones(profile.timezone),
@@ -103,16 +106,17 @@ def _timezones(current):
 def partner(request, slug, profile_id):
     """The slot picker: common slots in both local times, or the nearest ones, and a booking form."""
     summit = access_summit(slug)
-    me = services.access_partnering(request.user, summit)
+    acting_as = request.GET.get("as") or request.POST.get("as_company") or None
     them = services.access_profile(request.user, summit, profile_id)
+    proposing, side = _meeting_to_move(request, them, _int(request.GET.get("propose"), None, "propose"))
+    me = side or services.access_acting_profile(request.user, summit, acting_as)
     duration = _int(request.GET.get("duration") or request.POST.get("duration_minutes"), 30, "duration")
-    proposing = _meeting_to_move(request, them, _int(request.GET.get("propose"), None, "propose"))
     if request.method == "POST":
         try:
             meeting = services.do_request_meeting(request.user, summit, services.MeetingRequest(
                 with_profile=them.pk, starts_at=_parse_instant(request.POST.get("starts_at")),
                 duration_minutes=duration, message=request.POST.get("message", ""),
-                outside_hours_ok=request.POST.get("outside_hours_ok") == "on"))
+                outside_hours_ok=request.POST.get("outside_hours_ok") == "on", as_company=acting_as))
         except ServiceError as error:
             _report(request, error)
         else:
@@ -136,6 +140,8 @@ def partner(request, slug, profile_id):
         "me_hours": services.office_hours_out(me),
         "them_hours": services.office_hours_out(them),
         "proposing": proposing,
+        "acting_as": acting_as,
+        "my_companies": summit.companies.filter(members=request.user).exclude(pk=them.company_id or 0),
     }
     return render(request, "partnering/partner.html", context)
 
@@ -143,11 +149,11 @@ def partner(request, slug, profile_id):
 def _meeting_to_move(request, them, meeting_id):
     """With ?propose=ID the picker proposes a new time for that meeting instead of booking a new one."""
     if meeting_id is None:
-        return None
+        return None, None
     found, side = services.access_meeting(request.user, meeting_id, act=True)
     if services.other_side(found, side).pk != them.pk:
         raise services.NotFound(_("No such meeting with this partner."))
-    return found
+    return found, side
 
 
 def my_meetings(request, slug):

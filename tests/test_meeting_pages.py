@@ -103,3 +103,20 @@ def test_picker_can_propose_a_new_time_for_an_existing_meeting(summit, attendee_
     assert meeting.starts_at.isoformat() == "2027-03-31T08:30:00+00:00"
     wrong = lina.get(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/?propose={meeting.pk}")
     assert wrong.status_code == 404
+
+
+def test_a_company_member_books_for_the_company_through_the_picker(summit, attendee_shanghai, lina_profile):
+    from events.models import Company
+
+    company = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge", country="FR")
+    marc, _card = registered(summit, "marc")
+    company.members.add(marc)
+    client = form_client(marc)
+    url = f"/summits/roadshow/partnering/partners/{lina_profile.pk}/"
+    assert "?as=finwedge" in client.get(url).content.decode()
+    assert 'name="as_company" value="finwedge"' in client.get(url + "?as=finwedge").content.decode()
+    client.post(url, {"starts_at": "2027-03-29T07:00:00+00:00", "duration_minutes": "30", "as_company": "finwedge"})
+    meeting = Meeting.objects.get()
+    assert meeting.requester.company == company
+    page = form_client(attendee_shanghai).get("/summits/roadshow/partnering/meetings/").content.decode()
+    assert "Meeting with Finwedge" in page

@@ -258,3 +258,21 @@ def test_slots_api_lists_summer_window(camille, lina_profile):
     assert slots[0]["label"] == "09:00 Paris · 15:00 Shanghai"
     assert len(slots) == 3 * 5  # 09:00 .. 11:00 Paris on three days
     assert BEFORE  # slots are computed from the real now, which is before 2027
+
+
+def test_a_company_member_can_request_for_the_company_and_edit_its_profile(summit, lina, lina_profile,
+                                                                          attendee_shanghai):
+    company = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge", country="FR")
+    marc, _profile = registered(summit, "marc")
+    company.members.add(marc)
+    marc_client = signed_in(marc)
+    response = request_meeting(marc_client, lina_profile, as_company="finwedge")
+    assert response.status_code == 201, response.content
+    assert response.json()["you"]["name"] == "Finwedge"
+    assert lina.get("/api/me/meetings/").json()[0]["with"]["name"] == "Finwedge"
+    url = "/api/summits/roadshow/partners/companies/finwedge/"
+    edited = marc_client.put(url, json.dumps({"seeks": ["pilot-customer"]}), content_type="application/json",
+                             headers=csrf_headers(marc_client))
+    assert edited.json()["seeks"] == ["pilot-customer"]
+    assert lina.get(url).status_code == 403
+    assert request_meeting(lina, lina_profile, as_company="finwedge").status_code == 403
