@@ -53,7 +53,7 @@ def place_of(profile):
 
 
 def ensure_profiles(summit):
-    """Gives every registered person and pitching company a profile with defaults, in two queries.
+    """Gives every registered person and pitching company a profile with defaults, in a few queries.
 
     Profiles are created lazily so that nobody has to fill anything in to be found.
     """
@@ -70,7 +70,10 @@ def ensure_profiles(summit):
 
 
 def _person_defaults(summit, user):
-    profile = Profile.objects.filter(user=user).first()
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        profile = None
     return PartnerProfile(
         summit=summit,
         user=user,
@@ -577,10 +580,17 @@ def _check_time(summit, starts_at, length, requester, invitee, outside_hours_ok,
     return starts_at, ends_at
 
 
-def _check_free(profiles, starts_at, ends_at, exclude_meeting=None):
+def _check_free(profiles, starts_at, ends_at, exclude_meeting=None, user_ids=()):
+    """Both sides, and every person who sits in for one, must be free; else 409."""
     for profile in profiles:
         if _busy(profile, starts_at, ends_at, exclude_meeting):
             raise Conflict(_("%(name)s already has an accepted meeting at that time.") % {"name": profile.name})
+    seats = Participation.objects.filter(user_id__in=user_ids, status=Meeting.Status.ACCEPTED,
+                                         starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if exclude_meeting is not None:
+        seats = seats.exclude(meeting=exclude_meeting)
+    if user_ids and seats.exists():
+        raise Conflict(_("Someone in this meeting already has an accepted meeting at that time."))
 
 
 def _announce(meeting, change):
@@ -621,7 +631,7 @@ def do_request_meeting(user, summit, request, now=None):
     starts_at, ends_at = _check_time(summit, request.starts_at, length, me, them, request.outside_hours_ok, now)
     with transaction.atomic():
         _lock_people([user.pk, them.user_id])
-        _check_free([me, them], starts_at, ends_at)
+        _check_free([me, them], starts_at, ends_at, user_ids=[user.pk])
         meeting = Meeting.objects.create(summit=summit, requester=me, invitee=them, proposed_by=me,
                                          starts_at=starts_at, ends_at=ends_at, message=request.message or "")
         seats = [Participation(meeting=meeting, user=user, profile=me, starts_at=starts_at, ends_at=ends_at,
@@ -678,12 +688,7 @@ def do_accept(user, meeting):
         seat_users = list(meeting.participations.values_list("user_id", flat=True))
         _lock_people(seat_users)
         _lock_profiles([meeting.requester_id, meeting.invitee_id])
-        _check_free([meeting.requester, meeting.invitee], meeting.starts_at, meeting.ends_at, meeting)
-        for seat_user in seat_users:
-            if Participation.objects.filter(user_id=seat_user, status=Meeting.Status.ACCEPTED,
-                                            starts_at__lt=meeting.ends_at, ends_at__gt=meeting.starts_at
-                                            ).exclude(meeting=meeting).exists():
-                raise Conflict(_("Someone in this meeting already has an accepted meeting at that time."))
+        _check_free([meeting.requester, meeting.invitee], meeting.starts_at, meeting.ends_at, meeting, seat_users)
         meeting.status = Meeting.Status.ACCEPTED
         meeting.sequence += 1
         try:
@@ -754,7 +759,7 @@ def do_propose(user, meeting, starts_at, outside_hours_ok=False, now=None):
         them = other_side(meeting, side)
         length = meeting.ends_at - meeting.starts_at
         starts_at, ends_at = _check_time(meeting.summit, starts_at, length, side, them, outside_hours_ok, now)
-        _check_free([side, them], starts_at, ends_at, meeting)
+        _check_free([side, them], starts_at, ends_at, meeting, [user.pk])
         _take_seat(meeting, user, side)
         meeting.starts_at, meeting.ends_at = starts_at, ends_at
         meeting.status = Meeting.Status.REQUESTED

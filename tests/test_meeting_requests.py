@@ -276,3 +276,14 @@ def test_a_company_member_can_request_for_the_company_and_edit_its_profile(summi
     assert edited.json()["seeks"] == ["pilot-customer"]
     assert lina.get(url).status_code == 403
     assert request_meeting(lina, lina_profile, as_company="finwedge").status_code == 403
+
+
+def test_a_member_busy_in_person_cannot_book_the_same_time_for_the_company(summit, lina, lina_profile):
+    company = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge", country="FR")
+    marc, _profile = registered(summit, "marc")
+    company.members.add(marc)
+    marc_client = signed_in(marc)
+    mine = request_meeting(marc_client, lina_profile).json()
+    post(lina, f"/api/meetings/{mine['id']}/accept/")
+    zhao, zhao_card = registered(summit, "zhao", "Asia/Shanghai", "CN")
+    assert request_meeting(marc_client, zhao_card, as_company="finwedge").status_code == 409
