@@ -791,6 +791,24 @@ def do_set_video_url(user, meeting, url):
     return meeting
 
 
+def reminder_targets(meeting_id, now=None):
+    """For the scheduler's reminders: [(user, meeting as that user sees it)] for an accepted meeting.
+
+    Each payload carries the person's own local time and `clock_change_before`,
+    so a reminder can warn that a clock change falls in between. Empty when
+    the meeting is gone or not accepted (nothing to remind of).
+    """
+    meeting = (Meeting.objects.select_related("summit", "requester__user__profile", "requester__company",
+                                              "invitee__user__profile", "invitee__company")
+               .prefetch_related("participations__user", "requester__company__members",
+                                 "invitee__company__members")
+               .filter(pk=meeting_id, status=Meeting.Status.ACCEPTED).first())
+    if meeting is None:
+        return []
+    seats = sorted(meeting.participations.all(), key=lambda seat: seat.user_id)
+    return [(seat.user, meeting_out(meeting, seat.user, now)) for seat in seats]
+
+
 def meeting_out(meeting, user, now=None):
     """The meeting as its viewer sees it: "you" is the side they act for (the requester for organisers)."""
     now = now or timezone.now()

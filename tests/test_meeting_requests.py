@@ -287,3 +287,27 @@ def test_a_member_busy_in_person_cannot_book_the_same_time_for_the_company(summi
     post(lina, f"/api/meetings/{mine['id']}/accept/")
     zhao, zhao_card = registered(summit, "zhao", "Asia/Shanghai", "CN")
     assert request_meeting(marc_client, zhao_card, as_company="finwedge").status_code == 409
+
+
+def test_reminders_go_to_both_people_of_an_accepted_meeting_in_their_own_time(summit, camille, lina, lina_profile,
+                                                                              attendee_paris, attendee_shanghai):
+    meeting = request_meeting(camille, lina_profile).json()
+    assert services.reminder_targets(meeting["id"]) == []
+    post(lina, f"/api/meetings/{meeting['id']}/accept/")
+    targets = services.reminder_targets(meeting["id"], now=utc(2027, 3, 20))
+    assert [(user, out["local"]["you"].isoformat(), out["clock_change_before"]) for user, out in targets] == [
+        (attendee_paris, "2027-03-29T09:00:00+02:00", True),
+        (attendee_shanghai, "2027-03-29T15:00:00+08:00", True),
+    ]
+
+
+def test_my_meetings_query_count_does_not_grow_with_meetings(summit, camille, attendee_paris,
+                                                             django_assert_max_num_queries):
+    company = Company.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc")
+    services.ensure_profiles(summit)
+    for n in range(4):
+        _user, card = registered(summit, f"partner{n}", "Asia/Shanghai", "CN")
+        assert request_meeting(camille, card, f"2027-03-29T{9 + n // 2:02d}:{n % 2 * 30:02d}:00+02:00").status_code == 201
+    request_meeting(camille, company.partner_profile, "2027-03-30T09:00:00+02:00")
+    with django_assert_max_num_queries(10):
+        assert len(camille.get("/api/me/meetings/").json()) == 5
