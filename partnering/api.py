@@ -209,13 +209,25 @@ def update_company_profile(request, slug: str, company_slug: str, payload: MyPro
 @router.get("/summits/{slug}/meetings/slots/", response=list[SlotOut])
 def slots(request, slug: str, with_: int = Query(..., alias="with"), duration: int = 30,
           step: int = services.DEFAULT_STEP, nearest: bool = False, as_company: str | None = None):
-    """Common slots inside both parties' office hours (yours, or with `as_company` your company's) on the meeting days, free for both, from now on.
+    """Common slots inside both parties' office hours on the meeting days, free for both, from now on.
 
-    `duration` is one of 15, 30, 45, 60, 90, 120 minutes; `step` one of 15, 30, 60.
-    When there is no common slot the list is empty; with `nearest=true` it holds instead up to five
-    nearest candidates: inside THEIR office hours and as little outside yours as possible, each
-    with `outside_hours` minutes (book one with `outside_hours_ok: true`). With common slots the
-    answer is the same with or without `nearest`; a client tells the cases apart by `outside_hours`.
+    "Yours" means your own profile, or your company's with `as_company`. Office hours and meeting days
+    (the summit's starts_on..ends_on) are read on each party's own wall clock with the tz database, so
+    the Paris–Shanghai window is 09:00–11:00 Paris in winter and 09:00–12:00 in summer. Slots already
+    past or overlapping an accepted meeting of either party are left out.
+
+    Each slot: `starts_at`/`ends_at` in UTC, `local.you`/`local.them` with their offsets, a `label`
+    such as "10:00 Paris · 17:00 Qingdao", and `clock_change_before`: true when either party's zone
+    changes its UTC offset after the moment of this request and at or before the slot's start (the
+    instant never moves; the flag warns that a calendar assuming today's offset would be wrong);
+    `clock_changes` says which zone changes when.
+
+    `duration` is one of 15, 30, 45, 60, 90, 120 minutes; `step` one of 15, 30, 60 (slots start at
+    office-hour start + k × step on either party's clock). When there is no common slot the list is
+    empty; with `nearest=true` it holds instead up to five nearest candidates: inside THEIR office
+    hours and as little outside yours as possible, each with `outside_hours` minutes (book one with
+    `outside_hours_ok: true`). With common slots the answer is the same with or without `nearest`,
+    and `outside_hours` is null, which is how a client tells the two cases apart.
     """
     summit = access_summit(slug)
     me = services.access_acting_profile(request.user, summit, as_company)
