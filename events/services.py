@@ -138,7 +138,7 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
         clashes = clashes.exclude(pk=exclude_id)
     clash = clashes.first()
     if clash:
-        raise Conflict(
+        raise Invalid(
             _("%(room)s already has “%(title)s” at that time.") % {"room": room.name, "title": clash.title}
         )
 
@@ -261,7 +261,7 @@ def visible_sessions(summit):
     return (
         Session.objects.filter(summit=summit)
         .exclude(status=Session.Status.DRAFT)
-        .select_related("room", "track", "company")
+        .select_related("summit", "room", "track", "company")
         .prefetch_related("speakers")
         .order_by("starts_at", "room__position", "pk")
     )
