@@ -6,6 +6,7 @@ from typing import Literal
 from django.contrib.auth import authenticate, login
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
@@ -247,7 +248,7 @@ def create_session(request, slug: str, payload: SessionIn):
 def update_session(request, session_id: int, payload: SessionPatch):
     session = services.access_session(session_id, include_unpublished=True)
     if not payload.dict(exclude_unset=True):
-        raise Invalid("Nothing to change.")
+        raise Invalid(_("Nothing to change."))
     session = services.do_update_session(request.user, session, _change(payload))
     return session_out(session, services.check_timezone(session.summit.timezone))
 
