@@ -178,11 +178,11 @@ def _apply_change(session, summit, change):
     if change.description is not None:
         session.description = change.description
     if change.room is not None:
-        session.room = _resolve(Room, summit, change.room, "room")
+        session.room = _resolve(Room, summit, change.room, _("room"))
     if change.track is not None:
-        session.track = _resolve(Track, summit, change.track, "track")
+        session.track = _resolve(Track, summit, change.track, _("track"))
     if change.company is not None:
-        session.company = _resolve(Company, summit, change.company, "company")
+        session.company = _resolve(Company, summit, change.company, _("company"))
     if change.starts_at is not None:
         session.starts_at = change.starts_at
     if change.ends_at is not None:
