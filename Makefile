@@ -34,5 +34,4 @@ test: install-dev system-packages
 
 # Regenerate the translation catalogues after changing user-facing strings (needs gettext).
 messages: install
-	$(PY) manage.py makemessages -l fr -l zh_Hans --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	PYTHON=$(PY) scripts/update-translations

@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
+from events import services
 from events.models import Company, Profile, Registration, Room, Session, Speaker, Summit, Track
 
 
@@ -21,12 +25,39 @@ class SummitAdmin(admin.ModelAdmin):
     inlines = [TrackInline, RoomInline]
 
 
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        exclude = ["sequence"]
+
+    def clean(self):
+        """The same rules as the API: ends after it starts, no overlap in the room."""
+        data = super().clean()
+        room, starts_at, ends_at = data.get("room"), data.get("starts_at"), data.get("ends_at")
+        if room and starts_at and ends_at:
+            try:
+                services.check_session_times(starts_at, ends_at)
+                if data.get("status") != Session.Status.CANCELLED:
+                    services.check_no_overlap(room, starts_at, ends_at, exclude_id=self.instance.pk)
+            except services.Invalid as error:
+                raise ValidationError(error.detail) from None
+        return data
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = SessionForm
     list_display = ["title", "summit", "room", "starts_at", "ends_at", "status"]
     list_filter = ["summit", "status", "room__kind"]
     search_fields = ["title"]
     filter_horizontal = ["speakers"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = None
+            if change:
+                before = services.session_timing(Session.objects.select_for_update().get(pk=obj.pk))
+            services.save_session(obj, before)
 
 
 @admin.register(Company)

@@ -3,30 +3,19 @@
 import datetime as dt
 from typing import Literal
 
-from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
-from ninja.throttling import AnonRateThrottle
 
 from events import services
 from events.models import Summit
 from summit.errors import Invalid
+from summit.throttling import Throttle
 
 router = Router()
-
-
-class Throttle(AnonRateThrottle):
-    """Per-client throttle for endpoints anyone may call; 429 with Retry-After."""
-
-    def __init__(self, scope, rate):
-        super().__init__(rate)
-        self.scope = scope
-
-    def get_cache_key(self, request):
-        return f"throttle:{self.scope}:{self.get_ident(request)}"
 
 
 # --- schemas ------------------------------------------------------------------------
@@ -184,15 +173,15 @@ def csrf(request):
 @router.post(
     "/auth/login/",
     response={200: Detail, 401: Detail},
-    throttle=[Throttle("login", settings.THROTTLE_LOGIN)],
+    throttle=[Throttle("login", "THROTTLE_LOGIN")],
     tags=["auth"],
 )
 def api_login(request, payload: LoginIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
-        return 401, {"detail": "Wrong username or password."}
+        return Status(401, {"detail": "Wrong username or password."})
     login(request, user)
-    return 200, {"detail": "Signed in."}
+    return Status(200, {"detail": "Signed in."})
 
 
 # --- summits and schedule -------------------------------------------------------------
@@ -219,7 +208,7 @@ def get_schedule(request, slug: str, tz: str | None = None):
 @router.post(
     "/summits/{slug}/registrations/",
     response={201: RegistrationOut, 202: Detail},
-    throttle=[Throttle("registration", settings.THROTTLE_REGISTRATION)],
+    throttle=[Throttle("registration", "THROTTLE_REGISTRATION")],
     tags=["registration"],
 )
 def register(request, slug: str, payload: RegistrationIn):
@@ -227,17 +216,17 @@ def register(request, slug: str, payload: RegistrationIn):
     summit = services.access_summit(slug)
     user, created = services.do_register(summit, services.RegistrationForm(**payload.dict()))
     if not created:
-        return 202, {"detail": "If this address is registered, a sign-in link is on its way."}
+        return Status(202, {"detail": "If this address is registered, a sign-in link is on its way."})
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     profile = user.profile
-    return 201, {
+    return Status(201, {
         "id": user.pk,
         "name": profile.name,
         "email": user.email,
         "summit": summit.slug,
         "timezone": profile.timezone,
         "language": profile.language,
-    }
+    })
 
 
 # --- organiser: sessions -------------------------------------------------------------------
@@ -252,14 +241,14 @@ def create_session(request, slug: str, payload: SessionIn):
     summit = services.access_summit(slug)
     change = services.SessionChange(**payload.dict())
     session = services.do_create_session(request.user, summit, change)
-    return 201, session_out(session, services.check_timezone(summit.timezone))
+    return Status(201, session_out(session, services.check_timezone(summit.timezone)))
 
 
 @router.patch("/sessions/{session_id}/", response=SessionOut, auth=django_auth, tags=["organisers"])
 def update_session(request, session_id: int, payload: SessionPatch):
     session = services.access_session(session_id, include_unpublished=True)
     if not payload.dict(exclude_unset=True):
-        raise Invalid("Nothing to change.")
+        raise Invalid(_("Nothing to change."))
     session = services.do_update_session(request.user, session, _change(payload))
     return session_out(session, services.check_timezone(session.summit.timezone))
 
@@ -280,7 +269,7 @@ def cancel_session(request, session_id: int):
 def bookmark(request, session_id: int):
     session = services.access_session(session_id)
     created = services.do_bookmark(request.user, session)
-    return (201 if created else 200), {"session": session.pk, "bookmarked": True}
+    return Status(201 if created else 200, {"session": session.pk, "bookmarked": True})
 
 
 @router.delete("/sessions/{session_id}/bookmark/", response=BookmarkOut, auth=django_auth, tags=["agenda"])

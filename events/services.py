@@ -138,7 +138,7 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
         clashes = clashes.exclude(pk=exclude_id)
     clash = clashes.first()
     if clash:
-        raise Conflict(
+        raise Invalid(
             _("%(room)s already has “%(title)s” at that time.") % {"room": room.name, "title": clash.title}
         )
 
@@ -178,11 +178,11 @@ def _apply_change(session, summit, change):
     if change.description is not None:
         session.description = change.description
     if change.room is not None:
-        session.room = _resolve(Room, summit, change.room, "room")
+        session.room = _resolve(Room, summit, change.room, _("room"))
     if change.track is not None:
-        session.track = _resolve(Track, summit, change.track, "track")
+        session.track = _resolve(Track, summit, change.track, _("track"))
     if change.company is not None:
-        session.company = _resolve(Company, summit, change.company, "company")
+        session.company = _resolve(Company, summit, change.company, _("company"))
     if change.starts_at is not None:
         session.starts_at = change.starts_at
     if change.ends_at is not None:
@@ -211,6 +211,35 @@ def _lock_room(room):
     Room.objects.select_for_update().filter(pk=room.pk).first()
 
 
+def session_timing(session):
+    """What `save_session` compares to tell a reschedule or cancellation from an edit."""
+    return (session.starts_at, session.ends_at, session.status)
+
+
+def save_session(session, before=None):
+    """Stores a new (`before` None) or edited session under its room's lock, refusing overlaps.
+
+    Edits bump SEQUENCE for calendar clients; listeners hear of the change after commit.
+    Call inside a transaction.
+    """
+    _lock_room(session.room)
+    if session.status != Session.Status.CANCELLED:
+        check_no_overlap(session.room, session.starts_at, session.ends_at, exclude_id=session.pk)
+    if before is None:
+        kind = "created"
+    elif session.status == Session.Status.CANCELLED and before[2] != Session.Status.CANCELLED:
+        kind = "cancelled"
+    elif (session.starts_at, session.ends_at) != before[:2]:
+        kind = "rescheduled"
+    else:
+        kind = "updated"
+    if before is not None:
+        session.sequence += 1
+    session.save()
+    transaction.on_commit(lambda: session_changed.send(Session, session_id=session.pk, change=kind))
+    return session
+
+
 def do_create_session(user, summit, change):
     check_organiser(user, summit)
     if change.title is None or change.starts_at is None or change.ends_at is None or not change.room:
@@ -218,38 +247,23 @@ def do_create_session(user, summit, change):
     session = Session(summit=summit, language=summit.languages[0] if summit.languages else "en")
     with transaction.atomic():
         _apply_change(session, summit, change)
-        _lock_room(session.room)
-        if session.status != Session.Status.CANCELLED:
-            check_no_overlap(session.room, session.starts_at, session.ends_at)
-        session.save()
+        save_session(session)
         if change.speakers is not None:
             _set_speakers(session, summit, change.speakers)
-        transaction.on_commit(lambda: session_changed.send(Session, session_id=session.pk, change="created"))
     return session
 
 
 def do_update_session(user, session, change):
-    """Edit, reschedule, publish or cancel; calendar clients see a new SEQUENCE."""
+    """Edit, reschedule, publish or cancel a session."""
     summit = session.summit
     check_organiser(user, summit)
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
-        before = (session.starts_at, session.ends_at, session.status)
+        before = session_timing(session)
         _apply_change(session, summit, change)
-        _lock_room(session.room)
-        if session.status != Session.Status.CANCELLED:
-            check_no_overlap(session.room, session.starts_at, session.ends_at, exclude_id=session.pk)
-        session.sequence += 1
-        session.save()
+        save_session(session, before)
         if change.speakers is not None:
             _set_speakers(session, summit, change.speakers)
-        if session.status == Session.Status.CANCELLED and before[2] != Session.Status.CANCELLED:
-            kind = "cancelled"
-        elif (session.starts_at, session.ends_at) != before[:2]:
-            kind = "rescheduled"
-        else:
-            kind = "updated"
-        transaction.on_commit(lambda: session_changed.send(Session, session_id=session.pk, change=kind))
     return session
 
 
@@ -261,7 +275,7 @@ def visible_sessions(summit):
     return (
         Session.objects.filter(summit=summit)
         .exclude(status=Session.Status.DRAFT)
-        .select_related("room", "track", "company")
+        .select_related("summit", "room", "track", "company")
         .prefetch_related("speakers")
         .order_by("starts_at", "room__position", "pk")
     )

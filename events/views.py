@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events import services
-from events.api import Throttle
 from events.calendar import build_calendar
 from events.middleware import TZ_COOKIE
 from events.models import Company, Registration, Session, Summit
 from summit.errors import Invalid
+from summit.throttling import Throttle
 
 COMMON_TIMEZONES = [
     "Europe/Paris",
@@ -34,13 +34,12 @@ COMMON_TIMEZONES = [
 ]
 
 
-def _throttled(request, scope, rate):
-    throttle = Throttle(scope, rate)
+def _throttled(request, scope, setting_name):
+    throttle = Throttle(scope, setting_name)
     if throttle.allow_request(request):
         return None
-    wait = int(throttle.wait() or 60)
     response = render(request, "error.html", {"detail": _("Too many attempts. Try again later.")}, status=429)
-    response["Retry-After"] = str(wait)
+    response["Retry-After"] = str(throttle.retry_after())
     return response
 
 
@@ -169,7 +168,7 @@ def register(request, slug):
         return redirect("summit-home", slug=summit.slug)
     form = {"timezone": "", "language": translation.get_language()}
     if request.method == "POST":
-        limited = _throttled(request, "registration", settings.THROTTLE_REGISTRATION)
+        limited = _throttled(request, "registration", "THROTTLE_REGISTRATION")
         if limited:
             return limited
         form = {key: request.POST.get(key, "") for key in
@@ -193,7 +192,7 @@ def signin(request):
     """Attendees ask for a mailed link; organisers may sign in with a password."""
     if request.method == "POST":
         if request.POST.get("password"):
-            limited = _throttled(request, "login", settings.THROTTLE_LOGIN)
+            limited = _throttled(request, "login", "THROTTLE_LOGIN")
             if limited:
                 return limited
             user = authenticate(request, username=request.POST.get("username", ""),
@@ -203,7 +202,7 @@ def signin(request):
                 return redirect(_safe_next(request) or "summit-list")
             messages.error(request, _("Wrong username or password."))
         else:
-            limited = _throttled(request, "signin-link", settings.THROTTLE_SIGNIN_LINK)
+            limited = _throttled(request, "signin-link", "THROTTLE_SIGNIN_LINK")
             if limited:
                 return limited
             email = request.POST.get("email", "").strip().lower()

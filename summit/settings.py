@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",
     "events",
     "livechat",
     "scheduler",
@@ -158,7 +159,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # The contract's EMAIL_BACKEND and EMAIL_FILE_PATH, expressed as Django 6.1's MAILERS.
-_email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_email_backend = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
 _email_options = {}
 if _email_backend.endswith("filebased.EmailBackend"):
     _email_options["file_path"] = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

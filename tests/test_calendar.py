@@ -1,0 +1,59 @@
+"""Calendar feeds that real calendar apps accept, and that follow a session when it moves."""
+
+import datetime as dt
+
+import pytest
+from icalendar import Calendar
+
+from events.models import Bookmark
+from events.services import SessionChange, agenda_feed_token, do_update_session
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def events_of(response):
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    return [c for c in calendar.walk("VEVENT")]
+
+
+def test_schedule_feed_has_utc_times_and_stable_uids(anonymous_client, keynote, pitch):
+    first = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))
+    second = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))
+    assert [e["uid"] for e in first] == [e["uid"] for e in second]
+    assert len({e["uid"] for e in first}) == 2
+    start = first[0].decoded("dtstart")
+    assert start == dt.datetime(2027, 3, 29, 7, 0, tzinfo=dt.UTC)
+    assert b"DTSTART:20270329T070000Z" in anonymous_client.get("/summits/roadshow/schedule.ics").content
+
+
+def test_moved_session_keeps_its_uid_and_raises_its_sequence(anonymous_client, keynote, organiser):
+    before = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))[0]
+    do_update_session(organiser, keynote, SessionChange(starts_at=keynote.starts_at + dt.timedelta(hours=2),
+                                                        ends_at=keynote.ends_at + dt.timedelta(hours=2)))
+    after = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))[0]
+    assert after["uid"] == before["uid"]
+    assert after["sequence"] > before["sequence"]
+    assert after.decoded("dtstart") == dt.datetime(2027, 3, 29, 9, 0, tzinfo=dt.UTC)
+
+
+def test_cancelled_session_is_marked_cancelled(anonymous_client, keynote, organiser):
+    do_update_session(organiser, keynote, SessionChange(status="cancelled"))
+    (event,) = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))
+    assert event["status"] == "CANCELLED"
+
+
+def test_agenda_feed_holds_only_my_sessions_and_needs_no_cookie(anonymous_client, attendee_paris, keynote, pitch):
+    Bookmark.objects.create(user=attendee_paris, session=pitch)
+    token = agenda_feed_token(attendee_paris)
+    assert agenda_feed_token(attendee_paris) == token
+    (event,) = events_of(anonymous_client.get(f"/agenda/{token}.ics"))
+    assert event["summary"] == "Fair Vision pitch"
+
+
+def test_unknown_agenda_feed_is_404(anonymous_client, db):
+    assert anonymous_client.get("/agenda/nope.ics").status_code == 404
+
+
+def test_unknown_summit_feed_is_404(anonymous_client, db):
+    assert anonymous_client.get("/summits/nowhere/schedule.ics").status_code == 404

@@ -1,0 +1,137 @@
+"""The server-rendered pages a newcomer walks through, in their own time zone."""
+
+import pytest
+from django.test import Client
+
+from events.middleware import TZ_COOKIE
+from tests.conftest import make_person
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "roadshow"
+
+
+@pytest.mark.parametrize("path", [
+    "/",
+    f"/summits/{SLUG}/",
+    f"/summits/{SLUG}/schedule/",
+    f"/summits/{SLUG}/register/",
+    f"/summits/{SLUG}/companies/fair-vision/",
+    "/signin/",
+])
+def test_public_pages_render(path, keynote, pitch):
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert b"<main" in response.content
+
+
+def test_session_page_renders_with_stream_and_speakers(keynote, speaker):
+    keynote.stream_url = "https://www.youtube-nocookie.com/embed/demo"
+    keynote.save()
+    keynote.speakers.add(speaker)
+    response = Client().get(f"/summits/{SLUG}/sessions/{keynote.pk}/")
+    assert response.status_code == 200
+    assert b"youtube-nocookie.com/embed/demo" in response.content
+    assert b"Julien Marchetti" in response.content
+
+
+def test_unknown_summit_session_and_company_pages_are_404(keynote):
+    client = Client()
+    assert client.get("/summits/nowhere/").status_code == 404
+    assert client.get(f"/summits/{SLUG}/sessions/999999/").status_code == 404
+    assert client.get(f"/summits/{SLUG}/companies/nobody/").status_code == 404
+
+
+def test_schedule_shows_times_in_the_chosen_time_zone_and_remembers_it(keynote):
+    client = Client()
+    paris = client.get(f"/summits/{SLUG}/schedule/", {"tz": "Europe/Paris"})
+    assert b">09:00</time>" in paris.content
+    shanghai = client.get(f"/summits/{SLUG}/schedule/", {"tz": "Asia/Shanghai"})
+    assert b">15:00</time>" in shanghai.content
+    assert shanghai.cookies[TZ_COOKIE].value == "Asia/Shanghai"
+    assert b">15:00</time>" in client.get(f"/summits/{SLUG}/schedule/").content
+
+
+def test_schedule_uses_the_browser_time_zone_cookie_by_default(keynote):
+    client = Client()
+    client.cookies[TZ_COOKIE] = "Asia/Shanghai"
+    assert b">15:00</time>" in client.get(f"/summits/{SLUG}/schedule/").content
+
+
+def test_signed_in_person_sees_their_saved_time_zone(keynote, attendee_shanghai):
+    client = Client()
+    client.force_login(attendee_shanghai)
+    assert b">15:00</time>" in client.get(f"/summits/{SLUG}/schedule/").content
+
+
+def test_unknown_time_zone_on_the_schedule_is_a_clear_422(keynote):
+    response = Client().get(f"/summits/{SLUG}/schedule/", {"tz": "Atlantis/Capital"})
+    assert response.status_code == 422
+    assert b"Atlantis/Capital" in response.content
+
+
+def test_schedule_page_query_count_is_flat(summit, main_stage, keynote, pitch, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        Client().get(f"/summits/{SLUG}/schedule/")
+
+
+def test_preferences_save_time_zone_and_language_on_the_profile(attendee_paris):
+    client = Client()
+    client.force_login(attendee_paris)
+    response = client.post("/preferences/", {"timezone": "Asia/Shanghai", "language": "zh-hans", "next": "/"})
+    assert response.status_code == 302
+    attendee_paris.profile.refresh_from_db()
+    assert (attendee_paris.profile.timezone, attendee_paris.profile.language) == ("Asia/Shanghai", "zh-hans")
+
+
+def test_preferences_refuse_unknown_values(attendee_paris):
+    client = Client()
+    client.force_login(attendee_paris)
+    assert client.post("/preferences/", {"timezone": "Nowhere/Land"}).status_code == 422
+    assert client.post("/preferences/", {"language": "tlh"}).status_code == 422
+    attendee_paris.profile.refresh_from_db()
+    assert attendee_paris.profile.timezone == "Europe/Paris"
+
+
+def test_my_agenda_page_needs_sign_in(summit):
+    response = Client().get(f"/summits/{SLUG}/agenda/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/signin/")
+
+
+def test_organiser_dashboard_is_for_organisers_only(organiser, attendee_paris, keynote):
+    client = Client()
+    client.force_login(attendee_paris)
+    assert client.get(f"/summits/{SLUG}/organiser/").status_code == 403
+    client.force_login(organiser)
+    response = client.get(f"/summits/{SLUG}/organiser/")
+    assert response.status_code == 200
+    assert b"Opening keynote" in response.content
+
+
+def test_organiser_signs_in_with_a_password(organiser):
+    client = Client()
+    response = client.post("/signin/", {"username": "organiser", "password": "correct horse battery",
+                                        "next": f"/summits/{SLUG}/organiser/"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/summits/{SLUG}/organiser/"
+    assert client.get(f"/summits/{SLUG}/organiser/").status_code == 200
+
+
+def test_signing_in_as_a_registered_person_elsewhere_joins_this_summit(summit):
+    person = make_person("wanderer")
+    client = Client()
+    client.force_login(person)
+    assert client.get(f"/summits/{SLUG}/register/").status_code == 302
+    assert person.registrations.filter(summit=summit).exists()
+
+
+def test_user_text_is_escaped(summit, main_stage):
+    from tests.conftest import at_paris, make_session
+
+    import datetime as dt
+
+    make_session(summit, main_stage, "<script>alert(1)</script>", at_paris(dt.date(2027, 3, 29), "12:00"))
+    content = Client().get(f"/summits/{SLUG}/schedule/").content
+    assert b"<script>alert(1)</script>" not in content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in content

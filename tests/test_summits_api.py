@@ -1,0 +1,70 @@
+import datetime as dt
+
+import pytest
+
+from tests.conftest import make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def test_summit_list_and_detail_are_public(anonymous_client, summit):
+    listing = anonymous_client.get("/api/summits/")
+    assert listing.status_code == 200
+    assert [s["slug"] for s in listing.json()] == ["roadshow"]
+    detail = anonymous_client.get("/api/summits/roadshow/")
+    assert detail.json()["timezone"] == "Europe/Paris"
+    assert detail.json()["organised_with"] == "Qingdao High-tech Zone"
+
+
+def test_unknown_summit_is_404_with_detail(anonymous_client, db):
+    response = anonymous_client.get("/api/summits/nowhere/schedule/")
+    assert response.status_code == 404
+    assert "nowhere" in response.json()["detail"]
+
+
+def test_schedule_gives_utc_and_local_times_in_the_requested_zone(anonymous_client, keynote):
+    response = anonymous_client.get("/api/summits/roadshow/schedule/", {"tz": "Asia/Shanghai"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["timezone"] == "Asia/Shanghai"
+    (session,) = body["sessions"]
+    # 09:00 Paris on 29 March 2027 is summer time (UTC+2): 07:00 UTC, 15:00 in Shanghai.
+    assert session["starts_at"] in ("2027-03-29T07:00:00Z", "2027-03-29T07:00:00+00:00")
+    assert session["local"]["starts_at"].startswith("2027-03-29T15:00:00+08:00")
+
+
+def test_schedule_defaults_to_the_summit_time_zone(anonymous_client, keynote):
+    body = anonymous_client.get("/api/summits/roadshow/schedule/").json()
+    assert body["timezone"] == "Europe/Paris"
+    assert body["sessions"][0]["local"]["starts_at"].startswith("2027-03-29T09:00:00+02:00")
+
+
+@pytest.mark.parametrize("tz", ["Mars/Olympus", "", "UTC+8", "../../etc/passwd"])
+def test_schedule_with_an_unknown_time_zone_is_422(anonymous_client, summit, tz):
+    response = anonymous_client.get("/api/summits/roadshow/schedule/", {"tz": tz} if tz else {"tz": " "})
+    assert response.status_code == 422
+    assert "detail" in response.json()
+
+
+def test_schedule_hides_drafts_but_shows_cancellations(anonymous_client, summit, main_stage, keynote):
+    make_session(summit, main_stage, "Secret draft", keynote.ends_at, status="draft")
+    make_session(summit, main_stage, "Called off", keynote.ends_at + dt.timedelta(hours=1), status="cancelled")
+    titles = {s["title"]: s["status"] for s in anonymous_client.get("/api/summits/roadshow/schedule/").json()["sessions"]}
+    assert titles == {"Opening keynote": "published", "Called off": "cancelled"}
+
+
+def test_schedule_query_count_does_not_grow_with_sessions(anonymous_client, summit, main_stage, speaker,
+                                                          django_assert_max_num_queries):
+    start = dt.datetime(2027, 3, 29, 7, tzinfo=dt.UTC)
+    for n in range(12):
+        session = make_session(summit, main_stage, f"Talk {n}", start + dt.timedelta(hours=n))
+        session.speakers.add(speaker)
+    with django_assert_max_num_queries(4):
+        response = anonymous_client.get("/api/summits/roadshow/schedule/")
+    assert len(response.json()["sessions"]) == 12
+
+
+def test_openapi_document_describes_the_api(anonymous_client, db):
+    paths = anonymous_client.get("/api/openapi.json").json()["paths"]
+    assert "/api/summits/{slug}/schedule/" in paths
+    assert "/api/summits/{slug}/registrations/" in paths
