@@ -708,7 +708,7 @@ def _open_room(meeting, seat_users):
     if meeting.room_id is None:
         room = Room.objects.create(
             summit=meeting.summit, slug=f"meeting-{meeting.pk}", kind=Room.Kind.MEETING, is_private=True,
-            name=f"{meeting.requester.name} · {meeting.invitee.name}"[:120], position=1000,
+            name=f"Private meeting {meeting.pk}", position=1000,  # a room list must not tell who meets whom
         )
         meeting.room = room
         meeting.save(update_fields=["room"])
