@@ -58,7 +58,8 @@ def _member(summit, company, email, name):
 
 
 def _fill(profile, themes, offers, seeks, city=""):
-    if profile.themes or profile.offers or profile.seeks:
+    """Only a card nobody has edited yet: what someone chose is kept."""
+    if profile.offers or profile.seeks:
         return
     profile.themes, profile.offers, profile.seeks = themes, offers, seeks
     profile.city = profile.city or city

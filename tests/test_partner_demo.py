@@ -12,6 +12,7 @@ def test_seed_demo_creates_profiles_and_meetings_once(db, capsys):
     profiles = PartnerProfile.objects.filter(summit=summit)
     assert set(profiles.filter(company__isnull=False).values_list("company__slug", flat=True)) == {
         "fair-vision", "epicnpoc", "finwedge"}
+    assert profiles.get(company__slug="fair-vision").seeks == ["distribution", "pilot-customer"]
     li_na = profiles.get(user__username="li.na@example.cn")
     assert (li_na.city, li_na.timezone, li_na.offers) == ("Qingdao", "Asia/Shanghai", ["distribution",
                                                                                       "manufacturing"])
