@@ -110,6 +110,7 @@ class Side(Schema):
     name: str
     timezone: str
     city: str
+    company: str | None = Field(..., description="Slug of the company when this side is a pitching company.")
 
 
 class OtherSide(Side):

@@ -675,13 +675,16 @@ def _sync_seats(meeting):
     meeting.participations.update(starts_at=meeting.starts_at, ends_at=meeting.ends_at, status=meeting.status)
 
 
-def do_accept(user, meeting):
+def do_accept(user, meeting, now=None):
+    now = now or timezone.now()
     meeting, side = access_meeting(user, meeting.pk, act=True)
     with transaction.atomic():
         meeting = _locked(meeting)
         if meeting.status != Meeting.Status.REQUESTED:
             raise Conflict(_("Only a requested meeting can be accepted; this one is %(status)s.")
                            % {"status": meeting.get_status_display()})
+        if meeting.starts_at <= now:
+            raise Invalid(_("This time has already passed; propose another one."))
         if meeting.proposed_by_id == side.pk:
             raise Forbidden(_("The other side answers this proposal."))
         _take_seat(meeting, user, side)
@@ -831,9 +834,11 @@ def meeting_out(meeting, user, now=None):
         "clock_change_before": slot["clock_change_before"],
         "clock_changes": slot["clock_changes"],
         "outside_hours": {k: v > 0 for k, v in slot["outside_hours"].items()},
-        "you": {"profile": me.pk, "name": me.name, "timezone": me.timezone, "city": place_of(me)},
+        "you": {"profile": me.pk, "name": me.name, "timezone": me.timezone, "city": place_of(me),
+                "company": me.company.slug if me.company_id else None},
         "with": {"profile": them.pk, "name": them.name, "organisation": them.organisation,
-                 "timezone": them.timezone, "city": place_of(them)},
+                 "timezone": them.timezone, "city": place_of(them),
+                 "company": them.company.slug if them.company_id else None},
         "message": meeting.message,
         "answer": meeting.answer,
         "video_url": meeting.video_url,
@@ -940,7 +945,8 @@ def leads(company):
     ours = Q(company=company) | Q(user_id__in=members)
     our_profiles = PartnerProfile.objects.filter(ours, summit=summit).values("pk")
     met = (Participation.objects.filter(Q(meeting__requester__in=our_profiles) | Q(meeting__invitee__in=our_profiles))
-           .exclude(profile__in=our_profiles).exclude(meeting__status=Meeting.Status.DECLINED)
+           .exclude(profile__in=our_profiles)
+           .filter(meeting__status__in=[Meeting.Status.REQUESTED, Meeting.Status.ACCEPTED])
            .values("user_id").annotate(meetings=Count("meeting", distinct=True)))
     for row in met:
         lead(row["user_id"])["meetings"] = row["meetings"]

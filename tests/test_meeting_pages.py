@@ -120,3 +120,19 @@ def test_a_company_member_books_for_the_company_through_the_picker(summit, atten
     assert meeting.requester.company == company
     page = form_client(attendee_shanghai).get("/summits/roadshow/partnering/meetings/").content.decode()
     assert "Meeting with Finwedge" in page
+
+
+def test_with_no_common_time_the_picker_offers_the_nearest_and_needs_my_agreement(summit, attendee_paris,
+                                                                                  lina_profile):
+    me = services.my_profile(attendee_paris, summit)
+    services.do_update_profile(attendee_paris, me, services.ProfileChange(timezone="America/New_York"))
+    camille = form_client(attendee_paris)
+    url = f"/summits/roadshow/partnering/partners/{lina_profile.pk}/"
+    body = camille.get(url).content.decode()
+    assert "No common time" in body and "min outside your hours" in body
+    nearest = "2027-03-30T09:30:00+00:00"  # 17:30 Qingdao, 05:30 New York
+    assert nearest in body
+    camille.post(url, {"starts_at": nearest, "duration_minutes": "30"})
+    assert not Meeting.objects.exists()
+    camille.post(url, {"starts_at": nearest, "duration_minutes": "30", "outside_hours_ok": "on"})
+    assert Meeting.objects.get().starts_at.isoformat() == nearest

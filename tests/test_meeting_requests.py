@@ -311,3 +311,11 @@ def test_my_meetings_query_count_does_not_grow_with_meetings(summit, camille, at
     request_meeting(camille, company.partner_profile, "2027-03-30T09:00:00+02:00")
     with django_assert_max_num_queries(10):
         assert len(camille.get("/api/me/meetings/").json()) == 5
+
+
+def test_a_request_whose_time_has_passed_cannot_be_accepted(summit, attendee_paris, attendee_shanghai,
+                                                            lina_profile):
+    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
+        lina_profile.pk, utc(2027, 3, 29, 7, 0), 30), now=utc(2027, 3, 1))
+    with pytest.raises(services.Invalid):
+        services.do_accept(attendee_shanghai, meeting, now=utc(2027, 3, 29, 7, 5))
