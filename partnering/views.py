@@ -11,12 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.services import access_agenda_feed, access_summit, agenda_feed_token, is_organiser
+from events.views import COMMON_TIMEZONES
 from partnering import services
 from partnering.models import NEEDS, Meeting
 from summit.errors import Invalid, NotSignedIn, ServiceError
-
-ACTIONS = ("accept", "decline", "cancel", "propose")
-
 
 def _parse_instant(value):
     try:
@@ -35,7 +33,7 @@ def _int(value, default, field):
 
 
 def _report(request, error):
-    """A refused form comes back to its page with the reason, the rest goes to the error page."""
+    """A refused form comes back to its page with the reason; someone signed out is sent to sign in."""
     if isinstance(error, NotSignedIn):
         raise error
     messages.error(request, error.detail)
@@ -97,8 +95,6 @@ def my_profile(request, slug, company_slug=None):
 
 
 def _timezones(current):
-    from events.views import COMMON_TIMEZONES
-
     return sorted(set(COMMON_TIMEZONES) | {current})
 
 
@@ -125,7 +121,7 @@ def partner(request, slug, profile_id):
     if duration not in services.DURATIONS:
         duration = 30
     slots, common = services.common_slots(me, them, summit, duration, nearest=True)
-    score, reasons = services.match(me, them)
+    _score, reasons = services.match(me, them)
     context = {
         "summit": summit,
         "me": me,
