@@ -145,10 +145,6 @@ class MeetingOut(Schema):
     sequence: int
 
 
-def _partner(profile, companies):
-    return services.profile_out(profile, companies)
-
-
 @router.get("/summits/{slug}/partners/", response=list[PartnerOut])
 def directory(request, slug: str, q: str = "", theme: str = "", country: str = "", offers: str = "",
               seeks: str = ""):
@@ -156,7 +152,7 @@ def directory(request, slug: str, q: str = "", theme: str = "", country: str = "
     summit = access_summit(slug)
     found = services.directory(request.user, summit, services.DirectoryFilter(q, theme, country, offers, seeks))
     companies = services.company_slugs_by_user(summit)
-    return [_partner(p, companies) for p in found]
+    return [services.profile_out(p, companies) for p in found]
 
 
 @router.get("/summits/{slug}/partners/suggested/", response=list[SuggestionOut])
@@ -165,7 +161,7 @@ def suggested(request, slug: str):
     1 per shared theme; ties by name. Each comes with its reasons."""
     summit = access_summit(slug)
     companies = services.company_slugs_by_user(summit)
-    return [{**_partner(p, companies), "score": score, "reasons": reasons}
+    return [{**services.profile_out(p, companies), "score": score, "reasons": reasons}
             for p, score, reasons in services.suggestions(request.user, summit)]
 
 
