@@ -106,6 +106,8 @@ def partner(request, slug, profile_id):
     them = services.access_profile(request.user, summit, profile_id)
     proposing, side = _meeting_to_move(request, them, _int(request.GET.get("propose"), None, "propose"))
     me = side or services.access_acting_profile(request.user, summit, acting_as)
+    if me.pk == them.pk:
+        return redirect("partnering-me", slug=summit.slug)
     duration = _int(request.GET.get("duration") or request.POST.get("duration_minutes"), 30, "duration")
     if request.method == "POST":
         try:
