@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -33,7 +34,9 @@ def server(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
     db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    login = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db.get("PASSWORD") else "")
+    url = f"postgres://{login}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url,
            "HTTPS": "0", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "summit.settings"}
     env.pop("REDIS_URL", None)
     port = free_port()
