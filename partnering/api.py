@@ -189,6 +189,13 @@ def _profile_change(payload):
                                   office_weekdays=hours.get("weekdays"))
 
 
+@router.get("/summits/{slug}/partners/{profile_id}/", response=PartnerOut)
+def partner(request, slug: str, profile_id: int):
+    """One visible profile (hidden ones are 404, except to whoever acts for them)."""
+    summit = access_summit(slug)
+    return services.profile_out(services.access_profile(request.user, summit, profile_id))
+
+
 @router.get("/summits/{slug}/partners/companies/{company_slug}/", response=MyProfileOut)
 def company_profile(request, slug: str, company_slug: str):
     """A pitching company's own profile, for its members."""

@@ -139,3 +139,14 @@ def test_openapi_documents_the_partnering_endpoints(client):
     slots = document["paths"]["/api/summits/{slug}/meetings/slots/"]["get"]
     assert "nearest" in slots["description"]
     assert {p["name"] for p in slots["parameters"]} >= {"with", "duration", "nearest"}
+
+
+def test_one_profile_is_readable_unless_hidden(summit, attendee_client, attendee_shanghai, stranger):
+    lina = services.my_profile(attendee_shanghai, summit)
+    url = f"/api/summits/roadshow/partners/{lina.pk}/"
+    assert attendee_client.get(url).json()["name"] == "Li Na"
+    assert signed_in(stranger).get(url).status_code == 403
+    services.do_update_profile(attendee_shanghai, lina, services.ProfileChange(visible=False))
+    assert attendee_client.get(url).status_code == 404
+    assert signed_in(attendee_shanghai).get(url).status_code == 200
+    assert attendee_client.get("/api/summits/roadshow/partners/me/").status_code == 200
