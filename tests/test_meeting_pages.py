@@ -135,4 +135,7 @@ def test_with_no_common_time_the_picker_offers_the_nearest_and_needs_my_agreemen
     camille.post(url, {"starts_at": nearest, "duration_minutes": "30"})
     assert not Meeting.objects.exists()
     camille.post(url, {"starts_at": nearest, "duration_minutes": "30", "outside_hours_ok": "on"})
-    assert Meeting.objects.get().starts_at.isoformat() == nearest
+    meeting = Meeting.objects.get()
+    assert meeting.starts_at.isoformat() == nearest
+    page = camille.get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").content.decode()
+    assert "Outside your office hours" in page and "Outside their office hours" not in page
