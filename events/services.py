@@ -302,6 +302,11 @@ def schedule_days(summit, tz):
     ]
 
 
+def listed_rooms(summit):
+    """Rooms shown to everyone: private 1:1 meeting rooms are nobody else's business."""
+    return summit.rooms.exclude(kind=Room.Kind.MEETING).select_related("company")
+
+
 def live_session(room, at=None):
     """The session on in `room` at `at` (now by default), if any."""
     at = at or timezone.now()

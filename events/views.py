@@ -66,7 +66,7 @@ def summit_home(request, slug):
     summit = services.access_summit(slug)
     context = {
         "summit": summit,
-        "rooms": summit.rooms.select_related("company"),
+        "rooms": services.listed_rooms(summit),
         "companies": summit.companies.all(),
         "upcoming": services.visible_sessions(summit).filter(ends_at__gte=timezone.now())[:6],
         "registration": services.registration_for(request.user, summit),
@@ -273,7 +273,6 @@ def organiser_dashboard(request, slug):
         "summit": summit,
         "sessions": sessions,
         "registrations": registrations,
-        "rooms": summit.rooms.all(),
         "summit_tz": zoneinfo.ZoneInfo(summit.timezone),
     }
     return render(request, "events/organiser_dashboard.html", context)

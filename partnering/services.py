@@ -40,15 +40,6 @@ NEAREST_COUNT = 5
 MAX_MESSAGE = 2000
 
 
-def check_text(*values):
-    """PostgreSQL cannot store or compare NUL characters: refuse them up front instead of failing later."""
-    for value in values:
-        if isinstance(value, str) and "\x00" in value:
-            raise Invalid(_("Text may not contain NUL characters."))
-        if isinstance(value, list):
-            check_text(*value)
-
-
 # --- profiles -------------------------------------------------------------------------
 
 
@@ -163,7 +154,6 @@ def directory(user, summit, filters):
     cannot look inside JSON lists.
     """
     access_partnering(user, summit)
-    check_text(filters.q, filters.theme, filters.country, filters.offers, filters.seeks)
     ensure_profiles(summit)
     found = profiles(summit).filter(visible=True)
     q = (filters.q or "").strip()
@@ -258,7 +248,6 @@ def check_needs(values, field):
 def do_update_profile(user, profile, change):
     if not acts_for(user, profile):
         raise Forbidden(_("You may only edit your own profile or your company's."))
-    check_text(*vars(change).values())
     summit = profile.summit
     if change.organisation is not None:
         if len(change.organisation) > 200:
@@ -622,7 +611,6 @@ def access_acting_profile(user, summit, as_company=None):
     """The person's own profile, or their company's when they act for it."""
     if not as_company:
         return access_partnering(user, summit)
-    check_text(as_company)
     check_registered(user, summit)
     ensure_profiles(summit)
     profile = profiles(summit).filter(company__slug=as_company).first()
@@ -637,7 +625,6 @@ def do_request_meeting(user, summit, request, now=None):
     them = access_profile(user, summit, request.with_profile)
     if them.pk == me.pk or acts_for(user, them):
         raise Invalid(_("You cannot meet yourself."))
-    check_text(request.message)
     if len(request.message or "") > MAX_MESSAGE:
         raise Invalid(_("The message is too long."))
     length = check_duration(request.duration_minutes)
@@ -733,7 +720,6 @@ def _open_room(meeting, seat_users):
 
 def do_decline(user, meeting, answer=""):
     meeting, side = access_meeting(user, meeting.pk, act=True)
-    check_text(answer)
     if len(answer or "") > MAX_MESSAGE:
         raise Invalid(_("The message is too long."))
     with transaction.atomic():
@@ -793,7 +779,6 @@ def do_set_video_url(user, meeting, url):
     from django.core.validators import URLValidator
 
     meeting, _side = access_meeting(user, meeting.pk, act=True)
-    check_text(url)
     url = (url or "").strip()
     if url:
         try:

@@ -1,11 +1,16 @@
-"""Turns a service error raised by a page view into a page with the right status."""
+"""Request and error handling shared by every app's pages and API."""
 
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from summit.errors import NotSignedIn, ServiceError
 
 
 class ServiceErrorMiddleware:
+    """Turns a service error raised by a page view into a page with the right status."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -20,3 +25,37 @@ class ServiceErrorMiddleware:
 
             return redirect_to_login(request.get_full_path())
         return render(request, "error.html", {"detail": exception.detail}, status=exception.status)
+
+
+# How a NUL character arrives: raw, JSON-escaped, or percent-encoded in a form or query.
+NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")
+
+
+class RefuseNulMiddleware:
+    """Refuses any request carrying a NUL character, for every app at once.
+
+    PostgreSQL can neither store nor compare NUL in text, so such input would
+    otherwise surface as a database error (a 500) wherever it reached a query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            detail = _("Text may not contain NUL characters.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": str(detail)}, status=422)
+            return render(request, "error.html", {"detail": detail}, status=422)
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request):
+        query = request.META.get("QUERY_STRING", "").encode().lower()
+        if b"%00" in query:
+            return True
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return False  # the view answers 413 when it reads the body
+        return any(marker in body for marker in NUL_MARKERS)

@@ -158,3 +158,10 @@ def test_registration_page_shows_errors_without_storing(summit):
     assert response.status_code == 422
     assert b"Nowhere/Land" in response.content
     assert not Profile.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["name", "organisation"])
+def test_nul_characters_are_refused_not_a_500(anonymous_client, summit, field):
+    response = register(anonymous_client, {**GOOD, field: "Li\x00Na"})
+    assert response.status_code == 422
+    assert not Profile.objects.exists()
