@@ -37,3 +37,4 @@ def too_large(request, exc):
 
 
 api.add_router("", events_router)
+api.add_router("", "scheduler.api.router")
