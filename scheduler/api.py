@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from events.services import access_summit, check_organiser
@@ -53,7 +53,7 @@ def attendance_csv(request, slug: str):
 def request_report(request, slug: str):
     """(Re)builds the stored report in the background; asking again while it builds changes nothing."""
     summit = access_summit(slug)
-    return 202, reports.do_request_report(request.user, summit)
+    return Status(202, reports.do_request_report(request.user, summit))
 
 
 @router.get("/summits/{slug}/companies/{company_slug}/leads.csv", auth=django_auth, tags=["reports"])

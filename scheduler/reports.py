@@ -76,7 +76,7 @@ def _session_intervals(summit, now):
         f"WHERE s.summit_id = %s AND s.status = %s AND a.joined_at < s.ends_at AND {left} > s.starts_at"
     )
     now_db = connection.ops.adapt_datetimefield_value(now)
-    return start, end, sql, [summit.pk, Session.Status.PUBLISHED, now_db], now_db
+    return start, end, sql, [summit.pk, Session.Status.PUBLISHED.value, now_db], now_db
 
 
 def _watch_seconds(summit, now):
@@ -87,7 +87,7 @@ def _watch_seconds(summit, now):
     sql = f"SELECT s.id, a.user_id, SUM({seconds}) {where} GROUP BY s.id, a.user_id"
     watched = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now_db, now_db] + params)
+        cursor.execute(sql, [now_db, *params])
         while rows := cursor.fetchmany(5000):
             for session_id, _user_id, total in rows:
                 watched.setdefault(session_id, []).append(float(total or 0))
@@ -109,7 +109,7 @@ def _peaks(summit, now):
         f") x GROUP BY sid"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, now_db, now_db, *params])
+        cursor.execute(sql, [*params, now_db, *params])
         return {sid: int(peak) for sid, peak in cursor.fetchall()}
 
 
@@ -151,6 +151,8 @@ def _timeline(summit, now):
         net, peak = rows.get(bucket, (0, level))
         points.append((dt.datetime.fromtimestamp(bucket * size, dt.UTC), max(peak, level)))
         level += net
+    # Close the line with who is still connected after the last bucket.
+    points.append((dt.datetime.fromtimestamp((max(rows) + 1) * size, dt.UTC), level))
     return minutes, points
 
 
@@ -332,11 +334,8 @@ def access_company_leads(user, summit, company_slug):
 
 def current_report(summit):
     """The stored report to show (the final one first), else None: the page then shows live figures."""
-    return (
-        SummitReport.objects.filter(summit=summit, status=SummitReport.Status.READY)
-        .order_by(F("key") != SummitReport.FINAL, "-generated_at")
-        .first()
-    )
+    ready = SummitReport.objects.filter(summit=summit, status=SummitReport.Status.READY)
+    return ready.filter(key=SummitReport.FINAL).first() or ready.order_by("-generated_at").first()
 
 
 def report_data(summit):
