@@ -33,10 +33,10 @@ def timeline_chart(points, tz, width=720, height=240):
     span = max((times[-1] - times[0]).total_seconds(), 1)
 
     def x(t):
-        return round(left + plot_w * (t - times[0]).total_seconds() / span, 1)
+        return _n(left + plot_w * (t - times[0]).total_seconds() / span)
 
     def y(n):
-        return round(top + plot_h * (1 - n / peak), 1)
+        return _n(top + plot_h * (1 - n / peak))
 
     # A step line: the count holds until the next bucket.
     coords = []
@@ -51,11 +51,12 @@ def timeline_chart(points, tz, width=720, height=240):
     for i in range(5):
         t = times[0] + dt.timedelta(seconds=span * i / 4)
         local = timezone.localtime(t, tz)
-        x_ticks.append({"x": x(t), "label": local.strftime("%a %H:%M")})
+        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
+        x_ticks.append({"x": x(t), "label": local.strftime("%a %H:%M"), "anchor": anchor})
     return {
         "width": width, "height": height, "left": left, "right": width - right, "top": top,
         "bottom": top + plot_h, "line": line, "area": area, "y_ticks": y_ticks, "x_ticks": x_ticks,
-        "label_y": height - 8,
+        "label_y": height - 8, "tick_label_x": left - 6,
     }
 
 
@@ -71,18 +72,25 @@ def session_bars(sessions, width=720, row=30):
         y = index * row + 6
         rows.append({
             "y": y,
-            "text_y": y + row / 2,
+            "text_y": _n(y + row / 2),
             "title": session["title"] if len(session["title"]) <= 40 else session["title"][:39] + "…",
             "full_title": session["title"],
             "unique": session["unique_attendees"],
             "peak": session["peak_concurrent"],
-            "width": round(plot_w * session["unique_attendees"] / top, 1),
-            "peak_width": round(plot_w * min(session["peak_concurrent"], top) / top, 1),
-            "value_x": label_w + round(plot_w * session["unique_attendees"] / top, 1) + 6,
+            "width": _n(plot_w * session["unique_attendees"] / top),
+            "peak_width": _n(plot_w * min(session["peak_concurrent"], top) / top),
+            "value_x": _n(label_w + plot_w * session["unique_attendees"] / top + 6),
             "bar_h": row - 12,
+            "peak_y": _n(y + (row - 12) / 3),
+            "peak_h": _n((row - 12) / 3),
         })
     return {"width": width, "height": len(sessions) * row + 12, "label_w": label_w, "rows": rows,
             "label_x": label_w - 8}
+
+
+def _n(value):
+    """A coordinate as text: templates would localise a float ("12,5" in French), which SVG rejects."""
+    return f"{value:.1f}"
 
 
 def _fmt(value):

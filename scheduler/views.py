@@ -22,18 +22,19 @@ def attendance_report(request, slug):
         {**row, "starts": dt.datetime.fromisoformat(row["starts_at"]), "ends": dt.datetime.fromisoformat(row["ends_at"])}
         for row in data["sessions"]
     ]
+    generated_at = dt.datetime.fromisoformat(data["generated_at"])
     context = {
         "summit": summit,
         "data": data,
         "sessions": sessions,
         "stored": stored,
-        "generated_at": dt.datetime.fromisoformat(data["generated_at"]),
+        "generated_at": generated_at,
         "building": SummitReport.objects.filter(
             summit=summit, status__in=[SummitReport.Status.PENDING, SummitReport.Status.BUILDING]
         ).exists(),
         "timeline": charts.timeline_chart(data["timeline"]["points"], tz),
         "bucket_minutes": data["timeline"]["bucket_minutes"],
-        "bars": charts.session_bars(sessions),
+        "bars": charts.session_bars([s for s in sessions if s["unique_attendees"] or s["starts"] <= generated_at]),
         "summit_tz": tz,
         "top_countries": data["registrations"]["by_country"][:10],
         "top_organisations": data["registrations"]["by_organisation"][:10],

@@ -1,6 +1,7 @@
 """Attendance reports: the figures, who may see them, and a stored report built and mailed once."""
 
 import csv
+import re
 import datetime as dt
 import io
 
@@ -143,6 +144,17 @@ def test_report_page_draws_charts_without_scripts_or_inline_styles(recorded, org
     assert "<polyline" in page and 'class="bar"' in page
     assert "style=" not in page and "<script>" not in page
     assert "Opening keynote" in page and "Fair Vision pitch room" in page
+
+
+def test_chart_coordinates_are_not_localised(recorded, organiser):
+    organiser.profile.language = "fr"
+    organiser.profile.save()
+    client = signed_in(organiser)
+    client.cookies["django_language"] = "fr"
+    page = client.get("/summits/roadshow/reports/attendance/", headers={"Accept-Language": "fr"}).content.decode()
+    assert 'lang="fr"' in page
+    assert re.search(r'<rect x="\d+" y="\d+" width="\d+\.\d"', page)
+    assert not re.search(r' (x|y|x1|x2|y1|y2|width|height)="\d+,\d+"', page)  # "247,2" is no SVG length
 
 
 def test_report_page_refuses_attendees(recorded, attendee_client):
