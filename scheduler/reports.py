@@ -17,22 +17,22 @@ import io
 import statistics
 import zoneinfo
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from events.models import Company, Profile, Registration, Room, Session
-from events.services import check_organiser, is_organiser, check_signed_in
+from events.models import Company, Profile, Registration, Room, Session, Summit
+from events.services import check_organiser, check_signed_in, is_organiser
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
 from scheduler import conf
 from scheduler.models import SummitReport
-from summit.errors import Forbidden
+from summit.errors import Forbidden, NotFound
 
 SESSION_COLUMNS = [
     "session_id", "title", "room", "starts_at", "ends_at", "unique_attendees", "peak_concurrent",
@@ -324,8 +324,6 @@ def access_company_leads(user, summit, company_slug):
     check_signed_in(user)
     company = Company.objects.filter(summit=summit, slug=company_slug).first()
     if company is None:
-        from summit.errors import NotFound
-
         raise NotFound(_("No company called “%(slug)s” in this summit.") % {"slug": company_slug})
     if not (is_organiser(user, summit) or company.members.filter(pk=user.pk).exists()):
         raise Forbidden(_("Only the company's members and the organisers see its leads."))
@@ -364,8 +362,6 @@ def _enqueue_build(report_id):
 def do_dispatch_ended_summits(now=None):
     """Create the final report of each summit that has ended; re-enqueue builds that were lost."""
     now = now or timezone.now()
-    from events.models import Summit
-
     started = []
     candidates = Summit.objects.filter(ends_on__lte=now.date()).exclude(reports__key=SummitReport.FINAL)
     for summit in candidates:

@@ -18,24 +18,20 @@ The rules, in the order a reminder lives them:
 """
 
 import datetime as dt
-import logging
 import zoneinfo
 
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from django.core.mail import EmailMultiAlternatives
-
 from events.services import profile_for
 from scheduler import conf
 from scheduler.models import Notification, Reminder
 from scheduler.sources import all_sources, get_source
 from summit.errors import NotFound
-
-log = logging.getLogger(__name__)
 
 ACTIVE = [Reminder.Status.PENDING, Reminder.Status.QUEUED]
 BATCH = 50

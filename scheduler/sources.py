@@ -50,7 +50,7 @@ class Target:
 
 
 class ReminderSource:
-    """Base of a source. Subclasses set `name` and implement the three methods."""
+    """Base of a source. Subclasses set `name` and implement the four methods."""
 
     name = ""
 
