@@ -64,42 +64,90 @@ def _sql_parts():
     }
 
 
-def _session_intervals(summit, now):
-    """FROM/WHERE of attendance intervals joined with the published sessions of their room, clipped."""
+def _bounds(summit, sessions, now):
+    """Per session, the earliest join that can still overlap it: its start minus its room's longest stay.
+
+    With it the (room, joined_at) index is read over a short range per session
+    rather than over the room's whole history (one extra grouped query).
+    """
+    stay = ExpressionWrapper(
+        Coalesce("left_at", "last_seen_at", Value(now, output_field=DateTimeField())) - F("joined_at"),
+        output_field=DurationField(),
+    )
+    longest = dict(
+        Attendance.objects.filter(room__summit=summit).values("room").annotate(longest=Max(stay))
+        .values_list("room", "longest")
+    )
+    return [
+        (row["pk"], row["starts_at"] - longest[row["room"]] - dt.timedelta(seconds=1))
+        for row in sessions
+        if row["room"] in longest
+    ]
+
+
+def _session_intervals(bounds, now):
+    """FROM/WHERE of attendance intervals joined with the sessions of `bounds` in their room, and
+    the SQL of each interval's start and end clipped to the session's window."""
     p = _sql_parts()
     a, s = Attendance._meta.db_table, Session._meta.db_table
     left = "COALESCE(a.left_at, a.last_seen_at, %s)"
     start = p["greatest"].format("a.joined_at", "s.starts_at")
     end = p["least"].format(left, "s.ends_at")
+    windows = " UNION ALL ".join(["SELECT CAST(%s AS BIGINT) AS sid, %s AS lo"] * len(bounds))
     sql = (
-        f"FROM {a} a JOIN {s} s ON s.room_id = a.room_id "
-        f"WHERE s.summit_id = %s AND s.status = %s AND a.joined_at < s.ends_at AND {left} > s.starts_at"
+        f"FROM ({windows}) b JOIN {s} s ON s.id = b.sid "
+        f"JOIN {a} a ON a.room_id = s.room_id AND a.joined_at >= b.lo AND a.joined_at < s.ends_at "
+        f"WHERE {left} > s.starts_at"
     )
     now_db = connection.ops.adapt_datetimefield_value(now)
-    return start, end, sql, [summit.pk, Session.Status.PUBLISHED.value, now_db], now_db
+    params = [value for sid, lo in bounds for value in (sid, connection.ops.adapt_datetimefield_value(lo))]
+    return start, end, sql, [*params, now_db], now_db
 
 
-def _watch_seconds(summit, now):
-    """{session_id: [seconds watched by each attendee]}, one grouped query."""
+def _watch_minutes(bounds, now):
+    """{session_id: (unique attendees, average minutes, median minutes)}, one grouped query.
+
+    Each person's time is summed per session and capped at the session's length
+    (two tabs overlap). PostgreSQL folds the people into the three figures itself;
+    SQLite, which has no median, streams the per-person totals (small summits only).
+    """
     p = _sql_parts()
-    start, end, where, params, now_db = _session_intervals(summit, now)
+    if not bounds:
+        return {}
+    start, end, where, params, now_db = _session_intervals(bounds, now)
     seconds = p["seconds"].format(end, start)
-    sql = f"SELECT s.id, a.user_id, SUM({seconds}) {where} GROUP BY s.id, a.user_id"
-    watched = {}
+    length = p["seconds"].format("s.ends_at", "s.starts_at")
+    per_person = (
+        f"SELECT s.id AS sid, {p['least'].format(f'SUM({seconds})', f'MAX({length})')} / 60.0 AS minutes "
+        f"{where} GROUP BY s.id, a.user_id"
+    )
+    figures = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now_db, *params])
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT sid, COUNT(*), AVG(minutes), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY minutes) "
+                f"FROM ({per_person}) x GROUP BY sid",
+                [now_db, *params],
+            )
+            for sid, count, average, median in cursor.fetchall():
+                figures[sid] = (count, float(average), float(median))
+            return figures
+        cursor.execute(per_person, [now_db, *params])
+        watched = {}
         while rows := cursor.fetchmany(5000):
-            for session_id, _user_id, total in rows:
-                watched.setdefault(session_id, []).append(float(total or 0))
-    return watched
+            for sid, minutes in rows:
+                watched.setdefault(sid, []).append(float(minutes or 0))
+    return {sid: (len(m), statistics.fmean(m), statistics.median(m)) for sid, m in watched.items()}
 
 
-def _peaks(summit, now):
+def _peaks(bounds, now):
     """{session_id: peak concurrent connections}: a sweep over join (+1) and leave (-1) events.
 
     Leaves sort before joins at the same instant, so a reconnect is not counted twice.
     """
-    start, end, where, params, now_db = _session_intervals(summit, now)
+    if not bounds:
+        return {}
+    start, end, where, params, now_db = _session_intervals(bounds, now)
     sql = (
         f"SELECT sid, MAX(running) FROM ("
         f" SELECT sid, SUM(d) OVER (PARTITION BY sid ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running FROM ("
@@ -175,10 +223,11 @@ def build_report(summit, now=None):
     sessions = list(
         Session.objects.filter(summit=summit, status=Session.Status.PUBLISHED)
         .order_by("starts_at", "pk")
-        .values("pk", "title", "starts_at", "ends_at", "room__slug", "room__name", "room__kind")
+        .values("pk", "title", "starts_at", "ends_at", "room", "room__slug", "room__name", "room__kind")
     )
-    watched = _watch_seconds(summit, now)
-    peaks = _peaks(summit, now)
+    bounds = _bounds(summit, sessions, now)
+    watched = _watch_minutes(bounds, now)
+    peaks = _peaks(bounds, now)
     questions = {
         row["session"]: row
         for row in Question.objects.filter(session__summit=summit).values("session").annotate(
@@ -195,9 +244,7 @@ def build_report(summit, now=None):
     )
     session_rows = []
     for session in sessions:
-        length = (session["ends_at"] - session["starts_at"]).total_seconds()
-        # Two tabs of one person overlap: nobody watches more than the session lasts.
-        minutes = [min(seconds, length) / 60 for seconds in watched.get(session["pk"], [])]
+        count, average, median = watched.get(session["pk"], (0, 0, 0))
         q = questions.get(session["pk"], {})
         session_rows.append({
             "id": session["pk"],
@@ -207,10 +254,10 @@ def build_report(summit, now=None):
             "room_kind": session["room__kind"],
             "starts_at": session["starts_at"].isoformat(),
             "ends_at": session["ends_at"].isoformat(),
-            "unique_attendees": len(minutes),
+            "unique_attendees": count,
             "peak_concurrent": peaks.get(session["pk"], 0),
-            "avg_watch_minutes": round(statistics.fmean(minutes), 1) if minutes else 0,
-            "median_watch_minutes": round(statistics.median(minutes), 1) if minutes else 0,
+            "avg_watch_minutes": round(average, 1),
+            "median_watch_minutes": round(median, 1),
             "questions_asked": q.get("asked", 0),
             "questions_answered": q.get("answered", 0),
             "chat_messages": chat.get(session["pk"], 0),
