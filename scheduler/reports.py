@@ -40,6 +40,7 @@ SESSION_COLUMNS = [
     "reactions",
 ]
 LEAD_COLUMNS = ["name", "email", "organisation", "country", "visits", "minutes", "first_visit", "questions"]
+INTERIM = "interim"
 BUCKETS = [5, 15, 30, 60, 120, 240, 480, 1440]
 MAX_POINTS = 120
 
@@ -407,9 +408,10 @@ def _enqueue_build(report_id):
 
 
 def do_dispatch_ended_summits(now=None):
-    """Create the final report of each summit that has ended; re-enqueue builds that were lost."""
+    """Build the final report of each summit that has ended, refresh the interim report of each
+    summit where a session ended since it was built, and re-enqueue builds that were lost."""
     now = now or timezone.now()
-    started = []
+    started = _refresh_interim_reports(now)
     candidates = Summit.objects.filter(ends_on__lte=now.date()).exclude(reports__key=SummitReport.FINAL)
     for summit in candidates:
         if summit_end(summit) > now:
@@ -430,11 +432,30 @@ def do_dispatch_ended_summits(now=None):
     return started
 
 
+def _refresh_interim_reports(now):
+    """After each session: a running summit's stored report is rebuilt once per session that ended."""
+    ended = (
+        Session.objects.filter(status=Session.Status.PUBLISHED, ends_at__lte=now, ends_at__gt=now - dt.timedelta(days=1))
+        .values("summit").annotate(last=Max("ends_at")).values_list("summit", "last")
+    )
+    started = []
+    for summit_id, last in ended:
+        with transaction.atomic():
+            report, created = SummitReport.objects.get_or_create(summit_id=summit_id, key=INTERIM)
+            stale = SummitReport.objects.filter(
+                pk=report.pk, status=SummitReport.Status.READY, generated_at__lt=last
+            ).update(status=SummitReport.Status.PENDING, generation=F("generation") + 1, created_at=now)
+            if created or stale:
+                _enqueue_build(report.pk)
+                started.append(report.pk)
+    return started
+
+
 def do_request_report(user, summit, now=None):
     """An organiser asks for a fresh stored report; asking twice while one is on its way builds one."""
     now = now or timezone.now()
     check_organiser(user, summit)
-    key = SummitReport.FINAL if summit_end(summit) <= now else "interim"
+    key = SummitReport.FINAL if summit_end(summit) <= now else INTERIM
     with transaction.atomic():
         report, created = SummitReport.objects.get_or_create(summit=summit, key=key)
         if not created:
@@ -460,7 +481,7 @@ def do_build_report(report_id, now=None):
     report = SummitReport.objects.select_related("summit").get(pk=report_id)
     data = build_report(report.summit, now=now)
     SummitReport.objects.filter(pk=report_id, status=SummitReport.Status.BUILDING).update(
-        status=SummitReport.Status.READY, data=data, csv=sessions_csv(data), generated_at=timezone.now(),
+        status=SummitReport.Status.READY, data=data, csv=sessions_csv(data), generated_at=now,
         lease_until=None,
     )
     if report.key != SummitReport.FINAL:

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from events.models import Registration
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
@@ -206,6 +207,28 @@ def test_summit_still_running_gets_no_report(recorded, django_capture_on_commit_
     assert not SummitReport.objects.exists()
 
 
+def test_interim_report_is_rebuilt_once_after_each_session(recorded, keynote, pitch, eager,
+                                                           django_capture_on_commit_callbacks):
+    now = timezone.now()
+    type(keynote).objects.filter(pk=keynote.pk).update(starts_at=now - dt.timedelta(hours=3),
+                                                       ends_at=now - dt.timedelta(hours=2))
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            reports.do_dispatch_ended_summits()
+    report = SummitReport.objects.get(key="interim")
+    assert (report.status, report.generation) == (SummitReport.Status.READY, 0)
+    # The pitch ends after that build: the next tick rebuilds, once.
+    type(pitch).objects.filter(pk=pitch.pk).update(starts_at=now - dt.timedelta(minutes=40),
+                                                   ends_at=now - dt.timedelta(minutes=10))
+    SummitReport.objects.filter(pk=report.pk).update(generated_at=now - dt.timedelta(minutes=30))
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            reports.do_dispatch_ended_summits()
+    report.refresh_from_db()
+    assert (report.status, report.generation) == (SummitReport.Status.READY, 1)
+    assert mail.outbox == []
+
+
 def test_organiser_regenerates_the_report_on_demand(recorded, organiser_client, eager,
                                                     django_capture_on_commit_callbacks):
     headers = csrf_headers(organiser_client)
@@ -219,6 +242,16 @@ def test_organiser_regenerates_the_report_on_demand(recorded, organiser_client, 
     assert mail.outbox == []  # only the end of the summit mails the organisers
     page = organiser_client.get("/summits/roadshow/reports/attendance/").content.decode()
     assert "Stored report generated" in page
+
+
+def test_report_page_button_regenerates_for_organisers_only(recorded, organiser_client, attendee_client, eager,
+                                                            django_capture_on_commit_callbacks):
+    url = "/summits/roadshow/reports/attendance/regenerate/"
+    assert attendee_client.post(url, headers=csrf_headers(attendee_client)).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(url, headers=csrf_headers(organiser_client))
+    assert response.status_code == 302
+    assert SummitReport.objects.get().status == SummitReport.Status.READY
 
 
 def test_attendee_cannot_request_a_report(recorded, attendee_client):
