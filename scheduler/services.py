@@ -34,7 +34,8 @@ from scheduler.sources import all_sources, get_source
 from summit.errors import NotFound
 
 ACTIVE = [Reminder.Status.PENDING, Reminder.Status.QUEUED]
-BATCH = 50
+BATCH = 50  # reminder ids per send task
+QUEUE_CHUNK = 2000  # rows locked and queued per transaction by the dispatcher
 
 
 def _enqueue_sends(ids):
@@ -86,15 +87,19 @@ def do_dispatch_due_reminders(now=None):
         | Q(status=Reminder.Status.QUEUED, queued_at__lt=stale)
         | Q(status=Reminder.Status.SENDING, lease_until__lt=now)
     )
-    with transaction.atomic():
-        ids = list(
-            Reminder.objects.select_for_update(skip_locked=True).filter(ready).order_by("due_at")
-            .values_list("pk", flat=True)[:5000]
-        )
-        if ids:
-            Reminder.objects.filter(pk__in=ids).filter(ready).update(status=Reminder.Status.QUEUED, queued_at=now)
-            _enqueue_sends(ids)
-    return ids
+    queued = []
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Reminder.objects.select_for_update(skip_locked=True).filter(ready).order_by("due_at")
+                .values_list("pk", flat=True)[:QUEUE_CHUNK]
+            )
+            if ids:
+                Reminder.objects.filter(pk__in=ids).filter(ready).update(status=Reminder.Status.QUEUED, queued_at=now)
+                _enqueue_sends(ids)
+        queued += ids
+        if len(ids) < QUEUE_CHUNK:
+            return queued
 
 
 # --- sending --------------------------------------------------------------------------

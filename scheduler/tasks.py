@@ -18,8 +18,13 @@ def dispatch_due_reminders():
 
 @shared_task(name="scheduler.send_reminders")
 def send_reminders(reminder_ids):
+    # One failed mail must not hold back the others; it went back to pending for the next tick.
     for reminder_id in reminder_ids:
-        outcome = services.do_send_reminder(reminder_id)
+        try:
+            outcome = services.do_send_reminder(reminder_id)
+        except Exception:
+            log.exception("reminder %s: failed, retried on the next dispatch", reminder_id)
+            continue
         log.info("reminder %s: %s", reminder_id, outcome)
 
 

@@ -58,7 +58,10 @@ def broker(request, tmp_path):
 
         url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
         try:
-            redis.Redis.from_url(url, socket_timeout=2).flushdb()
+            client = redis.Redis.from_url(url, socket_timeout=2)
+            for pattern in ("celery*", "unacked*", "_kombu*"):  # this broker's keys only, not the whole db
+                for key in client.scan_iter(pattern):
+                    client.delete(key)
         except redis.RedisError as error:
             if services_required():
                 pytest.fail(f"Redis is required but unreachable at {url}: {error}")
