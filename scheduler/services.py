@@ -197,7 +197,7 @@ def _deliver(reminder, target):
                 "tz": profile.timezone, "place": target.place,
             }
         message = EmailMultiAlternatives(
-            subject=subject,
+            subject=" ".join(subject.split()),  # a title typed with a line break must not break the header
             body=render_to_string(f"{template}.txt", context),
             to=[user.email],
             headers={"Message-ID": reminder.message_id},

@@ -46,7 +46,8 @@ class Target:
     cancelled: bool
     # False when the recipient no longer belongs to the audience (bookmark removed, speaker changed).
     for_recipient: bool
-    extra: dict = field(default_factory=dict)
+    # Lines the mail adds as they are, e.g. a meeting's "the clocks change before this meeting".
+    notes: list = field(default_factory=list)
 
 
 class ReminderSource:
@@ -173,5 +174,4 @@ class SessionSource(ReminderSource):
             url=room_link(session.summit.slug, session.room.slug),
             cancelled=session.status != Session.Status.PUBLISHED,
             for_recipient=for_recipient,
-            extra={"company": session.company.name if session.company else ""},
         )

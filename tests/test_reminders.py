@@ -94,6 +94,13 @@ def test_reminder_speaks_the_attendees_language_and_clock(keynote, attendee_shan
     assert notice.url == link and notice.read_at is None
 
 
+def test_title_with_a_line_break_still_makes_a_one_line_subject(booked, django_capture_on_commit_callbacks):
+    type(booked).objects.filter(pk=booked.pk).update(title="Opening\nkeynote")
+    _ids, outcomes, _callbacks = dispatch_and_send(before(booked, 15), django_capture_on_commit_callbacks)
+    assert outcomes == ["sent"]
+    assert mail.outbox[0].subject.startswith("Starting soon: Opening keynote at ")
+
+
 def test_bookmark_added_after_reminder_time_sends_nothing_late(booked, django_capture_on_commit_callbacks):
     Bookmark.objects.filter(session=booked).update(created_at=before(booked, 10))
     dispatch_and_send(before(booked, 15), django_capture_on_commit_callbacks)
