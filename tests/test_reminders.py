@@ -274,6 +274,15 @@ def test_notifications_are_listed_and_marked_read(booked, attendee_paris, django
     assert client.get("/api/me/notifications/?unread=true").json() == []
 
 
+def test_mark_all_read_touches_only_my_notifications(booked, attendee_paris, attendee_shanghai,
+                                                     django_capture_on_commit_callbacks):
+    Bookmark.objects.create(user=attendee_shanghai, session=booked)
+    dispatch_and_send(before(booked, 15), django_capture_on_commit_callbacks)
+    client = signed_in(attendee_paris)
+    assert client.post("/api/me/notifications/read/", headers=csrf_headers(client)).json() == {"marked": 1}
+    assert Notification.objects.get(user=attendee_shanghai).read_at is None
+
+
 def test_someone_elses_notification_is_not_found(booked, stranger, django_capture_on_commit_callbacks):
     dispatch_and_send(before(booked, 15), django_capture_on_commit_callbacks)
     client = signed_in(stranger)
