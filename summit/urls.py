@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("partnering.urls")),
+    path("", include("scheduler.urls")),
     path("", include("events.urls")),
 ]

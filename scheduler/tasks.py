@@ -1,0 +1,39 @@
+"""Celery tasks: thin, named, given ids, safe to run twice (the services decide what is done)."""
+
+import logging
+
+from celery import shared_task
+
+from scheduler import reports, services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="scheduler.dispatch_due_reminders")
+def dispatch_due_reminders():
+    ids = services.do_dispatch_due_reminders()
+    if ids:
+        log.info("queued %d reminder(s)", len(ids))
+
+
+@shared_task(name="scheduler.send_reminders")
+def send_reminders(reminder_ids):
+    # One failed mail must not hold back the others; it went back to pending for the next tick.
+    for reminder_id in reminder_ids:
+        try:
+            outcome = services.do_send_reminder(reminder_id)
+        except Exception:
+            log.exception("reminder %s: failed, retried on the next dispatch", reminder_id)
+            continue
+        log.info("reminder %s: %s", reminder_id, outcome)
+
+
+@shared_task(name="scheduler.dispatch_summit_reports")
+def dispatch_summit_reports():
+    reports.do_dispatch_ended_summits()
+
+
+@shared_task(name="scheduler.build_summit_report")
+def build_summit_report(report_id):
+    outcome = reports.do_build_report(report_id)
+    log.info("report %s: %s", report_id, outcome)
