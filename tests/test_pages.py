@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from events.middleware import TZ_COOKIE
-from tests.conftest import make_person
+from tests.conftest import make_person, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,12 @@ def test_organiser_dashboard_is_for_organisers_only(organiser, attendee_paris, k
     response = client.get(f"/summits/{SLUG}/organiser/")
     assert response.status_code == 200
     assert b"Opening keynote" in response.content
+
+
+def test_organiser_dashboard_links_to_the_attendance_report_and_partnering_dashboard(organiser):
+    page = signed_in(organiser).get(f"/summits/{SLUG}/organiser/").content.decode()
+    assert f'href="/summits/{SLUG}/reports/attendance/"' in page
+    assert f'href="/summits/{SLUG}/partnering/organiser/"' in page
 
 
 def test_organiser_signs_in_with_a_password(organiser):
