@@ -8,6 +8,7 @@ from ninja.security import django_auth
 from events.services import access_summit
 from partnering import services
 from partnering.models import Meeting
+from summit.csvfile import csv_response
 
 router = Router(auth=django_auth, tags=["partnering"])
 
@@ -298,3 +299,12 @@ def my_meetings(request, summit: str | None = None):
     """The signed-in person's meetings (their own and their companies'), with both local times."""
     scope = access_summit(summit) if summit else None
     return [services.meeting_out(m, request.user) for m in services.meetings_of(request.user, scope)]
+
+
+@router.get("/summits/{slug}/companies/{company_slug}/leads.csv", tags=["partnering", "reports"])
+def company_leads_csv(request, slug: str, company_slug: str):
+    """A company's leads, the same CSV as its leads page offers: for its members and the organisers only."""
+    summit = access_summit(slug)
+    company = services.access_company_leads(request.user, summit, company_slug)
+    rows = services.leads(summit, [company])[company.pk]
+    return csv_response(services.leads_csv(rows), f"{company.slug}-leads.csv")

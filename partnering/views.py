@@ -1,6 +1,5 @@
 """Partnering pages: plain forms over the same services as the API, no script needed."""
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from events.services import access_agenda_feed, access_summit, agenda_feed_token
 from events.views import COMMON_TIMEZONES
 from partnering import services
 from partnering.models import NEEDS, Meeting
+from summit.csvfile import csv_response
 from summit.errors import Invalid, NotSignedIn, ServiceError
 
 def _parse_instant(value):
@@ -220,29 +220,13 @@ def organiser_dashboard(request, slug):
 def company_leads(request, slug, company_slug):
     summit = access_summit(slug)
     company = services.access_company_leads(request.user, summit, company_slug)
-    context = {"summit": summit, "company": company, "leads": services.leads(company), "needs": NEEDS}
+    context = {"summit": summit, "company": company, "leads": services.leads(summit, [company])[company.pk],
+               "needs": NEEDS}
     return render(request, "partnering/leads.html", context)
-
-
-CSV_COLUMNS = ["name", "organisation", "country", "visits", "first_visit", "questions", "meetings", "seeks",
-               "profile_id"]
 
 
 def company_leads_csv(request, slug, company_slug):
     summit = access_summit(slug)
     company = services.access_company_leads(request.user, summit, company_slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{company.slug}-leads.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for lead in services.leads(company):
-        row = {**lead, "seeks": " ".join(lead["seeks"]),
-               "first_visit": lead["first_visit"].isoformat() if lead["first_visit"] else ""}
-        writer.writerow([_csv_safe(row[c]) for c in CSV_COLUMNS])
-    return response
-
-
-def _csv_safe(value):
-    """Spreadsheets run cells starting with = + - @ as formulas: names are typed by attendees."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    rows = services.leads(summit, [company])[company.pk]
+    return csv_response(services.leads_csv(rows), f"{company.slug}-leads.csv")

@@ -2,12 +2,12 @@
 
 import datetime as dt
 
-from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from events.services import access_summit, check_organiser
 from scheduler import reports, services
+from summit.csvfile import csv_response
 
 router = Router()
 
@@ -34,19 +34,13 @@ class ReportOut(Schema):
     generated_at: dt.datetime | None
 
 
-def _csv_response(body, filename):
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @router.get("/summits/{slug}/reports/attendance.csv", auth=django_auth, tags=["reports"])
 def attendance_csv(request, slug: str):
     """Per-session attendance (organisers): the stored report when one is ready, else live figures."""
     summit = access_summit(slug)
     check_organiser(request.user, summit)
     data, _stored = reports.report_data(summit)
-    return _csv_response(reports.sessions_csv(data), f"{summit.slug}-attendance.csv")
+    return csv_response(reports.sessions_csv(data), f"{summit.slug}-attendance.csv")
 
 
 @router.post("/summits/{slug}/reports/", response={202: ReportOut}, auth=django_auth, tags=["reports"])
@@ -54,15 +48,6 @@ def request_report(request, slug: str):
     """(Re)builds the stored report in the background; asking again while it builds changes nothing."""
     summit = access_summit(slug)
     return Status(202, reports.do_request_report(request.user, summit))
-
-
-@router.get("/summits/{slug}/companies/{company_slug}/leads.csv", auth=django_auth, tags=["reports"])
-def company_leads_csv(request, slug: str, company_slug: str):
-    """Visitors of a company's pitch room: for its members and the organisers only."""
-    summit = access_summit(slug)
-    company = reports.access_company_leads(request.user, summit, company_slug)
-    rooms = reports.pitch_leads(summit, company=company)
-    return _csv_response(reports.leads_csv(rooms), f"{company.slug}-leads.csv")
 
 
 @router.get("/me/notifications/", response=list[NotificationOut], auth=django_auth, tags=["notifications"])

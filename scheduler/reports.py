@@ -11,11 +11,10 @@ rule as reminders: one row per (summit, key), built by whoever claims it,
 mailed to the organisers once.
 """
 
-import csv
 import datetime as dt
-import io
 import statistics
 import zoneinfo
+from collections import Counter
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -27,19 +26,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from events.models import Company, Profile, Registration, Room, Session, Summit
-from events.services import check_organiser, check_signed_in, is_organiser
+from events.models import Profile, Registration, Room, Session, Summit
+from events.services import check_organiser
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
+from partnering import services as partnering
 from scheduler import conf
 from scheduler.models import SummitReport
-from summit.errors import Forbidden, NotFound
+from summit.csvfile import csv_text
 
 SESSION_COLUMNS = [
     "session_id", "title", "room", "starts_at", "ends_at", "unique_attendees", "peak_concurrent",
     "avg_watch_minutes", "median_watch_minutes", "questions_asked", "questions_answered", "chat_messages",
     "reactions",
 ]
-LEAD_COLUMNS = ["name", "email", "organisation", "country", "visits", "minutes", "first_visit", "questions"]
 INTERIM = "interim"
 BUCKETS = [5, 15, 30, 60, 120, 240, 480, 1440]
 MAX_POINTS = 120
@@ -278,59 +277,33 @@ def build_report(summit, now=None):
         },
         "sessions": session_rows,
         "timeline": {"bucket_minutes": bucket_minutes, "points": [[t.isoformat(), n] for t, n in points]},
-        "pitch_rooms": pitch_leads(summit, now=now),
+        "pitch_rooms": _pitch_companies(summit, now),
     }
 
 
-def pitch_leads(summit, company=None, now=None):
-    """Per pitch room: who visited, from which organisation, how long, how many questions they asked."""
-    now = now or timezone.now()
-    rooms = Room.objects.filter(summit=summit, kind=Room.Kind.PITCH).select_related("company").order_by("position")
-    if company is not None:
-        rooms = rooms.filter(company=company)
-    rooms = list(rooms)
-    stay = ExpressionWrapper(
-        Coalesce("left_at", "last_seen_at", Value(now, output_field=DateTimeField())) - F("joined_at"),
-        output_field=DurationField(),
-    )
-    visits = (
-        Attendance.objects.filter(room__in=rooms)
-        .values("room_id", "user_id", "user__email", "user__profile__name", "user__profile__organisation",
-                "user__profile__country")
-        .annotate(visits=Count("pk"), first=Min("joined_at"), stayed=Sum(stay))
-        .order_by("room_id", "first")
-    )
-    asked = {
-        (row["room_id"], row["author_id"]): row["n"]
-        for row in Question.objects.filter(room__in=rooms).values("room_id", "author_id").annotate(n=Count("pk"))
-    }
-    leads = {}
-    for row in visits:
-        leads.setdefault(row["room_id"], []).append({
-            "name": row["user__profile__name"] or row["user__email"],
-            "email": row["user__email"],
-            "organisation": row["user__profile__organisation"] or "",
-            "country": row["user__profile__country"] or "",
-            "visits": row["visits"],
-            "minutes": round(row["stayed"].total_seconds() / 60, 1) if row["stayed"] else 0,
-            "first_visit": row["first"].isoformat(),
-            "questions": asked.get((row["room_id"], row["user_id"]), 0),
-        })
-    result = []
+def _pitch_companies(summit, now):
+    """Per pitching company: its pitch rooms, how many people visited them, from which organisations.
+
+    The people are the company's leads as partnering computes them (members
+    left out, the same figures), so this section and the leads page it links
+    to never disagree about who came.
+    """
+    rooms = (Room.objects.filter(summit=summit, kind=Room.Kind.PITCH, company__isnull=False)
+             .select_related("company").order_by("position", "name"))
+    companies = {}
     for room in rooms:
-        people = leads.get(room.pk, [])
-        organisations = {}
-        for lead in people:
-            if lead["organisation"]:
-                organisations[lead["organisation"]] = organisations.get(lead["organisation"], 0) + 1
+        companies.setdefault(room.company, []).append(room.name)
+    leads = partnering.leads(summit, list(companies), now=now)
+    result = []
+    for company, room_names in companies.items():
+        visitors = [lead for lead in leads[company.pk] if lead["visits"]]
+        organisations = Counter(lead["organisation"] for lead in visitors if lead["organisation"])
         result.append({
-            "room": room.slug,
-            "room_name": room.name,
-            "company": room.company.slug if room.company else "",
-            "company_name": room.company.name if room.company else "",
-            "visitors": len(people),
-            "organisations": sorted(organisations.items(), key=lambda item: (-item[1], item[0])),
-            "leads": people,
+            "company": company.slug,
+            "company_name": company.name,
+            "rooms": room_names,
+            "visitors": len(visitors),
+            "organisations": [[org, n] for org, n in sorted(organisations.items(), key=lambda i: (-i[1], i[0]))],
         })
     return result
 
@@ -338,44 +311,12 @@ def pitch_leads(summit, company=None, now=None):
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-def _cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: names typed by attendees must not."""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(value, (int, float)):
-        return "'" + text
-    return text
-
-
-def _csv(columns, rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row[column]) for column in columns])
-    return out.getvalue()
-
-
 def sessions_csv(data):
     rows = [{**row, "session_id": row["id"], "room": row["room_name"]} for row in data["sessions"]]
-    return _csv(SESSION_COLUMNS, rows)
+    return csv_text(SESSION_COLUMNS, rows)
 
 
-def leads_csv(rooms):
-    return _csv(LEAD_COLUMNS, [lead for room in rooms for lead in room["leads"]])
-
-
-# --- permissions and what a person may see ---------------------------------------------------------
-
-
-def access_company_leads(user, summit, company_slug):
-    """A company's leads: for its own members and the organisers, nobody else."""
-    check_signed_in(user)
-    company = Company.objects.filter(summit=summit, slug=company_slug).first()
-    if company is None:
-        raise NotFound(_("No company called “%(slug)s” in this summit.") % {"slug": company_slug})
-    if not (is_organiser(user, summit) or company.members.filter(pk=user.pk).exists()):
-        raise Forbidden(_("Only the company's members and the organisers see its leads."))
-    return company
+# --- which report a page shows --------------------------------------------------------------------
 
 
 def current_report(summit):

@@ -5,5 +5,4 @@ from scheduler import views
 urlpatterns = [
     path("summits/<slug:slug>/reports/attendance/", views.attendance_report, name="attendance-report"),
     path("summits/<slug:slug>/reports/attendance/regenerate/", views.regenerate_report, name="regenerate-report"),
-    path("summits/<slug:slug>/companies/<slug:company_slug>/leads/", views.company_leads, name="company-leads"),
 ]

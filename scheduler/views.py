@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events.services import access_summit, check_organiser, is_organiser
+from events.services import access_summit, check_organiser
 from scheduler import charts, reports
 from scheduler.models import SummitReport
 
@@ -49,16 +49,3 @@ def regenerate_report(request, slug):
     reports.do_request_report(request.user, summit)
     messages.success(request, _("The report is being generated; reload this page in a moment."))
     return redirect("attendance-report", slug=summit.slug)
-
-
-def company_leads(request, slug, company_slug):
-    summit = access_summit(slug)
-    company = reports.access_company_leads(request.user, summit, company_slug)
-    context = {
-        "summit": summit,
-        "company": company,
-        "rooms": reports.pitch_leads(summit, company=company),
-        "is_organiser": is_organiser(request.user, summit),
-        "summit_tz": zoneinfo.ZoneInfo(summit.timezone),
-    }
-    return render(request, "scheduler/company_leads.html", context)
