@@ -1,6 +1,7 @@
 """Signals partnering sends after a change has committed.
 
-The scheduler can listen to plan meeting reminders; partnering does not import it.
+partnering/reminders.py listens to plan meeting reminders through the scheduler;
+the rules in services.py do not import the scheduler.
 """
 
 from django.dispatch import Signal

@@ -85,6 +85,23 @@ def all_sources():
     return list(_SOURCES.values())
 
 
+def summit_offsets(now):
+    """{offset_minutes: [summit ids]} of summits still running or to come, from `Summit.reminder_offsets`.
+
+    Shared by every source whose targets belong to a summit, so sessions and
+    meetings of one summit are reminded at the same offsets.
+    """
+    from events.models import Summit
+
+    scopes = {}
+    # A summit ends on its `ends_on` day in any time zone.
+    summits = Summit.objects.filter(ends_on__gte=(now - dt.timedelta(days=2)).date())
+    for summit_id, offsets in summits.values_list("pk", "reminder_offsets"):
+        for offset in offsets or DEFAULT_OFFSETS:
+            scopes.setdefault(int(offset), []).append(summit_id)
+    return scopes
+
+
 def room_link(summit_slug, room_slug):
     return f"{settings.SITE_URL.rstrip('/')}/summits/{summit_slug}/rooms/{room_slug}/"
 
@@ -95,15 +112,7 @@ class SessionSource(ReminderSource):
     name = "session"
 
     def offsets_by_scope(self, now):
-        from events.models import Summit
-
-        scopes = {}
-        # Summits still running or to come; a summit ends on its `ends_on` day in any time zone.
-        summits = Summit.objects.filter(ends_on__gte=(now - dt.timedelta(days=2)).date())
-        for summit_id, offsets in summits.values_list("pk", "reminder_offsets"):
-            for offset in offsets or DEFAULT_OFFSETS:
-                scopes.setdefault(int(offset), []).append(summit_id)
-        return scopes
+        return summit_offsets(now)
 
     def due_plans(self, offset, scope_ids, lo, hi):
         from events.models import Bookmark, Company, Session
