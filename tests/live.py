@@ -53,11 +53,9 @@ async def send(socket, frame):
 
 
 async def nothing_more(socket, skip=EPHEMERAL, timeout=0.3):
-    """True when no non-ephemeral frame arrives within `timeout`."""
-    try:
-        while True:
-            frame = json.loads(await socket.receive_from(timeout=timeout))
-            if frame["type"] not in skip:
-                return False
-    except TimeoutError:
-        return True
+    """True when no non-ephemeral frame arrives within `timeout` (without cancelling the app, as a timeout would)."""
+    while not await socket.receive_nothing(timeout=timeout):
+        frame = await socket.receive_json_from()
+        if frame["type"] not in skip:
+            return False
+    return True
