@@ -2,6 +2,7 @@
 
 import json
 
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from summit.asgi import application
@@ -59,3 +60,8 @@ async def nothing_more(socket, skip=EPHEMERAL, timeout=0.3):
         if frame["type"] not in skip:
             return False
     return True
+
+
+async def orm(function, *args, **kwargs):
+    """Run ORM code in the pool that closes its connections, so the test database can be dropped."""
+    return await database_sync_to_async(function)(*args, **kwargs)

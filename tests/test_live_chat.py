@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from livechat import services
 from livechat.hub import hubs
 from livechat.models import ChatMessage, RoomEvent
-from tests.live import frames_until, join, next_frame, nothing_more, room_path, send
+from tests.live import orm, frames_until, join, next_frame, nothing_more, room_path, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,9 +32,9 @@ async def test_chat_message_is_stored_then_reaches_everyone_with_its_seq(camille
     assert mine["type"] == "chat.message" and mine["seq"] == 1 and mine["client_id"] == "c-1"
     assert mine["author"] == {"id": attendee_paris.pk, "name": "Camille Bernard", "organisation": "Inria"}
     assert mine["body"] == "Bonjour à tous" and mine["created_at"]
-    stored = await ChatMessage.objects.aget(pk=mine["id"])
+    stored = await orm(ChatMessage.objects.get, pk=mine["id"])
     assert stored.seq == 1 and stored.body == "Bonjour à tous"
-    assert await RoomEvent.objects.filter(seq=1, type="chat.message").aexists()
+    assert await orm(RoomEvent.objects.filter(seq=1, type="chat.message").exists)
 
 
 async def test_seq_strictly_increases_per_room(camille_and_lina):
@@ -61,7 +61,7 @@ async def test_repeated_client_id_creates_nothing_and_answers_the_sender_only(ca
     again = await next_frame(camille)
     assert again == first
     assert await nothing_more(lina)
-    assert await ChatMessage.objects.acount() == 1
+    assert await orm(ChatMessage.objects.count) == 1
 
 
 async def test_same_client_id_from_two_people_is_two_messages(camille_and_lina):
@@ -212,7 +212,7 @@ async def test_frame_over_64_kib_closes_the_socket_with_1009(main_stage, attende
         if message["type"] == "websocket.close":
             break
     assert message["code"] == 1009
-    assert await ChatMessage.objects.acount() == 0
+    assert await orm(ChatMessage.objects.count) == 0
 
 
 async def test_flooding_is_rate_limited_and_the_socket_stays_open(main_stage, attendee_paris, cookies):

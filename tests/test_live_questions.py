@@ -10,7 +10,7 @@ from events.models import Registration, Room, Speaker
 from livechat import services
 from livechat.models import Question, QuestionVote, RoomEvent
 from tests.conftest import make_person
-from tests.live import join, next_frame, nothing_more, send
+from tests.live import orm, join, next_frame, nothing_more, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,7 @@ async def test_question_attaches_to_the_session_live_in_the_room(
     assert created["type"] == "question.created" and created["seq"] == 1
     assert created["session_id"] == live_keynote.pk and created["status"] == "approved"
     assert created["votes"] == 0 and created["author"]["name"] == "Camille Bernard"
-    assert (await Question.objects.aget(pk=created["id"])).session_id == live_keynote.pk
+    assert (await orm(Question.objects.get, pk=created["id"])).session_id == live_keynote.pk
     again, _state = await join(await cookies(attendee_shanghai))
     assert [q["body"] for q in _state["questions"]] == ["What is the roadmap?"]
     for socket in (camille, lina, again):
@@ -42,7 +42,7 @@ async def test_repeated_question_client_id_creates_nothing(main_stage, attendee_
     first = await next_frame(camille)
     await ask(camille, client_id="q1")
     assert await next_frame(camille) == first
-    assert await Question.objects.acount() == 1
+    assert await orm(Question.objects.count) == 1
     await camille.disconnect()
 
 
@@ -70,7 +70,7 @@ async def test_anonymous_question_hides_its_author_from_attendees_only(
 async def test_moderated_room_queues_questions_for_moderators_until_approved(
     main_stage, attendee_paris, attendee_shanghai, moderator, cookies
 ):
-    await Room.objects.filter(pk=main_stage.pk).aupdate(is_moderated=True)
+    await orm(Room.objects.filter(pk=main_stage.pk).update, is_moderated=True)
     camille, _ = await join(await cookies(attendee_paris))
     lina, _ = await join(await cookies(attendee_shanghai))
     mo, _ = await join(await cookies(moderator))
@@ -100,13 +100,13 @@ async def test_attendee_may_not_moderate(main_stage, attendee_paris, cookies):
     for action in ("approve", "answer", "dismiss", "pin"):
         await send(camille, {"type": "question.moderate", "question_id": question["id"], "action": action})
         assert (await next_frame(camille))["code"] == "forbidden"
-    assert (await Question.objects.aget(pk=question["id"])).status == "approved"
+    assert (await orm(Question.objects.get, pk=question["id"])).status == "approved"
     await camille.disconnect()
 
 
 async def test_registered_speaker_not_on_stage_may_not_moderate(main_stage, summit, attendee_paris, cookies):
     other = await database_sync_to_async(make_person)("other-speaker")
-    await Registration.objects.acreate(summit=summit, user=other, role=Registration.Role.SPEAKER)
+    await orm(Registration.objects.create, summit=summit, user=other, role=Registration.Role.SPEAKER)
     camille, _ = await join(await cookies(attendee_paris))
     speaker_socket, _ = await join(await cookies(other))
     await ask(camille)
@@ -119,8 +119,8 @@ async def test_registered_speaker_not_on_stage_may_not_moderate(main_stage, summ
 
 async def test_live_sessions_speaker_may_moderate(main_stage, summit, live_keynote, attendee_paris, cookies):
     person = await database_sync_to_async(make_person)("keynoter", name="Key Noter")
-    await Registration.objects.acreate(summit=summit, user=person)
-    speaker = await Speaker.objects.acreate(summit=summit, user=person, name="Key Noter")
+    await orm(Registration.objects.create, summit=summit, user=person)
+    speaker = await orm(Speaker.objects.create, summit=summit, user=person, name="Key Noter")
     await database_sync_to_async(live_keynote.speakers.add)(speaker)
     camille, _ = await join(await cookies(attendee_paris))
     on_stage, state = await join(await cookies(person))
