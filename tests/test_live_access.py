@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 
 from events.models import Registration, Room
 from tests.conftest import make_person
-from tests.live import orm, join, next_frame, open_socket, room_path
+from tests.live import join, next_frame, open_socket, orm, room_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from livechat import services
 from livechat.hub import hubs
 from livechat.models import ChatMessage, RoomEvent
-from tests.live import orm, frames_until, join, next_frame, nothing_more, room_path, send
+from tests.live import join, next_frame, nothing_more, orm, room_path, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from events.models import Registration, Room, Speaker
 from livechat import services
 from livechat.models import Question, QuestionVote, RoomEvent
 from tests.conftest import make_person
-from tests.live import orm, join, next_frame, nothing_more, send
+from tests.live import join, next_frame, nothing_more, orm, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
