@@ -5,7 +5,7 @@ A handler gets the connection and the parsed frame; it calls services (one
 turns into the one `error` frame.
 """
 
-from channels.db import database_sync_to_async
+from livechat.db import call
 
 COMMANDS = {}
 
@@ -18,11 +18,6 @@ def command(frame_type):
         return handler
 
     return register
-
-
-def call(service, *args, **kwargs):
-    """Run one service function in the database thread pool."""
-    return database_sync_to_async(service)(*args, **kwargs)
 
 
 async def publish(connection, result):
