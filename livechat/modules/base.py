@@ -5,7 +5,6 @@ A handler gets the connection and the parsed frame; it calls services (one
 turns into the one `error` frame.
 """
 
-
 COMMANDS = {}
 
 
