@@ -6,5 +6,6 @@ from summit.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", include("livechat.urls")),
     path("", include("events.urls")),
 ]
