@@ -22,7 +22,6 @@ def _labels():
         "connecting": _("Connecting…"),
         "live": _("Live"),
         "reconnecting": _("Reconnecting…"),
-        "retry_now": _("Retry now"),
         "signed_out": _("You are signed out. Sign in again to join the room."),
         "forbidden": _("This room is not open to you."),
         "not_found": _("This room no longer exists."),
@@ -45,9 +44,6 @@ def _labels():
         "answered": _("Answered"),
         "dismissed": _("Dismissed"),
         "pinned": _("Pinned"),
-        "no_questions": _("No questions yet. Ask the first one!"),
-        "new_messages": _("New messages below"),
-        "react": _("React with %(emoji)s"),
         "errors": {
             "invalid": _("That could not be sent."),
             "forbidden": _("You may not do that here."),

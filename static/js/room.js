@@ -161,7 +161,7 @@ function addMessage(message) {
 function addSending(frame) {
   const li = el("li", "message mine sending");
   li.dataset.clientId = frame.client_id;
-  const head = authorLine(state.me);
+  const head = authorLine(state.me ?? { name: labels.you });
   head.append(" ", el("span", "time", labels.sending));
   li.append(head, el("p", "body", frame.body));
   keepingScroll(() => chatLog.append(li));
