@@ -101,20 +101,6 @@ def check_registered(user, summit):
         raise Forbidden(_("Register for this summit first."))
 
 
-def check_room_open(user, room):
-    """A private room (a partner pitch, say) admits its invited guests and the summit's staff only.
-
-    Call after `check_registered`: the room page and the room's websocket both ask this.
-    """
-    if not room.is_private or user.is_superuser:
-        return
-    if room.invited.filter(pk=user.pk).exists():
-        return
-    registration = registration_for(user, room.summit)
-    if registration is None or not registration.is_staff_role:
-        raise Forbidden(_("This room is open to invited guests only."))
-
-
 # --- validation -------------------------------------------------------------------
 
 

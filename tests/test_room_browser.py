@@ -296,6 +296,12 @@ def test_page_shows_reconnecting_then_catches_up_on_what_it_missed(people):
     camille, lina = people("camille"), people("lina")
     camille.chat("Before the drop")
     expect(lina.chat_bodies("Before the drop")).to_have_count(1)
+    expect(camille.chat_bodies("Before the drop")).to_have_count(1)
+
+    last_seen = max(int(seq) for seq in camille.page.locator("#chat-log li[data-seq]").evaluate_all(
+        "items => items.map((item) => item.dataset.seq)"))
+    sockets = []
+    camille.page.on("websocket", lambda ws: sockets.append(ws.url))
 
     camille.context.set_offline(True)
     expect(camille.page.locator("#room")).to_have_attribute("data-connection", "reconnecting")
@@ -313,6 +319,8 @@ def test_page_shows_reconnecting_then_catches_up_on_what_it_missed(people):
     expect(camille.chat_bodies("Typed while offline")).to_have_count(1)
     expect(camille.page.locator("#chat-log li.sending")).to_have_count(0)
     expect(camille.chat_bodies("Before the drop")).to_have_count(1)
+    # It asked to resume after the last event it had seen, not for a fresh start.
+    assert sockets and sockets[-1].endswith(f"?since={last_seen}"), sockets
 
 
 def test_page_recovers_when_the_server_side_cuts_its_socket(people, browser, server):

@@ -29,6 +29,7 @@ const state = {
   votedIds: new Set(),
   voteGuesses: [], // question ids whose vote we toggled before the server confirmed
   lastReaction: 0,
+  reactions: new Map(), // emoji -> clicks counted since the page joined
 };
 
 // --- helpers --------------------------------------------------------------------
@@ -79,11 +80,9 @@ function saveVotes() {
   }
 }
 
+/** `voted` is in the room's snapshot and in the echo of one's own vote; absent, this browser's memory stands. */
 function serverVoted(question) {
-  for (const key of ["voted_by_you", "you_voted", "voted", "has_voted"]) {
-    if (typeof question[key] === "boolean") return question[key];
-  }
-  return undefined;
+  return typeof question.voted === "boolean" ? question.voted : undefined;
 }
 
 // --- connection status ----------------------------------------------------------
@@ -245,7 +244,9 @@ function drawQuestion(entry) {
   const text = el("div", "text");
   text.append(el("p", "body", question.body));
   const who = authorLine(question.author);
-  for (const [flag, label] of [[question.is_pinned, labels.pinned], [question.status === "pending", labels.pending],
+  // An anonymous question shows its author only to them and to staff: the badge says the others do not see it.
+  for (const [flag, label] of [[question.is_anonymous && question.author, labels.anonymous],
+    [question.is_pinned, labels.pinned], [question.status === "pending", labels.pending],
     [question.status === "answered", labels.answered], [question.status === "dismissed", labels.dismissed]]) {
     if (flag) who.append(" ", el("span", "badge", label));
   }
@@ -284,6 +285,13 @@ function applyQuestion(question, seq) {
   if (typeof seq === "number" && seq <= entry.seq) return;
   entry.data = { ...entry.data, ...question };
   entry.seq = typeof seq === "number" ? seq : entry.seq;
+  // The server tells only the voter whether they now vote for it: this frame is addressed to us.
+  const voted = serverVoted(question);
+  if (voted !== undefined) {
+    if (voted) state.votedIds.add(question.id);
+    else state.votedIds.delete(question.id);
+    saveVotes();
+  }
   state.questions.set(question.id, entry);
   drawQuestion(entry);
 }
@@ -319,10 +327,13 @@ $("question-form")?.addEventListener("submit", (event) => {
 
 // --- reactions and presence ---------------------------------------------------------
 
+/** A `reaction` frame counts the clicks of one short window; the button shows the total since joining. */
 function showReaction(emoji, count) {
   const button = root.querySelector(`.reaction[data-emoji="${CSS.escape(emoji)}"]`);
   if (!button || typeof count !== "number") return;
-  button.querySelector("[data-count]").textContent = count.toLocaleString(lang);
+  const total = (state.reactions.get(emoji) ?? 0) + count;
+  state.reactions.set(emoji, total);
+  button.querySelector("[data-count]").textContent = total.toLocaleString(lang);
   button.classList.remove("burst");
   void button.offsetWidth; // restarts the CSS animation
   button.classList.add("burst");
@@ -341,12 +352,6 @@ function showPresence(count) {
   if (typeof count === "number") $("room-presence").textContent = counted(labels.presence, count);
 }
 
-function showReactionTotals(reactions) {
-  if (!reactions) return;
-  const pairs = Array.isArray(reactions) ? reactions.map((r) => [r.emoji, r.count]) : Object.entries(reactions);
-  for (const [emoji, count] of pairs) showReaction(emoji, count);
-}
-
 // --- frames from the server -------------------------------------------------------------
 
 function onState(frame, { resumed }) {
@@ -356,19 +361,11 @@ function onState(frame, { resumed }) {
   root.dataset.role = state.me?.role ?? "";
   // The snapshot is as of last_seq: replayed question events older than that change nothing.
   const asOf = frame.last_seq ?? 0;
-  for (const question of frame.questions ?? []) {
-    applyQuestion(question, Math.max(asOf, question.seq ?? 0));
-    // Only the snapshot is addressed to this person alone, so only it can say what they voted for.
-    const voted = serverVoted(question);
-    if (voted === true) state.votedIds.add(question.id);
-    if (voted === false) state.votedIds.delete(question.id);
-  }
-  saveVotes();
+  for (const question of frame.questions ?? []) applyQuestion(question, Math.max(asOf, question.seq ?? 0));
   for (const message of frame.messages ?? []) addMessage(message);
   if (!resumed) chatScroll.scrollTop = chatScroll.scrollHeight;
   redrawQuestions();
   showPresence(frame.presence?.count);
-  showReactionTotals(frame.reactions);
 }
 
 function onEvent(frame) {
