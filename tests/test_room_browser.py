@@ -252,9 +252,12 @@ def test_two_attendees_and_an_organiser_share_chat_questions_votes_and_answers(p
     expect(camille.chat_bodies("Hello from Paris")).to_have_count(1)
     expect(camille.page.locator("#chat-log li.sending")).to_have_count(0)
 
-    lina.question(QUESTION).locator("button.vote").click()
+    # Voting by keyboard: the redrawn list gives focus back to the button.
+    lina.question(QUESTION).locator("button.vote").focus()
+    lina.page.keyboard.press("Space")
     expect(lina.question(QUESTION).locator(".votes")).to_have_text("1")
     expect(lina.question(QUESTION).locator("button.vote")).to_have_attribute("aria-pressed", "true")
+    expect(lina.question(QUESTION).locator("button.vote")).to_be_focused()
     expect(camille.question(QUESTION).locator(".votes")).to_have_text("1")
     expect(camille.question(QUESTION).locator("button.vote")).to_have_attribute("aria-pressed", "false")
 
@@ -285,7 +288,8 @@ def test_script_injection_in_chat_shows_as_plain_text(people):
         for attack in attacks:
             expect(person.chat_bodies(attack)).to_have_count(1)
         expect(person.question("<img src=x onerror=alert(3)> is this safe?")).to_be_visible()
-        expect(person.page.locator("#chat-log img, #chat-log script, #questions img, #questions script")).to_have_count(0)
+        injected = person.page.locator("#chat-log img, #chat-log script, #questions img, #questions script")
+        expect(injected).to_have_count(0)
     lina.page.wait_for_timeout(500)  # time for an injected handler to fire, were there one
     assert camille.dialogs == [] and lina.dialogs == []
 
@@ -352,3 +356,46 @@ def test_page_recovers_when_the_server_side_cuts_its_socket(people, browser, ser
         expect(camille.chat_bodies("Sent during the cut")).to_have_count(1)
     finally:
         camille.close()
+
+
+def test_chat_follows_new_messages_unless_the_reader_scrolled_up(people):
+    from playwright.sync_api import expect
+
+    camille = people("camille")
+    lina = people("lina")
+    lina.page.set_viewport_size({"width": 420, "height": 500})
+    scroller = lina.page.locator("#chat-scroll")
+    at_bottom = "el => el.scrollHeight - el.scrollTop - el.clientHeight < 48"
+
+    for number in range(8):
+        camille.chat(f"Filler message {number}")
+    expect(lina.chat_bodies("Filler message 7")).to_have_count(1)
+    assert scroller.evaluate("el => el.scrollHeight > el.clientHeight"), "the chat should overflow for this test"
+    assert scroller.evaluate(at_bottom)
+
+    scroller.evaluate("el => { el.scrollTop = 0; }")
+    camille.chat("While Li Na reads back")
+    expect(lina.chat_bodies("While Li Na reads back")).to_have_count(1)
+    assert scroller.evaluate("el => el.scrollTop") == 0
+    expect(lina.page.locator("#chat-jump")).to_be_visible()
+
+    lina.page.locator("#chat-jump").click()
+    assert scroller.evaluate(at_bottom)
+    expect(lina.page.locator("#chat-jump")).to_be_hidden()
+    camille.chat("Back in the flow")
+    expect(lina.chat_bodies("Back in the flow")).to_have_count(1)
+    lina.page.wait_for_function(f"() => ({at_bottom})(document.getElementById('chat-scroll'))")
+
+
+def test_stream_and_chat_sit_side_by_side_on_wide_screens_and_stack_on_narrow(people):
+    camille = people("camille")
+    stage, chat = camille.page.locator(".room-stage"), camille.page.locator(".room-chat")
+
+    camille.page.set_viewport_size({"width": 1280, "height": 800})
+    stage_box, chat_box = stage.bounding_box(), chat.bounding_box()
+    assert chat_box["x"] >= stage_box["x"] + stage_box["width"]
+    assert abs(chat_box["y"] - stage_box["y"]) < 5
+
+    camille.page.set_viewport_size({"width": 400, "height": 800})
+    stage_box, chat_box = stage.bounding_box(), chat.bounding_box()
+    assert chat_box["y"] >= stage_box["y"] + stage_box["height"]

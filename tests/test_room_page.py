@@ -49,7 +49,8 @@ def tags_of(response):
 
 
 def labels_of(response):
-    match = re.search(r'<script id="room-labels" type="application/json">(.*?)</script>', response.content.decode(), re.S)
+    match = re.search(r'<script id="room-labels" type="application/json">(.*?)</script>',
+                      response.content.decode(), re.S)
     return json.loads(match.group(1))
 
 

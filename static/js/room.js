@@ -15,7 +15,9 @@ const root = document.getElementById("room");
 const labels = JSON.parse(document.getElementById("room-labels").textContent);
 const lang = document.documentElement.lang || "en";
 const plural = new Intl.PluralRules(lang);
-const clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: root.dataset.tz || undefined });
+const clock = new Intl.DateTimeFormat(lang, {
+  hour: "2-digit", minute: "2-digit", timeZone: root.dataset.tz || undefined,
+});
 
 const $ = (id) => document.getElementById(id);
 const chatScroll = $("chat-scroll");
@@ -106,15 +108,21 @@ function isNearBottom() {
   return chatScroll.scrollHeight - chatScroll.scrollTop - chatScroll.clientHeight < NEAR_BOTTOM_PX;
 }
 
+// Whether the reader follows the chat: true until they scroll up, true again once back at the bottom.
+// Kept from their scrolling, not measured when a message arrives, so a resized window keeps it.
+let following = true;
+
+function scrollToEnd() {
+  chatScroll.scrollTop = chatScroll.scrollHeight;
+  following = true;
+  $("chat-jump").hidden = true;
+}
+
 /** Runs `change` and keeps the reader where they were: at the bottom if they were, else still. */
 function keepingScroll(change) {
-  const atBottom = isNearBottom();
   change();
-  if (atBottom) {
-    chatScroll.scrollTop = chatScroll.scrollHeight;
-  } else {
-    $("chat-jump").hidden = false;
-  }
+  if (following) scrollToEnd();
+  else $("chat-jump").hidden = false;
 }
 
 function authorLine(author) {
@@ -163,8 +171,8 @@ function addSending(frame) {
   const head = authorLine(state.me ?? { name: labels.you });
   head.append(" ", el("span", "time", labels.sending));
   li.append(head, el("p", "body", frame.body));
-  keepingScroll(() => chatLog.append(li));
-  chatScroll.scrollTop = chatScroll.scrollHeight;
+  chatLog.append(li);
+  scrollToEnd(); // writing means rejoining the conversation
 }
 
 function sendingItem(clientId) {
@@ -179,12 +187,15 @@ function markNotSent(clientId) {
 }
 
 chatScroll.addEventListener("scroll", () => {
-  if (isNearBottom()) $("chat-jump").hidden = true;
+  following = isNearBottom();
+  if (following) $("chat-jump").hidden = true;
 });
+new ResizeObserver(() => {
+  if (following) chatScroll.scrollTop = chatScroll.scrollHeight;
+}).observe(chatScroll);
 
 $("chat-jump").addEventListener("click", () => {
-  chatScroll.scrollTop = chatScroll.scrollHeight;
-  $("chat-jump").hidden = true;
+  scrollToEnd();
   $("chat-body").focus();
 });
 
@@ -236,8 +247,9 @@ function drawQuestion(entry) {
   vote.dataset.action = "vote";
   vote.dataset.questionId = question.id;
   vote.setAttribute("aria-pressed", String(voted));
-  vote.title = voted ? labels.unvote : labels.vote;
-  vote.setAttribute("aria-label", `${voted ? labels.unvote : labels.vote} (${counted(labels.votes, question.votes ?? 0)})`);
+  const voteLabel = voted ? labels.unvote : labels.vote;
+  vote.title = voteLabel;
+  vote.setAttribute("aria-label", `${voteLabel} (${counted(labels.votes, question.votes ?? 0)})`);
   vote.append(el("span", "arrow", "▲"), el("span", "votes", String(question.votes ?? 0)));
   vote.disabled = question.status === "dismissed";
 
@@ -263,26 +275,35 @@ function drawQuestion(entry) {
   }
 }
 
-function orderQuestions() {
+/**
+ * Runs `change` to the questions, then puts them in order. Questions are redrawn in place, so the
+ * button a keyboard user was on is focused again afterwards.
+ */
+function updateQuestions(change) {
   if (!questionList) return;
   const focused = document.activeElement;
-  const focusKey = focused?.dataset?.questionId && [focused.dataset.questionId, focused.dataset.action];
+  const focusKey = questionList.contains(focused) && focused.dataset.action
+    ? [focused.dataset.questionId, focused.dataset.action] : null;
+  change();
   const shown = [...state.questions.values()].filter((entry) => questionVisible(entry.data)).sort(compareQuestions);
   const wanted = shown.map((entry) => entry.li);
   if (wanted.length !== questionList.children.length || wanted.some((li, i) => questionList.children[i] !== li)) {
     questionList.replaceChildren(...wanted);
   }
   $("questions-empty").hidden = shown.length > 0;
-  if (focusKey && document.activeElement !== focused) {
+  if (focusKey && !questionList.contains(document.activeElement)) {
     questionList.querySelector(`[data-question-id="${focusKey[0]}"][data-action="${focusKey[1]}"]`)?.focus();
   }
 }
 
-/** Applies a question as of `seq`; an older version than the one shown (a replay) changes nothing. */
+/**
+ * Records a question as of `seq` and returns its entry to draw; an older version than the one
+ * known (a replay) changes nothing and returns null.
+ */
 function applyQuestion(question, seq) {
-  if (!questionList || question.id === undefined) return;
+  if (question.id === undefined) return null;
   const entry = state.questions.get(question.id) ?? { seq: -1 };
-  if (typeof seq === "number" && seq <= entry.seq) return;
+  if (typeof seq === "number" && seq <= entry.seq) return null;
   entry.data = { ...entry.data, ...question };
   entry.seq = typeof seq === "number" ? seq : entry.seq;
   // The server tells only the voter whether they now vote for it: this frame is addressed to us.
@@ -293,12 +314,13 @@ function applyQuestion(question, seq) {
     saveVotes();
   }
   state.questions.set(question.id, entry);
-  drawQuestion(entry);
+  return entry;
 }
 
 function redrawQuestions() {
-  for (const entry of state.questions.values()) drawQuestion(entry);
-  orderQuestions();
+  updateQuestions(() => {
+    for (const entry of state.questions.values()) drawQuestion(entry);
+  });
 }
 
 questionList?.addEventListener("click", (event) => {
@@ -321,7 +343,8 @@ $("question-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
   const body = $("question-body").value.trim();
   if (!body) return;
-  socket.send({ type: "question.ask", body, anonymous: $("question-anonymous").checked, client_id: crypto.randomUUID() });
+  const anonymous = $("question-anonymous").checked;
+  socket.send({ type: "question.ask", body, anonymous, client_id: crypto.randomUUID() });
   $("question-body").value = "";
 });
 
@@ -361,10 +384,13 @@ function onState(frame, { resumed }) {
   root.dataset.role = state.me?.role ?? "";
   // The snapshot is as of last_seq: replayed question events older than that change nothing.
   const asOf = frame.last_seq ?? 0;
-  for (const question of frame.questions ?? []) applyQuestion(question, Math.max(asOf, question.seq ?? 0));
+  updateQuestions(() => {
+    for (const question of frame.questions ?? []) applyQuestion(question, Math.max(asOf, question.seq ?? 0));
+    // All of them: who this person is (a moderator?) decides what each question shows.
+    for (const entry of state.questions.values()) drawQuestion(entry);
+  });
   for (const message of frame.messages ?? []) addMessage(message);
-  if (!resumed) chatScroll.scrollTop = chatScroll.scrollHeight;
-  redrawQuestions();
+  if (!resumed) scrollToEnd();
   showPresence(frame.presence?.count);
 }
 
@@ -376,8 +402,10 @@ function onEvent(frame) {
     case "question.created":
     case "question.updated":
       state.voteGuesses = state.voteGuesses.filter((id) => id !== frame.id);
-      applyQuestion(frame, frame.seq);
-      orderQuestions();
+      updateQuestions(() => {
+        const entry = applyQuestion(frame, frame.seq);
+        if (entry) drawQuestion(entry);
+      });
       break;
     case "presence":
       showPresence(frame.count);
