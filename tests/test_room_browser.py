@@ -46,6 +46,8 @@ summit = Summit.objects.create(slug="roadshow", name="Innovation Roadshow", lang
 stage = Room.objects.create(summit=summit, slug="main-stage", name="Main stage", kind=Room.Kind.STAGE)
 Session.objects.create(summit=summit, room=stage, title="Live keynote", starts_at=now - dt.timedelta(minutes=10),
                        ends_at=now + dt.timedelta(hours=2))
+Room.objects.create(summit=summit, slug="fair-vision", name="Fair Vision pitch", kind=Room.Kind.PITCH,
+                    is_moderated=True)
 store = import_module(settings.SESSION_ENGINE).SessionStore
 cookies = {}
 for username, name, role, tz, language in [
@@ -182,7 +184,7 @@ class Person:
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         self.page.on("console", self._console)
         self.page.on("response", self._response)
-        self.url = f"{server['url']}/summits/roadshow/rooms/main-stage/"
+        self.server_url = server["url"]
 
     def _dialog(self, dialog):
         self.dialogs.append(dialog.message)
@@ -197,10 +199,10 @@ class Person:
         if response.status >= 400 and not response.url.endswith("/favicon.ico"):
             self.problems.append(f"{response.status} for {response.url}")
 
-    def open(self):
+    def open(self, room="main-stage"):
         from playwright.sync_api import expect
 
-        self.page.goto(self.url)
+        self.page.goto(f"{self.server_url}/summits/roadshow/rooms/{room}/")
         expect(self.page.locator("#room")).to_have_attribute("data-connection", "live")
         return self
 
@@ -229,10 +231,10 @@ def people(browser, server):
     expect.set_options(timeout=15_000)
     opened = []
 
-    def open_as(username):
+    def open_as(username, room="main-stage"):
         person = Person(browser, server, username)
         opened.append(person)
-        return person.open()
+        return person.open(room)
 
     yield open_as
     for person in opened:
@@ -399,3 +401,59 @@ def test_stream_and_chat_sit_side_by_side_on_wide_screens_and_stack_on_narrow(pe
     camille.page.set_viewport_size({"width": 400, "height": 800})
     stage_box, chat_box = stage.bounding_box(), chat.bounding_box()
     assert chat_box["y"] >= stage_box["y"] + stage_box["height"]
+
+
+def test_moderated_room_holds_questions_until_a_moderator_approves_and_pins(people):
+    from playwright.sync_api import expect
+
+    camille, lina, claire = (people(name, room="fair-vision") for name in ("camille", "lina", "claire"))
+    camille.ask("Which hospitals use it already?")
+    camille.page.check("#question-anonymous")
+    camille.ask("What does it cost?")
+
+    mine = camille.question("Which hospitals use it already?")
+    expect(mine).to_contain_text("Awaiting approval")
+    expect(claire.question("Which hospitals use it already?")).to_contain_text("Awaiting approval")
+    expect(claire.question("What does it cost?")).to_contain_text("Camille Bernard")  # staff see who asked
+    expect(lina.page.locator("#questions .question")).to_have_count(0)
+
+    claire.question("Which hospitals use it already?").locator("button[data-action=approve]").click()
+    claire.question("What does it cost?").locator("button[data-action=approve]").click()
+    expect(lina.question("Which hospitals use it already?")).to_be_visible()
+    anonymous = lina.question("What does it cost?")
+    expect(anonymous).to_contain_text("Anonymous")
+    expect(anonymous).not_to_contain_text("Camille")
+    expect(mine).not_to_contain_text("Awaiting approval")
+
+    # Pinned goes first, whatever the votes.
+    lina.question("Which hospitals use it already?").locator("button.vote").click()
+    expect(lina.page.locator("#questions .question").first).to_contain_text("Which hospitals use it already?")
+    claire.question("What does it cost?").locator("button[data-action=pin]").click()
+    for person in (camille, lina, claire):
+        expect(person.page.locator("#questions .question").first).to_contain_text("What does it cost?")
+        expect(person.page.locator("#questions .question").first).to_contain_text("Pinned")
+
+
+def test_reactions_are_counted_for_everyone_in_the_room(people):
+    from playwright.sync_api import expect
+
+    camille, lina = people("camille"), people("lina")
+    clap = '.reaction[data-emoji="👏"] [data-count]'
+    camille.page.click('.reaction[data-emoji="👏"]')
+    expect(lina.page.locator(clap)).to_have_text("1")
+    expect(camille.page.locator(clap)).to_have_text("1")
+    lina.page.click('.reaction[data-emoji="👏"]')
+    expect(camille.page.locator(clap)).to_have_text("2")
+
+
+def test_page_stops_and_offers_sign_in_when_the_session_has_ended(people):
+    from playwright.sync_api import expect
+
+    lina = people("lina")
+    lina.context.clear_cookies()
+    lina.context.set_offline(True)
+    expect(lina.page.locator("#room")).to_have_attribute("data-connection", "reconnecting")
+    lina.context.set_offline(False)
+    expect(lina.page.locator("#room")).to_have_attribute("data-connection", "signed_out")
+    expect(lina.page.locator("#room-signin")).to_be_visible()
+    expect(lina.page.locator("#chat-body")).to_be_disabled()
