@@ -92,6 +92,11 @@ def test_private_room_admits_its_invited_guests(attendee_paris, attendee_client,
     assert attendee_client.get(ROOM_URL.format("fair-vision-private")).status_code == 200
 
 
+def test_private_room_admits_members_of_its_company(attendee_paris, attendee_client, fair_vision, private_pitch):
+    fair_vision.members.add(attendee_paris)
+    assert attendee_client.get(ROOM_URL.format("fair-vision-private")).status_code == 200
+
+
 def test_private_room_admits_organisers(organiser_client, private_pitch):
     assert organiser_client.get(ROOM_URL.format("fair-vision-private")).status_code == 200
 
