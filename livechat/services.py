@@ -123,7 +123,7 @@ def do_enter_room(room_id, user_id, kind, server, since=None):
         "type": "room.state",
         "room": _room_info(room, session),
         "last_seq": last_seq,
-        "messages": [event.payload for event in message_events],
+        "messages": [view_for(event.payload, user_id, kind) for event in message_events],
         "questions": _questions_for(room, session, user_id, kind),
     }
     replay = []

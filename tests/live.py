@@ -2,6 +2,7 @@
 
 import json
 
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from summit.asgi import application
@@ -53,11 +54,14 @@ async def send(socket, frame):
 
 
 async def nothing_more(socket, skip=EPHEMERAL, timeout=0.3):
-    """True when no non-ephemeral frame arrives within `timeout`."""
-    try:
-        while True:
-            frame = json.loads(await socket.receive_from(timeout=timeout))
-            if frame["type"] not in skip:
-                return False
-    except TimeoutError:
-        return True
+    """True when no non-ephemeral frame arrives within `timeout` (without cancelling the app, as a timeout would)."""
+    while not await socket.receive_nothing(timeout=timeout):
+        frame = await socket.receive_json_from()
+        if frame["type"] not in skip:
+            return False
+    return True
+
+
+async def orm(function, *args, **kwargs):
+    """Run ORM code in the pool that closes its connections, so the test database can be dropped."""
+    return await database_sync_to_async(function)(*args, **kwargs)

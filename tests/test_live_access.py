@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 
 from events.models import Registration, Room
 from tests.conftest import make_person
-from tests.live import join, next_frame, open_socket, room_path
+from tests.live import join, next_frame, open_socket, orm, room_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,13 +44,13 @@ async def test_foreign_origin_is_refused_at_handshake(main_stage, attendee_paris
 
 
 async def test_private_room_refuses_registered_attendee_who_is_not_invited(pitch_room, attendee_paris, cookies):
-    await Room.objects.filter(pk=pitch_room.pk).aupdate(is_private=True)
+    await orm(Room.objects.filter(pk=pitch_room.pk).update, is_private=True)
     socket, _ = await open_socket(await cookies(attendee_paris), room_path("fair-vision"))
     assert await closed_with(socket) == 4403
 
 
 async def test_private_room_admits_invited_people_and_organisers(pitch_room, attendee_paris, organiser, cookies):
-    await Room.objects.filter(pk=pitch_room.pk).aupdate(is_private=True)
+    await orm(Room.objects.filter(pk=pitch_room.pk).update, is_private=True)
     await database_sync_to_async(pitch_room.invited.add)(attendee_paris)
     for person in (attendee_paris, organiser):
         socket, state = await join(await cookies(person), room_path("fair-vision"))
@@ -60,9 +60,9 @@ async def test_private_room_admits_invited_people_and_organisers(pitch_room, att
 
 async def test_private_room_admits_members_of_its_company(pitch_room, fair_vision, summit, cookies):
     founder = await database_sync_to_async(make_person)("founder")
-    await Registration.objects.acreate(summit=summit, user=founder)
+    await orm(Registration.objects.create, summit=summit, user=founder)
     await database_sync_to_async(fair_vision.members.add)(founder)
-    await Room.objects.filter(pk=pitch_room.pk).aupdate(is_private=True)
+    await orm(Room.objects.filter(pk=pitch_room.pk).update, is_private=True)
     socket, _state = await join(await cookies(founder), room_path("fair-vision"))
     await socket.disconnect()
 
