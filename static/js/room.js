@@ -158,9 +158,9 @@ function addMessage(message) {
     const later = [...chatLog.children].find((item) => !item.dataset.seq || Number(item.dataset.seq) > message.seq);
     chatLog.insertBefore(li, later ?? null);
     while (state.messages.size > CHAT_KEEP) {
-      const [oldest] = state.messages.keys();
-      state.messages.get(oldest).remove();
-      state.messages.delete(oldest);
+      const oldest = chatLog.querySelector("li[data-seq]");
+      state.messages.delete(Number(oldest.dataset.seq));
+      oldest.remove();
     }
   });
 }
@@ -251,7 +251,7 @@ function drawQuestion(entry) {
   vote.title = voteLabel;
   vote.setAttribute("aria-label", `${voteLabel} (${counted(labels.votes, question.votes ?? 0)})`);
   vote.append(el("span", "arrow", "▲"), el("span", "votes", String(question.votes ?? 0)));
-  vote.disabled = question.status === "dismissed";
+  vote.disabled = !["approved", "answered"].includes(question.status); // what the server takes votes on
 
   const text = el("div", "text");
   text.append(el("p", "body", question.body));
@@ -285,7 +285,8 @@ function updateQuestions(change) {
   const focusKey = questionList.contains(focused) && focused.dataset.action
     ? [focused.dataset.questionId, focused.dataset.action] : null;
   change();
-  const shown = [...state.questions.values()].filter((entry) => questionVisible(entry.data)).sort(compareQuestions);
+  const shown = [...state.questions.values()].filter((entry) => questionVisible(entry.data));
+  shown.sort(compareQuestions);
   const wanted = shown.map((entry) => entry.li);
   if (wanted.length !== questionList.children.length || wanted.some((li, i) => questionList.children[i] !== li)) {
     questionList.replaceChildren(...wanted);
@@ -401,7 +402,7 @@ function onEvent(frame) {
       break;
     case "question.created":
     case "question.updated":
-      state.voteGuesses = state.voteGuesses.filter((id) => id !== frame.id);
+      if (serverVoted(frame) !== undefined) state.voteGuesses = state.voteGuesses.filter((id) => id !== frame.id);
       updateQuestions(() => {
         const entry = applyQuestion(frame, frame.seq);
         if (entry) drawQuestion(entry);
