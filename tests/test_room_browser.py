@@ -329,33 +329,72 @@ def test_page_shows_reconnecting_then_catches_up_on_what_it_missed(people):
     assert sockets and sockets[-1].endswith(f"?since={last_seen}"), sockets
 
 
-def test_page_recovers_when_the_server_side_cuts_its_socket(people, browser, server):
-    """No `offline` event here: the socket just closes and the first attempts to come back fail."""
+class Line:
+    """Camille's socket as a line the test controls: it can lose frames on the way back, or be cut."""
+
+    def __init__(self):
+        self.cut = False
+        self.lose_chat_echoes = False
+        self.sockets = []
+        self.sent = []
+
+    def route(self, ws):
+        if self.cut:
+            ws.close(code=1011, reason="line cut")
+            return
+        server = ws.connect_to_server()
+
+        def up(message):
+            self.sent.append(json.loads(message))
+            server.send(message)
+
+        def down(message):
+            if self.lose_chat_echoes and '"chat.message"' in message:
+                return
+            ws.send(message)
+
+        ws.on_message(up)
+        server.on_message(down)
+        self.sockets.append(ws)
+
+    def cut_now(self):
+        self.cut = True
+        for ws in self.sockets:
+            ws.close(code=1011, reason="line cut")
+        self.sockets.clear()
+
+
+def test_page_resends_what_was_not_acknowledged_after_the_line_is_cut(people, browser, server):
+    """No `offline` event here: the echo of a stored message is lost, the socket closes, and the first
+    attempts to come back fail. The page resends with the same client_id; nobody sees it twice."""
     from playwright.sync_api import expect
 
-    cut = {"on": False, "routes": []}
-
-    def route(ws):
-        if cut["on"]:
-            ws.close(code=1011, reason="cut")
-            return
-        ws.connect_to_server()
-        cut["routes"].append(ws)
-
+    line = Line()
     lina = people("lina")
     camille = Person(browser, server, "camille")
     try:
-        camille.page.route_web_socket(re.compile(r".*/ws/summits/.*"), route)
+        camille.page.route_web_socket(re.compile(r".*/ws/summits/.*"), line.route)
         camille.open()
-        cut["on"] = True
-        for ws in cut["routes"]:
-            ws.close(code=1011, reason="cut")
+        line.lose_chat_echoes = True
+        camille.chat("Was this one stored?")
+        expect(lina.chat_bodies("Was this one stored?")).to_have_count(1)
+        expect(camille.page.locator("#chat-log li.sending")).to_have_count(1)
+
+        line.cut_now()
         expect(camille.page.locator("#room")).to_have_attribute("data-connection", "reconnecting")
         lina.chat("Sent during the cut")
-        camille.page.wait_for_timeout(1500)  # some reconnect attempts are refused meanwhile
-        cut["on"] = False
+        camille.page.wait_for_timeout(1500)  # reconnect attempts are refused meanwhile
+        line.lose_chat_echoes = False
+        line.cut = False
+
         expect(camille.page.locator("#room")).to_have_attribute("data-connection", "live")
         expect(camille.chat_bodies("Sent during the cut")).to_have_count(1)
+        expect(camille.chat_bodies("Was this one stored?")).to_have_count(1)
+        expect(camille.page.locator("#chat-log li.sending")).to_have_count(0)
+        sends = [frame for frame in line.sent if frame.get("body") == "Was this one stored?"]
+        assert len(sends) == 2 and sends[0]["client_id"] == sends[1]["client_id"], sends
+        lina.page.wait_for_timeout(500)  # a duplicate would have been broadcast by now
+        expect(lina.chat_bodies("Was this one stored?")).to_have_count(1)
     finally:
         camille.close()
 
