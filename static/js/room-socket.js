@@ -10,6 +10,7 @@ const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
 const PING_EVERY_MS = 20000;
 const SILENCE_LIMIT_MS = 10000;
+const HANDSHAKE_LIMIT_MS = 15000;
 const RETRY_LATER_MS = 3000;
 // Closing codes after which reconnecting cannot help.
 const FINAL_CLOSES = { 4401: "signed_out", 4403: "forbidden", 4404: "not_found" };
@@ -62,6 +63,8 @@ export class RoomSocket {
     this.ws = ws;
     ws.onmessage = (message) => this.receive(message.data);
     ws.onclose = (event) => this.closed(event.code);
+    // A server that accepts but never says anything is as good as gone.
+    this.setTimer("silence", HANDSHAKE_LIMIT_MS, () => this.drop());
   }
 
   /** Sends a frame now if the room is live; chat and questions are also kept until acknowledged. */
