@@ -1,0 +1,80 @@
+"""The live room page: the HTML shell that room.js fills from the room's websocket."""
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from events import services
+from events.models import Room, Session
+from livechat import services as live
+
+REACTIONS = ["👏", "❤️", "🎉", "💡", "❓"]
+
+
+def _labels():
+    """Every string room.js shows, translated here because the script has no catalogue of its own.
+
+    Plural forms are sent as one entry per CLDR category the script's Intl.PluralRules may pick.
+    """
+    return {
+        "connecting": _("Connecting…"),
+        "live": _("Live"),
+        "reconnecting": _("Reconnecting…"),
+        "signed_out": _("You are signed out. Sign in again to join the room."),
+        "forbidden": _("This room is not open to you."),
+        "not_found": _("This room no longer exists."),
+        "sending": _("Sending…"),
+        "not_sent": _("Not sent"),
+        "anonymous": _("Anonymous"),
+        "you": _("you"),
+        "vote": _("Vote for this question"),
+        "unvote": _("Withdraw your vote"),
+        "votes": {"one": ngettext("%(count)s vote", "%(count)s votes", 1),
+                  "other": ngettext("%(count)s vote", "%(count)s votes", 2)},
+        "presence": {"one": ngettext("%(count)s person here", "%(count)s people here", 1),
+                     "other": ngettext("%(count)s person here", "%(count)s people here", 2)},
+        "approve": _("Approve"),
+        "answer": _("Mark answered"),
+        "dismiss": _("Dismiss"),
+        "pin": _("Pin"),
+        "unpin": _("Unpin"),
+        "pending": _("Awaiting approval"),
+        "answered": _("Answered"),
+        "dismissed": _("Dismissed"),
+        "pinned": _("Pinned"),
+        "errors": {
+            "invalid": _("That could not be sent."),
+            "forbidden": _("You may not do that here."),
+            "not_found": _("That is no longer there."),
+            "too_large": _("That is too long."),
+            "rate_limited": _("Slow down a little, then try again."),
+            "unavailable": _("The room is briefly unavailable; we will resend it."),
+        },
+    }
+
+
+def room(request, slug, room_slug):
+    # The socket's own rule, so the page never opens onto a socket that would refuse it.
+    access = live.access_live_room(request.user, slug, room_slug)
+    room = Room.objects.select_related("summit", "company").get(pk=access["room_id"])
+    summit = room.summit
+    now = timezone.now()
+    session = services.live_session(room, now)
+    context = {
+        "summit": summit,
+        "room": room,
+        "session": session,
+        "speakers": session.speakers.all() if session else [],
+        "next_session": None if session else services.visible_sessions(summit).filter(
+            room=room, starts_at__gt=now, status=Session.Status.PUBLISHED).first(),
+        "stream_url": session.effective_stream_url if session else room.stream_url,
+        "has_questions": room.kind != Room.Kind.LOUNGE,
+        "ws_path": f"/ws/summits/{summit.slug}/rooms/{room.slug}/",
+        "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
+        "reactions": REACTIONS,
+        "labels": _labels(),
+    }
+    return render(request, "livechat/room.html", context)
