@@ -151,13 +151,13 @@ class RoomHub:
 
     async def _fan_out(self, envelope):
         for listener in list(self.listeners):
-            text = envelope.text_for(listener)
-            if text is None:
-                continue
-            if listener.buffer is not None:
-                listener.buffer.append((envelope.seq, text))
-                continue
             try:
+                text = envelope.text_for(listener)
+                if text is None:
+                    continue
+                if listener.buffer is not None:
+                    listener.buffer.append((envelope.seq, text))
+                    continue
                 await listener.send_text(text)
             except Exception:  # one broken socket must not starve the others
                 log.exception("could not deliver to a socket in room %s", self.room_id)
@@ -177,10 +177,13 @@ class RoomHub:
                 else:
                     await self._catch_up()
                 continue
-            if item is _RESYNC:
-                await self._resync()
-            else:
-                await self._accept(item)
+            try:
+                if item is _RESYNC:
+                    await self._resync()
+                else:
+                    await self._accept(item)
+            except Exception:  # the room's stream must outlive one bad event
+                log.exception("room %s: event not delivered", self.room_id)
 
     async def _accept(self, envelope):
         if envelope.seq is None:
@@ -271,7 +274,10 @@ class RoomHub:
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=BLOCK)
                     if message is not None and message["type"] == "message":
-                        self.inbox.put_nowait(Envelope.from_wire(message["data"]))
+                        try:
+                            self.inbox.put_nowait(Envelope.from_wire(message["data"]))
+                        except (ValueError, KeyError, TypeError):
+                            log.warning("room %s: ignored a malformed message on %s", self.room_id, self.channel)
                         quiet_since = time.monotonic()
                     elif time.monotonic() - quiet_since > PING_EVERY:
                         await pubsub.ping()

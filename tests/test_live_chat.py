@@ -240,3 +240,23 @@ async def test_a_stored_event_whose_publish_was_lost_still_arrives_in_a_quiet_ro
     camille, lina = camille_and_lina
     await database_sync_to_async(services.do_send_chat_message)(attendee_paris.pk, main_stage.pk, "never published")
     assert (await next_frame(lina))["body"] == "never published"
+
+
+async def test_a_malformed_message_on_the_room_channel_does_not_stop_the_room(
+    camille_and_lina, attendee_paris, main_stage, settings
+):
+    if not settings.REDIS_URL:
+        pytest.skip("the room channel is a Redis channel")
+    import redis.asyncio as aioredis
+
+    from livechat import keys
+    from livechat.hub import Envelope
+
+    camille, lina = camille_and_lina
+    client = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+    await client.publish(keys.room_channel(main_stage.pk), b"not an envelope")
+    # What another process would publish: reaches this one only through the subscription.
+    stored = await database_sync_to_async(services.do_send_chat_message)(attendee_paris.pk, main_stage.pk, "from B")
+    await client.publish(keys.room_channel(main_stage.pk), Envelope.of_event(stored["event"]).wire())
+    await client.aclose()
+    assert (await next_frame(lina, timeout=3))["body"] == "from B"
