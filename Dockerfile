@@ -6,4 +6,6 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN mkdir -p "$VAR_DIR" && SECRET_KEY=build python manage.py collectstatic --no-input -v0
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "summit.asgi:application"]
+# Frames over 64 KiB are refused by the server itself (the live-room protocol caps them).
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", \
+     "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536", "summit.asgi:application"]
