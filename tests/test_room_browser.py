@@ -452,7 +452,8 @@ def test_moderated_room_holds_questions_until_a_moderator_approves_and_pins(peop
 
     mine = camille.question("Which hospitals use it already?")
     expect(mine).to_contain_text("Awaiting approval")
-    expect(claire.question("Which hospitals use it already?")).to_contain_text("Awaiting approval")
+    # Each person reads the page in their own language: Claire in French, Li Na in Chinese.
+    expect(claire.question("Which hospitals use it already?")).to_contain_text("En attente de validation")
     expect(claire.question("What does it cost?")).to_contain_text("Camille Bernard")  # staff see who asked
     expect(lina.page.locator("#questions .question")).to_have_count(0)
 
@@ -460,7 +461,7 @@ def test_moderated_room_holds_questions_until_a_moderator_approves_and_pins(peop
     claire.question("What does it cost?").locator("button[data-action=approve]").click()
     expect(lina.question("Which hospitals use it already?")).to_be_visible()
     anonymous = lina.question("What does it cost?")
-    expect(anonymous).to_contain_text("Anonymous")
+    expect(anonymous).to_contain_text("匿名")
     expect(anonymous).not_to_contain_text("Camille")
     expect(mine).not_to_contain_text("Awaiting approval")
 
@@ -468,9 +469,9 @@ def test_moderated_room_holds_questions_until_a_moderator_approves_and_pins(peop
     lina.question("Which hospitals use it already?").locator("button.vote").click()
     expect(lina.page.locator("#questions .question").first).to_contain_text("Which hospitals use it already?")
     claire.question("What does it cost?").locator("button[data-action=pin]").click()
-    for person in (camille, lina, claire):
+    for person, pinned in ((camille, "Pinned"), (lina, "已置顶"), (claire, "Épinglée")):
         expect(person.page.locator("#questions .question").first).to_contain_text("What does it cost?")
-        expect(person.page.locator("#questions .question").first).to_contain_text("Pinned")
+        expect(person.page.locator("#questions .question").first).to_contain_text(pinned)
 
 
 def test_reactions_are_counted_for_everyone_in_the_room(people):
