@@ -1,4 +1,9 @@
-"""ICS feeds that calendar apps accept: UTC times, stable UIDs, SEQUENCE bumped on every change."""
+"""ICS feeds that calendar apps accept: UTC times, stable UIDs, SEQUENCE bumped on every change.
+
+Sessions come from here; other apps (1:1 meetings) add their own entries to a
+person's agenda feed through `register_agenda_source`, so the programme does
+not depend on them.
+"""
 
 import datetime as dt
 
@@ -8,13 +13,25 @@ from icalendar import Calendar, Event
 
 from events.models import Session
 
+_agenda_sources = []
 
-def session_uid(session):
+
+def register_agenda_source(entries_for_user):
+    """`entries_for_user(user)` yields keyword arguments for `add_event`."""
+    if entries_for_user not in _agenda_sources:
+        _agenda_sources.append(entries_for_user)
+
+
+def calendar_uid(kind, pk):
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "summit"
-    return f"session-{session.pk}@{host}"
+    return f"{kind}-{pk}@{host}"
 
 
-def build_calendar(name, sessions):
+def site_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def new_calendar(name):
     cal = Calendar()
     cal.add("prodid", "-//Summit platform//EN")
     cal.add("version", "2.0")
@@ -22,20 +39,51 @@ def build_calendar(name, sessions):
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "UTC")
-    now = timezone.now()
+    return cal
+
+
+def add_event(cal, *, uid, starts_at, ends_at, summary, url, updated_at, sequence=0, status="CONFIRMED",
+              location="", description=""):
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", timezone.now())
+    event.add("last-modified", updated_at)
+    event.add("sequence", sequence)
+    event.add("dtstart", starts_at.astimezone(dt.UTC))
+    event.add("dtend", ends_at.astimezone(dt.UTC))
+    event.add("summary", summary)
+    if location:
+        event.add("location", location)
+    event.add("url", url)
+    event.add("description", f"{description}\n\n{url}".strip())
+    event.add("status", status)
+    cal.add_component(event)
+
+
+def session_entry(session):
+    return {
+        "uid": calendar_uid("session", session.pk),
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "summary": session.title,
+        "location": session.room.name,
+        "url": site_url(f"/summits/{session.summit.slug}/sessions/{session.pk}/"),
+        "description": session.description,
+        "updated_at": session.updated_at,
+        "sequence": session.sequence,
+        "status": "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED",
+    }
+
+
+def build_calendar(name, sessions, extra_entries=()):
+    cal = new_calendar(name)
     for session in sessions:
-        event = Event()
-        event.add("uid", session_uid(session))
-        event.add("dtstamp", now)
-        event.add("last-modified", session.updated_at)
-        event.add("sequence", session.sequence)
-        event.add("dtstart", session.starts_at.astimezone(dt.UTC))
-        event.add("dtend", session.ends_at.astimezone(dt.UTC))
-        event.add("summary", session.title)
-        event.add("location", session.room.name)
-        url = f"{settings.SITE_URL.rstrip('/')}/summits/{session.summit.slug}/sessions/{session.pk}/"
-        event.add("url", url)
-        event.add("description", f"{session.description}\n\n{url}".strip())
-        event.add("status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED")
-        cal.add_component(event)
+        add_event(cal, **session_entry(session))
+    for entry in extra_entries:
+        add_event(cal, **entry)
     return cal.to_ical()
+
+
+def agenda_calendar(name, user, sessions):
+    """A person's feed: their bookmarked sessions and whatever other apps put in their agenda."""
+    return build_calendar(name, sessions, [entry for source in _agenda_sources for entry in source(user)])

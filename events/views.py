@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events import services
-from events.calendar import build_calendar
+from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
 from events.models import Company, Registration, Session, Summit
 from summit.errors import Invalid
@@ -156,7 +156,7 @@ def schedule_feed(request, slug):
 
 def agenda_feed(request, token):
     user = services.access_agenda_feed(token)
-    body = build_calendar(_("My agenda"), services.agenda(user))
+    body = agenda_calendar(_("My agenda"), user, services.agenda(user))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 

@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.calendar import add_event, calendar_uid, new_calendar, site_url
 from events.models import Company, Profile, Registration, Room
 from events.services import (
     check_aware, check_registered, check_signed_in, check_timezone, is_organiser, registration_for,
@@ -1026,33 +1027,27 @@ def leads_csv(rows):
     ])
 
 
-def meetings_calendar(user, summit):
-    """The person's requested and accepted meetings as an ICS feed; cancelled ones stay as CANCELLED."""
-    from django.conf import settings
-    from icalendar import Calendar, Event
-
-    cal = Calendar()
-    cal.add("prodid", "-//Summit platform//partnering//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", _("My meetings – %(summit)s") % {"summit": summit.name})
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "summit"
-    stamp = timezone.now()
+def meeting_entries(user, summit=None):
+    """The person's requested and accepted meetings as calendar entries; cancelled ones stay as CANCELLED."""
     for meeting in meetings_of(user, summit).exclude(status=Meeting.Status.DECLINED):
         me = side_of(user, meeting) or meeting.requester
         them = other_side(meeting, me)
-        event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("last-modified", meeting.updated_at)
-        event.add("sequence", meeting.sequence)
-        event.add("dtstart", meeting.starts_at.astimezone(UTC))
-        event.add("dtend", meeting.ends_at.astimezone(UTC))
-        event.add("summary", _("Meeting with %(name)s") % {"name": them.name})
-        url = settings.SITE_URL.rstrip("/") + f"/summits/{summit.slug}/partnering/meetings/{meeting.pk}/"
-        event.add("url", url)
-        event.add("description", "\n\n".join(filter(None, [meeting.message, meeting.video_url, url])))
-        event.add("status", {Meeting.Status.ACCEPTED: "CONFIRMED", Meeting.Status.CANCELLED: "CANCELLED"}.get(
-            meeting.status, "TENTATIVE"))
-        cal.add_component(event)
+        yield {
+            "uid": calendar_uid("meeting", meeting.pk),
+            "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at,
+            "summary": _("Meeting with %(name)s") % {"name": them.name},
+            "url": site_url(f"/summits/{meeting.summit.slug}/partnering/meetings/{meeting.pk}/"),
+            "description": "\n\n".join(filter(None, [meeting.message, meeting.video_url])),
+            "updated_at": meeting.updated_at,
+            "sequence": meeting.sequence,
+            "status": {Meeting.Status.ACCEPTED: "CONFIRMED", Meeting.Status.CANCELLED: "CANCELLED"}.get(
+                meeting.status, "TENTATIVE"),
+        }
+
+
+def meetings_calendar(user, summit):
+    cal = new_calendar(_("My meetings – %(summit)s") % {"summit": summit.name})
+    for entry in meeting_entries(user, summit):
+        add_event(cal, **entry)
     return cal.to_ical()

@@ -89,6 +89,19 @@ def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, a
     assert Client().get("/summits/roadshow/meetings.ics?token=nope").status_code == 404
 
 
+def test_agenda_feed_holds_my_sessions_and_my_meetings(summit, keynote, attendee_paris, attendee_shanghai,
+                                                      lina_profile):
+    from events.models import Bookmark
+
+    Bookmark.objects.create(user=attendee_paris, session=keynote)
+    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
+        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-30T07:00:00+00:00"), 30))
+    services.do_accept(attendee_shanghai, meeting)
+    response = Client().get(f"/agenda/{agenda_feed_token(attendee_paris)}.ics")
+    uids = sorted(str(e["uid"]).split("@")[0] for e in Calendar.from_ical(response.content).walk("VEVENT"))
+    assert uids == [f"meeting-{meeting.pk}", f"session-{keynote.pk}"]
+
+
 def test_picker_can_propose_a_new_time_for_an_existing_meeting(summit, attendee_paris, attendee_shanghai,
                                                                lina_profile):
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
