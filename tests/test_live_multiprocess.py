@@ -3,11 +3,6 @@
 import asyncio
 import json
 import os
-import socket as sockets
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,46 +13,19 @@ from websockets.exceptions import ConnectionClosed
 from livechat.models import ChatMessage
 from tests.conftest import services_required
 from tests.live import orm
+from tests.servers import database_url_for, free_port, start_daphne, stop
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with sockets.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_url():
     """The test database, which both servers must see: only PostgreSQL is shared across processes here."""
-    db = connection.settings_dict
-    if connection.vendor != "postgresql":
+    url = database_url_for(connection)
+    if url is None:
         if services_required():
             pytest.fail("the two-process test needs PostgreSQL (DATABASE_URL)")
         pytest.skip("the two-process test needs PostgreSQL (DATABASE_URL)")
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_daphne(port, env, log):
-    process = subprocess.Popen(
-        # The same options as scripts/run.
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--websocket-max-message-size", "65536",
-         "--websocket-max-frame-size", "65536", "summit.asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne on {port} exited with {process.returncode}")
-        try:
-            sockets.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"daphne on {port} did not start")
+    return url
 
 
 @pytest.fixture
@@ -73,21 +41,15 @@ def two_servers(redis_url, tmp_path, main_stage):
         "VAR_DIR": str(tmp_path),
         "LOG_LEVEL": "WARNING",
     }
-    servers = []
+    servers = {}
     try:
         for name in ("a", "b"):
             port = free_port()
-            log = open(tmp_path / f"daphne-{name}.log", "w")
-            servers.append((port, start_daphne(port, env, log), log))
-        yield [port for port, _process, _log in servers]
+            servers[port] = start_daphne(port, env, tmp_path / f"daphne-{name}.log")
+        yield list(servers)
     finally:
-        for _port, process, log in servers:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
+        for process in servers.values():
+            stop(process)
 
 
 async def open_room(port, cookie):

@@ -1,7 +1,6 @@
 """When Redis or the database is down: `unavailable`, the socket stays, and nothing acknowledged is lost."""
 
 import shutil
-import socket as sockets
 import subprocess
 import time
 
@@ -13,14 +12,9 @@ from livechat import services
 from livechat.models import ChatMessage
 from tests.conftest import services_required
 from tests.live import join, next_frame, orm, room_path, send
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port():
-    with sockets.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class OwnRedis:

@@ -1,13 +1,6 @@
 """A person books a meeting through the slot picker in a real browser, and the other party accepts it."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -15,54 +8,24 @@ from django.test import Client
 
 from partnering import services
 from tests.partnering_helpers import make_summit, registered
+from tests.servers import database_url_for, free_port, launch_chromium, start_daphne, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path):
     """Daphne serving summit.asgi against this test's own database, on a free port."""
-    if connection.vendor != "postgresql":
+    url = database_url_for(connection)
+    if url is None:
         pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
-    db = connection.settings_dict
-    login = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db.get("PASSWORD") else "")
-    url = f"postgres://{login}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url,
            "HTTPS": "0", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "summit.settings"}
     env.pop("REDIS_URL", None)
     port = free_port()
-    log = tmp_path / "daphne.log"
-    with log.open("wb") as out:  # a file, not a pipe: a chatty server can never block on a full pipe
-        process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                    "summit.asgi:application"], cwd=ROOT, env=env, stdout=out, stderr=out)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/summits/", timeout=2).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                pytest.fail(f"Daphne did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    process = start_daphne(port, env, tmp_path / "daphne.log", ready_path="/api/summits/")
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
 
 
 @pytest.fixture
@@ -91,7 +54,7 @@ def browser(server, people):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

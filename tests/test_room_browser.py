@@ -10,24 +10,15 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import services_required
+from tests.servers import ROOT, free_port, launch_chromium, require_chromium, start_daphne, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.multiprocess]
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUESTION = "Will the pitch deck be shared after the session?"
 
 # Run inside the server's database: the summit, a session live now, three people and their sessions.
@@ -68,21 +59,6 @@ print(json.dumps(cookies))
 """
 
 
-def _require_chromium():
-    if os.access(CHROMIUM, os.X_OK):
-        return
-    reason = f"{CHROMIUM} is missing: install Debian's chromium (make system-packages) to run browser tests"
-    if services_required():
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _server_database(tmp):
     """A database of the server's own: beside DATABASE_URL's when that is PostgreSQL, else a SQLite file."""
     url = os.environ.get("DATABASE_URL", "")
@@ -103,22 +79,9 @@ def _server_database(tmp):
     return f"{base}/{server_name}", lambda: run(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
 
 
-def _wait_until_serving(process, url, log, timeout=40):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Daphne exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    pytest.fail(f"Daphne did not answer within {timeout}s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _require_chromium()
+    require_chromium()
     tmp = tmp_path_factory.mktemp("room-browser")
     database_url, drop_database = _server_database(tmp)
     env = {
@@ -136,24 +99,15 @@ def server(tmp_path_factory):
     subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     people = json.loads(subprocess.run([sys.executable, "-c", SETUP_SCRIPT], cwd=ROOT, env=env, check=True,
                                        capture_output=True, text=True).stdout)
-    port = _free_port()
+    port = free_port()
     log = tmp / "daphne.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "summit.asgi:application"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(process, f"{base_url}/", log)
-        yield {"url": base_url, "people": people, "log": log}
-    finally:
-        process.terminate()
+        process = start_daphne(port, env, log, ready_path="/")
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            yield {"url": f"http://127.0.0.1:{port}", "people": people, "log": log}
+        finally:
+            stop(process)
+    finally:
         drop_database()
 
 
@@ -162,7 +116,7 @@ def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
