@@ -23,6 +23,7 @@ from django.utils import timezone
 from events.models import Bookmark, Registration
 from scheduler.models import Notification, Reminder
 from tests.conftest import make_person, make_session, services_required
+from tests.servers import database_url_for
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +32,10 @@ LEASE_SECONDS = 3
 
 
 def _database_url():
-    db = connection.settings_dict
-    if connection.vendor != "postgresql":
+    url = database_url_for(connection)
+    if url is None:
         pytest.skip("a worker process cannot open the in-memory SQLite test database")
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return url
 
 
 @pytest.fixture(params=["filesystem", "redis"])
