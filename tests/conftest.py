@@ -193,3 +193,16 @@ def cookies(db):
     from channels.db import database_sync_to_async
 
     return database_sync_to_async(session_cookie)
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """A request activates the viewer's language in this thread and leaves it there (as Django's
+    LocaleMiddleware does); without this, a later test would run in the last viewer's language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

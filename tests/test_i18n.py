@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 
 from events.models import Profile
 from tests.conftest import csrf_headers, signed_in
@@ -28,13 +27,6 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
 # What the page shell and the schedule say, per language.
 SUMMITS = {"en": "Summits", "fr": "Sommets", "zh-hans": "峰会"}
 SCHEDULE = {"en": "Schedule", "fr": "Programme", "zh-hans": "日程"}
-
-
-@pytest.fixture(autouse=True)
-def _back_to_english():
-    """Requests activate a language in this thread; later tests expect the default."""
-    yield
-    translation.deactivate()
 
 
 # --- The catalogues ------------------------------------------------------------------------------

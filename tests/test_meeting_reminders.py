@@ -94,8 +94,9 @@ def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(meeting
         (Reminder.Status.SKIPPED, "cancelled")}
     notices = {m.to[0]: m for m in mail.outbox}
     assert sorted(notices) == sorted([attendee_paris.email, attendee_shanghai.email])
-    assert notices[attendee_paris.email].subject == "Cancelled: Meeting with Li Na"
-    assert notices[attendee_shanghai.email].subject == "Cancelled: Meeting with Camille Bernard"
+    # Each notice in its recipient's language: Camille reads French, Li Na Chinese.
+    assert notices[attendee_paris.email].subject == "Annulée : Réunion avec Li Na"
+    assert notices[attendee_shanghai.email].subject == "已取消：与Camille Bernard的洽谈"
     for offset in (1440, 15):
         dispatch_and_send(before(meeting, offset), django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 2
@@ -144,18 +145,19 @@ def test_mail_shows_each_persons_local_time_room_and_the_clock_change(meeting, a
     link = ROOM_LINK.format(meeting.pk)
     camille, lina = mails[attendee_paris.email], mails[attendee_shanghai.email]
     # Camille reads French and lives in Paris: her 09:00 first, then Li Na's 15:00.
-    assert "lundi 29 mars 2027, 09:00" in camille.body and "(Europe/Paris)" in camille.body
-    assert "Their time (Shanghai): lundi 29 mars 2027, 15:00 (Asia/Shanghai)" in camille.body
-    assert "Europe/Paris changes its clock on 28 mars 2027" in camille.body
+    assert "Lundi 29 mars 2027, 09:00–09:30 (Europe/Paris)" in camille.body
+    assert "Heure de votre interlocuteur (Shanghai): Lundi 29 mars 2027, 15:00 (Asia/Shanghai)" in camille.body
+    assert "Un changement d’heure a lieu avant cette réunion" in camille.body
+    assert "(Europe/Paris change d’heure le 28 mars 2027)" in camille.body
     # Li Na reads Chinese and lives in Shanghai: her 15:00 first, then Camille's 09:00.
-    assert "15:00" in lina.body and "(Asia/Shanghai)" in lina.body and "星期一" in lina.body
-    assert "09:00 (Europe/Paris)" in lina.body
-    assert "Europe/Paris changes its clock on 28 三月 2027" in lina.body
+    assert "星期一 29 三月 2027, 15:00–15:30 (Asia/Shanghai)" in lina.body
+    assert "对方时间（Paris）: 星期一 29 三月 2027, 09:00 (Europe/Paris)" in lina.body
+    assert "本次洽谈之前有夏令时切换" in lina.body
+    assert "（Europe/Paris 将于 28 三月 2027 进行夏令时切换）" in lina.body
     for message in (camille, lina):
-        assert "A clock change falls before this meeting" in message.body
         assert link in message.body and f'href="{link}"' in message.alternatives[0].content
-    assert camille.subject == "Starting soon: Meeting with Li Na at 09:00"
-    assert lina.subject == "Starting soon: Meeting with Camille Bernard at 15:00"
+    assert camille.subject == "Bientôt : Réunion avec Li Na à 09:00"
+    assert lina.subject == "即将开始：与Camille Bernard的洽谈（15:00）"
     assert set(Notification.objects.values_list("url", flat=True)) == {link}
 
 
@@ -187,7 +189,7 @@ def test_company_side_is_reminded_through_the_member_who_accepted(summit, attend
     dispatch_and_send(before(meeting, 15), django_capture_on_commit_callbacks)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([attendee_shanghai.email, sophie.email])
     lina = next(m for m in mail.outbox if m.to == [attendee_shanghai.email])
-    assert lina.subject.startswith("Starting soon: Meeting with Epicnpoc")
+    assert lina.subject == "即将开始：与Epicnpoc的洽谈（15:00）"  # in Li Na's Chinese, at her 15:00
 
 
 def test_dispatch_plans_many_meetings_in_as_many_queries_as_one(summit, django_capture_on_commit_callbacks):

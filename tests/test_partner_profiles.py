@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from events.models import Company
+from events.models import Company, Profile
 from partnering import services
 from tests.conftest import csrf_headers, signed_in
 from tests.partnering_helpers import registered
@@ -92,6 +92,7 @@ def test_profile_edit_is_saved(attendee_client):
 
 
 def test_profile_page_form_saves_and_shows_errors(summit, attendee_paris, attendee_client):
+    Profile.objects.filter(user=attendee_paris).update(language="en")  # about the form, not the language
     page = attendee_client.get("/summits/roadshow/partnering/me/")
     assert page.status_code == 200
     form = {"csrfmiddlewaretoken": page.cookies["csrftoken"].value if "csrftoken" in page.cookies else "",

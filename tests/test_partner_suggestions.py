@@ -33,7 +33,9 @@ def test_suggestions_api_returns_reasons(summit, attendee_client, attendee_paris
     lina = services.my_profile(attendee_shanghai, summit)
     services.do_update_profile(attendee_shanghai, lina, services.ProfileChange(offers=["distribution"]))
     found = attendee_client.get("/api/summits/roadshow/partners/suggested/").json()
-    assert [(p["name"], p["reasons"]) for p in found] == [("Li Na", ["you seek distribution, they offer it"])]
+    # Camille reads French: the reason comes in her language.
+    assert [(p["name"], p["reasons"]) for p in found] == [
+        ("Li Na", ["ce partenaire propose ce que vous recherchez\u00a0: distribution"])]
 
 
 def test_my_own_company_is_never_suggested(summit, attendee_paris, fair_vision):

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
-from events.models import Registration, Room
+from events.models import Profile, Registration, Room
 from tests.conftest import SHANGHAI, make_person, make_session, signed_in
 
 ROOM_URL = "/summits/roadshow/rooms/{}/"
@@ -145,9 +145,10 @@ def test_page_sends_a_content_security_policy_for_own_scripts_only(attendee_clie
 
 def test_script_strings_come_translated_from_the_server(attendee_client, main_stage):
     labels = labels_of(attendee_client.get(ROOM_URL.format("main-stage")))
-    assert labels["reconnecting"] == "Reconnecting…"
-    assert labels["presence"]["one"] == "%(count)s person here"
-    assert labels["presence"]["other"] == "%(count)s people here"
+    # The attendee (Camille) reads French.
+    assert labels["reconnecting"] == "Reconnexion…"
+    assert labels["presence"]["one"] == "%(count)s personne présente"
+    assert labels["presence"]["other"] == "%(count)s personnes présentes"
     assert set(labels["errors"]) == {"invalid", "forbidden", "not_found", "too_large", "rate_limited", "unavailable"}
 
 
@@ -166,7 +167,8 @@ def test_live_session_is_shown_with_its_stream_in_the_viewers_time_zone(attendee
     assert iframe["src"] == "https://www.youtube-nocookie.com/embed/live123"
 
 
-def test_room_stream_plays_when_no_session_is_live(attendee_client, summit, main_stage, keynote):
+def test_room_stream_plays_when_no_session_is_live(attendee_client, attendee_paris, summit, main_stage, keynote):
+    Profile.objects.filter(user=attendee_paris).update(language="en")  # about the stream, not the language
     main_stage.stream_url = "https://player.vimeo.com/video/42"
     main_stage.save()
     response = attendee_client.get(ROOM_URL.format("main-stage"))
@@ -205,7 +207,8 @@ def test_summit_home_links_each_room(attendee_client, main_stage, pitch_room):
     assert 'href="/summits/roadshow/rooms/fair-vision/"' in page
 
 
-def test_session_page_links_to_its_room(attendee_client, keynote):
+def test_session_page_links_to_its_room(attendee_client, attendee_paris, keynote):
+    Profile.objects.filter(user=attendee_paris).update(language="en")  # about the link, not the language
     page = attendee_client.get(f"/summits/roadshow/sessions/{keynote.pk}/").content.decode()
     assert 'href="/summits/roadshow/rooms/main-stage/"' in page
     assert "Join the room" in page
