@@ -1,0 +1,64 @@
+"""How big each scenario is: the full run of issue 7 and the tiny smoke run of `make test`.
+
+Every duration is a cap and every ramp is a short list, so a full run ends in
+about a quarter of an hour whatever the server does.
+"""
+
+FULL = {
+    "ramp": [250, 500, 1000, 2000, 3000, 5000],
+    "ramp_rate": 10,  # chat messages per second in the room
+    "ramp_duration": 20,
+    "ramp_stop_p99_ms": 1000,
+    "two_process_attendees": 2000,
+    "rooms": 20,
+    "room_attendees": 100,
+    "room_rate": 2,
+    "rooms_duration": 20,
+    "burst_attendees": 500,
+    "burst_rate": 100,
+    "burst_duration": 10,
+    "join_storm": 2000,
+    "vote_attendees": 1000,
+    "vote_questions": 20,
+    "vote_window": 10,
+    "idle_sockets": 2000,
+    "http_concurrency": 50,
+    "http_duration": 10,
+    "report_attendees": 10_000,
+    "report_sessions": 100,
+    "report_intervals": 1_000_000,
+    "settle": 3,
+    "clients_per_process": 1000,
+    "connect_concurrency": 200,
+}
+
+SMOKE = {
+    "ramp": [20, 40],
+    "ramp_rate": 10,
+    "ramp_duration": 2,
+    "ramp_stop_p99_ms": 1000,
+    "two_process_attendees": 40,
+    "rooms": 4,
+    "room_attendees": 10,
+    "room_rate": 2,
+    "rooms_duration": 2,
+    "burst_attendees": 30,
+    "burst_rate": 20,
+    "burst_duration": 2,
+    "join_storm": 50,
+    "vote_attendees": 40,
+    "vote_questions": 4,
+    "vote_window": 2,
+    "idle_sockets": 50,
+    "http_concurrency": 4,
+    "http_duration": 2,
+    "report_attendees": 100,
+    "report_sessions": 5,
+    "report_intervals": 2000,
+    "settle": 1,
+    "clients_per_process": 25,
+    "connect_concurrency": 50,
+}
+
+# A sender sends at most this many messages a second, under the contract's per-person flood limit.
+SENDER_RATE = 2.0
