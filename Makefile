@@ -36,3 +36,10 @@ test: install-dev system-packages
 messages: install
 	$(PY) manage.py makemessages -l fr -l zh_Hans --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Load benchmarks (issue 7; needs Redis: REDIS_URL, default the local one). Full run: about 15 minutes.
+bench: install-dev
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} $(PY) -m bench.run
+
+bench-smoke: install-dev
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} $(PY) -m bench.run --smoke

@@ -15,8 +15,6 @@ from bench.metrics import delivery_summary, join_summary, latency_summary
 from bench.processes import Usage, Workers, daphnes, sampling
 from bench.sizes import SENDER_RATE
 
-IDLE_HOLD = 5
-STORM_HOLD = 5
 MAX_PROCESSES = 8
 SATURATED = 0.85
 
@@ -170,7 +168,7 @@ async def storm(bench, servers, clients):
         answers = await workers.command("connect", 0)
         everyone_in = max(answer["connect_s"] for answer in answers)
         server = server_usage.end()
-        await asyncio.sleep(STORM_HOLD)
+        await asyncio.sleep(bench.sizes["storm_hold"])
         stats = await workers.command("stats")
         await workers.command("close")
     clients_seen = [c for answer in stats for c in answer["clients"]]
@@ -264,7 +262,7 @@ async def hold_idle(bench, server, clients):
     before = server.ps.memory_info().rss
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
         await workers.command("connect", bench.sizes["connect_concurrency"])
-        await asyncio.sleep(IDLE_HOLD)
+        await asyncio.sleep(bench.sizes["idle_hold"])
         after = server.ps.memory_info().rss
         stats = await workers.command("stats")
         await workers.command("close")

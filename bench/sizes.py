@@ -28,6 +28,8 @@ FULL = {
     "report_sessions": 100,
     "report_intervals": 1_000_000,
     "settle": 3,
+    "storm_hold": 5,
+    "idle_hold": 5,
     "clients_per_process": 1000,
     "connect_concurrency": 200,
 }
@@ -56,6 +58,8 @@ SMOKE = {
     "report_sessions": 5,
     "report_intervals": 2000,
     "settle": 1,
+    "storm_hold": 1,
+    "idle_hold": 1,
     "clients_per_process": 25,
     "connect_concurrency": 50,
 }
