@@ -105,6 +105,38 @@ def daphnes(application, env, log_dir, count=1):
             server.stop()
 
 
+class ServerPool:
+    """Daphne processes for the scenarios: fresh for each one, or kept for the whole (smoke) run.
+
+    A fresh set keeps one scenario's memory and backlog out of the next one's
+    numbers; the smoke run, which only checks that the harness works, saves
+    the start-ups.
+    """
+
+    def __init__(self, env, log_dir, reuse):
+        self.env = env
+        self.log_dir = log_dir
+        self.reuse = reuse
+        self.kept = {}
+
+    @contextlib.contextmanager
+    def __call__(self, application, count=1):
+        if not self.reuse:
+            with daphnes(application, self.env, self.log_dir, count) as servers:
+                yield servers
+            return
+        if (application, count) not in self.kept:
+            self.kept[application, count] = servers = [Daphne(application, self.env, self.log_dir) for _ in range(count)]
+            for server in servers:
+                server.start()
+        yield self.kept[application, count]
+
+    def close(self):
+        for servers in self.kept.values():
+            for server in servers:
+                server.stop()
+
+
 class Usage:
     """CPU seconds and peak RSS of some processes over a measured phase."""
 

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.processes import ServerPool
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SUMMIT_SLUG = "bench"
 DEMO_SLUG = "sophia-qingdao-ai-ict-roadshow"
@@ -69,8 +71,12 @@ class Bench:
         self.attendees = attendees
         self.real_available = real_available
         self.apps = APPS
+        self.pool = ServerPool(env, self.log_dir, reuse=sizes["reuse_servers"])
         self.summit_slug = SUMMIT_SLUG
         self.demo_slug = DEMO_SLUG
+
+    def servers(self, target, count=1):
+        return self.pool(self.apps[target], count)
 
     def log(self, message):
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
@@ -185,8 +191,11 @@ def main(argv=None):
         "machine": machine(env),
         "sizes": sizes,
         "target": args.target,
-        "scenarios": run_scenarios(bench, args.target, args.only),
     }
+    try:
+        results["scenarios"] = run_scenarios(bench, args.target, args.only)
+    finally:
+        bench.pool.close()
     results["total_s"] = round(time.monotonic() - started, 1)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2))
     docs = args.docs or (None if args.smoke else str(BASE_DIR / "docs" / "benchmarks.md"))

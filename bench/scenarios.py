@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 from bench.metrics import delivery_summary, join_summary, latency_summary
-from bench.processes import Usage, Workers, daphnes, sampling
+from bench.processes import Usage, Workers, sampling
 from bench.sizes import SENDER_RATE
 
 MAX_PROCESSES = 8
@@ -104,7 +104,10 @@ def one_room_ramp(bench, target):
     sizes = bench.sizes
     steps = []
     processes = 0
-    with daphnes(bench.apps[target], bench.env, bench.log_dir) as servers:
+    with bench.servers(target) as servers:
+        if sizes["warm_up"]:
+            room = bench.make_room(f"warm-up-{target}")
+            asyncio.run(chat_load(bench, servers, clients_for(bench, servers, [room], 10, 1), 1, SENDER_RATE, 2))
         for attendees in sizes["ramp"]:
             if attendees > len(bench.attendees):
                 break
@@ -125,7 +128,7 @@ def one_room_ramp(bench, target):
 def two_process_room(bench, target):
     """Scenario 1 at one size with two Daphne processes behind the same Redis, clients split over both."""
     attendees = min(bench.sizes["two_process_attendees"], len(bench.attendees))
-    with daphnes(bench.apps[target], bench.env, bench.log_dir, count=2) as servers:
+    with bench.servers(target, count=2) as servers:
         room = bench.make_room(f"two-{target}-{attendees}")
         clients = clients_for(bench, servers, [room], attendees, senders_for(bench.sizes["ramp_rate"]))
         result = asyncio.run(
@@ -139,7 +142,7 @@ def many_rooms(bench, target):
     """Scenario 2: 20 rooms of 100, 2 messages/s in each."""
     sizes = bench.sizes
     count = sizes["rooms"] * sizes["room_attendees"]
-    with daphnes(bench.apps[target], bench.env, bench.log_dir) as servers:
+    with bench.servers(target) as servers:
         rooms = [bench.make_room(f"rooms-{target}-{i}") for i in range(sizes["rooms"])]
         clients = clients_for(bench, servers, rooms, count, senders_for(sizes["room_rate"]))
         result = asyncio.run(
@@ -152,7 +155,7 @@ def burst(bench, target):
     """Scenario 3: 500 attendees, 100 messages/s for 10 s."""
     sizes = bench.sizes
     count = sizes["burst_attendees"]
-    with daphnes(bench.apps[target], bench.env, bench.log_dir) as servers:
+    with bench.servers(target) as servers:
         room = bench.make_room(f"burst-{target}")
         clients = clients_for(bench, servers, [room], count, senders_for(sizes["burst_rate"]))
         result = asyncio.run(
@@ -188,7 +191,7 @@ async def storm(bench, servers, clients):
 def join_storm(bench, target, server_count):
     """Scenario 4: 2,000 attendees connect at once; time until every one has its room.state."""
     count = min(bench.sizes["join_storm"], len(bench.attendees))
-    with daphnes(bench.apps[target], bench.env, bench.log_dir, count=server_count) as servers:
+    with bench.servers(target, count=server_count) as servers:
         room = bench.make_room(f"storm-{target}-{server_count}")
         result = asyncio.run(storm(bench, servers, clients_for(bench, servers, [room], count)))
     return {"target": target, "servers": server_count, **result}
@@ -219,7 +222,7 @@ def vote_storm(bench, target):
     """Scenario 5: 1,000 attendees vote on 20 questions in 10 s; every fifth votes twice (withdrawing)."""
     sizes = bench.sizes
     count = min(sizes["vote_attendees"], len(bench.attendees))
-    with daphnes(bench.apps[target], bench.env, bench.log_dir) as servers:
+    with bench.servers(target) as servers:
         room = bench.make_room(f"votes-{target}")
         clients = clients_for(bench, servers, [room], count)
         outcome = asyncio.run(votes(bench, servers, clients, sizes["vote_questions"], sizes["vote_window"]))
@@ -279,7 +282,7 @@ async def hold_idle(bench, server, clients):
 def idle_memory(bench, target):
     """Scenario 6: server RSS per idle connected socket."""
     count = min(bench.sizes["idle_sockets"], len(bench.attendees))
-    with daphnes(bench.apps[target], bench.env, bench.log_dir) as (server,):
+    with bench.servers(target) as (server,):
         room = bench.make_room(f"idle-{target}")
         result = asyncio.run(hold_idle(bench, server, clients_for(bench, [server], [room], count)))
     return {"target": target, **result}
@@ -319,7 +322,7 @@ def http(bench, target):
     """Scenario 7: the schedule page and the schedule API at concurrency 50."""
     sizes = bench.sizes
     results = []
-    with daphnes(bench.apps[target], bench.env, bench.log_dir) as (server,):
+    with bench.servers(target) as (server,):
         for path in (f"/summits/{bench.demo_slug}/schedule/", f"/api/summits/{bench.demo_slug}/schedule/"):
             with urllib.request.urlopen(server.base_url + path, timeout=30) as response:  # noqa: S310  (warm-up)
                 response.read()
@@ -341,7 +344,7 @@ def attendance_report(bench, target):
     )
     generated_s = time.monotonic() - started
     runs = []
-    with daphnes(bench.apps[target], bench.env, bench.log_dir) as (server,):
+    with bench.servers(target) as (server,):
         for _ in range(2):
             request = urllib.request.Request(server.base_url + report_path(summit_slug),
                                              headers={"Cookie": f"sessionid={organiser_cookie}"})

@@ -28,6 +28,8 @@ FULL = {
     "report_sessions": 100,
     "report_intervals": 1_000_000,
     "settle": 3,
+    "warm_up": True,  # a short chat on each fresh ramp server first, so the first step is not a cold start
+    "reuse_servers": False,
     "storm_hold": 5,
     "idle_hold": 5,
     "clients_per_process": 1000,
@@ -58,6 +60,8 @@ SMOKE = {
     "report_sessions": 5,
     "report_intervals": 2000,
     "settle": 1,
+    "warm_up": False,
+    "reuse_servers": True,
     "storm_hold": 1,
     "idle_hold": 1,
     "clients_per_process": 25,
