@@ -36,6 +36,7 @@ def parse_args(argv):
     parser.add_argument("--target", choices=sorted(APPS), default="real",
                         help="the consumer scenarios 2-7 run against (scenario 1 always runs against both)")
     parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these scenarios")
+    parser.add_argument("--ramp", nargs="+", type=int, help="attendee counts of scenario 1 instead of the default")
     return parser.parse_args(argv)
 
 
@@ -170,7 +171,9 @@ def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     from bench.sizes import FULL, SMOKE
 
-    sizes = SMOKE if args.smoke else FULL
+    sizes = dict(SMOKE if args.smoke else FULL)
+    if args.ramp:
+        sizes["ramp"] = sorted(args.ramp)
     out_dir = Path(args.out or BASE_DIR / "var" / "bench" / ("smoke" if args.smoke else "")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     env = bench_env(out_dir)

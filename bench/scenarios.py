@@ -257,11 +257,12 @@ def vote_storm(bench, target):
 
 
 async def hold_idle(bench, server, clients):
-    """Warms the server up with a few sockets, then measures RSS before and after `clients` connect."""
-    async with Workers(clients[:10], 1, bench.run_dir) as warm:
-        await warm.command("connect", 10)
-        await warm.command("close")
-    await asyncio.sleep(1)
+    """Server RSS before and after `clients` connect (after a few sockets warmed a fresh server up)."""
+    if bench.sizes["warm_up"]:
+        async with Workers(clients[:10], 1, bench.run_dir) as warm:
+            await warm.command("connect", 10)
+            await warm.command("close")
+        await asyncio.sleep(1)
     before = server.ps.memory_info().rss
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
         await workers.command("connect", bench.sizes["connect_concurrency"])

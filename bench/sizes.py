@@ -39,7 +39,7 @@ FULL = {
 SMOKE = {
     "ramp": [20, 40],
     "ramp_rate": 10,
-    "ramp_duration": 2,
+    "ramp_duration": 1,
     "ramp_stop_p99_ms": 1000,
     "two_process_attendees": 40,
     "rooms": 4,
@@ -59,7 +59,7 @@ SMOKE = {
     "report_attendees": 100,
     "report_sessions": 5,
     "report_intervals": 2000,
-    "settle": 1,
+    "settle": 0.5,
     "warm_up": False,
     "reuse_servers": True,
     "storm_hold": 1,
