@@ -161,3 +161,35 @@ def csrf_headers(client):
     """Fetches a CSRF token the way a browser script would and returns the header to send."""
     client.get("/api/auth/csrf/")
     return {"X-CSRFToken": client.cookies["csrftoken"].value}
+
+
+# --- live rooms (livechat) ------------------------------------------------------------
+# Sockets go through the real summit.asgi application: origin check, session auth, routing.
+
+
+def session_cookie(user):
+    """The `sessionid` value a browser of `user` would send."""
+    return signed_in(user).cookies["sessionid"].value
+
+
+@pytest.fixture
+def live_keynote(summit, main_stage):
+    """A session on the main stage right now, so questions and attendance attach to it."""
+    from django.utils import timezone
+
+    return make_session(summit, main_stage, "Live keynote", timezone.now() - dt.timedelta(minutes=10), 60)
+
+
+@pytest.fixture
+def moderator(summit):
+    user = make_person("moderator", name="Mo Derator")
+    Registration.objects.create(summit=summit, user=user, role=Registration.Role.MODERATOR)
+    return user
+
+
+@pytest.fixture
+def cookies(db):
+    """`await cookies(user)` -> the sessionid of a fresh signed-in session of `user`."""
+    from channels.db import database_sync_to_async
+
+    return database_sync_to_async(session_cookie)

@@ -1,0 +1,198 @@
+"""The room socket: authenticate, send the room's state, then route frames to the modules.
+
+The consumer holds no channel-layer channel: its room's hub writes events
+straight to it (see livechat/hub.py), which keeps an idle socket small and a
+delivery free of thread-pool hops. It never touches the ORM; every database
+call is one service call through `database_sync_to_async`.
+"""
+
+import json
+import logging
+from urllib.parse import parse_qs
+
+from channels.consumer import AsyncConsumer
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+from livechat import keys, services
+from livechat.hub import DATABASE_DOWN, Unavailable, encode, hubs
+from livechat.modules import COMMANDS
+from summit.errors import NotFound, NotSignedIn, ServiceError
+
+log = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 64 * 1024
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_BIG = 1009
+CLOSE_TRY_AGAIN_LATER = 1013
+UNAVAILABLE = (*DATABASE_DOWN, RedisError, OSError, TimeoutError, Unavailable)
+
+
+def _close_code(error):
+    if isinstance(error, NotSignedIn):
+        return CLOSE_NOT_SIGNED_IN
+    if isinstance(error, NotFound):
+        return CLOSE_NOT_FOUND
+    return CLOSE_FORBIDDEN
+
+
+def _since(scope):
+    """The `?since=SEQ` of a resuming client: None when absent, False when malformed."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("since")
+    if not values:
+        return None
+    try:
+        since = int(values[0])
+    except ValueError:
+        return False
+    return since if since >= 0 else False
+
+
+class RoomConsumer(AsyncConsumer):
+    # No channel layer: no channel per socket, no receive loop per socket.
+    channel_layer_alias = None
+
+    async def dispatch(self, message):
+        """Route the three websocket messages; services close their own DB connections."""
+        kind = message["type"]
+        if kind == "websocket.receive":
+            await self.on_frame(message)
+        elif kind == "websocket.connect":
+            await self.on_connect()
+        elif kind == "websocket.disconnect":
+            await self.on_disconnect()
+            raise StopConsumer()
+
+    # --- the hub's view of a socket ---
+
+    hub = None
+    attendance_id = None
+    user_id = None
+    kind = services.ATTENDEE
+    # Frames the hub delivered while the room's state was being read; None once live.
+    buffer = None
+
+    async def send_text(self, text):
+        await self.base_send({"type": "websocket.send", "text": text})
+
+    async def send_frame(self, frame):
+        await self.send_text(encode(frame))
+
+    async def send_event(self, payload):
+        """A stored event as this socket's person may see it."""
+        view = services.view_for(payload, self.user_id, self.kind)
+        if view is not None:
+            await self.send_frame(view)
+
+    async def send_error(self, code, detail, client_id=None):
+        frame = {"type": "error", "code": code, "detail": str(detail)}
+        if client_id is not None:
+            frame["client_id"] = client_id
+        await self.send_frame(frame)
+
+    async def close(self, code):
+        await self.base_send({"type": "websocket.close", "code": code})
+
+    # --- lifecycle ---
+
+    async def on_connect(self):
+        # Accept first: refusals are close codes the page can read, not a bare HTTP 403.
+        await self.base_send({"type": "websocket.accept"})
+        route = self.scope["url_route"]["kwargs"]
+        try:
+            access = await database_sync_to_async(services.access_live_room)(
+                self.scope["user"], route["summit_slug"], route["room_slug"]
+            )
+        except ServiceError as error:
+            await self.close(_close_code(error))
+            return
+        except UNAVAILABLE:
+            log.warning("refused a room socket: database unavailable")
+            await self.close(CLOSE_TRY_AGAIN_LATER)
+            return
+        self.user_id, self.room_id, self.kind = access["user_id"], access["room_id"], access["kind"]
+        since = _since(self.scope)
+        self.hubs = hubs()
+        self.buffer = []
+        hub = self.hubs.room(self.room_id)
+        try:
+            # Subscribe first, read second: whatever commits in between lands in the buffer.
+            await hub.join(self)
+            self.hub = hub
+            entered = await database_sync_to_async(services.do_enter_room)(
+                self.room_id, self.user_id, self.kind, keys.SERVER_ID, None if since is False else since
+            )
+        except UNAVAILABLE:
+            log.warning("refused a room socket: room stream unavailable")
+            await self.close(CLOSE_TRY_AGAIN_LATER)
+            return
+        self.attendance_id = entered["attendance_id"]
+        state = entered["state"]
+        state["you"] = access["you"]
+        state["presence"] = {"count": hub.presence_count()}
+        await self.send_frame(state)
+        last_seq = state["last_seq"]
+        for frame in entered["replay"]:
+            await self.send_frame(frame)
+        if since is False:
+            await self.send_error("invalid", _("since must be a sequence number; nothing was replayed."))
+        # Go live: drop what the state or replay already covered, keep order, then stop buffering.
+        while self.buffer:
+            seq, text = self.buffer.pop(0)
+            if seq is None or seq > last_seq:
+                await self.send_text(text)
+        self.buffer = None
+
+    async def on_disconnect(self):
+        if self.hub is not None:
+            await self.hub.leave(self)
+        if self.attendance_id is not None:
+            try:
+                await database_sync_to_async(services.do_leave_room)(self.attendance_id)
+            except DATABASE_DOWN:
+                log.warning("attendance %s left open; stale cleanup will close it", self.attendance_id)
+
+    # --- frames ---
+
+    async def on_frame(self, message):
+        if self.hub is None or self.buffer is not None:
+            return  # refused or closing: nothing to answer
+        text = message.get("text")
+        if text is None:
+            await self.send_error("invalid", _("Send JSON text frames."))
+            return
+        if len(text) * 4 > MAX_FRAME_BYTES and len(text.encode()) > MAX_FRAME_BYTES:
+            await self.close(CLOSE_TOO_BIG)
+            return
+        if not self.hubs.allow(self.user_id):
+            await self.send_error("rate_limited", _("Slow down: too many messages."))
+            return
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            await self.send_error("invalid", _("Frames must be JSON."))
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error("invalid", _("A frame is a JSON object with a type."))
+            return
+        client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
+        handler = COMMANDS.get(frame["type"])
+        if handler is None:
+            await self.send_error("invalid", _("Unknown frame type “%(type)s”.") % {"type": frame["type"][:40]},
+                                  client_id)
+            return
+        try:
+            await handler(self, frame)
+        except ServiceError as error:
+            await self.send_error(error.code, error.detail, client_id)
+        except ObjectDoesNotExist:
+            await self.send_error("not_found", _("That no longer exists."), client_id)
+        except UNAVAILABLE as error:
+            log.warning("room %s: %s unavailable (%r)", self.room_id, frame["type"], error)
+            await self.send_error("unavailable", _("Try again in a moment: nothing was lost."), client_id)
+

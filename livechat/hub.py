@@ -1,0 +1,438 @@
+"""Fan-out of room events: one subscription per room per process, frames encoded once.
+
+A persisted event is JSON-encoded once by the process that stored it (one
+text per kind of viewer, usually one text for all), published once to the
+room's Redis channel, and every process writes those texts straight to its
+own sockets. There is no channel-layer message per listener, no ORM per
+delivery, and no per-socket task waiting on a channel layer.
+
+Each RoomHub delivers a room's events in `seq` order. Two processes may
+publish seq 10 and 11 in either order, so a later seq waits briefly for the
+earlier one, then the hub reads the gap from RoomEvent. After a lost Redis
+connection the hub resubscribes and reads from RoomEvent whatever it missed.
+
+Hubs live per event loop (Daphne has one; each test has its own), start with
+the first socket of a room and stop with the last one.
+"""
+
+import asyncio
+import json
+import logging
+import time
+import weakref
+from collections import Counter
+
+import redis.asyncio as aioredis
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from redis.exceptions import RedisError
+
+from livechat import keys, services
+
+log = logging.getLogger(__name__)
+
+TICK = 0.5  # seconds: the reaction window and how often presence is refreshed
+GAP_WAIT = 0.3  # how long a later seq waits for an earlier one before reading the gap from the database
+BLOCK = 5.0  # the longest blocking pub/sub read ...
+SOCKET_TIMEOUT = 15.0  # ... so the socket's own timeout is longer, and a dead connection still ends
+PING_EVERY = 15.0  # a quiet subscription pings Redis to notice a connection that went silent
+PRESENCE_TTL = 30  # a process that stops refreshing its count drops out of the total
+HEARTBEAT_EVERY = 30.0  # Attendance.last_seen_at refresh, and stale-interval cleanup
+READY_TIMEOUT = 10.0
+RATE_PER_SECOND = 5.0
+RATE_BURST = 10.0
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+_RESYNC = object()
+
+
+class Unavailable(Exception):
+    """The room cannot be followed right now: Redis or the database is down."""
+
+
+def encode(frame):
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+class Envelope:
+    """An event as every process receives it: its seq and its frames, already encoded."""
+
+    __slots__ = ("seq", "actor", "texts")
+
+    def __init__(self, seq, actor, texts):
+        self.seq = seq
+        self.actor = actor
+        self.texts = texts
+
+    @classmethod
+    def of_event(cls, payload):
+        """One encoding per distinct view: a chat message is encoded once for everybody."""
+        actor = services.actor_of(payload)
+        views = {}
+        for kind in services.VIEWER_KINDS:
+            views[kind] = services.view_for(payload, None, kind)
+            if actor is not None:
+                views[f"own:{kind}"] = services.view_for(payload, actor, kind)
+        encoded = []
+        texts = {}
+        for key, view in views.items():
+            text = next((text for seen, text in encoded if seen == view), False)
+            if text is False:
+                text = None if view is None else encode(view)
+                encoded.append((view, text))
+            texts[key] = text
+        if len(encoded) == 1:
+            texts = {"all": encoded[0][1]}
+        return cls(payload["seq"], actor, texts)
+
+    @classmethod
+    def ephemeral(cls, frame):
+        return cls(None, None, {"all": encode(frame)})
+
+    @classmethod
+    def from_wire(cls, data):
+        raw = json.loads(data)
+        return cls(raw["seq"], raw["actor"], raw["texts"])
+
+    def wire(self):
+        return encode({"seq": self.seq, "actor": self.actor, "texts": self.texts})
+
+    def text_for(self, listener):
+        texts = self.texts
+        if "all" in texts:
+            return texts["all"]
+        if listener.user_id == self.actor:
+            return texts[f"own:{listener.kind}"]
+        return texts[listener.kind]
+
+
+class RoomHub:
+    """The sockets this process holds in one room, and the one stream of the room's events they share."""
+
+    def __init__(self, hubs, room_id):
+        self.hubs = hubs
+        self.room_id = room_id
+        self.channel = keys.room_channel(room_id)
+        self.listeners = set()
+        self.inbox = asyncio.Queue()
+        self.next_seq = None
+        self.held = {}
+        self.held_since = None
+        self.ready = asyncio.Event()
+        self.reactions = Counter()
+        self.presence = 0
+        self.remote_presence = 0
+        self.tasks = [asyncio.create_task(self._dispatch())]
+        if hubs.redis_url:
+            self.tasks.append(asyncio.create_task(self._listen()))
+        else:
+            self.inbox.put_nowait(_RESYNC)
+
+    # --- sockets ---
+
+    async def join(self, listener):
+        """Add a socket, which buffers what arrives until it has sent the room's state."""
+        self.listeners.add(listener)
+        try:
+            await asyncio.wait_for(self.ready.wait(), READY_TIMEOUT)
+        except TimeoutError:
+            await self.leave(listener)
+            raise Unavailable("room stream not ready") from None
+
+    async def leave(self, listener):
+        self.listeners.discard(listener)
+        if not self.listeners:
+            await self.hubs.close_room(self)
+
+    def presence_count(self):
+        return self.remote_presence + len(self.listeners)
+
+    async def _fan_out(self, envelope):
+        for listener in list(self.listeners):
+            text = envelope.text_for(listener)
+            if text is None:
+                continue
+            if listener.buffer is not None:
+                listener.buffer.append((envelope.seq, text))
+                continue
+            try:
+                await listener.send_text(text)
+            except Exception:  # one broken socket must not starve the others
+                log.exception("could not deliver to a socket in room %s", self.room_id)
+
+    # --- the ordered stream ---
+
+    async def _dispatch(self):
+        while True:
+            timeout = None
+            if self.held:
+                timeout = max(0.0, self.held_since + GAP_WAIT - time.monotonic())
+            try:
+                item = await asyncio.wait_for(self.inbox.get(), timeout)
+            except TimeoutError:
+                await self._fill_gap()
+                continue
+            if item is _RESYNC:
+                await self._resync()
+            else:
+                await self._accept(item)
+
+    async def _accept(self, envelope):
+        if envelope.seq is None:
+            await self._fan_out(envelope)
+            return
+        if self.next_seq is not None and envelope.seq < self.next_seq:
+            return  # already delivered: our own publish echoed back, or a backfilled event
+        self.held[envelope.seq] = envelope
+        if self.held_since is None:
+            self.held_since = time.monotonic()
+        await self._drain()
+
+    async def _drain(self):
+        if self.next_seq is None:
+            return
+        while self.next_seq in self.held:
+            await self._fan_out(self.held.pop(self.next_seq))
+            self.next_seq += 1
+        for seq in [seq for seq in self.held if seq < self.next_seq]:
+            del self.held[seq]
+        self.held_since = time.monotonic() if self.held else None
+
+    async def _backfill(self, upto):
+        payloads = await database_sync_to_async(services.events_between)(self.room_id, self.next_seq - 1, upto)
+        for payload in payloads:
+            self.held.setdefault(payload["seq"], Envelope.of_event(payload))
+
+    async def _fill_gap(self):
+        """A later seq waited long enough: the earlier ones are committed, read them."""
+        if self.next_seq is None:
+            self.held_since = time.monotonic()
+            return
+        try:
+            await self._backfill(max(self.held))
+        except DATABASE_DOWN:
+            log.warning("room %s: cannot read a gap from the database yet", self.room_id)
+            self.held_since = time.monotonic()
+            return
+        if self.held and self.next_seq not in self.held:
+            self.next_seq = min(self.held)  # cannot happen with gapless seqs; never stall the room on it
+        await self._drain()
+
+    async def _resync(self):
+        """Learn the room's last seq (first start) or catch up on what a lost subscription missed."""
+        delay = 0.2
+        while True:
+            try:
+                last = await database_sync_to_async(services.room_last_seq)(self.room_id)
+                if self.next_seq is None:
+                    self.next_seq = last + 1
+                elif last >= self.next_seq:
+                    await self._backfill(last)
+                break
+            except DATABASE_DOWN:
+                log.warning("room %s: database unavailable, retrying", self.room_id)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        await self._drain()
+        self.ready.set()
+
+    async def _listen(self):
+        """The one Redis subscription of this room in this process; reconnects and resyncs on failure."""
+        delay = 0.2
+        while True:
+            client = aioredis.Redis.from_url(
+                self.hubs.redis_url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=5
+            )
+            pubsub = client.pubsub()
+            try:
+                await pubsub.subscribe(self.channel)
+                while True:  # the subscription is live only once Redis confirms it
+                    message = await pubsub.get_message(timeout=BLOCK)
+                    if message is not None and message["type"] == "subscribe":
+                        break
+                self.inbox.put_nowait(_RESYNC)
+                delay = 0.2
+                quiet_since = time.monotonic()
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=BLOCK)
+                    if message is not None and message["type"] == "message":
+                        self.inbox.put_nowait(Envelope.from_wire(message["data"]))
+                        quiet_since = time.monotonic()
+                    elif time.monotonic() - quiet_since > PING_EVERY:
+                        await pubsub.ping()
+                        quiet_since = time.monotonic()
+            except (RedisError, OSError) as error:
+                log.warning("room %s: Redis subscription lost (%s), resubscribing", self.room_id, error)
+            finally:
+                await asyncio.shield(_close_quietly(pubsub, client))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    # --- ephemeral ---
+
+    def add_reaction(self, emoji):
+        self.reactions[emoji] += 1
+
+    async def flush_reactions(self):
+        """One `reaction {emoji, count}` per emoji per window, whatever the number of clicks."""
+        if not self.reactions:
+            return
+        counts = dict(self.reactions)
+        self.reactions.clear()
+        for emoji, count in counts.items():
+            await self.hubs.publish_ephemeral(self, {"type": "reaction", "emoji": emoji, "count": count})
+        try:
+            await database_sync_to_async(services.do_count_reactions)(self.room_id, counts)
+        except DATABASE_DOWN:
+            log.warning("room %s: reaction totals not stored, database unavailable", self.room_id)
+
+    async def refresh_presence(self):
+        """Publish this process's count, read everyone's, and tell local sockets when the total moved."""
+        local = len(self.listeners)
+        remote = 0
+        if self.hubs.redis is not None:
+            key = keys.presence_key(self.room_id)
+            now = time.time()
+            async with self.hubs.redis.pipeline(transaction=False) as pipe:
+                pipe.hset(key, keys.SERVER_ID, f"{local}:{now + PRESENCE_TTL}")
+                pipe.expire(key, PRESENCE_TTL * 2)
+                pipe.hgetall(key)
+                _set, _expire, counts = await pipe.execute()
+            for server, value in counts.items():
+                count, expires_at = value.decode().split(":")
+                if server.decode() != keys.SERVER_ID and float(expires_at) > now:
+                    remote += int(count)
+        self.remote_presence = remote
+        total = remote + local
+        if total != self.presence:
+            self.presence = total
+            await self._fan_out(Envelope.ephemeral({"type": "presence", "count": total}))
+
+    async def stop(self):
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.hubs.redis is not None:
+            try:
+                await self.hubs.redis.hdel(keys.presence_key(self.room_id), keys.SERVER_ID)
+            except (RedisError, OSError):
+                pass  # the entry expires on its own
+
+
+async def _close_quietly(pubsub, client):
+    try:
+        await pubsub.aclose()
+        await client.aclose()
+    except (RedisError, OSError):
+        pass
+
+
+class Hubs:
+    """This event loop's room hubs, its Redis client for publishing, and its per-person rate limits."""
+
+    def __init__(self):
+        self.redis_url = settings.REDIS_URL or None
+        self.redis = None
+        self.rooms = {}
+        self.buckets = {}
+        self.ticker = None
+
+    def room(self, room_id):
+        hub = self.rooms.get(room_id)
+        if hub is None:
+            if self.redis_url and self.redis is None:
+                self.redis = aioredis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
+            hub = self.rooms[room_id] = RoomHub(self, room_id)
+            if self.ticker is None:
+                self.ticker = asyncio.create_task(self._tick())
+        return hub
+
+    async def close_room(self, hub):
+        if self.rooms.get(hub.room_id) is hub:
+            del self.rooms[hub.room_id]
+        ticker = None
+        if not self.rooms and self.ticker is not None:
+            ticker, self.ticker = self.ticker, None
+            ticker.cancel()
+        await hub.stop()
+        if ticker is not None:
+            await asyncio.gather(ticker, return_exceptions=True)
+        if not self.rooms and self.redis is not None:
+            client, self.redis = self.redis, None
+            await client.aclose()
+
+    async def publish(self, room_id, payload):
+        """Send a stored event to every socket of the room, in every process; encoded here, once.
+
+        Raises RedisError when Redis is down: the event is stored, so the
+        sender is told "unavailable" and resends; other processes catch up
+        from RoomEvent when they resubscribe or see the gap.
+        """
+        envelope = Envelope.of_event(payload)
+        if self.redis is not None:
+            await self.redis.publish(keys.room_channel(room_id), envelope.wire())
+        hub = self.rooms.get(room_id)
+        if hub is not None:
+            hub.inbox.put_nowait(envelope)
+
+    async def publish_ephemeral(self, hub, frame):
+        envelope = Envelope.ephemeral(frame)
+        if self.redis is None:
+            hub.inbox.put_nowait(envelope)
+            return
+        try:
+            await self.redis.publish(hub.channel, envelope.wire())
+        except (RedisError, OSError) as error:
+            log.warning("room %s: ephemeral frame dropped (%s)", hub.room_id, error)
+
+    def allow(self, user_id):
+        """A token bucket per person: RATE_PER_SECOND sustained, RATE_BURST at once."""
+        now = time.monotonic()
+        tokens, last = self.buckets.get(user_id, (RATE_BURST, now))
+        tokens = min(RATE_BURST, tokens + (now - last) * RATE_PER_SECOND)
+        if tokens < 1:
+            self.buckets[user_id] = (tokens, now)
+            return False
+        self.buckets[user_id] = (tokens - 1, now)
+        return True
+
+    async def _tick(self):
+        next_heartbeat = time.monotonic() + HEARTBEAT_EVERY
+        while True:
+            await asyncio.sleep(TICK)
+            for hub in list(self.rooms.values()):
+                try:
+                    await hub.flush_reactions()
+                    await hub.refresh_presence()
+                except (RedisError, OSError) as error:
+                    log.warning("room %s: presence not refreshed (%s)", hub.room_id, error)
+            if time.monotonic() >= next_heartbeat:
+                next_heartbeat = time.monotonic() + HEARTBEAT_EVERY
+                await self._heartbeat()
+
+    async def _heartbeat(self):
+        held = [
+            listener.attendance_id
+            for hub in self.rooms.values()
+            for listener in hub.listeners
+            if listener.attendance_id
+        ]
+        try:
+            await database_sync_to_async(services.do_heartbeat)(held)
+        except DATABASE_DOWN:
+            log.warning("attendance heartbeat skipped, database unavailable")
+        idle = time.monotonic() - 60
+        self.buckets = {user: bucket for user, bucket in self.buckets.items() if bucket[1] > idle}
+
+
+_hubs = weakref.WeakKeyDictionary()
+
+
+def hubs():
+    """The running event loop's Hubs."""
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = Hubs()
+    return found

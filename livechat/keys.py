@@ -1,0 +1,32 @@
+"""Every Redis key and pub/sub channel name the live rooms use, built here and nowhere else.
+
+Redis pub/sub channels are not scoped by database number, so the names carry
+the channel layer's prefix and the database number: two deployments (or two
+test runs) sharing one Redis server never hear each other's rooms.
+"""
+
+import os
+import secrets
+import socket
+from urllib.parse import urlparse
+
+from django.conf import settings
+
+# Names the Daphne process holding a socket, for Attendance.server and presence.
+SERVER_ID = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def _namespace():
+    prefix = settings.CHANNEL_LAYERS.get("default", {}).get("CONFIG", {}).get("prefix", "summit")
+    database = (urlparse(settings.REDIS_URL or "").path or "/0").strip("/") or "0"
+    return f"{prefix}:{database}:live"
+
+
+def room_channel(room_id):
+    """Pub/sub channel carrying a room's events, already encoded, once per event."""
+    return f"{_namespace()}:room:{room_id}"
+
+
+def presence_key(room_id):
+    """Hash of server id -> "count:expires_at" for the sockets each process holds in a room."""
+    return f"{_namespace()}:presence:{room_id}"

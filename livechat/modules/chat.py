@@ -1,0 +1,10 @@
+from livechat import services
+from livechat.modules.base import call, command, publish
+
+
+@command("chat.send")
+async def send_chat(connection, frame):
+    result = await call(
+        services.do_send_chat_message, connection.user_id, connection.room_id, frame.get("body"), frame.get("client_id")
+    )
+    await publish(connection, result)

@@ -1,0 +1,37 @@
+from livechat import services
+from livechat.modules.base import call, command, publish
+
+
+@command("question.ask")
+async def ask(connection, frame):
+    result = await call(
+        services.do_ask_question,
+        connection.user_id,
+        connection.room_id,
+        connection.kind,
+        frame.get("body"),
+        anonymous=frame.get("anonymous", False),
+        client_id=frame.get("client_id"),
+    )
+    await publish(connection, result)
+
+
+@command("question.vote")
+async def vote(connection, frame):
+    result = await call(
+        services.do_vote, connection.user_id, connection.room_id, connection.kind, frame.get("question_id")
+    )
+    await publish(connection, result)
+
+
+@command("question.moderate")
+async def moderate(connection, frame):
+    result = await call(
+        services.do_moderate,
+        connection.user_id,
+        connection.room_id,
+        connection.kind,
+        frame.get("question_id"),
+        frame.get("action"),
+    )
+    await publish(connection, result)

@@ -1,0 +1,8 @@
+from livechat import services
+from livechat.modules.base import command
+
+
+@command("reaction.send")
+async def react(connection, frame):
+    """Counted in memory and broadcast once per window: never one frame per click."""
+    connection.hub.add_reaction(services.check_emoji(frame.get("emoji")))

@@ -1,0 +1,479 @@
+"""The rules of live rooms: who may enter, chat, ask, vote and moderate, and what each viewer sees.
+
+Consumers call these through one `database_sync_to_async` each and get plain
+dicts back. Every persisted event takes the room's next `seq` under the
+RoomLog row lock, in the same transaction that stores the row and its
+RoomEvent, so `seq` is strictly increasing across threads and processes and
+commit order equals `seq` order. Callers broadcast only after the function
+returned, that is after commit: nobody hears of a row that may roll back.
+"""
+
+import datetime as dt
+import unicodedata
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Profile, Registration, Room, Session
+from events.services import (
+    access_room,
+    access_summit,
+    check_signed_in,
+    live_session,
+    registration_for,
+)
+from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
+from summit.errors import Forbidden, Invalid, NotFound
+
+User = get_user_model()
+
+CHAT_MAX_CHARS = 2000
+QUESTION_MAX_CHARS = 500
+CLIENT_ID_MAX_CHARS = 64
+RECENT_MESSAGES = 50
+QUESTIONS_SHOWN = 200
+REPLAY_BATCH = 500
+# Attendance rows not refreshed for this long belong to a process that died.
+STALE_ATTENDANCE_AFTER = dt.timedelta(seconds=90)
+
+# Viewers, by what they may see of questions: staff see pending questions and
+# anonymous authors; the live session's speakers see pending questions only.
+STAFF, SPEAKER, ATTENDEE = "staff", "speaker", "attendee"
+VIEWER_KINDS = (STAFF, SPEAKER, ATTENDEE)
+QUESTION_EVENTS = ("question.created", "question.updated")
+MODERATION_ACTIONS = ("approve", "answer", "dismiss", "pin")
+
+
+class TooLarge(Invalid):
+    status = 413
+    code = "too_large"
+
+
+# --- entering a room --------------------------------------------------------------
+
+
+def access_live_room(user, summit_slug, room_slug):
+    """Who `user` is in this room, or NotSignedIn / NotFound / Forbidden.
+
+    Organisers, moderators and staff always get in; others must be registered,
+    and a private room also wants an invitation, membership of the room's
+    company, or a talk in the room.
+    """
+    check_signed_in(user)
+    summit = access_summit(summit_slug)
+    room = access_room(summit, room_slug)
+    registration = registration_for(user, summit)
+    is_staff = user.is_superuser or user.is_staff
+    if registration is None and not is_staff:
+        raise Forbidden(_("Register for this summit first."))
+    role = registration.role if registration else Registration.Role.ORGANISER
+    runs_room = is_staff or role in (Registration.Role.MODERATOR, Registration.Role.ORGANISER)
+    session = live_session(room)
+    speaking = session is not None and session.speakers.filter(user=user).exists()
+    if room.is_private and not (runs_room or speaking or _invited(user, room)):
+        raise Forbidden(_("This room is open to invited people only."))
+    RoomLog.objects.get_or_create(room=room)
+    kind = STAFF if runs_room else SPEAKER if speaking else ATTENDEE
+    if speaking and role == Registration.Role.ATTENDEE:
+        role = Registration.Role.SPEAKER
+    return {
+        "room_id": room.pk,
+        "user_id": user.pk,
+        "kind": kind,
+        "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE},
+    }
+
+
+def _invited(user, room):
+    if room.invited.filter(pk=user.pk).exists():
+        return True
+    if room.company_id and room.company.members.filter(pk=user.pk).exists():
+        return True
+    return Session.objects.filter(room=room, speakers__user=user).exists()
+
+
+def _person(user):
+    profile = Profile.objects.filter(user=user).first()
+    return {
+        "id": user.pk,
+        "name": profile.name if profile else user.get_username(),
+        "organisation": profile.organisation if profile else "",
+    }
+
+
+def do_enter_room(room_id, user_id, kind, server, since=None):
+    """Record the join and return `room.state` plus the events after `since` that this viewer may see.
+
+    One call, so the state, `last_seq` and the replay come from one moment.
+    """
+    room = Room.objects.select_related("summit").get(pk=room_id)
+    session = live_session(room)
+    now = timezone.now()
+    attendance = Attendance.objects.create(
+        user_id=user_id, room=room, session=session, joined_at=now, last_seen_at=now, server=server
+    )
+    last_seq = RoomLog.objects.get(room=room).last_seq
+    messages = ChatMessage.objects.filter(room=room, seq__lte=last_seq).order_by("-seq")[:RECENT_MESSAGES]
+    message_events = RoomEvent.objects.filter(room=room, seq__in=[m.seq for m in messages]).order_by("seq")
+    state = {
+        "type": "room.state",
+        "room": _room_info(room, session),
+        "last_seq": last_seq,
+        "messages": [view_for(event.payload, user_id, kind) for event in message_events],
+        "questions": _questions_for(room, session, user_id, kind),
+    }
+    replay = []
+    if since is not None:
+        replay = list(_events_after(room_id, since, last_seq, user_id, kind))
+    return {"attendance_id": attendance.pk, "state": state, "replay": replay}
+
+
+def _room_info(room, session):
+    return {
+        "id": room.pk,
+        "slug": room.slug,
+        "name": room.name,
+        "kind": room.kind,
+        "summit": room.summit.slug,
+        "is_private": room.is_private,
+        "is_moderated": room.is_moderated,
+        "stream_url": (session.effective_stream_url if session else room.stream_url),
+        "session": _session_info(session),
+    }
+
+
+def _session_info(session):
+    if session is None:
+        return None
+    return {
+        "id": session.pk,
+        "title": session.title,
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+        "speakers": [speaker.name for speaker in session.speakers.all()],
+    }
+
+
+def _questions_for(room, session, user_id, kind):
+    questions = Question.objects.filter(room=room, session=session).select_related("author__profile")
+    if kind == ATTENDEE:
+        questions = questions.exclude(status=Question.Status.DISMISSED)
+    questions = list(questions.order_by("-is_pinned", "-votes", "created_at")[:QUESTIONS_SHOWN])
+    voted = set(
+        QuestionVote.objects.filter(user_id=user_id, question__in=questions).values_list("question_id", flat=True)
+    )
+    shown = []
+    for question in questions:
+        view = view_for(_question_payload(question, "question.created", seq=None), user_id, kind)
+        if view is not None:
+            view.pop("type")
+            view["voted"] = question.pk in voted
+            shown.append(view)
+    return shown
+
+
+def _events_after(room_id, since, upto, user_id, kind):
+    while since < upto:
+        batch = list(
+            RoomEvent.objects.filter(room_id=room_id, seq__gt=since, seq__lte=upto).order_by("seq")[:REPLAY_BATCH]
+        )
+        if not batch:
+            return
+        for event in batch:
+            view = view_for(event.payload, user_id, kind)
+            if view is not None:
+                yield view
+        since = batch[-1].seq
+
+
+def events_between(room_id, after, upto):
+    """Stored payloads with `after < seq <= upto`, in order: how a hub fills a gap it waited for."""
+    return [
+        event.payload
+        for event in RoomEvent.objects.filter(room_id=room_id, seq__gt=after, seq__lte=upto).order_by("seq")
+    ]
+
+
+def room_last_seq(room_id):
+    log, _created = RoomLog.objects.get_or_create(room_id=room_id)
+    return log.last_seq
+
+
+# --- what each viewer sees -----------------------------------------------------------
+
+
+def view_for(payload, user_id, kind):
+    """The frame `user_id` (a viewer of `kind`) receives for a stored payload, or None if hidden.
+
+    Keys starting with "_" are private to the server. A pending question is
+    shown only to its author and to those who may approve it; an anonymous
+    author only to the author and staff.
+    """
+    frame = {key: value for key, value in payload.items() if not key.startswith("_")}
+    if payload.get("type") not in QUESTION_EVENTS:
+        return frame
+    own = payload.get("_author_id") == user_id
+    if payload["status"] == Question.Status.PENDING and not own and kind == ATTENDEE:
+        return None
+    if payload["is_anonymous"] and not own and kind != STAFF:
+        frame["author"] = None
+    if payload.get("_voter_id") is not None and payload["_voter_id"] == user_id:
+        frame["voted"] = payload["_voted"]
+    return frame
+
+
+def actor_of(payload):
+    """Whose action made this event: they get their own view (their vote, their anonymous question)."""
+    return payload.get("_voter_id") or payload.get("_actor_id") or payload.get("_author_id")
+
+
+# --- persisted events ----------------------------------------------------------------
+
+
+def _lock_log(room_id):
+    """The room's RoomLog, row-locked until commit: every writer of the room queues here."""
+    RoomLog.objects.get_or_create(room_id=room_id)
+    return RoomLog.objects.select_for_update().get(room_id=room_id)
+
+
+def _record(log, type_, payload):
+    log.last_seq += 1
+    payload["seq"] = log.last_seq
+    RoomEvent.objects.create(room_id=log.room_id, seq=log.last_seq, type=type_, payload=payload)
+    log.save(update_fields=["last_seq"])
+    return payload
+
+
+def check_client_id(client_id):
+    if client_id is None:
+        return None
+    if not isinstance(client_id, str) or not client_id or len(client_id) > CLIENT_ID_MAX_CHARS:
+        raise Invalid(_("client_id must be a string of 1 to %(max)d characters.") % {"max": CLIENT_ID_MAX_CHARS})
+    return client_id
+
+
+def check_body(body, max_chars):
+    if not isinstance(body, str):
+        raise Invalid(_("body must be text."))
+    body = body.strip()
+    if not body:
+        raise Invalid(_("Say something first: the message is empty."))
+    if len(body) > max_chars:
+        raise TooLarge(_("Keep it under %(max)d characters.") % {"max": max_chars})
+    return body
+
+
+def do_send_chat_message(user_id, room_id, body, client_id=None):
+    """Store a chat message under the next seq; a repeated client_id returns the original instead.
+
+    Returns {"event": payload, "created": bool}.
+    """
+    body = check_body(body, CHAT_MAX_CHARS)
+    client_id = check_client_id(client_id)
+    user = User.objects.get(pk=user_id)
+    with transaction.atomic():
+        log = _lock_log(room_id)
+        if client_id is not None:
+            earlier = ChatMessage.objects.filter(room_id=room_id, author_id=user_id, client_id=client_id).first()
+            if earlier is not None:
+                return {"event": RoomEvent.objects.get(room_id=room_id, seq=earlier.seq).payload, "created": False}
+        session = live_session(Room(pk=room_id))
+        message = ChatMessage.objects.create(
+            room_id=room_id, session=session, author=user, seq=log.last_seq + 1, body=body, client_id=client_id
+        )
+        payload = {
+            "type": "chat.message",
+            "id": message.pk,
+            "author": _person(user),
+            "body": body,
+            "created_at": message.created_at.isoformat(),
+            "client_id": client_id,
+        }
+        return {"event": _record(log, "chat.message", payload), "created": True}
+
+
+def _question_payload(question, type_, seq, **private):
+    author = question.author
+    profile = getattr(author, "profile", None)
+    payload = {
+        "type": type_,
+        "id": question.pk,
+        "seq": seq,
+        "body": question.body,
+        "author": {
+            "id": author.pk,
+            "name": profile.name if profile else author.get_username(),
+            "organisation": profile.organisation if profile else "",
+        },
+        "is_anonymous": question.is_anonymous,
+        "votes": question.votes,
+        "status": question.status,
+        "is_pinned": question.is_pinned,
+        "session_id": question.session_id,
+        "created_at": question.created_at.isoformat(),
+        "client_id": question.client_id,
+        "_author_id": author.pk,
+    }
+    payload.update({f"_{key}": value for key, value in private.items()})
+    return payload
+
+
+def do_ask_question(user_id, room_id, kind, body, anonymous=False, client_id=None):
+    """Ask the session live in the room now; in a moderated room it waits for approval.
+
+    Returns {"event": payload, "created": bool}; a repeated client_id returns the original.
+    """
+    body = check_body(body, QUESTION_MAX_CHARS)
+    client_id = check_client_id(client_id)
+    if not isinstance(anonymous, bool):
+        raise Invalid(_("anonymous must be true or false."))
+    room = Room.objects.get(pk=room_id)
+    with transaction.atomic():
+        log = _lock_log(room_id)
+        if client_id is not None:
+            earlier = Question.objects.filter(room_id=room_id, author_id=user_id, client_id=client_id).first()
+            if earlier is not None:
+                event = RoomEvent.objects.filter(
+                    room_id=room_id, type="question.created", payload__id=earlier.pk
+                ).get()
+                return {"event": event.payload, "created": False}
+        pending = room.is_moderated and kind == ATTENDEE
+        question = Question.objects.create(
+            room=room,
+            session=live_session(room),
+            author_id=user_id,
+            is_anonymous=anonymous,
+            body=body,
+            status=Question.Status.PENDING if pending else Question.Status.APPROVED,
+            client_id=client_id,
+        )
+        question = Question.objects.select_related("author__profile").get(pk=question.pk)
+        payload = _question_payload(question, "question.created", None)
+        return {"event": _record(log, "question.created", payload), "created": True}
+
+
+def _visible_question(log, question_id, user_id, kind):
+    if not isinstance(question_id, int) or isinstance(question_id, bool):
+        raise Invalid(_("question_id must be a number."))
+    question = (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("author__profile")
+        .filter(pk=question_id, room_id=log.room_id)
+        .first()
+    )
+    if question is None or (
+        question.status == Question.Status.PENDING and kind == ATTENDEE and question.author_id != user_id
+    ):
+        raise NotFound(_("No such question in this room."))
+    return question
+
+
+def do_vote(user_id, room_id, kind, question_id):
+    """Vote for a question, or withdraw the vote if there is one: one vote per person.
+
+    The unique constraint decides between the two, and the count moves by F(),
+    so concurrent voters never lose a vote.
+    """
+    with transaction.atomic():
+        log = _lock_log(room_id)
+        question = _visible_question(log, question_id, user_id, kind)
+        if question.status not in (Question.Status.APPROVED, Question.Status.ANSWERED):
+            raise Forbidden(_("This question is not open for votes."))
+        try:
+            with transaction.atomic():
+                QuestionVote.objects.create(question=question, user_id=user_id)
+            voted = True
+        except IntegrityError:
+            QuestionVote.objects.filter(question=question, user_id=user_id).delete()
+            voted = False
+        Question.objects.filter(pk=question.pk).update(votes=F("votes") + (1 if voted else -1))
+        question.refresh_from_db(fields=["votes", "updated_at"])
+        payload = _question_payload(question, "question.updated", None, voter_id=user_id, voted=voted)
+        payload["action"] = "vote"
+        return {"event": _record(log, "question.updated", payload), "created": True}
+
+
+def check_can_moderate(user_id, kind, question):
+    """Staff always; otherwise the speakers of the question's session or of the session live now."""
+    if kind == STAFF:
+        return
+    sessions = [question.session_id, getattr(live_session(question.room), "pk", None)]
+    if Session.objects.filter(pk__in=[s for s in sessions if s], speakers__user_id=user_id).exists():
+        return
+    raise Forbidden(_("Only moderators, organisers and the session's speakers may moderate questions."))
+
+
+def do_moderate(user_id, room_id, kind, question_id, action):
+    """approve / answer / dismiss move the status; pin toggles the pin."""
+    if action not in MODERATION_ACTIONS:
+        raise Invalid(_("action must be one of %(actions)s.") % {"actions": ", ".join(MODERATION_ACTIONS)})
+    with transaction.atomic():
+        log = _lock_log(room_id)
+        question = _visible_question(log, question_id, user_id, kind)
+        check_can_moderate(user_id, kind, question)
+        if action == "pin":
+            question.is_pinned = not question.is_pinned
+        else:
+            question.status = {
+                "approve": Question.Status.APPROVED,
+                "answer": Question.Status.ANSWERED,
+                "dismiss": Question.Status.DISMISSED,
+            }[action]
+        question.save(update_fields=["status", "is_pinned", "updated_at"])
+        payload = _question_payload(question, "question.updated", None, actor_id=user_id)
+        payload["action"] = action
+        return {"event": _record(log, "question.updated", payload), "created": True}
+
+
+# --- reactions -------------------------------------------------------------------
+
+
+def check_emoji(emoji):
+    """An emoji (with its modifiers), nothing else: reactions are not a second chat."""
+    if not isinstance(emoji, str) or not 0 < len(emoji) <= 8:
+        raise Invalid(_("emoji must be one emoji."))
+    categories = [unicodedata.category(char) for char in emoji]
+    if "So" not in categories or any(c not in ("So", "Sk", "Mn", "Me", "Cf") for c in categories):
+        raise Invalid(_("emoji must be one emoji."))
+    return emoji
+
+
+def do_count_reactions(room_id, counts):
+    """Add a window's reaction clicks to the totals kept for reports."""
+    session = live_session(Room(pk=room_id))
+    with transaction.atomic():
+        for emoji, count in counts.items():
+            tally, _created = ReactionTally.objects.get_or_create(room_id=room_id, session=session, emoji=emoji)
+            ReactionTally.objects.filter(pk=tally.pk).update(count=F("count") + count)
+
+
+# --- attendance --------------------------------------------------------------------
+
+
+def do_leave_room(attendance_id):
+    Attendance.objects.filter(pk=attendance_id, left_at__isnull=True).update(left_at=timezone.now())
+
+
+def do_heartbeat(attendance_ids):
+    """Mark the sockets a process still holds as seen, then close intervals nobody refreshes any more."""
+    now = timezone.now()
+    if attendance_ids:
+        Attendance.objects.filter(pk__in=attendance_ids, left_at__isnull=True).update(last_seen_at=now)
+    return close_stale_attendance(now=now)
+
+
+def close_stale_attendance(now=None, stale_after=STALE_ATTENDANCE_AFTER):
+    """Close intervals left open by a process that died, at the last time it was seen.
+
+    Safe to call from any process, beat or a management command, as often as wanted.
+    """
+    cutoff = (now or timezone.now()) - stale_after
+    return (
+        Attendance.objects.filter(left_at__isnull=True)
+        .filter(Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True, joined_at__lt=cutoff))
+        .update(left_at=Coalesce("last_seen_at", "joined_at"))
+    )

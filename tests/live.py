@@ -1,0 +1,67 @@
+"""Opening room sockets in tests, the way the page does: cookie, allowed origin, then `room.state`."""
+
+import json
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from summit.asgi import application
+
+EPHEMERAL = ("presence", "reaction")
+
+
+def room_path(room="main-stage", summit="roadshow", since=None):
+    path = f"/ws/summits/{summit}/rooms/{room}/"
+    return path if since is None else f"{path}?since={since}"
+
+
+async def open_socket(cookie=None, path=None, origin=b"http://127.0.0.1"):
+    headers = [(b"host", b"127.0.0.1"), (b"origin", origin)]
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    socket = WebsocketCommunicator(application, path or room_path(), headers=headers)
+    connected, _subprotocol = await socket.connect(timeout=5)
+    return socket, connected
+
+
+async def join(cookie, path=None):
+    """A socket that got in, and its `room.state`."""
+    socket, connected = await open_socket(cookie, path)
+    assert connected
+    state = await next_frame(socket)
+    assert state["type"] == "room.state", state
+    return socket, state
+
+
+async def next_frame(socket, skip=EPHEMERAL, timeout=5):
+    while True:
+        frame = await socket.receive_json_from(timeout=timeout)
+        if frame["type"] not in skip:
+            return frame
+
+
+async def frames_until(socket, predicate, skip=EPHEMERAL, timeout=5):
+    seen = []
+    while True:
+        frame = await next_frame(socket, skip, timeout)
+        seen.append(frame)
+        if predicate(frame):
+            return seen
+
+
+async def send(socket, frame):
+    await socket.send_to(text_data=json.dumps(frame))
+
+
+async def nothing_more(socket, skip=EPHEMERAL, timeout=0.3):
+    """True when no non-ephemeral frame arrives within `timeout` (without cancelling the app, as a timeout would)."""
+    while not await socket.receive_nothing(timeout=timeout):
+        frame = await socket.receive_json_from()
+        if frame["type"] not in skip:
+            return False
+    return True
+
+
+async def orm(function, *args, **kwargs):
+    """Run ORM code in the pool that closes its connections, so the test database can be dropped."""
+    return await database_sync_to_async(function)(*args, **kwargs)

@@ -1,0 +1,99 @@
+"""Who gets into a room socket, and what they get first."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from events.models import Registration, Room
+from tests.conftest import make_person
+from tests.live import join, next_frame, open_socket, orm, room_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def closed_with(socket):
+    message = await socket.receive_output(timeout=5)
+    assert message["type"] == "websocket.close"
+    await socket.wait()
+    return message.get("code")
+
+
+async def test_not_signed_in_is_closed_with_4401(main_stage):
+    socket, connected = await open_socket(None)
+    assert connected
+    assert await closed_with(socket) == 4401
+
+
+async def test_unregistered_person_is_closed_with_4403(main_stage, stranger, cookies):
+    socket, _ = await open_socket(await cookies(stranger))
+    assert await closed_with(socket) == 4403
+
+
+async def test_unknown_room_is_closed_with_4404(main_stage, attendee_paris, cookies):
+    socket, _ = await open_socket(await cookies(attendee_paris), room_path("no-such-room"))
+    assert await closed_with(socket) == 4404
+
+
+async def test_unknown_summit_is_closed_with_4404(main_stage, attendee_paris, cookies):
+    socket, _ = await open_socket(await cookies(attendee_paris), room_path(summit="no-such-summit"))
+    assert await closed_with(socket) == 4404
+
+
+async def test_foreign_origin_is_refused_at_handshake(main_stage, attendee_paris, cookies):
+    socket, connected = await open_socket(await cookies(attendee_paris), origin=b"https://evil.example")
+    assert not connected
+
+
+async def test_private_room_refuses_registered_attendee_who_is_not_invited(pitch_room, attendee_paris, cookies):
+    await orm(Room.objects.filter(pk=pitch_room.pk).update, is_private=True)
+    socket, _ = await open_socket(await cookies(attendee_paris), room_path("fair-vision"))
+    assert await closed_with(socket) == 4403
+
+
+async def test_private_room_admits_invited_people_and_organisers(pitch_room, attendee_paris, organiser, cookies):
+    await orm(Room.objects.filter(pk=pitch_room.pk).update, is_private=True)
+    await database_sync_to_async(pitch_room.invited.add)(attendee_paris)
+    for person in (attendee_paris, organiser):
+        socket, state = await join(await cookies(person), room_path("fair-vision"))
+        assert state["room"]["slug"] == "fair-vision"
+        await socket.disconnect()
+
+
+async def test_private_room_admits_members_of_its_company(pitch_room, fair_vision, summit, cookies):
+    founder = await database_sync_to_async(make_person)("founder")
+    await orm(Registration.objects.create, summit=summit, user=founder)
+    await database_sync_to_async(fair_vision.members.add)(founder)
+    await orm(Room.objects.filter(pk=pitch_room.pk).update, is_private=True)
+    socket, _state = await join(await cookies(founder), room_path("fair-vision"))
+    await socket.disconnect()
+
+
+async def test_room_state_comes_first_and_says_who_you_are(main_stage, live_keynote, attendee_paris, cookies):
+    socket, state = await join(await cookies(attendee_paris))
+    assert state["you"] == {
+        "id": attendee_paris.pk,
+        "name": "Camille Bernard",
+        "organisation": "Inria",
+        "role": "attendee",
+        "can_moderate": False,
+    }
+    assert state["room"]["slug"] == "main-stage"
+    assert state["room"]["session"]["title"] == "Live keynote"
+    assert state["last_seq"] == 0
+    assert state["messages"] == [] and state["questions"] == []
+    assert state["presence"] == {"count": 1}
+    await socket.disconnect()
+
+
+async def test_organiser_may_moderate(main_stage, organiser, cookies):
+    socket, state = await join(await cookies(organiser))
+    assert state["you"]["role"] == "organiser" and state["you"]["can_moderate"]
+    await socket.disconnect()
+
+
+async def test_ping_gets_pong(main_stage, attendee_paris, cookies):
+    from tests.live import send
+
+    socket, _state = await join(await cookies(attendee_paris))
+    await send(socket, {"type": "ping"})
+    assert await next_frame(socket) == {"type": "pong"}
+    await socket.disconnect()

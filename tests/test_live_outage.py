@@ -1,0 +1,130 @@
+"""When Redis or the database is down: `unavailable`, the socket stays, and nothing acknowledged is lost."""
+
+import shutil
+import socket as sockets
+import subprocess
+import time
+
+import pytest
+import redis
+from django.db import OperationalError
+
+from livechat import services
+from livechat.models import ChatMessage
+from tests.conftest import services_required
+from tests.live import join, next_frame, orm, room_path, send
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def free_port():
+    with sockets.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OwnRedis:
+    """A redis-server of this test's own, on a free port, that the test may kill: never the shared one."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(self.url, socket_timeout=1).ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def own_redis():
+    if shutil.which("redis-server") is None:
+        if services_required():
+            pytest.fail("redis-server is required for the outage tests")
+        pytest.skip("redis-server not installed")
+    server = OwnRedis()
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+async def test_redis_down_answers_unavailable_and_the_stored_message_still_arrives(
+    own_redis, settings, main_stage, attendee_paris, attendee_shanghai, cookies
+):
+    settings.REDIS_URL = own_redis.url
+    camille, _ = await join(await cookies(attendee_paris))
+    lina, _ = await join(await cookies(attendee_shanghai))
+    own_redis.stop()
+    await send(camille, {"type": "chat.send", "body": "while Redis is down", "client_id": "d1"})
+    error = await next_frame(camille, timeout=10)
+    assert error["type"] == "error" and error["code"] == "unavailable" and error["client_id"] == "d1"
+    await send(camille, {"type": "ping"})
+    assert await next_frame(camille) == {"type": "pong"}  # the socket stays open
+
+    own_redis.start()
+    # The hubs resubscribe and read what they missed from the database.
+    caught_up = await next_frame(lina, timeout=15)
+    assert caught_up["body"] == "while Redis is down" and caught_up["seq"] == 1
+    assert (await next_frame(camille, timeout=15))["seq"] == 1
+    # The resend with the same client_id creates nothing and answers with the original.
+    await send(camille, {"type": "chat.send", "body": "while Redis is down", "client_id": "d1"})
+    resent = await next_frame(camille)
+    assert resent["seq"] == 1 and resent["id"] == caught_up["id"]
+    assert await orm(ChatMessage.objects.count) == 1
+    # And live traffic flows again through Redis.
+    await send(lina, {"type": "chat.send", "body": "back"})
+    assert (await next_frame(camille, timeout=10))["seq"] == 2
+    await camille.disconnect()
+    await lina.disconnect()
+
+
+async def test_redis_down_at_reconnect_then_since_replays_everything(
+    own_redis, settings, main_stage, attendee_paris, attendee_shanghai, cookies
+):
+    settings.REDIS_URL = own_redis.url
+    camille, _ = await join(await cookies(attendee_paris))
+    await send(camille, {"type": "chat.send", "body": "acknowledged"})
+    acked = await next_frame(camille)
+    await camille.disconnect()
+    own_redis.stop()
+    own_redis.start()
+    lina, _ = await join(await cookies(attendee_shanghai), room_path(since=0))
+    assert (await next_frame(lina))["id"] == acked["id"]
+    await lina.disconnect()
+
+
+async def test_database_down_answers_unavailable_and_the_resend_is_stored(
+    main_stage, attendee_paris, cookies, monkeypatch
+):
+    camille, _ = await join(await cookies(attendee_paris))
+    real = services.do_send_chat_message
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(services, "do_send_chat_message", database_down)
+    await send(camille, {"type": "chat.send", "body": "hello", "client_id": "k9"})
+    assert await next_frame(camille) == {
+        "type": "error", "code": "unavailable", "detail": "Try again in a moment: nothing was lost.", "client_id": "k9"
+    }
+    monkeypatch.setattr(services, "do_send_chat_message", real)
+    await send(camille, {"type": "chat.send", "body": "hello", "client_id": "k9"})
+    stored = await next_frame(camille)
+    assert stored["type"] == "chat.message" and stored["client_id"] == "k9"
+    await camille.disconnect()
