@@ -4,13 +4,15 @@ Run as `python -m bench.loadgen SPEC_FILE`. The spec lists this process's
 clients (cookie, url, index). The coordinator then writes one command per line
 on stdin and reads one JSON line per command on stdout:
 
-- `connect CONCURRENCY`: open every socket (0 = all at once), each waiting for `room.state`;
+- `connect CONCURRENCY TIMEOUT`: open every socket (0 = all at once), each waiting for `room.state`;
 - `chat START DURATION RATE SETTLE`: senders send `chat.send` at RATE per second from the
-  wall-clock START for DURATION seconds; everyone records every delivery until SETTLE after;
+  wall-clock START for DURATION seconds, then pause SETTLE; everyone records every delivery;
 - `ask COUNT`: the first client asks COUNT questions and reports their ids;
 - `vote START DURATION SETTLE IDS`: each client votes once on IDS[index % len(IDS)] at a
   random moment of the window; every fifth client votes a second time, withdrawing it;
 - `http START DURATION CONCURRENCY URL`: a closed-loop HTTP/1.1 keep-alive GET load;
+- `acks TIMEOUT`: wait until every send is acknowledged; `drain TARGETS TIMEOUT`: wait until
+  every client has seen its room's last stored seq (TARGETS: room -> seq, read from the database);
 - `stats`: what every client saw so far; `close`: close every socket and exit.
 
 Chat bodies carry their send time (`time.time_ns()`, one clock: the benchmark
@@ -169,16 +171,23 @@ class Worker:
     def live(self):
         return [c for c in self.clients if c.failure is None and c.closed_early is None]
 
-    async def cmd_connect(self, concurrency):
+    async def cmd_connect(self, concurrency, timeout):
+        """Opens every socket, at most `concurrency` at a time (0: all at once), giving up after `timeout` s."""
         self.clients = [Client(spec, self) for spec in self.spec["clients"]]
-        limit = asyncio.Semaphore(concurrency or len(self.clients))
+        limit = asyncio.Semaphore(concurrency or len(self.clients) or 1)
 
         async def one(client):
             async with limit:
                 await client.open()
 
         started = time.monotonic()
-        await asyncio.gather(*(one(c) for c in self.clients))
+        tasks = [asyncio.create_task(one(c)) for c in self.clients]
+        _done, late = await asyncio.wait(tasks, timeout=timeout) if tasks else ((), ())
+        for task in late:
+            task.cancel()
+        for client in self.clients:
+            if client.join_ms is None and client.failure is None:
+                client.failure = f"not in the room within {timeout} s"
         return {"connect_s": time.monotonic() - started}
 
     async def cmd_chat(self, start, duration, rate, settle):
@@ -201,6 +210,23 @@ class Worker:
         await asyncio.gather(*(sender(c, p) for c, p in zip(senders, phase, strict=True)))
         await asyncio.sleep(max(0.0, start + duration + settle - time.time()))
         return {"sent": sum(c.sent for c in senders)}
+
+    async def cmd_acks(self, timeout):
+        """Waits (at most `timeout` s) until every send has come back acknowledged."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(a is None for c in self.live() for a in c.acks.values()):
+            await asyncio.sleep(0.05)
+        return {"unacknowledged": sum(1 for c in self.clients for a in c.acks.values() if a is None)}
+
+    async def cmd_drain(self, targets, timeout):
+        """Waits (at most `timeout` s) until every client has seen its room's last stored seq."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout and any(
+            c.max_seq < targets.get(c.room, 0) for c in self.live()
+        ):
+            await asyncio.sleep(0.05)
+        behind = sum(1 for c in self.live() if c.max_seq < targets.get(c.room, 0))
+        return {"waited_s": round(time.monotonic() - started, 2), "behind": behind}
 
     async def cmd_ask(self, count):
         """Question k is asked by live client k (one each keeps askers under the flood limit)."""

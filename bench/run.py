@@ -88,6 +88,13 @@ class Bench:
         Room.objects.create(summit=Summit.objects.get(slug=SUMMIT_SLUG), slug=slug, name=slug, kind=Room.Kind.STAGE)
         return slug
 
+    def last_seqs(self, rooms):
+        """Each room's last stored seq, from the database."""
+        from livechat.models import RoomLog
+
+        return dict(RoomLog.objects.filter(room__summit__slug=SUMMIT_SLUG, room__slug__in=rooms)
+                    .values_list("room__slug", "last_seq"))
+
     def vote_counts(self, ids):
         """(votes field per question, QuestionVote rows per question), straight from the database."""
         from django.db.models import Count
@@ -149,12 +156,15 @@ def run_scenarios(bench, target, only):
         ("report", lambda: scenarios.attendance_report(bench, target)),
     ]
     results = {}
+    run_started = time.monotonic()
     for name, scenario in plan:
         if name not in wanted:
             continue
         bench.log(f"scenario {name}")
         started = time.monotonic()
-        if not real_ok and name not in ("ramp", "http", "report", "idle"):
+        if started - run_started > bench.sizes["budget_s"]:
+            results[name] = {"not_run": f"the run's time budget of {bench.sizes['budget_s']} s was used up"}
+        elif not real_ok and name not in ("ramp", "http", "report", "idle"):
             results[name] = {"not_run": not_merged}
         else:
             try:

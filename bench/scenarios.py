@@ -16,7 +16,13 @@ from bench.processes import Usage, Workers, sampling
 from bench.sizes import SENDER_RATE
 
 MAX_PROCESSES = 8
+START_DELAY = 0.5  # seconds for every load generator to have its command before a timed phase starts
 SATURATED = 0.85
+
+
+def connect(bench, workers, concurrency):
+    limit = bench.sizes["connect_timeout"]
+    return workers.command("connect", concurrency, limit, timeout=limit + 60)
 
 
 def senders_for(rate):
@@ -57,8 +63,8 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
     server_usage = Usage([s.ps for s in servers])
     async with Workers(clients, processes, bench.run_dir) as workers:
         generator_usage = Usage(workers.ps)
-        await workers.command("connect", bench.sizes["connect_concurrency"])
-        start = time.time() + 1
+        await connect(bench, workers, bench.sizes["connect_concurrency"])
+        start = time.time() + START_DELAY
         chat = asyncio.create_task(
             workers.command("chat", start, duration, rate_per_sender, settle, timeout=duration + settle + 120)
         )
@@ -67,6 +73,7 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
         generator_usage.begin()
         sampler = asyncio.create_task(sampling(server_usage))
         await chat
+        await drain(bench, workers, {c["room"] for c in clients})
         sampler.cancel()
         server, generator = server_usage.end(), generator_usage.end()
         stats = await workers.command("stats")
@@ -85,6 +92,17 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
     )
     result["server_cpu_us_per_delivery"] = cost_per_delivery(result)
     return result
+
+
+async def drain(bench, workers, rooms):
+    """Lets deliveries in flight land: sends acknowledged, then every client up to its room's last seq.
+
+    Both waits are bounded; whatever is still missing after them counts as lost.
+    """
+    timeout = bench.sizes["drain_timeout"]
+    await workers.command("acks", timeout, timeout=timeout + 30)
+    targets = await asyncio.to_thread(bench.last_seqs, rooms)
+    await workers.command("drain", targets, timeout, timeout=timeout + 30)
 
 
 def ramp_stop_reason(bench, step):
@@ -108,8 +126,12 @@ def one_room_ramp(bench, target):
         if sizes["warm_up"]:
             room = bench.make_room(f"warm-up-{target}")
             asyncio.run(chat_load(bench, servers, clients_for(bench, servers, [room], 10, 1), 1, SENDER_RATE, 2))
+        started = time.monotonic()
         for attendees in sizes["ramp"]:
             if attendees > len(bench.attendees):
+                break
+            if time.monotonic() - started > sizes["ramp_budget_s"]:
+                steps[-1]["stopped_ramp"] = f"time budget of {sizes['ramp_budget_s']} s for the ramp used up"
                 break
             room = bench.make_room(f"ramp-{target}-{attendees}")
             processes = max(processes, process_count(bench, attendees))
@@ -168,7 +190,7 @@ async def storm(bench, servers, clients):
     server_usage = Usage([s.ps for s in servers])
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
         server_usage.begin()
-        answers = await workers.command("connect", 0)
+        answers = await connect(bench, workers, 0)
         everyone_in = max(answer["connect_s"] for answer in answers)
         server = server_usage.end()
         await asyncio.sleep(bench.sizes["storm_hold"])
@@ -200,22 +222,38 @@ def join_storm(bench, target, server_count):
 async def votes(bench, servers, clients, questions, window):
     settle = bench.sizes["settle"]
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
-        await workers.command("connect", bench.sizes["connect_concurrency"])
+        await connect(bench, workers, bench.sizes["connect_concurrency"])
         asked = (await workers.command("ask", questions, first_only=True, timeout=questions * 15 + 30))[0]
         if asked.get("error"):
             await workers.command("close")
             return {"error": f"could not ask the questions: {asked['error']} {asked.get('errors')}"}
         ids = asked["ids"]
-        start = time.time() + 1
+        start = time.time() + START_DELAY
         server_usage = Usage([s.ps for s in servers])
         vote = asyncio.create_task(workers.command("vote", start, window, settle, ids, timeout=window + settle + 120))
         await asyncio.sleep(max(0.0, start - time.time()))
         server_usage.begin()
         await vote
+        stats = await workers.command("stats")
+        expected = expected_votes(ids, stats)
+        deadline = time.monotonic() + bench.sizes["drain_timeout"]
+        while time.monotonic() < deadline and (await asyncio.to_thread(bench.vote_counts, ids))[0] != expected:
+            await asyncio.sleep(0.2)
+        await drain(bench, workers, {c["room"] for c in clients})
         server = server_usage.end()
         stats = await workers.command("stats")
         await workers.command("close")
-    return {"ids": ids, "stats": stats, "server": server}
+    return {"ids": ids, "stats": stats, "server": server, "expected": expected}
+
+
+def expected_votes(ids, stats):
+    """Each connected client's one vote on question index % len(ids); every fifth voted twice, withdrawing it."""
+    expected = {question: 0 for question in ids}
+    for answer in stats:
+        for client in answer["clients"]:
+            if client["ok"] and client["closed_early"] is None and client["index"] % 5:
+                expected[ids[client["index"] % len(ids)]] += 1
+    return expected
 
 
 def vote_storm(bench, target):
@@ -228,12 +266,7 @@ def vote_storm(bench, target):
         outcome = asyncio.run(votes(bench, servers, clients, sizes["vote_questions"], sizes["vote_window"]))
     if "error" in outcome:
         return {"target": target, "attendees": count, "error": outcome["error"]}
-    ids, stats = outcome["ids"], outcome["stats"]
-    voters = [c for answer in stats for c in answer["clients"] if c["ok"] and c["closed_early"] is None]
-    expected = {question: 0 for question in ids}
-    for client in voters:
-        if client["index"] % 5:
-            expected[ids[client["index"] % len(ids)]] += 1
+    ids, stats, expected = outcome["ids"], outcome["stats"], outcome["expected"]
     counted, recorded = bench.vote_counts(ids)
     deliveries = delivery_summary(stats, sizes["vote_window"])
     return {
@@ -260,12 +293,12 @@ async def hold_idle(bench, server, clients):
     """Server RSS before and after `clients` connect (after a few sockets warmed a fresh server up)."""
     if bench.sizes["warm_up"]:
         async with Workers(clients[:10], 1, bench.run_dir) as warm:
-            await warm.command("connect", 10)
+            await connect(bench, warm, 10)
             await warm.command("close")
         await asyncio.sleep(1)
     before = server.ps.memory_info().rss
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
-        await workers.command("connect", bench.sizes["connect_concurrency"])
+        await connect(bench, workers, bench.sizes["connect_concurrency"])
         await asyncio.sleep(bench.sizes["idle_hold"])
         after = server.ps.memory_info().rss
         stats = await workers.command("stats")
@@ -294,7 +327,7 @@ async def http_load(bench, server, path, concurrency, duration):
     processes = min(2, concurrency)
     usage = Usage([server.ps])
     async with Workers([], processes, bench.run_dir) as workers:
-        start = time.time() + 1
+        start = time.time() + START_DELAY
         load = asyncio.create_task(
             workers.command("http", start, duration, concurrency // processes, url, timeout=duration + 120)
         )
@@ -351,7 +384,7 @@ def attendance_report(bench, target):
                                              headers={"Cookie": f"sessionid={organiser_cookie}"})
             began = time.monotonic()
             try:
-                with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310  (127.0.0.1)
+                with urllib.request.urlopen(request, timeout=sizes["report_timeout"]) as response:  # noqa: S310  (127.0.0.1)
                     body = response.read()
                     status = response.status
             except urllib.error.HTTPError as error:

@@ -27,12 +27,17 @@ FULL = {
     "report_attendees": 10_000,
     "report_sessions": 100,
     "report_intervals": 1_000_000,
-    "settle": 3,
+    "settle": 1,
+    "drain_timeout": 15,  # the longest wait for deliveries in flight before counting them lost
     "warm_up": True,  # a short chat on each fresh ramp server first, so the first step is not a cold start
     "reuse_servers": False,
     "storm_hold": 5,
     "idle_hold": 5,
     "clients_per_process": 1000,
+    "connect_timeout": 120,  # the longest any connect phase may take
+    "ramp_budget_s": 420,  # no new ramp step starts after this long on one design
+    "report_timeout": 300,
+    "budget_s": 1200,  # no new scenario starts after this long
     "connect_concurrency": 200,
 }
 
@@ -55,16 +60,21 @@ SMOKE = {
     "vote_window": 2,
     "idle_sockets": 50,
     "http_concurrency": 4,
-    "http_duration": 2,
+    "http_duration": 1,
     "report_attendees": 100,
     "report_sessions": 5,
     "report_intervals": 2000,
     "settle": 0.5,
+    "drain_timeout": 10,
     "warm_up": False,
     "reuse_servers": True,
     "storm_hold": 1,
     "idle_hold": 1,
     "clients_per_process": 25,
+    "connect_timeout": 30,
+    "ramp_budget_s": 120,
+    "report_timeout": 60,
+    "budget_s": 300,
     "connect_concurrency": 50,
 }
 
