@@ -95,6 +95,19 @@ class Bench:
         return dict(RoomLog.objects.filter(room__summit__slug=SUMMIT_SLUG, room__slug__in=rooms)
                     .values_list("room__slug", "last_seq"))
 
+    def time_report_build(self, summit_slug):
+        """Seconds for scheduler.reports.build_report on that summit, in this process (None without it)."""
+        from events.models import Summit
+
+        try:
+            from scheduler.reports import build_report
+        except ImportError:
+            return None
+        summit = Summit.objects.get(slug=summit_slug)
+        started = time.monotonic()
+        build_report(summit)
+        return round(time.monotonic() - started, 3)
+
     def vote_counts(self, ids):
         """(votes field per question, QuestionVote rows per question), straight from the database."""
         from django.db.models import Count

@@ -58,5 +58,7 @@ def test_bench_smoke_runs_every_scenario_and_loses_nothing(transactional_db, red
     if "exact" in scenarios["votes"]:
         assert scenarios["votes"]["exact"], scenarios["votes"]
     assert all(e["statuses"] == {"200": e["requests"]} and e["requests"] for e in scenarios["http"]["endpoints"])
+    assert all(run["status"] == 200 and run["rows"] > 1 for run in scenarios["report"].get("runs", [])), scenarios[
+        "report"]
     assert (tmp_path / "b.md").read_text().startswith("# Benchmarks")
     assert (tmp_path / "bench-p99.svg").read_text().startswith("<svg")
