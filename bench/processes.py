@@ -70,7 +70,7 @@ class Daphne:
         self.log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096",
-             "--proxy-headers", self.application],
+             self.application],
             cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             preexec_fn=raise_fd_limit,
         )

@@ -125,11 +125,13 @@ def prepare(env, out_dir, count):
     """Migrates, seeds the demo summit, recreates the bench summit and makes `count` attendees."""
     import datetime
 
+    from bench.attendance_data import delete_report_summit
     from events.loadtest import do_delete_attendees
     from events.models import Summit
 
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "seed_demo")
+    delete_report_summit()
     Summit.objects.filter(slug=SUMMIT_SLUG).delete()
     do_delete_attendees()
     today = datetime.date.today()
