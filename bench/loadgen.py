@@ -69,6 +69,7 @@ class Client:
         self.questions = {}
         self.state = asyncio.get_running_loop().create_future()
         self.reader = None
+        self.closing = False
 
     async def open(self):
         origin = "http://" + urlsplit(self.url).netloc
@@ -94,8 +95,8 @@ class Client:
         except TimeoutError:
             self.failure = "no room.state"
             return
-        except ConnectionClosed as closed:
-            self.failure = f"closed before room.state: {closed.rcvd.code if closed.rcvd else 'abnormal'}"
+        except ConnectionError as closed:
+            self.failure = str(closed)
             return
         self.join_ms = (time.monotonic() - started) * 1000
 
@@ -133,10 +134,12 @@ class Client:
                 client_id = frame.get("client_id")
                 if client_id and client_id in self.acks and self.acks[client_id] is None:
                     self.acks[client_id] = frame
-        except ConnectionClosed as closed:
-            if not self.state.done():
-                self.state.set_exception(closed)
-            self.closed_early = closed.rcvd.code if closed.rcvd else 1006
+        except ConnectionClosed:
+            pass
+        if not self.closing:
+            self.closed_early = self.ws.close_code or 1006
+        if not self.state.done():
+            self.state.set_exception(ConnectionError(f"closed before room.state: {self.ws.close_code or 1006}"))
 
     async def send(self, frame):
         if frame.get("client_id"):
@@ -299,6 +302,8 @@ class Worker:
         return seqs
 
     async def cmd_close(self):
+        for client in self.clients:
+            client.closing = True
         await asyncio.gather(*(c.ws.close() for c in self.clients if c.ws is not None), return_exceptions=True)
         for client in self.clients:
             if client.reader is not None:

@@ -183,7 +183,7 @@ def chat_section(result, label):
 
 def write_svg(results, path):
     """p99 delivery latency against attendees, one line per design, log-scaled latency."""
-    width, height, left, right, top, bottom = 720, 400, 70, 150, 30, 50
+    width, height, left, right, top, bottom = 740, 400, 84, 150, 30, 50
     sizes = results["sizes"]["ramp"]
     series = {t: ramp_steps(results, t) for t in ("real", "textbook")}
     values = [s["p99_ms"] for steps in series.values() for s in steps if s["p99_ms"]]
