@@ -126,7 +126,8 @@ class ServerPool:
                 yield servers
             return
         if (application, count) not in self.kept:
-            self.kept[application, count] = servers = [Daphne(application, self.env, self.log_dir) for _ in range(count)]
+            servers = [Daphne(application, self.env, self.log_dir) for _ in range(count)]
+            self.kept[application, count] = servers  # kept before starting, so close() stops a half-started set
             for server in servers:
                 server.start()
         yield self.kept[application, count]

@@ -122,7 +122,8 @@ def targets_section(results):
     rows.append([f"≥ 5× the textbook design's attendees at p99 ≤ {TARGET_P99_MS} ms", measured, verdict(ok)])
     idle = [r for r in scenarios.get("idle") or [] if r.get("target") == results["target"]]
     kib = idle[0]["kib_per_socket"] if idle and not not_run(idle[0]) else None
-    rows.append(["Idle: ≤ 30 KiB of server memory per socket", fmt(kib, " KiB"), verdict(kib is not None and kib <= 30)])
+    rows.append(["Idle: ≤ 30 KiB of server memory per socket", fmt(kib, " KiB"),
+                 verdict(kib is not None and kib <= 30)])
     storms = [s for s in scenarios.get("join_storm") or [] if isinstance(s, dict) and not not_run(s)]
     storm = next((s for s in storms if s["servers"] == 1), None)
     rows.append(["Join storm: 2,000 in the room within 10 s, none refused",

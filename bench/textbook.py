@@ -79,7 +79,9 @@ class TextbookRoomConsumer(AsyncJsonWebsocketConsumer):
         try:
             if not user.is_authenticated:
                 raise NotSignedIn("Sign in first.")
-            state, self.room = await database_sync_to_async(enter_room)(user, kwargs["summit_slug"], kwargs["room_slug"])
+            state, self.room = await database_sync_to_async(enter_room)(
+                user, kwargs["summit_slug"], kwargs["room_slug"]
+            )
         except ServiceError as error:
             await self.close(code=CLOSE_CODES.get(error.code, 4401))
             return

@@ -19,7 +19,9 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(
-                URLRouter([path("ws/summits/<slug:summit_slug>/rooms/<slug:room_slug>/", TextbookRoomConsumer.as_asgi())])
+                URLRouter(
+                    [path("ws/summits/<slug:summit_slug>/rooms/<slug:room_slug>/", TextbookRoomConsumer.as_asgi())]
+                )
             )
         ),
     }
