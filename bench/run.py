@@ -52,6 +52,15 @@ def bench_env(out_dir):
     return env
 
 
+def check_redis(url):
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=3).ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"The benchmark needs Redis (REDIS_URL={url}): {error}") from None
+
+
 def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True,
                    stdout=subprocess.DEVNULL, timeout=600)
@@ -202,6 +211,7 @@ def main(argv=None):
     out_dir = Path(args.out or BASE_DIR / "var" / "bench" / ("smoke" if args.smoke else "")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     env = bench_env(out_dir)
+    check_redis(env["REDIS_URL"])
     os.environ.update(env)
     import django
 
