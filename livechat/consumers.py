@@ -11,13 +11,13 @@ import logging
 from urllib.parse import parse_qs
 
 from channels.consumer import AsyncConsumer
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from livechat import keys, services
+from livechat.db import call
 from livechat.hub import DATABASE_DOWN, Unavailable, encode, hubs
 from livechat.modules import COMMANDS
 from summit.errors import NotFound, NotSignedIn, ServiceError
@@ -29,7 +29,7 @@ CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 1009
-CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_TRY_AGAIN_LATER = 4503  # Daphne sends only 1000 and 3000-4999
 UNAVAILABLE = (*DATABASE_DOWN, RedisError, OSError, TimeoutError, Unavailable)
 
 
@@ -105,8 +105,8 @@ class RoomConsumer(AsyncConsumer):
         await self.base_send({"type": "websocket.accept"})
         route = self.scope["url_route"]["kwargs"]
         try:
-            access = await database_sync_to_async(services.access_live_room)(
-                self.scope["user"], route["summit_slug"], route["room_slug"]
+            access = await call(
+                services.access_live_room, self.scope["user"], route["summit_slug"], route["room_slug"]
             )
         except ServiceError as error:
             await self.close(_close_code(error))
@@ -124,8 +124,13 @@ class RoomConsumer(AsyncConsumer):
             # Subscribe first, read second: whatever commits in between lands in the buffer.
             await hub.join(self)
             self.hub = hub
-            entered = await database_sync_to_async(services.do_enter_room)(
-                self.room_id, self.user_id, self.kind, keys.SERVER_ID, None if since is False else since
+            entered = await call(
+                services.do_enter_room,
+                self.room_id,
+                self.user_id,
+                self.kind,
+                keys.SERVER_ID,
+                None if since is False else since,
             )
         except UNAVAILABLE:
             log.warning("refused a room socket: room stream unavailable")
@@ -153,7 +158,7 @@ class RoomConsumer(AsyncConsumer):
             await self.hub.leave(self)
         if self.attendance_id is not None:
             try:
-                await database_sync_to_async(services.do_leave_room)(self.attendance_id)
+                await call(services.do_leave_room, self.attendance_id)
             except DATABASE_DOWN:
                 log.warning("attendance %s left open; stale cleanup will close it", self.attendance_id)
 

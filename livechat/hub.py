@@ -23,12 +23,12 @@ import weakref
 from collections import Counter
 
 import redis.asyncio as aioredis
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from redis.exceptions import RedisError
 
 from livechat import keys, services
+from livechat.db import call
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ class RoomHub:
         self.held_since = time.monotonic() if self.held else None
 
     async def _backfill(self, upto):
-        payloads = await database_sync_to_async(services.events_between)(self.room_id, self.next_seq - 1, upto)
+        payloads = await call(services.events_between, self.room_id, self.next_seq - 1, upto)
         for payload in payloads:
             self.held.setdefault(payload["seq"], Envelope.of_event(payload))
 
@@ -224,7 +224,7 @@ class RoomHub:
         delay = 0.2
         while True:
             try:
-                last = await database_sync_to_async(services.room_last_seq)(self.room_id)
+                last = await call(services.room_last_seq, self.room_id)
                 if self.next_seq is None:
                     self.next_seq = last + 1
                 elif last >= self.next_seq:
@@ -283,7 +283,7 @@ class RoomHub:
         for emoji, count in counts.items():
             await self.hubs.publish_ephemeral(self, {"type": "reaction", "emoji": emoji, "count": count})
         try:
-            await database_sync_to_async(services.do_count_reactions)(self.room_id, counts)
+            await call(services.do_count_reactions, self.room_id, counts)
         except DATABASE_DOWN:
             log.warning("room %s: reaction totals not stored, database unavailable", self.room_id)
 
@@ -419,7 +419,7 @@ class Hubs:
             if listener.attendance_id
         ]
         try:
-            await database_sync_to_async(services.do_heartbeat)(held)
+            await call(services.do_heartbeat, held)
         except DATABASE_DOWN:
             log.warning("attendance heartbeat skipped, database unavailable")
         idle = time.monotonic() - 60

@@ -98,3 +98,19 @@ def test_close_stale_attendance_command(main_stage, attendee_paris):
     call_command("close_stale_attendance")
     never_seen.refresh_from_db()
     assert never_seen.left_at == never_seen.joined_at
+
+
+async def test_open_sockets_are_heartbeaten_so_cleanup_leaves_them_open(main_stage, attendee_paris, cookies,
+                                                                        monkeypatch):
+    monkeypatch.setattr(hub, "HEARTBEAT_EVERY", 0.1)
+    camille, _ = await join(await cookies(attendee_paris))
+    row = await orm(Attendance.objects.get, user=attendee_paris)
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    await orm(Attendance.objects.filter(pk=row.pk).update, last_seen_at=long_ago)
+    for _ in range(30):
+        await camille.receive_nothing(timeout=0.1)
+        row = await orm(Attendance.objects.get, pk=row.pk)
+        if row.last_seen_at > long_ago:
+            break
+    assert row.last_seen_at > long_ago and row.left_at is None
+    await camille.disconnect()

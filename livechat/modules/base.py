@@ -5,8 +5,6 @@ A handler gets the connection and the parsed frame; it calls services (one
 turns into the one `error` frame.
 """
 
-from channels.db import database_sync_to_async
-
 COMMANDS = {}
 
 
@@ -18,11 +16,6 @@ def command(frame_type):
         return handler
 
     return register
-
-
-def call(service, *args, **kwargs):
-    """Run one service function in the database thread pool."""
-    return database_sync_to_async(service)(*args, **kwargs)
 
 
 async def publish(connection, result):

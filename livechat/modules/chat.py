@@ -1,5 +1,6 @@
 from livechat import services
-from livechat.modules.base import call, command, publish
+from livechat.db import call
+from livechat.modules.base import command, publish
 
 
 @command("chat.send")
