@@ -69,8 +69,9 @@ class Daphne:
         log = open(self.log_path, "wb")  # noqa: SIM115  (closed with the process in stop())
         self.log = log
         self.process = subprocess.Popen(
+            # The flags of scripts/run (production), plus a listen backlog big enough for a join storm.
             [sys.executable, "-m", "daphne", "-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096",
-             self.application],
+             "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536", self.application],
             cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             preexec_fn=raise_fd_limit,
         )
