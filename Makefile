@@ -37,9 +37,10 @@ messages: install
 	$(PY) manage.py makemessages -l fr -l zh_Hans --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
 
-# Load benchmarks (issue 7; needs Redis: REDIS_URL, default the local one). Full run: about 15 minutes.
+# Load benchmarks (issue 7; needs Redis: REDIS_URL, default the local one). Full run: about 15 minutes;
+# BENCH_ARGS=--profile adds py-spy profiles of the server to docs/benchmarks.md.
 bench: install-dev
-	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} $(PY) -m bench.run
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} $(PY) -m bench.run $(BENCH_ARGS)
 
 bench-smoke: install-dev
 	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} $(PY) -m bench.run --smoke

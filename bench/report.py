@@ -307,6 +307,7 @@ def write_report(results, path):
         "",
         report_section(s.get("report")),
         "",
+        *profile_section(results),
         ANALYSIS_HEADING,
     ]
     path.write_text("\n".join(lines) + (kept if kept else "\n\nWhere a target is missed, the profile and what was "
@@ -366,3 +367,33 @@ def report_section(r):
         "time `GET /api/summits/{slug}/reports/attendance.csv` as an organiser through Daphne (no stored report " \
         f"exists, so it builds live); run 1 is cold, run 2 warm. Data generation (COPY) took " \
         f"{fmt(r['data_generation_s'])} s."
+
+
+def profiled_runs(results):
+    s = results["scenarios"]
+    for entry in s.get("ramp") or []:
+        for step in entry.get("steps", []):
+            if step.get("profile"):
+                yield f"Scenario 1, {entry['target']}, {step['attendees']:,} attendees", step
+    burst = s.get("burst") or {}
+    if burst.get("profile"):
+        yield f"Scenario 3 (burst), {burst['target']}", burst
+
+
+def profile_section(results):
+    """py-spy's self time by package and function, for every run sampled with --profile."""
+    if not results.get("profiled"):
+        return []
+    lines = ["## Where the server's time goes (py-spy, `--profile`)", "",
+             "Self time of the Daphne process while the senders sent, in percent of the samples (idle excluded); "
+             "the sampler ran beside the server, so these runs' latencies are not the ones above to quote.", ""]
+    for label, run in profiled_runs(results):
+        profile = run["profile"]
+        if not profile.get("samples"):
+            lines += [f"**{label}**: no samples", ""]
+            continue
+        lines += [f"**{label}** ({profile['samples']:,} samples, "
+                  f"{fmt(run['server_cpu_us_per_delivery'])} µs of server CPU per delivery)", "",
+                  table(["package", "% self"], profile["by_package"]), "",
+                  table(["function", "% self"], [[f"`{name}`", share] for name, share in profile["by_function"]]), ""]
+    return lines

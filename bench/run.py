@@ -37,6 +37,8 @@ def parse_args(argv):
                         help="the consumer scenarios 2-7 run against (scenario 1 always runs against both)")
     parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these scenarios")
     parser.add_argument("--ramp", nargs="+", type=int, help="attendee counts of scenario 1 instead of the default")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the server with py-spy during scenarios 1 and 3 (perturbs their numbers)")
     return parser.parse_args(argv)
 
 
@@ -69,7 +71,7 @@ def manage(env, *args):
 class Bench:
     """What every scenario shares: sizes, environment, attendees, and the few database look-ups it needs."""
 
-    def __init__(self, sizes, env, out_dir, attendees, real_available):
+    def __init__(self, sizes, env, out_dir, attendees, real_available, profile=False):
         self.sizes = sizes
         self.env = env
         self.out_dir = out_dir
@@ -78,6 +80,7 @@ class Bench:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.attendees = attendees
+        self.profile = profile
         self.real_available = real_available
         self.apps = APPS
         self.pool = ServerPool(env, self.log_dir, reuse=sizes["reuse_servers"])
@@ -221,7 +224,7 @@ def main(argv=None):
 
     started = time.monotonic()
     attendees = prepare(env, out_dir, attendees_needed(sizes))
-    bench = Bench(sizes, env, out_dir, attendees, real_available=bool(websocket_urlpatterns))
+    bench = Bench(sizes, env, out_dir, attendees, real_available=bool(websocket_urlpatterns), profile=args.profile)
     bench.log(f"{len(attendees)} attendees ready; real consumer {'found' if bench.real_available else 'missing'}")
     results = {
         "smoke": args.smoke,
@@ -229,6 +232,7 @@ def main(argv=None):
         "machine": machine(env),
         "sizes": sizes,
         "target": args.target,
+        "profiled": args.profile,
     }
     try:
         results["scenarios"] = run_scenarios(bench, args.target, args.only)

@@ -13,6 +13,7 @@ import urllib.request
 
 from bench.metrics import delivery_summary, join_summary, latency_summary
 from bench.processes import Usage, Workers, sampling
+from bench.profiling import Profiler
 from bench.sizes import SENDER_RATE
 
 MAX_PROCESSES = 8
@@ -57,8 +58,11 @@ def cost_per_delivery(result):
     return round(result["server"]["cpu_s"] * 1e6 / result["deliveries"], 1)
 
 
-async def chat_load(bench, servers, clients, processes, rate_per_sender, duration):
-    """Everyone joins, then senders chat for `duration` s; returns deliveries, costs and losses."""
+async def chat_load(bench, servers, clients, processes, rate_per_sender, duration, label=None):
+    """Everyone joins, then senders chat for `duration` s; returns deliveries, costs and losses.
+
+    With `--profile`, a run given a `label` is also sampled by py-spy while the senders send.
+    """
     settle = bench.sizes["settle"]
     server_usage = Usage([s.ps for s in servers])
     async with Workers(clients, processes, bench.run_dir) as workers:
@@ -71,6 +75,8 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
         await asyncio.sleep(max(0.0, start - time.time()))
         server_usage.begin()
         generator_usage.begin()
+        profiler = Profiler(servers, bench.out_dir / "profiles", label, duration).start() \
+            if bench.profile and label else None
         sampler = asyncio.create_task(sampling(server_usage))
         await chat
         await drain(bench, workers, {c["room"] for c in clients})
@@ -91,6 +97,8 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
         generator_saturated=generator["busiest_process_cores"] > SATURATED,
     )
     result["server_cpu_us_per_delivery"] = cost_per_delivery(result)
+    if profiler:
+        result["profile"] = await asyncio.to_thread(profiler.finish)
     return result
 
 
@@ -136,7 +144,8 @@ def one_room_ramp(bench, target):
             room = bench.make_room(f"ramp-{target}-{attendees}")
             processes = max(processes, process_count(bench, attendees))
             clients = clients_for(bench, servers, [room], attendees, senders_for(sizes["ramp_rate"]))
-            step = asyncio.run(chat_load(bench, servers, clients, processes, SENDER_RATE, sizes["ramp_duration"]))
+            step = asyncio.run(chat_load(bench, servers, clients, processes, SENDER_RATE, sizes["ramp_duration"],
+                                         label=f"ramp-{target}-{attendees}"))
             steps.append(step)
             bench.log(f"ramp {target} {attendees}: p99 {step['p99_ms']} ms, lost {step['lost']}")
             if step["generator_saturated"]:
@@ -181,7 +190,8 @@ def burst(bench, target):
         room = bench.make_room(f"burst-{target}")
         clients = clients_for(bench, servers, [room], count, senders_for(sizes["burst_rate"]))
         result = asyncio.run(
-            chat_load(bench, servers, clients, process_count(bench, count), SENDER_RATE, sizes["burst_duration"])
+            chat_load(bench, servers, clients, process_count(bench, count), SENDER_RATE, sizes["burst_duration"],
+                      label=f"burst-{target}")
         )
     return {"target": target, **result}
 
