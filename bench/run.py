@@ -233,6 +233,7 @@ def main(argv=None):
         "sizes": sizes,
         "target": args.target,
         "profiled": args.profile,
+        "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     try:
         results["scenarios"] = run_scenarios(bench, args.target, args.only)
