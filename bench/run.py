@@ -11,6 +11,7 @@ the load-test attendees are recreated on every run.
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -133,15 +134,20 @@ class Bench:
 
 
 def prepare(env, out_dir, count):
-    """Migrates, seeds the demo summit, recreates the bench summit and makes `count` attendees."""
+    """Migrates, seeds the demo summit, recreates the bench summit and makes `count` attendees.
+
+    The attendees come from the contract's `make_attendees` command, run as its own process.
+    """
     import datetime
+
+    from django.core.management import call_command
 
     from bench.attendance_data import delete_report_summit
     from events.loadtest import do_delete_attendees
     from events.models import Summit
 
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "seed_demo")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
     delete_report_summit()
     Summit.objects.filter(slug=SUMMIT_SLUG).delete()
     do_delete_attendees()
