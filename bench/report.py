@@ -51,6 +51,13 @@ def machine(env):
     }
 
 
+def entries(result):
+    """A scenario's results as a list: some run once per design or server count, some once."""
+    if result is None:
+        return []
+    return result if isinstance(result, list) else [result]
+
+
 def fmt(value, unit=""):
     if value is None:
         return "–"
@@ -75,7 +82,7 @@ def not_run(result):
 
 
 def ramp_steps(results, target):
-    for entry in results["scenarios"].get("ramp") or []:
+    for entry in entries(results["scenarios"].get("ramp")):
         if entry.get("target") == target and "steps" in entry:
             return entry["steps"]
     return []
@@ -121,11 +128,11 @@ def targets_section(results):
         measured = f"{fmt(real_holds)} vs none: the textbook design held no step of the ramp"
     ok = bool(real_holds) and (ratio >= 5 if ratio is not None else real_holds > 0)
     rows.append([f"≥ 5× the textbook design's attendees at p99 ≤ {TARGET_P99_MS} ms", measured, verdict(ok)])
-    idle = [r for r in scenarios.get("idle") or [] if r.get("target") == results["target"]]
+    idle = [r for r in entries(scenarios.get("idle")) if r.get("target") == results["target"]]
     kib = idle[0]["kib_per_socket"] if idle and not not_run(idle[0]) else None
     rows.append(["Idle: ≤ 30 KiB of server memory per socket", fmt(kib, " KiB"),
                  verdict(kib is not None and kib <= 30)])
-    storms = [s for s in scenarios.get("join_storm") or [] if isinstance(s, dict) and not not_run(s)]
+    storms = [s for s in entries(scenarios.get("join_storm")) if not not_run(s)]
     storm = next((s for s in storms if s["servers"] == 1), None)
     rows.append(["Join storm: 2,000 in the room within 10 s, none refused",
                  "not run" if storm is None else f"{fmt(storm['all_in_s'])} s, {storm['refused']} refused, "
@@ -152,9 +159,9 @@ def verdict(ok):
 
 def ramp_section(results):
     parts = []
-    for entry in results["scenarios"].get("ramp") or []:
+    for entry in entries(results["scenarios"].get("ramp")):
         if not_run(entry):
-            parts.append(f"*{entry['target']}*: {not_run(entry)}")
+            parts.append(f"*{entry.get('target', 'scenario 1')}*: {not_run(entry)}")
             continue
         rows = [chat_row(entry["target"], s) for s in entry["steps"]]
         stop = next((s["stopped_ramp"] for s in entry["steps"] if s.get("stopped_ramp")), None)
@@ -381,7 +388,7 @@ def report_section(r):
 
 def profiled_runs(results):
     s = results["scenarios"]
-    for entry in s.get("ramp") or []:
+    for entry in entries(s.get("ramp")):
         for step in entry.get("steps", []):
             if step.get("profile"):
                 yield f"Scenario 1, {entry['target']}, {step['attendees']:,} attendees", step
