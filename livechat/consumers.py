@@ -127,6 +127,7 @@ class RoomConsumer(AsyncConsumer):
             entered = await call(
                 services.do_enter_room,
                 self.room_id,
+                access["session_id"],
                 self.user_id,
                 self.kind,
                 keys.SERVER_ID,
@@ -137,9 +138,13 @@ class RoomConsumer(AsyncConsumer):
             await self.close(CLOSE_TRY_AGAIN_LATER)
             return
         self.attendance_id = entered["attendance_id"]
-        state = entered["state"]
-        state["you"] = access["you"]
-        state["presence"] = {"count": hub.presence_count()}
+        state = {
+            "type": "room.state",
+            "room": access["room"],
+            "you": access["you"],
+            **entered["state"],
+            "presence": {"count": hub.presence_count()},
+        }
         await self.send_frame(state)
         last_seq = state["last_seq"]
         for frame in entered["replay"]:

@@ -82,6 +82,8 @@ def access_live_room(user, summit_slug, room_slug):
         role = Registration.Role.SPEAKER
     return {
         "room_id": room.pk,
+        "session_id": session.pk if session else None,
+        "room": _room_info(room, session),
         "user_id": user.pk,
         "kind": kind,
         "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE},
@@ -105,26 +107,22 @@ def _person(user):
     }
 
 
-def do_enter_room(room_id, user_id, kind, server, since=None):
+def do_enter_room(room_id, session_id, user_id, kind, server, since=None):
     """Record the join and return `room.state` plus the events after `since` that this viewer may see.
 
     One call, so the state, `last_seq` and the replay come from one moment.
+    The room and its live session were looked up by `access_live_room`.
     """
-    room = Room.objects.select_related("summit").get(pk=room_id)
-    session = live_session(room)
     now = timezone.now()
     attendance = Attendance.objects.create(
-        user_id=user_id, room=room, session=session, joined_at=now, last_seen_at=now, server=server
+        user_id=user_id, room_id=room_id, session_id=session_id, joined_at=now, last_seen_at=now, server=server
     )
-    last_seq = RoomLog.objects.get(room=room).last_seq
-    messages = ChatMessage.objects.filter(room=room, seq__lte=last_seq).order_by("-seq")[:RECENT_MESSAGES]
-    message_events = RoomEvent.objects.filter(room=room, seq__in=[m.seq for m in messages]).order_by("seq")
+    last_seq = RoomLog.objects.get(room_id=room_id).last_seq
+    messages = RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq).order_by("-seq")
     state = {
-        "type": "room.state",
-        "room": _room_info(room, session),
         "last_seq": last_seq,
-        "messages": [view_for(event.payload, user_id, kind) for event in message_events],
-        "questions": _questions_for(room, session, user_id, kind),
+        "messages": [view_for(event.payload, user_id, kind) for event in reversed(messages[:RECENT_MESSAGES])],
+        "questions": _questions_for(room_id, session_id, user_id, kind),
     }
     replay = []
     if since is not None:
@@ -158,8 +156,8 @@ def _session_info(session):
     }
 
 
-def _questions_for(room, session, user_id, kind):
-    questions = Question.objects.filter(room=room, session=session).select_related("author__profile")
+def _questions_for(room_id, session_id, user_id, kind):
+    questions = Question.objects.filter(room_id=room_id, session_id=session_id).select_related("author__profile")
     if kind == ATTENDEE:
         questions = questions.exclude(status=Question.Status.DISMISSED)
     questions = list(questions.order_by("-is_pinned", "-votes", "created_at")[:QUESTIONS_SHOWN])
