@@ -46,7 +46,7 @@ def machine(env):
         "packages": {name: metadata.version(name) for name in PACKAGES},
         "redis_server": redis.Redis.from_url(env["REDIS_URL"], socket_timeout=5).info()["redis_version"],
         "database": database,
-        "db_conn_max_age": env.get("DB_CONN_MAX_AGE", "0 (default: Django under ASGI wants no persistent connections)"),
+        "db_conn_max_age": env.get("DB_CONN_MAX_AGE"),
         "commit": commit,
     }
 
