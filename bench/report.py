@@ -395,6 +395,9 @@ def profiled_runs(results):
     burst = s.get("burst") or {}
     if burst.get("profile"):
         yield f"Scenario 3 (burst), {burst['target']}", burst
+    for endpoint in (s.get("http") or {}).get("endpoints", []):
+        if endpoint.get("profile"):
+            yield f"Scenario 7, `GET {endpoint['path']}`", endpoint
 
 
 def profile_section(results):
@@ -402,15 +405,16 @@ def profile_section(results):
     if not results.get("profiled"):
         return []
     lines = ["## Where the server's time goes (py-spy, `--profile`)", "",
-             "Self time of the Daphne process while the senders sent, in percent of the samples (idle excluded); "
+             "Self time of the Daphne process while the load ran, in percent of the samples (idle excluded); "
              "the sampler ran beside the server, so these runs' latencies are not the ones above to quote.", ""]
     for label, run in profiled_runs(results):
         profile = run["profile"]
         if not profile.get("samples"):
             lines += [f"**{label}**: no samples", ""]
             continue
-        lines += [f"**{label}** ({profile['samples']:,} samples, "
-                  f"{fmt(run['server_cpu_us_per_delivery'])} µs of server CPU per delivery)", "",
+        cost = (f"{fmt(run['server_cpu_us_per_delivery'])} µs of server CPU per delivery"
+                if "server_cpu_us_per_delivery" in run else f"{fmt(run['requests_per_s'])} requests/s")
+        lines += [f"**{label}** ({profile['samples']:,} samples, {cost})", "",
                   table(["package", "% self"], profile["by_package"]), "",
                   table(["function", "% self"], [[f"`{name}`", share] for name, share in profile["by_function"]]), ""]
     return lines

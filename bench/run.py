@@ -39,7 +39,7 @@ def parse_args(argv):
     parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these scenarios")
     parser.add_argument("--ramp", nargs="+", type=int, help="attendee counts of scenario 1 instead of the default")
     parser.add_argument("--profile", action="store_true",
-                        help="sample the server with py-spy during scenarios 1 and 3 (perturbs their numbers)")
+                        help="sample the server with py-spy during scenarios 1, 3 and 7 (perturbs their numbers)")
     return parser.parse_args(argv)
 
 
@@ -223,6 +223,10 @@ def main(argv=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     env = bench_env(out_dir)
     check_redis(env["REDIS_URL"])
+    if args.profile:
+        from bench.profiling import py_spy
+
+        py_spy()
     os.environ.update(env)
     import django
 

@@ -343,6 +343,8 @@ async def http_load(bench, server, path, concurrency, duration):
         )
         await asyncio.sleep(max(0.0, start - time.time()))
         usage.begin()
+        label = "http-" + path.strip("/").replace("/", "-")
+        profiler = Profiler([server], bench.out_dir / "profiles", label, duration).start() if bench.profile else None
         answers = await load
         server = usage.end()
         await workers.command("close")
@@ -352,6 +354,7 @@ async def http_load(bench, server, path, concurrency, duration):
         for status, count in answer["statuses"].items():
             statuses[status] = statuses.get(status, 0) + count
     return {
+        **({"profile": await asyncio.to_thread(profiler.finish)} if profiler else {}),
         "path": path,
         "concurrency": concurrency // processes * processes,
         "requests": len(latencies),
