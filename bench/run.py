@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -212,8 +213,14 @@ def run_scenarios(bench, target, only):
     return results
 
 
+def stop_on_sigterm(signum, frame):
+    """SIGTERM unwinds like Ctrl-C, so every server and generator started is stopped on the way out."""
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     from bench.sizes import FULL, SMOKE
 
     sizes = dict(SMOKE if args.smoke else FULL)
