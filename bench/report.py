@@ -263,6 +263,11 @@ def write_report(results, path):
         "Raw numbers: `var/bench/*.json`. Every number below comes from that run; nothing is edited by hand "
         "above the analysis heading.",
         "",
+        "Run it again with `make bench` (Redis at `REDIS_URL`, default the local one; PostgreSQL when "
+        "`DATABASE_URL` is set, else a SQLite file under `var/bench/`; about 15 minutes). "
+        "`make bench BENCH_ARGS=--profile` adds py-spy profiles of the server; `make bench-smoke` runs every "
+        "scenario tiny.",
+        "",
         "## Machine",
         "",
         table(["", ""], [
