@@ -15,7 +15,8 @@ from xml.sax.saxutils import escape
 import psutil
 
 ANALYSIS_HEADING = "## Analysis (hand-written, kept across runs)"
-PACKAGES = ["Django", "channels", "daphne", "channels-redis", "redis", "Twisted", "psycopg", "websockets", "psutil"]
+PACKAGES = ["Django", "channels", "daphne", "channels-redis", "redis", "Twisted", "psycopg", "websockets", "uvloop",
+            "psutil", "py-spy"]
 COLOURS = {"real": "#1f6fb2", "textbook": "#d9641e"}
 TARGET_P99_MS = 250
 GENERATOR_NOTE_CORES = 0.5
@@ -43,7 +44,7 @@ def machine(env):
         "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
-        "packages": {name: metadata.version(name) for name in PACKAGES},
+        "packages": {name: installed_version(name) for name in PACKAGES},
         "redis_server": redis.Redis.from_url(env["REDIS_URL"], socket_timeout=5).info()["redis_version"],
         "database": database,
         "db_conn_max_age": env.get("DB_CONN_MAX_AGE"),
@@ -56,6 +57,13 @@ def entries(result):
     if result is None:
         return []
     return result if isinstance(result, list) else [result]
+
+
+def installed_version(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def fmt(value, unit=""):
