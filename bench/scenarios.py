@@ -17,6 +17,7 @@ from bench.profiling import Profiler
 from bench.sizes import SENDER_RATE
 
 MAX_PROCESSES = 8
+REPORT_REPEAT_UNDER_S = 30
 START_DELAY = 0.5  # seconds for every load generator to have its command before a timed phase starts
 SATURATED = 0.85
 
@@ -397,6 +398,8 @@ def attendance_report(bench, target):
     runs = []
     with bench.servers(target) as (server,):
         for _ in range(2):
+            if runs and runs[-1]["seconds"] > REPORT_REPEAT_UNDER_S:
+                break  # a slow build is timed once: the run's time budget matters more than a warm figure
             request = urllib.request.Request(server.base_url + report_path(summit_slug),
                                              headers={"Cookie": f"sessionid={organiser_cookie}"})
             began = time.monotonic()
@@ -407,6 +410,8 @@ def attendance_report(bench, target):
                     status = response.status
             except urllib.error.HTTPError as error:
                 body, status = error.read(), error.code
+            except TimeoutError:
+                body, status = b"", f"no answer within {sizes['report_timeout']} s"
             runs.append({"status": status, "seconds": round(time.monotonic() - began, 3), "bytes": len(body),
                          "rows": body.count(b"\n")})
     return {

@@ -36,7 +36,7 @@ FULL = {
     "clients_per_process": 1000,
     "connect_timeout": 120,  # the longest any connect phase may take
     "ramp_budget_s": 360,  # no new ramp step starts after this long on one design
-    "report_timeout": 300,
+    "report_timeout": 120,
     "budget_s": 900,  # no new scenario starts after this long
     "connect_concurrency": 200,
 }
