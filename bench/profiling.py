@@ -17,6 +17,7 @@ from bench.processes import stop_group
 RATE = 100
 TOP = 12
 LINE_NUMBER = re.compile(r":\d+\)$")
+OURS = re.compile(r"[(/](?:livechat|events|scheduler|summit|bench)/[\w/]*\.py\)$")
 PACKAGE = re.compile(r"\((?:.*/site-packages/|.*/lib/python3\.\d+/)?([A-Za-z_][\w]*)")
 
 
@@ -54,18 +55,21 @@ class Profiler:
 
 
 def summarise(paths):
-    """Self time by package and by function, in percent of the samples taken."""
-    by_function, by_package = Counter(), Counter()
+    """Self time by package and by function, and the platform's own functions' inclusive time, in percent."""
+    by_function, by_package, ours = Counter(), Counter(), Counter()
     total = 0
     for path in paths:
         for line in path.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
             if not stack or not count.isdigit():
                 continue
-            leaf = LINE_NUMBER.sub(")", stack.split(";")[-1])
-            package = PACKAGE.search(leaf)
-            by_function[leaf] += int(count)
+            frames = [LINE_NUMBER.sub(")", frame) for frame in stack.split(";")]
+            package = PACKAGE.search(frames[-1])
+            by_function[frames[-1]] += int(count)
             by_package[package.group(1) if package else "?"] += int(count)
+            for frame in set(frames):
+                if OURS.search(frame):
+                    ours[frame] += int(count)
             total += int(count)
     if not total:
         return {"files": [str(p) for p in paths], "samples": 0}
@@ -74,4 +78,4 @@ def summarise(paths):
         return [[name, round(100 * count / total, 1)] for name, count in counter.most_common(TOP)]
 
     return {"files": [str(p) for p in paths], "samples": total, "by_package": share(by_package),
-            "by_function": share(by_function)}
+            "by_function": share(by_function), "ours_inclusive": share(ours)}

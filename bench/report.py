@@ -432,5 +432,7 @@ def profile_section(results):
                 if "server_cpu_us_per_delivery" in run else f"{fmt(run['requests_per_s'])} requests/s")
         lines += [f"**{label}** ({profile['samples']:,} samples, {cost})", "",
                   table(["package", "% self"], profile["by_package"]), "",
-                  table(["function", "% self"], [[f"`{name}`", share] for name, share in profile["by_function"]]), ""]
+                  table(["function", "% self"], [[f"`{name}`", share] for name, share in profile["by_function"]]), "",
+                  table(["the platform's own function", "% inclusive"],
+                        [[f"`{name}`", share] for name, share in profile.get("ours_inclusive", [])]), ""]
     return lines
