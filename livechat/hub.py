@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 TICK = 0.5  # seconds: the reaction window and how often presence is refreshed
 GAP_WAIT = 0.3  # how long a later seq waits for an earlier one before reading the gap from the database
+QUIET_CHECK = 10.0  # a room with no event for this long reads its last seq, in case a publish was lost
 BLOCK = 5.0  # the longest blocking pub/sub read ...
 SOCKET_TIMEOUT = 15.0  # ... so the socket's own timeout is longer, and a dead connection still ends
 PING_EVERY = 15.0  # a quiet subscription pings Redis to notice a connection that went silent
@@ -150,13 +151,13 @@ class RoomHub:
 
     async def _fan_out(self, envelope):
         for listener in list(self.listeners):
-            text = envelope.text_for(listener)
-            if text is None:
-                continue
-            if listener.buffer is not None:
-                listener.buffer.append((envelope.seq, text))
-                continue
             try:
+                text = envelope.text_for(listener)
+                if text is None:
+                    continue
+                if listener.buffer is not None:
+                    listener.buffer.append((envelope.seq, text))
+                    continue
                 await listener.send_text(text)
             except Exception:  # one broken socket must not starve the others
                 log.exception("could not deliver to a socket in room %s", self.room_id)
@@ -165,18 +166,24 @@ class RoomHub:
 
     async def _dispatch(self):
         while True:
-            timeout = None
+            timeout = QUIET_CHECK if self.ready.is_set() else None
             if self.held:
                 timeout = max(0.0, self.held_since + GAP_WAIT - time.monotonic())
             try:
                 item = await asyncio.wait_for(self.inbox.get(), timeout)
             except TimeoutError:
-                await self._fill_gap()
+                if self.held:
+                    await self._fill_gap()
+                else:
+                    await self._catch_up()
                 continue
-            if item is _RESYNC:
-                await self._resync()
-            else:
-                await self._accept(item)
+            try:
+                if item is _RESYNC:
+                    await self._resync()
+                else:
+                    await self._accept(item)
+            except Exception:  # the room's stream must outlive one bad event
+                log.exception("room %s: event not delivered", self.room_id)
 
     async def _accept(self, envelope):
         if envelope.seq is None:
@@ -219,6 +226,16 @@ class RoomHub:
             self.next_seq = min(self.held)  # cannot happen with gapless seqs; never stall the room on it
         await self._drain()
 
+    async def _catch_up(self):
+        """A quiet room checks once in a while that no stored event went unpublished (Redis hiccup)."""
+        try:
+            last = await call(services.room_last_seq, self.room_id)
+            if last >= self.next_seq:
+                await self._backfill(last)
+                await self._drain()
+        except DATABASE_DOWN:
+            log.warning("room %s: database unavailable for the quiet-room check", self.room_id)
+
     async def _resync(self):
         """Learn the room's last seq (first start) or catch up on what a lost subscription missed."""
         delay = 0.2
@@ -257,7 +274,10 @@ class RoomHub:
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=BLOCK)
                     if message is not None and message["type"] == "message":
-                        self.inbox.put_nowait(Envelope.from_wire(message["data"]))
+                        try:
+                            self.inbox.put_nowait(Envelope.from_wire(message["data"]))
+                        except (ValueError, KeyError, TypeError):
+                            log.warning("room %s: ignored a malformed message on %s", self.room_id, self.channel)
                         quiet_since = time.monotonic()
                     elif time.monotonic() - quiet_since > PING_EVERY:
                         await pubsub.ping()

@@ -6,7 +6,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from livechat import services
+from livechat import hub, services
 from livechat.hub import hubs
 from livechat.models import ChatMessage, RoomEvent
 from tests.live import join, next_frame, nothing_more, orm, room_path, send
@@ -227,3 +227,36 @@ async def test_flooding_is_rate_limited_and_the_socket_stays_open(main_stage, at
     await send(socket, {"type": "ping"})
     assert await next_frame(socket) == {"type": "pong"}
     await socket.disconnect()
+
+
+@pytest.fixture
+def quick_quiet_check(monkeypatch):
+    monkeypatch.setattr(hub, "QUIET_CHECK", 0.2)
+
+
+async def test_a_stored_event_whose_publish_was_lost_still_arrives_in_a_quiet_room(
+    quick_quiet_check, camille_and_lina, attendee_paris, main_stage
+):
+    camille, lina = camille_and_lina
+    await database_sync_to_async(services.do_send_chat_message)(attendee_paris.pk, main_stage.pk, "never published")
+    assert (await next_frame(lina))["body"] == "never published"
+
+
+async def test_a_malformed_message_on_the_room_channel_does_not_stop_the_room(
+    camille_and_lina, attendee_paris, main_stage, settings
+):
+    if not settings.REDIS_URL:
+        pytest.skip("the room channel is a Redis channel")
+    import redis.asyncio as aioredis
+
+    from livechat import keys
+    from livechat.hub import Envelope
+
+    camille, lina = camille_and_lina
+    client = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+    await client.publish(keys.room_channel(main_stage.pk), b"not an envelope")
+    # What another process would publish: reaches this one only through the subscription.
+    stored = await database_sync_to_async(services.do_send_chat_message)(attendee_paris.pk, main_stage.pk, "from B")
+    await client.publish(keys.room_channel(main_stage.pk), Envelope.of_event(stored["event"]).wire())
+    await client.aclose()
+    assert (await next_frame(lina, timeout=3))["body"] == "from B"
