@@ -35,3 +35,11 @@ test: install-dev system-packages
 # Regenerate the translation catalogues after changing user-facing strings (needs gettext).
 messages: install
 	PYTHON=$(PY) scripts/update-translations
+
+# Load benchmarks (issue 7; needs Redis: REDIS_URL, default the local one). Full run: about 15 minutes;
+# BENCH_ARGS=--profile adds py-spy profiles of the server to docs/benchmarks.md.
+bench: install-dev
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} $(PY) -m bench.run $(BENCH_ARGS)
+
+bench-smoke: install-dev
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/0} $(PY) -m bench.run --smoke

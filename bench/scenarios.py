@@ -1,0 +1,424 @@
+"""The eight scenarios of issue 7, each returning a plain dict for the report and var/bench/.
+
+Database work runs synchronously here; each load phase is its own
+`asyncio.run`, driving load-generator processes (bench/loadgen.py) against
+Daphne processes this module starts and always stops.
+"""
+
+import asyncio
+import math
+import time
+import urllib.error
+import urllib.request
+
+from bench.metrics import delivery_summary, join_summary, latency_summary
+from bench.processes import Usage, Workers, sampling
+from bench.profiling import Profiler
+from bench.sizes import SENDER_RATE
+
+MAX_PROCESSES = 8
+REPORT_REPEAT_UNDER_S = 30
+START_DELAY = 0.5  # seconds for every load generator to have its command before a timed phase starts
+SATURATED = 0.85
+
+
+def connect(bench, workers, concurrency):
+    limit = bench.sizes["connect_timeout"]
+    return workers.command("connect", concurrency, limit, timeout=limit + 60)
+
+
+def senders_for(rate):
+    return max(1, math.ceil(rate / SENDER_RATE))
+
+
+def ws_url(server, summit_slug, room_slug):
+    return f"ws://127.0.0.1:{server.port}/ws/summits/{summit_slug}/rooms/{room_slug}/"
+
+
+def clients_for(bench, servers, rooms, count, senders_per_room=0):
+    """The first `count` attendees, dealt round-robin over rooms and servers."""
+    return [
+        {
+            "index": i,
+            "sessionid": bench.attendees[i]["sessionid"],
+            "url": ws_url(servers[i % len(servers)], bench.summit_slug, rooms[i % len(rooms)]),
+            "room": rooms[i % len(rooms)],
+            "sender": i // len(rooms) < senders_per_room,
+        }
+        for i in range(count)
+    ]
+
+
+def process_count(bench, clients):
+    return min(MAX_PROCESSES, max(2, math.ceil(clients / bench.sizes["clients_per_process"])))
+
+
+def cost_per_delivery(result):
+    if not result["deliveries"]:
+        return None
+    return round(result["server"]["cpu_s"] * 1e6 / result["deliveries"], 1)
+
+
+async def chat_load(bench, servers, clients, processes, rate_per_sender, duration, label=None):
+    """Everyone joins, then senders chat for `duration` s; returns deliveries, costs and losses.
+
+    With `--profile`, a run given a `label` is also sampled by py-spy while the senders send.
+    """
+    settle = bench.sizes["settle"]
+    server_usage = Usage([s.ps for s in servers])
+    async with Workers(clients, processes, bench.run_dir) as workers:
+        generator_usage = Usage(workers.ps)
+        await connect(bench, workers, bench.sizes["connect_concurrency"])
+        start = time.time() + START_DELAY
+        chat = asyncio.create_task(
+            workers.command("chat", start, duration, rate_per_sender, settle, timeout=duration + settle + 120)
+        )
+        await asyncio.sleep(max(0.0, start - time.time()))
+        server_usage.begin()
+        generator_usage.begin()
+        profiler = Profiler(servers, bench.out_dir / "profiles", label, duration).start() \
+            if bench.profile and label else None
+        sampler = asyncio.create_task(sampling(server_usage))
+        await chat
+        await drain(bench, workers, {c["room"] for c in clients})
+        sampler.cancel()
+        server, generator = server_usage.end(), generator_usage.end()
+        stats = await workers.command("stats")
+        await workers.command("close")
+    result = delivery_summary(stats, duration)
+    result.update(join_summary([c for answer in stats for c in answer["clients"]]))
+    result.update(
+        attendees=len(clients),
+        senders=sum(1 for c in clients if c["sender"]),
+        messages_per_s=round(sum(1 for c in clients if c["sender"]) * rate_per_sender, 1),
+        duration_s=duration,
+        server=server,
+        generator=generator,
+        generator_processes=processes,
+        generator_saturated=generator["busiest_process_cores"] > SATURATED,
+    )
+    result["server_cpu_us_per_delivery"] = cost_per_delivery(result)
+    if profiler:
+        result["profile"] = await asyncio.to_thread(profiler.finish)
+    return result
+
+
+async def drain(bench, workers, rooms):
+    """Lets deliveries in flight land: sends acknowledged, then every client up to its room's last seq.
+
+    Both waits are bounded; whatever is still missing after them counts as lost.
+    """
+    timeout = bench.sizes["drain_timeout"]
+    await workers.command("acks", timeout, timeout=timeout + 30)
+    targets = await asyncio.to_thread(bench.last_seqs, rooms)
+    await workers.command("drain", targets, timeout, timeout=timeout + 30)
+
+
+def ramp_stop_reason(bench, step):
+    if step["refused"] or step["dropped"]:
+        return f"{step['refused']} refused, {step['dropped']} dropped"
+    if step["lost"] or step["unacknowledged"]:
+        return f"{step['lost']} lost, {step['unacknowledged']} unacknowledged"
+    if step["p99_ms"] is None:
+        return "no deliveries"
+    if step["p99_ms"] > bench.sizes["ramp_stop_p99_ms"]:
+        return f"p99 {step['p99_ms']} ms > {bench.sizes['ramp_stop_p99_ms']} ms"
+    return None
+
+
+def one_room_ramp(bench, target):
+    """Scenario 1: one room, more attendees each step, 10 messages/s, until p99 passes 1 s or anything is lost."""
+    sizes = bench.sizes
+    steps = []
+    processes = 0
+    with bench.servers(target) as servers:
+        if sizes["warm_up"]:
+            room = bench.make_room(f"warm-up-{target}")
+            asyncio.run(chat_load(bench, servers, clients_for(bench, servers, [room], 10, 1), 1, SENDER_RATE, 2))
+        started = time.monotonic()
+        for attendees in sizes["ramp"]:
+            if attendees > len(bench.attendees):
+                break
+            if time.monotonic() - started > sizes["ramp_budget_s"]:
+                steps[-1]["stopped_ramp"] = f"time budget of {sizes['ramp_budget_s']} s for the ramp used up"
+                break
+            room = bench.make_room(f"ramp-{target}-{attendees}")
+            processes = max(processes, process_count(bench, attendees))
+            clients = clients_for(bench, servers, [room], attendees, senders_for(sizes["ramp_rate"]))
+            step = asyncio.run(chat_load(bench, servers, clients, processes, SENDER_RATE, sizes["ramp_duration"],
+                                         label=f"ramp-{target}-{attendees}"))
+            steps.append(step)
+            bench.log(f"ramp {target} {attendees}: p99 {step['p99_ms']} ms, lost {step['lost']}")
+            if step["generator_saturated"]:
+                processes = min(MAX_PROCESSES, processes * 2)
+            step["stopped_ramp"] = ramp_stop_reason(bench, step)
+            if step["stopped_ramp"]:
+                break
+    return {"target": target, "steps": steps}
+
+
+def two_process_room(bench, target):
+    """Scenario 1 at one size with two Daphne processes behind the same Redis, clients split over both."""
+    attendees = min(bench.sizes["two_process_attendees"], len(bench.attendees))
+    with bench.servers(target, count=2) as servers:
+        room = bench.make_room(f"two-{target}-{attendees}")
+        clients = clients_for(bench, servers, [room], attendees, senders_for(bench.sizes["ramp_rate"]))
+        result = asyncio.run(
+            chat_load(bench, servers, clients, process_count(bench, attendees), SENDER_RATE,
+                      bench.sizes["ramp_duration"])
+        )
+    return {"target": target, "servers": 2, **result}
+
+
+def many_rooms(bench, target):
+    """Scenario 2: 20 rooms of 100, 2 messages/s in each."""
+    sizes = bench.sizes
+    count = sizes["rooms"] * sizes["room_attendees"]
+    with bench.servers(target) as servers:
+        rooms = [bench.make_room(f"rooms-{target}-{i}") for i in range(sizes["rooms"])]
+        clients = clients_for(bench, servers, rooms, count, senders_for(sizes["room_rate"]))
+        result = asyncio.run(
+            chat_load(bench, servers, clients, process_count(bench, count), SENDER_RATE, sizes["rooms_duration"])
+        )
+    return {"target": target, "rooms": sizes["rooms"], **result}
+
+
+def burst(bench, target):
+    """Scenario 3: 500 attendees, 100 messages/s for 10 s."""
+    sizes = bench.sizes
+    count = sizes["burst_attendees"]
+    with bench.servers(target) as servers:
+        room = bench.make_room(f"burst-{target}")
+        clients = clients_for(bench, servers, [room], count, senders_for(sizes["burst_rate"]))
+        result = asyncio.run(
+            chat_load(bench, servers, clients, process_count(bench, count), SENDER_RATE, sizes["burst_duration"],
+                      label=f"burst-{target}")
+        )
+    return {"target": target, **result}
+
+
+async def storm(bench, servers, clients):
+    server_usage = Usage([s.ps for s in servers])
+    async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
+        server_usage.begin()
+        answers = await connect(bench, workers, 0)
+        everyone_in = max(answer["connect_s"] for answer in answers)
+        server = server_usage.end()
+        await asyncio.sleep(bench.sizes["storm_hold"])
+        stats = await workers.command("stats")
+        await workers.command("close")
+    clients_seen = [c for answer in stats for c in answer["clients"]]
+    summary = delivery_summary(stats, 0)
+    return {
+        "attendees": len(clients),
+        "all_in_s": round(everyone_in, 2),
+        "joined": sum(1 for c in clients_seen if c["ok"]),
+        "refused": summary["refused"],
+        "dropped": summary["dropped"],
+        "failures": summary["failures"],
+        "server": server,
+        **join_summary(clients_seen),
+    }
+
+
+def join_storm(bench, target, server_count):
+    """Scenario 4: 2,000 attendees connect at once; time until every one has its room.state."""
+    count = min(bench.sizes["join_storm"], len(bench.attendees))
+    with bench.servers(target, count=server_count) as servers:
+        room = bench.make_room(f"storm-{target}-{server_count}")
+        result = asyncio.run(storm(bench, servers, clients_for(bench, servers, [room], count)))
+    return {"target": target, "servers": server_count, **result}
+
+
+async def votes(bench, servers, clients, questions, window):
+    settle = bench.sizes["settle"]
+    async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
+        await connect(bench, workers, bench.sizes["connect_concurrency"])
+        asked = (await workers.command("ask", questions, first_only=True, timeout=questions * 15 + 30))[0]
+        if asked.get("error"):
+            await workers.command("close")
+            return {"error": f"could not ask the questions: {asked['error']} {asked.get('errors')}"}
+        ids = asked["ids"]
+        start = time.time() + START_DELAY
+        server_usage = Usage([s.ps for s in servers])
+        vote = asyncio.create_task(workers.command("vote", start, window, settle, ids, timeout=window + settle + 120))
+        await asyncio.sleep(max(0.0, start - time.time()))
+        server_usage.begin()
+        await vote
+        stats = await workers.command("stats")
+        expected = expected_votes(ids, stats)
+        deadline = time.monotonic() + bench.sizes["drain_timeout"]
+        while time.monotonic() < deadline and (await asyncio.to_thread(bench.vote_counts, ids))[0] != expected:
+            await asyncio.sleep(0.2)
+        await drain(bench, workers, {c["room"] for c in clients})
+        server = server_usage.end()
+        stats = await workers.command("stats")
+        await workers.command("close")
+    return {"ids": ids, "stats": stats, "server": server, "expected": expected}
+
+
+def expected_votes(ids, stats):
+    """Each connected client's one vote on question index % len(ids); every fifth voted twice, withdrawing it."""
+    expected = {question: 0 for question in ids}
+    for answer in stats:
+        for client in answer["clients"]:
+            if client["ok"] and client["closed_early"] is None and client["index"] % 5:
+                expected[ids[client["index"] % len(ids)]] += 1
+    return expected
+
+
+def vote_storm(bench, target):
+    """Scenario 5: 1,000 attendees vote on 20 questions in 10 s; every fifth votes twice (withdrawing)."""
+    sizes = bench.sizes
+    count = min(sizes["vote_attendees"], len(bench.attendees))
+    with bench.servers(target) as servers:
+        room = bench.make_room(f"votes-{target}")
+        clients = clients_for(bench, servers, [room], count)
+        outcome = asyncio.run(votes(bench, servers, clients, sizes["vote_questions"], sizes["vote_window"]))
+    if "error" in outcome:
+        return {"target": target, "attendees": count, "error": outcome["error"]}
+    ids, stats, expected = outcome["ids"], outcome["stats"], outcome["expected"]
+    counted, recorded = bench.vote_counts(ids)
+    deliveries = delivery_summary(stats, sizes["vote_window"])
+    return {
+        "target": target,
+        "attendees": count,
+        "questions": len(ids),
+        "votes_sent": deliveries["sent"],
+        "expected_total": sum(expected.values()),
+        "counted_total": sum(counted.values()),
+        "exact": all(counted.get(q) == expected[q] == recorded.get(q, 0) for q in ids),
+        "mismatches": {q: [expected[q], counted.get(q), recorded.get(q, 0)] for q in ids
+                       if not counted.get(q) == expected[q] == recorded.get(q, 0)},
+        "errors": deliveries["errors"],
+        "updates_lost": deliveries["lost"],
+        "updates_duplicated": deliveries["duplicated"],
+        "updates_out_of_order": deliveries["out_of_order"],
+        "refused": deliveries["refused"],
+        "dropped": deliveries["dropped"],
+        "server": outcome["server"],
+    }
+
+
+async def hold_idle(bench, server, clients):
+    """Server RSS before and after `clients` connect (after a few sockets warmed a fresh server up)."""
+    if bench.sizes["warm_up"]:
+        async with Workers(clients[:10], 1, bench.run_dir) as warm:
+            await connect(bench, warm, 10)
+            await warm.command("close")
+        await asyncio.sleep(1)
+    before = server.ps.memory_info().rss
+    async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
+        await connect(bench, workers, bench.sizes["connect_concurrency"])
+        await asyncio.sleep(bench.sizes["idle_hold"])
+        after = server.ps.memory_info().rss
+        stats = await workers.command("stats")
+        await workers.command("close")
+    joined = sum(1 for answer in stats for c in answer["clients"] if c["ok"])
+    return {
+        "sockets": joined,
+        "refused": len(clients) - joined,
+        "rss_before_mib": round(before / 2**20, 1),
+        "rss_after_mib": round(after / 2**20, 1),
+        "kib_per_socket": round((after - before) / 1024 / joined, 1) if joined else None,
+    }
+
+
+def idle_memory(bench, target):
+    """Scenario 6: server RSS per idle connected socket."""
+    count = min(bench.sizes["idle_sockets"], len(bench.attendees))
+    with bench.servers(target) as (server,):
+        room = bench.make_room(f"idle-{target}")
+        result = asyncio.run(hold_idle(bench, server, clients_for(bench, [server], [room], count)))
+    return {"target": target, **result}
+
+
+async def http_load(bench, server, path, concurrency, duration):
+    url = server.base_url + path
+    processes = min(2, concurrency)
+    usage = Usage([server.ps])
+    async with Workers([], processes, bench.run_dir) as workers:
+        start = time.time() + START_DELAY
+        load = asyncio.create_task(
+            workers.command("http", start, duration, concurrency // processes, url, timeout=duration + 120)
+        )
+        await asyncio.sleep(max(0.0, start - time.time()))
+        usage.begin()
+        label = "http-" + path.strip("/").replace("/", "-")
+        profiler = Profiler([server], bench.out_dir / "profiles", label, duration).start() if bench.profile else None
+        answers = await load
+        server = usage.end()
+        await workers.command("close")
+    latencies = [value for answer in answers for value in answer["latencies_us"]]
+    statuses = {}
+    for answer in answers:
+        for status, count in answer["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {
+        **({"profile": await asyncio.to_thread(profiler.finish)} if profiler else {}),
+        "path": path,
+        "concurrency": concurrency // processes * processes,
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / duration, 1),
+        "statuses": statuses,
+        **latency_summary(latencies),
+        "server": server,
+    }
+
+
+def http(bench, target):
+    """Scenario 7: the schedule page and the schedule API at concurrency 50."""
+    sizes = bench.sizes
+    results = []
+    with bench.servers(target) as (server,):
+        for path in (f"/summits/{bench.demo_slug}/schedule/", f"/api/summits/{bench.demo_slug}/schedule/"):
+            try:  # warm-up; an error status shows in the load's statuses, not here
+                with urllib.request.urlopen(server.base_url + path, timeout=30) as response:  # noqa: S310
+                    response.read()
+            except urllib.error.HTTPError as error:
+                error.read()
+            results.append(asyncio.run(http_load(bench, server, path, sizes["http_concurrency"],
+                                                 sizes["http_duration"])))
+    return {"target": target, "endpoints": results}
+
+
+def attendance_report(bench, target):
+    """Scenario 8: build the attendance report of a large summit through the contract's CSV endpoint."""
+    from bench.attendance_data import make_report_summit, report_path
+
+    sizes = bench.sizes
+    if not report_path("x"):
+        return {"not_run": "report service not merged yet (no /api/summits/{slug}/reports/attendance.csv route)"}
+    started = time.monotonic()
+    summit_slug, organiser_cookie = make_report_summit(
+        sizes["report_attendees"], sizes["report_sessions"], sizes["report_intervals"]
+    )
+    generated_s = time.monotonic() - started
+    direct_s = bench.time_report_build(summit_slug)
+    runs = []
+    with bench.servers(target) as (server,):
+        for _ in range(2):
+            if runs and runs[-1]["seconds"] > REPORT_REPEAT_UNDER_S:
+                break  # a slow build is timed once: the run's time budget matters more than a warm figure
+            request = urllib.request.Request(server.base_url + report_path(summit_slug),
+                                             headers={"Cookie": f"sessionid={organiser_cookie}"})
+            began = time.monotonic()
+            try:
+                # 127.0.0.1 only: the server is one this function started.
+                with urllib.request.urlopen(request, timeout=sizes["report_timeout"]) as response:  # noqa: S310
+                    body = response.read()
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                body, status = error.read(), error.code
+            except TimeoutError:
+                body, status = b"", f"no answer within {sizes['report_timeout']} s"
+            runs.append({"status": status, "seconds": round(time.monotonic() - began, 3), "bytes": len(body),
+                         "rows": body.count(b"\n")})
+    return {
+        "attendees": sizes["report_attendees"],
+        "sessions": sizes["report_sessions"],
+        "intervals": sizes["report_intervals"],
+        "data_generation_s": round(generated_s, 1),
+        "build_report_s": direct_s,
+        "runs": runs,
+    }

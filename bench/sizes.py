@@ -1,0 +1,82 @@
+"""How big each scenario is: the full run of issue 7 and the tiny smoke run of `make test`.
+
+Every duration is a cap and every ramp is a short list, so a full run ends in
+about a quarter of an hour whatever the server does.
+"""
+
+FULL = {
+    "ramp": [250, 500, 1000, 2000, 3000, 5000],
+    "ramp_rate": 10,  # chat messages per second in the room
+    "ramp_duration": 20,
+    "ramp_stop_p99_ms": 1000,
+    "two_process_attendees": 2000,
+    "rooms": 20,
+    "room_attendees": 100,
+    "room_rate": 2,
+    "rooms_duration": 20,
+    "burst_attendees": 500,
+    "burst_rate": 100,
+    "burst_duration": 10,
+    "join_storm": 2000,
+    "vote_attendees": 1000,
+    "vote_questions": 20,
+    "vote_window": 10,
+    "idle_sockets": 2000,
+    "http_concurrency": 50,
+    "http_duration": 10,
+    "report_attendees": 10_000,
+    "report_sessions": 100,
+    "report_intervals": 1_000_000,
+    "settle": 1,
+    "drain_timeout": 15,  # the longest wait for deliveries in flight before counting them lost
+    "warm_up": True,  # a short chat on each fresh ramp server first, so the first step is not a cold start
+    "reuse_servers": False,
+    "storm_hold": 5,
+    "idle_hold": 5,
+    "clients_per_process": 1000,
+    "connect_timeout": 120,  # the longest any connect phase may take
+    "ramp_budget_s": 360,  # no new ramp step starts after this long on one design
+    "report_timeout": 120,
+    "budget_s": 900,  # no new scenario starts after this long
+    "connect_concurrency": 200,
+}
+
+SMOKE = {
+    "ramp": [20, 40],
+    "ramp_rate": 10,
+    "ramp_duration": 1,
+    "ramp_stop_p99_ms": 1000,
+    "two_process_attendees": 40,
+    "rooms": 4,
+    "room_attendees": 10,
+    "room_rate": 2,
+    "rooms_duration": 2,
+    "burst_attendees": 30,
+    "burst_rate": 20,
+    "burst_duration": 2,
+    "join_storm": 50,
+    "vote_attendees": 40,
+    "vote_questions": 4,
+    "vote_window": 2,
+    "idle_sockets": 50,
+    "http_concurrency": 4,
+    "http_duration": 1,
+    "report_attendees": 100,
+    "report_sessions": 5,
+    "report_intervals": 2000,
+    "settle": 0.5,
+    "drain_timeout": 10,
+    "warm_up": False,
+    "reuse_servers": True,
+    "storm_hold": 1,
+    "idle_hold": 1,
+    "clients_per_process": 25,
+    "connect_timeout": 30,
+    "ramp_budget_s": 120,
+    "report_timeout": 60,
+    "budget_s": 300,
+    "connect_concurrency": 50,
+}
+
+# A sender sends at most this many messages a second, under the contract's per-person flood limit.
+SENDER_RATE = 2.0
