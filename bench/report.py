@@ -47,7 +47,7 @@ def machine(env):
         "packages": {name: installed_version(name) for name in PACKAGES},
         "redis_server": redis.Redis.from_url(env["REDIS_URL"], socket_timeout=5).info()["redis_version"],
         "database": database,
-        "db_conn_max_age": env.get("DB_CONN_MAX_AGE"),
+        "db_pool_max": env.get("DB_POOL_MAX"),
         "commit": commit,
     }
 
@@ -284,7 +284,7 @@ def write_report(results, path):
         table(["", ""], [
             ["CPU", f"{m['cpu']}, {m['cores']} cores"], ["RAM", f"{m['ram_gib']} GiB"], ["OS", m["os"]],
             ["Python", m["python"]], ["Redis server", m["redis_server"]], ["Database", m["database"]],
-            ["DB_CONN_MAX_AGE", str(m["db_conn_max_age"])],
+            ["DB_POOL_MAX (PostgreSQL)", str(m.get("db_pool_max"))],
             *[[name, version] for name, version in m["packages"].items()],
         ]),
         "",

@@ -49,8 +49,8 @@ def bench_env(out_dir):
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     env.setdefault("DATABASE_URL", f"sqlite:///{out_dir / 'bench.sqlite3'}")
     env.setdefault("VAR_DIR", str(BASE_DIR / "var"))
-    # As docker-compose.yml, the production topology, sets it.
-    env.setdefault("DB_CONN_MAX_AGE", "60")
+    # As docker-compose.yml, the production topology, sets it (used on PostgreSQL).
+    env.setdefault("DB_POOL_MAX", "20")
     env.update(
         DEBUG="0", HTTPS="0", SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="summit.settings",
         CHANNEL_LAYER_PREFIX="bench", CACHE_KEY_PREFIX="bench", PYTHONUNBUFFERED="1",

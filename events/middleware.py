@@ -10,12 +10,14 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
+from events.models import KNOWN_TIMEZONES
+
 TZ_COOKIE = "summit_tz"
 
 
 def timezone_from_cookie(request):
     name = request.COOKIES.get(TZ_COOKIE, "")
-    if name in zoneinfo.available_timezones():
+    if name in KNOWN_TIMEZONES:
         return name
     return None
 

@@ -9,8 +9,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
+# Read once per process: available_timezones() walks the tz database on disk at every call.
+KNOWN_TIMEZONES = frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in KNOWN_TIMEZONES:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.models import (
+    KNOWN_TIMEZONES,
     AgendaFeed,
     Bookmark,
     Company,
@@ -105,7 +106,7 @@ def check_registered(user, summit):
 
 
 def check_timezone(name):
-    if not name or name not in zoneinfo.available_timezones():
+    if not name or name not in KNOWN_TIMEZONES:
         raise Invalid(_("“%(tz)s” is not a known time zone, e.g. Europe/Paris or Asia/Shanghai.") % {"tz": name})
     return zoneinfo.ZoneInfo(name)
 
