@@ -253,16 +253,19 @@ class Worker:
         async def voter(client):
             times = 2 if client.index % 5 == 0 else 1
             question = ids[client.index % len(ids)]
+            sent = 0
             for _ in range(times):
                 await asyncio.sleep(max(0.0, start + random.random() * duration - time.time()))
                 try:
                     await client.send({"type": "question.vote", "question_id": question})
                 except ConnectionClosed:
-                    return
+                    break
+                sent += 1
+            return sent
 
-        await asyncio.gather(*(voter(c) for c in self.live()))
+        sent = await asyncio.gather(*(voter(c) for c in self.live()))
         await asyncio.sleep(max(0.0, start + duration + settle - time.time()))
-        return {"votes_sent": sum(c.sent for c in self.clients)}
+        return {"votes_sent": sum(sent)}
 
     async def cmd_http(self, start, duration, concurrency, url):
         parts = urlsplit(check_local(url))

@@ -135,6 +135,12 @@ class Bench:
         )
         return counted, recorded
 
+    def votes_processed(self, ids):
+        """How many vote frames the server has applied so far: each one records a question.updated event."""
+        from livechat.models import RoomEvent
+
+        return RoomEvent.objects.filter(type="question.updated", payload__action="vote", payload__id__in=ids).count()
+
 
 def prepare(env, out_dir, count):
     """Migrates, seeds the demo summit, recreates the bench summit and makes `count` attendees.

@@ -244,25 +244,38 @@ async def votes(bench, servers, clients, questions, window):
         vote = asyncio.create_task(workers.command("vote", start, window, settle, ids, timeout=window + settle + 120))
         await asyncio.sleep(max(0.0, start - time.time()))
         server_usage.begin()
-        await vote
-        stats = await workers.command("stats")
-        expected = expected_votes(ids, stats)
-        deadline = time.monotonic() + bench.sizes["drain_timeout"]
-        while time.monotonic() < deadline and (await asyncio.to_thread(bench.vote_counts, ids))[0] != expected:
+        sent = sum(answer["votes_sent"] for answer in await vote)
+        window_end = time.monotonic()
+        # Votes queued on the server are neither lost nor refused: wait for every sent frame to be
+        # applied (or refused with an error frame), and report what is still queued at the deadline.
+        deadline = window_end + bench.sizes["drain_timeout"]
+        while True:
+            stats = await workers.command("stats")
+            refused = sum(sum(c["errors"].values()) for answer in stats for c in answer["clients"])
+            processed = await asyncio.to_thread(bench.votes_processed, ids)
+            if processed + refused >= sent or time.monotonic() >= deadline:
+                break
             await asyncio.sleep(0.2)
+        applied_after_s = round(time.monotonic() - window_end, 2) if processed + refused >= sent else None
+        expected = expected_votes(ids, stats)
         await drain(bench, workers, {c["room"] for c in clients})
         server = server_usage.end()
         stats = await workers.command("stats")
         await workers.command("close")
-    return {"ids": ids, "stats": stats, "server": server, "expected": expected}
+    return {"ids": ids, "stats": stats, "server": server, "expected": expected, "votes_sent": sent,
+            "votes_processed": processed, "votes_refused": refused, "applied_after_s": applied_after_s}
 
 
 def expected_votes(ids, stats):
-    """Each connected client's one vote on question index % len(ids); every fifth voted twice, withdrawing it."""
+    """Each connected client's one vote on question index % len(ids); every fifth voted twice, withdrawing it.
+
+    A client whose socket failed, or whose vote was refused with an error frame, counts as not
+    having voted; the refusal itself is reported under errors and votes_refused.
+    """
     expected = {question: 0 for question in ids}
     for answer in stats:
         for client in answer["clients"]:
-            if client["ok"] and client["closed_early"] is None and client["index"] % 5:
+            if client["ok"] and client["closed_early"] is None and not client["errors"] and client["index"] % 5:
                 expected[ids[client["index"] % len(ids)]] += 1
     return expected
 
@@ -284,10 +297,15 @@ def vote_storm(bench, target):
         "target": target,
         "attendees": count,
         "questions": len(ids),
-        "votes_sent": deliveries["sent"],
+        "votes_sent": outcome["votes_sent"],
+        "votes_processed": outcome["votes_processed"],
+        "votes_refused": outcome["votes_refused"],
+        "votes_unprocessed": outcome["votes_sent"] - outcome["votes_processed"] - outcome["votes_refused"],
+        "applied_after_s": outcome["applied_after_s"],
         "expected_total": sum(expected.values()),
         "counted_total": sum(counted.values()),
-        "exact": all(counted.get(q) == expected[q] == recorded.get(q, 0) for q in ids),
+        "exact": all(counted.get(q) == expected[q] == recorded.get(q, 0) for q in ids)
+        and outcome["votes_processed"] == outcome["votes_sent"],
         "mismatches": {q: [expected[q], counted.get(q), recorded.get(q, 0)] for q in ids
                        if not counted.get(q) == expected[q] == recorded.get(q, 0)},
         "errors": deliveries["errors"],
