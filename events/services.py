@@ -419,7 +419,8 @@ def send_signin_link(user, summit=None):
 
 
 def profile_for(user):
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    """The person's profile, made on first use for accounts created outside registration (admin, seed)."""
+    profile = getattr(user, "profile", None)  # a missing reverse one-to-one is an AttributeError
     if profile is None:
         profile, _created = Profile.objects.get_or_create(
             user=user, defaults={"name": user.get_full_name() or user.get_username()}

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Profile, Registration, Room, Session
+from events.models import Registration, Room, Session
 from events.services import (
     access_room,
     access_summit,
@@ -99,7 +99,7 @@ def _invited(user, room):
 
 
 def _person(user):
-    profile = Profile.objects.filter(user=user).first()
+    profile = getattr(user, "profile", None)  # select_related("profile") saves the query
     return {
         "id": user.pk,
         "name": profile.name if profile else user.get_username(),
@@ -272,7 +272,7 @@ def do_send_chat_message(user_id, room_id, body, client_id=None):
     """
     body = check_body(body, CHAT_MAX_CHARS)
     client_id = check_client_id(client_id)
-    user = User.objects.get(pk=user_id)
+    user = User.objects.select_related("profile").get(pk=user_id)
     with transaction.atomic():
         log = _lock_log(room_id)
         if client_id is not None:
