@@ -6,7 +6,6 @@ delivery free of thread-pool hops. It never touches the ORM; every database
 call is one service call through `database_sync_to_async`.
 """
 
-import json
 import logging
 from urllib.parse import parse_qs
 
@@ -18,6 +17,7 @@ from redis.exceptions import RedisError
 
 from livechat import keys, services
 from livechat.db import call
+from livechat.frames import client_id_of, parse_frame
 from livechat.hub import DATABASE_DOWN, Unavailable, encode, hubs
 from livechat.modules import COMMANDS
 from summit.errors import NotFound, NotSignedIn, ServiceError
@@ -179,18 +179,18 @@ class RoomConsumer(AsyncConsumer):
         if len(text) * 4 > MAX_FRAME_BYTES and len(text.encode()) > MAX_FRAME_BYTES:
             await self.close(CLOSE_TOO_BIG)
             return
-        if not self.hubs.allow(self.user_id):
-            await self.send_error("rate_limited", _("Slow down: too many messages."))
-            return
+        allowed = self.hubs.allow(self.user_id)  # every frame counts, malformed ones too
         try:
-            frame = json.loads(text)
-        except ValueError:
-            await self.send_error("invalid", _("Frames must be JSON."))
+            frame = parse_frame(text)
+        except ServiceError as error:
+            frame, refusal = None, error
+        client_id = None if frame is None else client_id_of(frame)
+        if not allowed:  # with its client_id, so the client resends exactly those
+            await self.send_error("rate_limited", _("Slow down: too many messages."), client_id)
             return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send_error("invalid", _("A frame is a JSON object with a type."))
+        if frame is None:
+            await self.send_error(refusal.code, refusal.detail)
             return
-        client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
         handler = COMMANDS.get(frame["type"])
         if handler is None:
             await self.send_error("invalid", _("Unknown frame type “%(type)s”.") % {"type": frame["type"][:40]},

@@ -385,16 +385,22 @@ class Hubs:
     async def publish(self, room_id, payload):
         """Send a stored event to every socket of the room, in every process; encoded here, once.
 
-        Raises RedisError when Redis is down: the event is stored, so the
-        sender is told "unavailable" and resends; other processes catch up
-        from RoomEvent when they resubscribe or see the gap.
+        The event is stored, so it is done: this process's sockets (the
+        sender's among them) get it even when Redis is down, and the other
+        processes read it from RoomEvent when they resubscribe or see the gap.
+        Telling the sender "unavailable" would make them resend, and a resent
+        vote withdraws the vote.
         """
         envelope = Envelope.of_event(payload)
-        if self.redis is not None:
-            await self.redis.publish(keys.room_channel(room_id), envelope.wire())
         hub = self.rooms.get(room_id)
         if hub is not None:
             hub.inbox.put_nowait(envelope)
+        if self.redis is not None:
+            try:
+                await self.redis.publish(keys.room_channel(room_id), envelope.wire())
+            except (RedisError, OSError) as error:
+                log.warning("room %s: seq %s stored but not published (%s); others catch up", room_id,
+                            payload["seq"], error)
 
     async def publish_ephemeral(self, hub, frame):
         envelope = Envelope.ephemeral(frame)

@@ -52,7 +52,7 @@ def start_daphne(port, env, log_path, *, ready_path=None):
     """
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+            [sys.executable, "-m", "summit.serve", "-b", "127.0.0.1", "-p", str(port),
              "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536",
              "summit.asgi:application"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

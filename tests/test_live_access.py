@@ -38,6 +38,12 @@ async def test_unknown_summit_is_closed_with_4404(main_stage, attendee_paris, co
     assert await closed_with(socket) == 4404
 
 
+async def test_socket_to_a_path_nothing_serves_is_refused_at_the_handshake(main_stage, attendee_paris, cookies):
+    for path in ("/ws/nothing/", "/ws/summits/roadshow/rooms/"):
+        socket, connected = await open_socket(await cookies(attendee_paris), path)
+        assert not connected
+
+
 async def test_foreign_origin_is_refused_at_handshake(main_stage, attendee_paris, cookies):
     socket, connected = await open_socket(await cookies(attendee_paris), origin=b"https://evil.example")
     assert not connected

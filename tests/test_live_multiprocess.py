@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from livechat.models import ChatMessage
 from tests.conftest import services_required
@@ -71,6 +71,16 @@ async def receive(socket, kind=None, timeout=10):
             return frame
 
 
+async def test_a_socket_to_a_path_nothing_serves_is_refused_at_the_handshake_not_a_server_error(
+    two_servers, attendee_paris, cookies
+):
+    port = two_servers[0]
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(f"ws://127.0.0.1:{port}/ws/nothing/", origin=f"http://127.0.0.1:{port}",
+                      additional_headers={"Cookie": f"sessionid={await cookies(attendee_paris)}"}, open_timeout=10)
+    assert refused.value.response.status_code == 403
+
+
 async def test_chat_sent_through_one_process_reaches_a_client_of_the_other(
     two_servers, attendee_paris, attendee_shanghai, cookies
 ):
@@ -93,13 +103,12 @@ async def test_chat_sent_through_one_process_reaches_a_client_of_the_other(
         for socket in (camille, lina):
             assert [(await receive(socket))["seq"] for _ in range(6)] == [2, 3, 4, 5, 6, 7]
 
-        # Daphne itself refuses a message over 64 KiB before buffering it; its websocket library drops the
-        # connection rather than sending 1009 (Daphne lets no application send 1009 either).
+        # The server itself refuses a message over 64 KiB before buffering it, and says so with 1009.
         await camille.send(json.dumps({"type": "chat.send", "body": "x" * 70_000}))
         with pytest.raises(ConnectionClosed) as closed:
             while True:
                 await asyncio.wait_for(camille.recv(), 10)
-        assert closed.value.rcvd is None or closed.value.rcvd.code == 1009
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
         assert not await orm(ChatMessage.objects.filter(body__startswith="xxx").exists)
     finally:
         await camille.close()
