@@ -117,17 +117,22 @@ def do_enter_room(room_id, session_id, user_id, kind, server, since=None):
     attendance = Attendance.objects.create(
         user_id=user_id, room_id=room_id, session_id=session_id, joined_at=now, last_seen_at=now, server=server
     )
+    state = room_state(room_id, session_id, user_id, kind)
+    replay = []
+    if since is not None:
+        replay = list(_events_after(room_id, since, state["last_seq"], user_id, kind))
+    return {"attendance_id": attendance.pk, "state": state, "replay": replay}
+
+
+def room_state(room_id, session_id, user_id, kind):
+    """What a viewer of `kind` sees of the room now: its last seq, recent chat and the session's questions."""
     last_seq = RoomLog.objects.get(room_id=room_id).last_seq
     messages = RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq).order_by("-seq")
-    state = {
+    return {
         "last_seq": last_seq,
         "messages": [view_for(event.payload, user_id, kind) for event in reversed(messages[:RECENT_MESSAGES])],
         "questions": _questions_for(room_id, session_id, user_id, kind),
     }
-    replay = []
-    if since is not None:
-        replay = list(_events_after(room_id, since, last_seq, user_id, kind))
-    return {"attendance_id": attendance.pk, "state": state, "replay": replay}
 
 
 def _room_info(room, session):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scheduler.beat import BEAT_SCHEDULE
 from summit.env import env_bool, env_int, env_list, env_str
+from summit.redis_connections import celery_broker, channel_layer_host, sentinel_set
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -122,11 +123,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 
 if REDIS_URL:
+    # REDIS_URL names one server (redis://) or a Sentinel set (sentinel://h1:26379,h2:26379/master/0):
+    # summit/redis_connections.py turns either into what each client wants.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "summit"),
+            "OPTIONS": {"pool_class": "summit.redis_connections.SentinelPool"} if sentinel_set(REDIS_URL) else {},
         }
     }
     CHANNEL_LAYERS = {
@@ -135,7 +139,7 @@ if REDIS_URL:
             "CONFIG": {
                 # Explicit timeouts: the layer's blocking reads last up to 5 s,
                 # so the socket must wait longer than that in a quiet room.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                "hosts": [channel_layer_host(REDIS_URL, socket_timeout=30, socket_connect_timeout=5)],
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "summit"),
                 "capacity": 1000,
                 "expiry": 60,
@@ -237,7 +241,7 @@ THROTTLE_SIGNIN_LINK = env_str("THROTTLE_SIGNIN_LINK", "5/h")
 SIGNIN_LINK_MAX_AGE = env_int("SIGNIN_LINK_MAX_AGE", 60 * 60 * 24)
 
 # Celery: Redis in production, a broker that needs no server otherwise.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL, _sentinel_options = celery_broker(env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "celery-broker"
     (_broker_dir / "out").mkdir(parents=True, exist_ok=True)
@@ -249,11 +253,12 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
         "socket_timeout": 30,
         "socket_connect_timeout": 5,
+        **_sentinel_options,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True

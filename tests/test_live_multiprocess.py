@@ -10,6 +10,7 @@ from django.db import connection
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from events.models import Registration
 from livechat.models import ChatMessage
 from tests.conftest import services_required
 from tests.live import orm
@@ -113,3 +114,24 @@ async def test_chat_sent_through_one_process_reaches_a_client_of_the_other(
     finally:
         await camille.close()
         await lina.close()
+
+
+async def test_a_revoked_registration_closes_the_persons_sockets_on_every_process(
+    two_servers, attendee_paris, attendee_shanghai, cookies
+):
+    port_a, port_b = two_servers
+    cookie = await cookies(attendee_paris)
+    on_a, on_b = await open_room(port_a, cookie), await open_room(port_b, cookie)
+    lina = await open_room(port_b, await cookies(attendee_shanghai))
+    try:
+        await orm(Registration.objects.filter(user=attendee_paris).delete)
+        for socket in (on_a, on_b):
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(socket.recv(), 10)
+            assert closed.value.rcvd.code == 4403
+        await lina.send(json.dumps({"type": "ping"}))
+        assert (await receive(lina))["type"] == "pong"
+    finally:
+        for socket in (on_a, on_b, lina):
+            await socket.close()
