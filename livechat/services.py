@@ -26,7 +26,16 @@ from events.services import (
     live_session,
     registration_for,
 )
-from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
+from livechat.models import (
+    Attendance,
+    ChatMessage,
+    Question,
+    QuestionVote,
+    ReactionTally,
+    RoomEvent,
+    RoomLog,
+    RoomMute,
+)
 from summit.errors import Forbidden, Invalid, NotFound
 
 User = get_user_model()
@@ -80,13 +89,16 @@ def access_live_room(user, summit_slug, room_slug):
     kind = STAFF if runs_room else SPEAKER if speaking else ATTENDEE
     if speaking and role == Registration.Role.ATTENDEE:
         role = Registration.Role.SPEAKER
+    muted_until = RoomMute.objects.filter(room=room, user=user, until__gt=timezone.now()).values_list(
+        "until", flat=True).first()
     return {
         "room_id": room.pk,
         "session_id": session.pk if session else None,
         "room": _room_info(room, session),
         "user_id": user.pk,
         "kind": kind,
-        "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE},
+        "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE,
+                "muted_until": muted_until.isoformat() if muted_until else None},
     }
 
 
@@ -127,7 +139,11 @@ def do_enter_room(room_id, session_id, user_id, kind, server, since=None):
 def room_state(room_id, session_id, user_id, kind):
     """What a viewer of `kind` sees of the room now: its last seq, recent chat and the session's questions."""
     last_seq = RoomLog.objects.get(room_id=room_id).last_seq
-    messages = RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq).order_by("-seq")
+    messages = (
+        RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq)
+        .exclude(seq__in=_deleted_messages(room_id))
+        .order_by("-seq")
+    )
     return {
         "last_seq": last_seq,
         "messages": [view_for(event.payload, user_id, kind) for event in reversed(messages[:RECENT_MESSAGES])],
@@ -186,11 +202,19 @@ def _events_after(room_id, since, upto, user_id, kind):
         )
         if not batch:
             return
+        deleted = set(_deleted_messages(room_id).filter(seq__gt=since, seq__lte=batch[-1].seq))
         for event in batch:
+            if event.type == "chat.message" and event.seq in deleted:
+                continue  # a moderator deleted it: its chat.deleted event comes later in the batch or the next
             view = view_for(event.payload, user_id, kind)
             if view is not None:
                 yield view
         since = batch[-1].seq
+
+
+def _deleted_messages(room_id):
+    """The seqs of the room's chat messages a moderator deleted."""
+    return ChatMessage.objects.filter(room_id=room_id, deleted_at__isnull=False).values_list("seq", flat=True)
 
 
 def events_between(room_id, after, upto):

@@ -81,6 +81,7 @@ async def test_room_state_comes_first_and_says_who_you_are(main_stage, live_keyn
         "organisation": "Inria",
         "role": "attendee",
         "can_moderate": False,
+        "muted_until": None,
     }
     assert state["room"]["slug"] == "main-stage"
     assert state["room"]["session"]["title"] == "Live keynote"
