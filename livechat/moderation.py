@@ -36,7 +36,7 @@ def check_can_run_room(kind):
 
 def _check_id(value, name):
     if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid(_("%(name)s must be a number.") % {"name": name})
+        raise Invalid(_("%(field)s must be a number.") % {"field": name})
     return value
 
 

@@ -140,9 +140,14 @@ class Person:
         self.page.on("response", self._response)
         self.server_url = server["url"]
 
+    accept_dialogs = False
+
     def _dialog(self, dialog):
         self.dialogs.append(dialog.message)
-        dialog.dismiss()
+        if self.accept_dialogs:
+            dialog.accept()
+        else:
+            dialog.dismiss()
 
     def _console(self, message):
         # Failed loads are reported with their address by _response; a CSP refusal lands here.
@@ -451,3 +456,29 @@ def test_page_stops_and_offers_sign_in_when_the_session_has_ended(people):
     expect(lina.page.locator("#room")).to_have_attribute("data-connection", "signed_out")
     expect(lina.page.locator("#room-signin")).to_be_visible()
     expect(lina.page.locator("#chat-body")).to_be_disabled()
+
+
+def test_an_organiser_mutes_an_author_and_deletes_the_message_for_everyone(people):
+    from playwright.sync_api import expect
+
+    # In the pitch room, so the mute (per room) outlives this test nowhere the others chat.
+    camille, lina, claire = (people(name, room="fair-vision") for name in ("camille", "lina", "claire"))
+    camille.chat("Cheap watches, click here")
+    expect(lina.chat_bodies("Cheap watches, click here")).to_have_count(1)
+    expect(camille.page.locator("#chat-log .moderation")).to_have_count(0)  # attendees get no controls
+    expect(lina.page.locator("#chat-log .moderation")).to_have_count(0)
+
+    spam = claire.page.locator("#chat-log li.message").filter(has_text="Cheap watches, click here")
+    spam.get_by_role("button", name=re.compile("^Rendre muet")).click()  # Claire reads the page in French
+    expect(camille.page.locator("#room-error")).to_contain_text("Muted in this room until")
+    claire.accept_dialogs = True
+    spam.get_by_role("button", name=re.compile("^Supprimer")).click()
+    for person in (camille, lina, claire):
+        expect(person.chat_bodies("Cheap watches, click here")).to_have_count(0)
+    assert claire.dialogs == ["Supprimer ce message pour tout le monde ?"]
+
+    camille.chat("Let me speak")
+    expect(camille.page.locator("#room-error")).to_contain_text("You are muted in this room for 15 more minutes.")
+    expect(lina.chat_bodies("Let me speak")).to_have_count(0)
+    for person in (camille, lina, claire):
+        assert person.problems == [], person.problems
