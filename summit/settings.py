@@ -128,7 +128,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": [REDIS_URL],  # a list: a string would be split at the commas between sentinels
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "summit"),
             "OPTIONS": {"pool_class": "summit.redis_connections.SentinelPool"} if sentinel_set(REDIS_URL) else {},
         }

@@ -106,3 +106,81 @@ def launch_chromium(playwright):
     """The system's headless Chromium (Playwright's own download is not used), once it is known to be there."""
     require_chromium()
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+class SentinelSet:
+    """A Redis primary, one replica and three sentinels of the test's own, on free ports, that it may kill.
+
+    `url` is the REDIS_URL naming the set (docs/operations.md); `kill_primary()` SIGKILLs the primary
+    and returns once the sentinels have promoted the replica.
+    """
+
+    MASTER = "summit-test"
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.primary_port, self.replica_port = free_port(), free_port()
+        self.sentinel_ports = [free_port() for _ in range(3)]
+        self.url = "sentinel://" + ",".join(f"127.0.0.1:{port}" for port in self.sentinel_ports) + f"/{self.MASTER}/0"
+        self.processes = {}
+
+    def _redis_server(self, name, *args):
+        with open(self.tmp_path / f"{name}.log", "w") as log:
+            self.processes[name] = subprocess.Popen(["redis-server", *args], stdout=log, stderr=subprocess.STDOUT,
+                                                    cwd=self.tmp_path)
+
+    def start(self):
+        import redis
+
+        plain = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self._redis_server("primary", "--port", str(self.primary_port), *plain)
+        self._redis_server("replica", "--port", str(self.replica_port), *plain,
+                           "--replicaof", "127.0.0.1", str(self.primary_port))
+        for n, port in enumerate(self.sentinel_ports):
+            config = self.tmp_path / f"sentinel-{n}.conf"
+            config.write_text(
+                f"port {port}\nbind 127.0.0.1\nsentinel monitor {self.MASTER} 127.0.0.1 {self.primary_port} 2\n"
+                f"sentinel down-after-milliseconds {self.MASTER} 1000\n"
+                f"sentinel failover-timeout {self.MASTER} 10000\n"
+            )
+            self._redis_server(f"sentinel-{n}", str(config), "--sentinel")
+        # Ready once every sentinel knows the replica and the two other sentinels: failover needs both.
+        self._wait(lambda: all(self._sentinel_ready(port) for port in self.sentinel_ports), "the sentinels to agree")
+        self._wait(lambda: redis.Redis(port=self.replica_port).info("replication")["master_link_status"] == "up",
+                   "the replica to sync")
+
+    def _sentinel_ready(self, port):
+        import redis
+
+        client = redis.Redis(port=port, socket_timeout=1)
+        return len(client.sentinel_slaves(self.MASTER)) == 1 and len(client.sentinel_sentinels(self.MASTER)) == 2
+
+    def master_port(self):
+        import redis
+
+        return redis.Redis(port=self.sentinel_ports[0], socket_timeout=1).sentinel_get_master_addr_by_name(
+            self.MASTER)[1]
+
+    def kill_primary(self):
+        self.processes["primary"].kill()
+        self.processes["primary"].wait()
+        self._wait(lambda: self.master_port() == self.replica_port, "the replica's promotion")
+
+    def _wait(self, condition, what, seconds=60):
+        import redis
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if condition():
+                    return
+            except (redis.RedisError, OSError, KeyError):
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"gave up waiting for {what}")
+
+    def stop(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
