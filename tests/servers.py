@@ -184,3 +184,80 @@ class SentinelSet:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+class TcpProxy:
+    """A TCP proxy of the test's own in front of a shared server (PostgreSQL), which the test may cut.
+
+    `cut()` drops every connection and refuses new ones, as a restarting server does, without touching
+    the server itself; `restore()` accepts again on the same port.
+    """
+
+    def __init__(self, target_host, target_port):
+        import threading
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.sockets = set()
+        self.listener = None
+
+    def start(self):
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    restore = start
+
+    def _accept(self, listener):
+        import threading
+
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self.lock:
+                self.sockets.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                self._close(end)
+
+    def _close(self, end):
+        with self.lock:
+            self.sockets.discard(end)
+        try:
+            end.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        end.close()
+
+    def cut(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            ends = list(self.sockets)
+        for end in ends:
+            self._close(end)
+
+    def stop(self):
+        self.cut()

@@ -1,5 +1,6 @@
 """When Redis or the database is down: `unavailable`, the socket stays, and nothing acknowledged is lost."""
 
+import asyncio
 import shutil
 import subprocess
 import time
@@ -142,3 +143,74 @@ async def test_database_down_answers_unavailable_and_the_resend_is_stored(
     stored = await next_frame(camille)
     assert stored["type"] == "chat.message" and stored["client_id"] == "k9"
     await camille.disconnect()
+
+
+@pytest.mark.multiprocess
+async def test_postgresql_restarting_mid_chat_answers_unavailable_then_works_without_restarting_daphne(
+    redis_url, tmp_path, settings, main_stage, attendee_paris, attendee_shanghai, cookies
+):
+    """PostgreSQL is reached through a proxy this test cuts: all connections drop and new ones are refused."""
+    import json
+    import os
+    from urllib.parse import urlparse
+
+    from django.db import connection
+    from websockets.asyncio.client import connect
+
+    from tests.servers import TcpProxy, database_url_for, start_daphne, stop
+
+    url = database_url_for(connection)
+    if url is None:
+        if services_required():
+            pytest.fail("the PostgreSQL restart test needs PostgreSQL (DATABASE_URL)")
+        pytest.skip("the PostgreSQL restart test needs PostgreSQL (DATABASE_URL)")
+    real = urlparse(url)
+    proxy = TcpProxy(real.hostname, real.port)
+    proxy.start()
+    env = {**os.environ, "DATABASE_URL": real._replace(netloc=f"{real.netloc.rpartition('@')[0]}@127.0.0.1:{proxy.port}"
+                                                       ).geturl(),
+           "REDIS_URL": redis_url, "SECRET_KEY": settings.SECRET_KEY, "DEBUG": "0", "HTTPS": "0",
+           "ALLOWED_HOSTS": "127.0.0.1", "VAR_DIR": str(tmp_path), "LOG_LEVEL": "WARNING", "DB_POOL_TIMEOUT": "2"}
+    port = free_port()
+    server = start_daphne(port, env, tmp_path / "daphne.log")
+
+    async def room(cookie):
+        socket = await connect(f"ws://127.0.0.1:{port}/ws/summits/roadshow/rooms/main-stage/",
+                               origin=f"http://127.0.0.1:{port}", additional_headers={"Cookie": f"sessionid={cookie}"},
+                               open_timeout=10)
+        assert json.loads(await socket.recv())["type"] == "room.state"
+        return socket
+
+    async def receive(socket):
+        while True:
+            frame = json.loads(await asyncio.wait_for(socket.recv(), 30))
+            if frame["type"] not in ("presence", "reaction"):
+                return frame
+
+    try:
+        camille, lina = await room(await cookies(attendee_paris)), await room(await cookies(attendee_shanghai))
+        await camille.send(json.dumps({"type": "chat.send", "body": "before", "client_id": "p0"}))
+        assert (await receive(lina))["body"] == "before"
+        assert (await receive(camille))["body"] == "before"
+
+        proxy.cut()
+        await camille.send(json.dumps({"type": "chat.send", "body": "while it restarts", "client_id": "p1"}))
+        refused = await receive(camille)
+        assert refused["type"] == "error" and refused["code"] == "unavailable" and refused["client_id"] == "p1"
+
+        proxy.restore()
+        for _attempt in range(20):  # the page resends the same client_id every few seconds until it is stored
+            await camille.send(json.dumps({"type": "chat.send", "body": "while it restarts", "client_id": "p1"}))
+            resent = await receive(camille)
+            if resent["type"] != "error":
+                break
+            await asyncio.sleep(0.5)
+        assert resent["type"] == "chat.message" and resent["seq"] == 2
+        assert (await receive(lina))["id"] == resent["id"]
+        newcomer = await room(await cookies(attendee_paris))  # joining works again too
+        assert await orm(ChatMessage.objects.count) == 2
+        for socket in (camille, lina, newcomer):
+            await socket.close()
+    finally:
+        stop(server)
+        proxy.stop()
