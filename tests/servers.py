@@ -261,3 +261,39 @@ class TcpProxy:
 
     def stop(self):
         self.cut()
+
+
+def start_nginx(tmp_path, upstream_ports):
+    """The shipped deploy/nginx.conf in front of `upstream_ports`, on a free port; returns (process, port).
+
+    Only the addresses change: `listen 80` becomes the free port and the upstream's `web:8000` (every
+    replica, under docker compose) becomes one `server` line per Daphne given.
+    """
+    import re
+
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site, listens = re.subn(r"listen\s+80\s*;", f"listen 127.0.0.1:{port};", site)
+    servers = "".join(f"server 127.0.0.1:{upstream} max_fails=1 fail_timeout=30s; " for upstream in upstream_ports)
+    site, upstreams = re.subn(r"server\s+web:8000\s*;", servers, site)
+    assert listens == 1 and upstreams == 1, "deploy/nginx.conf changed shape: update start_nginx"
+    temp = tmp_path / "nginx"
+    temp.mkdir()
+    (temp / "site.conf").write_text(site)
+    (temp / "nginx.conf").write_text(
+        f"user root root;\nworker_processes 1;\ndaemon off;\npid {temp}/nginx.pid;\nerror_log {temp}/error.log;\n"
+        "events { worker_connections 256; }\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {temp}/body;\n  proxy_temp_path {temp}/proxy;\n"
+        f"  fastcgi_temp_path {temp}/fastcgi;\n  uwsgi_temp_path {temp}/uwsgi;\n  scgi_temp_path {temp}/scgi;\n"
+        f"  include {temp}/site.conf;\n}}\n"
+    )
+    with open(temp / "stdout.log", "w") as log:
+        process = subprocess.Popen(["nginx", "-p", str(temp), "-c", str(temp / "nginx.conf")], stdout=log,
+                                   stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while not _answers(port, None):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            pytest.fail(f"nginx did not start:\n{(temp / 'error.log').read_text()[-3000:]}")
+        time.sleep(0.1)
+    return process, port

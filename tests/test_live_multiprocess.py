@@ -11,10 +11,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from events.models import Registration
-from livechat.models import ChatMessage
+from livechat.models import Attendance, ChatMessage
 from tests.conftest import services_required
 from tests.live import orm
-from tests.servers import database_url_for, free_port, start_daphne, stop
+from tests.servers import database_url_for, free_port, start_daphne, start_nginx, stop
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +27,14 @@ def database_url():
             pytest.fail("the two-process test needs PostgreSQL (DATABASE_URL)")
         pytest.skip("the two-process test needs PostgreSQL (DATABASE_URL)")
     return url
+
+
+class Servers(list):
+    """The servers' ports, in start order, and their processes (`processes`)."""
+
+    def __init__(self, by_port):
+        super().__init__(by_port)
+        self.processes = list(by_port.values())
 
 
 @pytest.fixture
@@ -47,15 +55,16 @@ def two_servers(redis_url, tmp_path, main_stage):
         for name in ("a", "b"):
             port = free_port()
             servers[port] = start_daphne(port, env, tmp_path / f"daphne-{name}.log")
-        yield list(servers)
+        yield Servers(servers)
     finally:
         for process in servers.values():
             stop(process)
 
 
-async def open_room(port, cookie):
+async def open_room(port, cookie, since=None):
+    query = "" if since is None else f"?since={since}"
     socket = await connect(
-        f"ws://127.0.0.1:{port}/ws/summits/roadshow/rooms/main-stage/",
+        f"ws://127.0.0.1:{port}/ws/summits/roadshow/rooms/main-stage/{query}",
         origin=f"http://127.0.0.1:{port}",
         additional_headers={"Cookie": f"sessionid={cookie}"},
         open_timeout=10,
@@ -135,3 +144,53 @@ async def test_a_revoked_registration_closes_the_persons_sockets_on_every_proces
     finally:
         for socket in (on_a, on_b, lina):
             await socket.close()
+
+
+async def test_behind_nginx_the_clients_of_a_killed_daphne_resume_on_the_other_and_lose_nothing(
+    two_servers, tmp_path, attendee_paris, attendee_shanghai, cookies
+):
+    """The shipped deploy/nginx.conf in front of both servers; one of them is SIGKILLed mid-chat."""
+    port_a, port_b = two_servers
+    processes = two_servers.processes
+    proxy, port = start_nginx(tmp_path, [port_a, port_b])
+    try:
+        camille_cookie = await cookies(attendee_paris)
+        camille = await open_room(port, camille_cookie)
+        camille_pid = await holder_of(attendee_paris)
+        for _attempt in range(4):  # round robin: the next socket lands on the other server
+            lina = await open_room(port, await cookies(attendee_shanghai))
+            if await holder_of(attendee_shanghai) != camille_pid:
+                break
+            await lina.close()
+        await camille.send(json.dumps({"type": "chat.send", "body": "before the crash", "client_id": "n1"}))
+        acked = await receive(camille)
+        assert acked["type"] == "chat.message" and (await receive(lina))["id"] == acked["id"]
+
+        next(process for process in processes if process.pid == camille_pid).kill()
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(camille.recv(), 10)
+        await lina.send(json.dumps({"type": "chat.send", "body": "while you were away", "client_id": "n2"}))
+        missed = await receive(lina)
+        assert missed["type"] == "chat.message"
+
+        # The page reconnects through nginx, which now reaches the other server, and resumes.
+        camille = await open_room(port, camille_cookie, since=acked["seq"])
+        assert await holder_of(attendee_paris) != camille_pid
+        assert (await receive(camille))["id"] == missed["id"]
+        everything = await open_room(port, camille_cookie, since=0)
+        assert [(await receive(everything))["id"] for _ in range(2)] == [acked["id"], missed["id"]]
+        for socket in (camille, lina, everything):
+            await socket.close()
+    finally:
+        stop(proxy)
+
+
+async def holder_of(person):
+    """The pid of the Daphne holding `person`'s newest open socket (Attendance.server names it)."""
+    for _attempt in range(50):
+        attendance = await orm(Attendance.objects.filter(user=person, left_at=None).order_by("-joined_at").first)
+        if attendance is not None:
+            return int(attendance.server.split(":")[1])
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no open attendance for {person}")
