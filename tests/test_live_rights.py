@@ -138,3 +138,22 @@ async def test_a_person_holds_at_most_a_few_sockets_per_room_and_counts_once_in_
     again, _ = await join(cookie)  # a closed tab frees its place
     for socket in (*tabs[1:], again, lina):
         await socket.disconnect()
+
+
+async def test_a_changed_password_signs_other_sessions_out_of_their_sockets(main_stage, attendee_paris, cookies):
+    camille, _ = await join(await cookies(attendee_paris))
+    attendee_paris.set_password("a new and long passphrase")
+    await orm(attendee_paris.save)
+    assert await closed_with(camille) == 4401
+
+
+async def test_a_speaker_taken_off_the_live_talk_drops_to_attendee_rights(main_stage, summit, live_keynote,
+                                                                          attendee_paris, cookies):
+    speaker = await orm(Speaker.objects.create, summit=summit, name="Camille Bernard", user=attendee_paris)
+    await orm(live_keynote.speakers.add, speaker)
+    camille, state = await join(await cookies(attendee_paris))
+    assert state["you"]["can_moderate"] is True
+    await orm(live_keynote.speakers.remove, speaker)
+    restated = await next_frame(camille)
+    assert restated["type"] == "room.state" and restated["you"]["can_moderate"] is False
+    await camille.disconnect()

@@ -11,19 +11,47 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from websockets.asyncio.client import connect
 
 from livechat.models import ChatMessage
-from summit.redis_connections import celery_broker, channel_layer_host
+from summit.redis_connections import celery_broker, channel_layer_host, database_number, sentinel_set
 from tests.conftest import services_required
 from tests.live import orm
 from tests.servers import SentinelSet, database_url_for, free_port, start_daphne, stop
 
-pytestmark = pytest.mark.multiprocess
+
+
+def test_a_sentinel_url_names_the_sentinels_the_master_and_the_database():
+    found = sentinel_set("sentinel://:s3cret@10.0.0.1:26379,10.0.0.2:26380,redis-c:26379/summit/2")
+    assert found.sentinels == (("10.0.0.1", 26379), ("10.0.0.2", 26380), ("redis-c", 26379))
+    assert (found.master_name, found.db, found.password) == ("summit", 2, "s3cret")
+    assert sentinel_set("sentinel://h1:26379/summit").db == 0
+    assert sentinel_set("redis://127.0.0.1:6379/0") is None
+    assert database_number("sentinel://h1:26379/summit/3") == "3" and database_number("redis://h:1/4") == "4"
+
+
+@pytest.mark.parametrize("url", ["sentinel://h1:26379", "sentinel://h1/summit/0", "sentinel://h1:x/summit/0",
+                                 "sentinel://h1:26379/summit/zero", "sentinel://:26379/summit/0",
+                                 "sentinel://h1:26379/summit/0/extra"])
+def test_a_malformed_sentinel_url_stops_start_up_showing_the_format(url):
+    with pytest.raises(ImproperlyConfigured, match="sentinel://"):
+        sentinel_set(url)
+
+
+def test_each_client_gets_the_sentinel_set_in_its_own_terms():
+    url = "sentinel://:pw@h1:26379,h2:26379/summit/1"
+    assert channel_layer_host(url, socket_timeout=30) == {
+        "sentinels": [("h1", 26379), ("h2", 26379)], "master_name": "summit", "db": 1, "password": "pw",
+        "sentinel_kwargs": {"socket_timeout": 2}, "socket_timeout": 30}
+    broker, options = celery_broker(url)
+    assert broker == "sentinel://:pw@h1:26379/1;sentinel://:pw@h2:26379/1"
+    assert options["master_name"] == "summit"
+    assert celery_broker("redis://h:6379/0") == ("redis://h:6379/0", {})
 
 
 @pytest.fixture
-def sentinel_set(tmp_path):
+def own_sentinels(tmp_path):
     if shutil.which("redis-server") is None:
         if services_required():
             pytest.fail("redis-server is required for the failover tests")
@@ -36,14 +64,15 @@ def sentinel_set(tmp_path):
         found.stop()
 
 
-async def test_cache_channel_layer_and_broker_carry_on_after_the_primary_dies(sentinel_set):
+@pytest.mark.multiprocess
+async def test_cache_channel_layer_and_broker_carry_on_after_the_primary_dies(own_sentinels):
     from channels_redis.core import RedisChannelLayer
     from django.core.cache.backends.redis import RedisCache
     from kombu import Connection
 
-    cache = RedisCache([sentinel_set.url], {"OPTIONS": {"pool_class": "summit.redis_connections.SentinelPool"}})
-    layer = RedisChannelLayer(hosts=[channel_layer_host(sentinel_set.url, socket_timeout=5)], prefix="failover")
-    broker_url, options = celery_broker(sentinel_set.url)
+    cache = RedisCache([own_sentinels.url], {"OPTIONS": {"pool_class": "summit.redis_connections.SentinelPool"}})
+    layer = RedisChannelLayer(hosts=[channel_layer_host(own_sentinels.url, socket_timeout=5)], prefix="failover")
+    broker_url, options = celery_broker(own_sentinels.url)
 
     async def round_trip(n):
         await asyncio.to_thread(cache.set, f"key-{n}", n)
@@ -63,8 +92,8 @@ async def test_cache_channel_layer_and_broker_carry_on_after_the_primary_dies(se
         await asyncio.to_thread(through_the_broker)
 
     await round_trip(1)
-    assert sentinel_set.master_port() == sentinel_set.primary_port
-    await asyncio.to_thread(sentinel_set.kill_primary)
+    assert own_sentinels.master_port() == own_sentinels.primary_port
+    await asyncio.to_thread(own_sentinels.kill_primary)
     await round_trip(2)  # the clients asked the sentinels where the new primary is
     assert await asyncio.to_thread(cache.get, "key-1") == 1  # replicated before the primary died
     await layer.flush()
@@ -95,13 +124,14 @@ async def receive(socket, timeout=20):
             return frame
 
 
+@pytest.mark.multiprocess
 @pytest.mark.django_db(transaction=True)
 async def test_a_room_carries_on_through_a_failover_and_loses_nothing_acknowledged(
-    sentinel_set, tmp_path, main_stage, attendee_paris, attendee_shanghai, cookies
+    own_sentinels, tmp_path, main_stage, attendee_paris, attendee_shanghai, cookies
 ):
     from django.db import connection
 
-    env = {**os.environ, "DATABASE_URL": database_url(connection), "REDIS_URL": sentinel_set.url,
+    env = {**os.environ, "DATABASE_URL": database_url(connection), "REDIS_URL": own_sentinels.url,
            "SECRET_KEY": settings.SECRET_KEY, "DEBUG": "0", "HTTPS": "0", "ALLOWED_HOSTS": "127.0.0.1",
            "VAR_DIR": str(tmp_path), "LOG_LEVEL": "WARNING"}
     ports = [free_port(), free_port()]
@@ -113,7 +143,7 @@ async def test_a_room_carries_on_through_a_failover_and_loses_nothing_acknowledg
         assert (await receive(lina))["body"] == "before"
         assert (await receive(camille))["body"] == "before"
 
-        killed = asyncio.create_task(asyncio.to_thread(sentinel_set.kill_primary))
+        killed = asyncio.create_task(asyncio.to_thread(own_sentinels.kill_primary))
         acknowledged = []
         for n in range(5):  # while the sentinels notice and promote the replica
             await camille.send(json.dumps({"type": "chat.send", "body": f"during {n}", "client_id": f"d{n}"}))
