@@ -77,12 +77,21 @@ def registration_for(user, summit):
     return Registration.objects.filter(summit=summit, user=user).first()
 
 
-def is_organiser(user, summit):
+def role_in(user, summit):
+    """The person's role in this summit, the one definition every app asks: their registration's
+    role, ORGANISER for the platform's superusers, None for anyone not registered (or signed out).
+
+    Django's `is_staff` flag only opens the admin site; it gives no role in a summit.
+    """
     if not user.is_authenticated:
-        return False
+        return None
     if user.is_superuser:
-        return True
-    return Registration.objects.filter(summit=summit, user=user, role=Registration.Role.ORGANISER).exists()
+        return Registration.Role.ORGANISER
+    return Registration.objects.filter(summit=summit, user=user).values_list("role", flat=True).first()
+
+
+def is_organiser(user, summit):
+    return role_in(user, summit) == Registration.Role.ORGANISER
 
 
 def check_signed_in(user):
@@ -98,7 +107,7 @@ def check_organiser(user, summit):
 
 def check_registered(user, summit):
     check_signed_in(user)
-    if not (user.is_superuser or registration_for(user, summit)):
+    if role_in(user, summit) is None:
         raise Forbidden(_("Register for this summit first."))
 
 

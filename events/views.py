@@ -164,8 +164,12 @@ def agenda_feed(request, token):
 def register(request, slug):
     summit = services.access_summit(slug)
     if request.user.is_authenticated:
-        services.do_join_summit(request.user, summit)
-        return redirect("summit-home", slug=summit.slug)
+        # A signed-in person joins with one button: looking at this page registers nobody.
+        if request.method == "POST":
+            services.do_join_summit(request.user, summit)
+        if request.method == "POST" or services.registration_for(request.user, summit):
+            return redirect("summit-home", slug=summit.slug)
+        return render(request, "events/register.html", {"summit": summit, "join": True})
     form = {"timezone": "", "language": translation.get_language()}
     if request.method == "POST":
         limited = _throttled(request, "registration", "THROTTLE_REGISTRATION")

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from events.models import Profile, Registration, Room, Session, Summit
 from events.services import check_organiser
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
-from scheduler import conf
 from scheduler.enqueue import enqueue
 from scheduler.models import SummitReport
 from summit.csvfile import csv_text
@@ -370,7 +369,7 @@ def do_dispatch_ended_summits(now=None):
             if created:
                 _enqueue_build(report.pk)
                 started.append(report.pk)
-    lease = dt.timedelta(seconds=conf.REPORT_LEASE_SECONDS)
+    lease = dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     lost = SummitReport.objects.filter(
         Q(status=SummitReport.Status.PENDING, created_at__lt=now - lease)
         | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
@@ -423,7 +422,7 @@ def do_build_report(report_id, now=None):
     now = now or timezone.now()
     claimable = Q(status=SummitReport.Status.PENDING) | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
     claimed = SummitReport.objects.filter(pk=report_id).filter(claimable).update(
-        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=conf.REPORT_LEASE_SECONDS)
+        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     )
     if not claimed:
         return "not-claimed"
