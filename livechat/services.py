@@ -87,6 +87,11 @@ def access_live_room(user, summit_slug, room_slug):
     }
 
 
+def entered_room(access):
+    """The room an `access_live_room` answer lets its person into, with its summit and company."""
+    return Room.objects.select_related("summit", "company").get(pk=access["room_id"])
+
+
 def _invited(user, room):
     if room.invited.filter(pk=user.pk).exists():
         return True

@@ -334,6 +334,12 @@ def current_report(summit):
     return ready.filter(key=SummitReport.FINAL).first() or ready.order_by("-generated_at").first()
 
 
+def report_on_its_way(summit):
+    """A stored report is pending or being built: the page says a fresh one is coming."""
+    return SummitReport.objects.filter(
+        summit=summit, status__in=[SummitReport.Status.PENDING, SummitReport.Status.BUILDING]).exists()
+
+
 def report_data(summit):
     """(data, stored report or None): the stored report when one is ready, else a live one."""
     stored = current_report(summit)

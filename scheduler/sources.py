@@ -16,8 +16,10 @@ moves, `scheduler.cancel_target("meeting", meeting.pk)` when it is cancelled
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import DateTimeField, ExpressionWrapper, F
+from django.urls import reverse
+
+from events.calendar import site_url
 
 _SOURCES = {}
 # Minutes before a target that reminders go out, unless its summit says otherwise.
@@ -104,7 +106,7 @@ def summit_offsets(now):
 
 
 def room_link(summit_slug, room_slug):
-    return f"{settings.SITE_URL.rstrip('/')}/summits/{summit_slug}/rooms/{room_slug}/"
+    return site_url(reverse("room", args=[summit_slug, room_slug]))
 
 
 class SessionSource(ReminderSource):

@@ -23,6 +23,7 @@ from partnering.services.meetings import (
 )
 from partnering.services.profiles import (
     DirectoryFilter, ProfileChange, access_partnering, access_profile, acts_for, check_clock, check_needs,
+    companies_of, directory_countries,
     company_slugs_by_user, directory, do_create_missing_profiles, do_create_profile, do_update_profile, my_profile, office_hours_out, profile_out,
     profiles,
 )
@@ -37,7 +38,7 @@ __all__ = [
     "DirectoryFilter", "MeetingRequest", "ProfileChange",
     "access_acting_profile", "access_company_leads", "access_meeting", "access_partnering", "access_profile",
     "acts_for", "check_clock", "check_duration", "check_needs", "check_step", "clock_changes_between",
-    "common_slots", "company_slugs_by_user", "dashboard", "directory", "do_accept", "do_cancel", "do_decline",
+    "common_slots", "companies_of", "company_slugs_by_user", "directory_countries", "dashboard", "directory", "do_accept", "do_cancel", "do_decline",
     "do_propose", "do_request_meeting", "do_set_video_url", "do_create_missing_profiles", "do_create_profile", "do_update_profile",
     "in_office_hours", "is_busy", "leads", "leads_csv", "local_label", "match", "meeting_days", "meeting_entries",
     "meeting_out", "meetings_calendar", "meetings_of", "minutes_outside", "my_profile", "need_label",

@@ -93,6 +93,16 @@ def acts_for(user, profile):
     return any(member.pk == user.pk for member in profile.company.members.all())  # uses a prefetch if any
 
 
+def directory_countries(summit):
+    """The countries of visible profiles, for the directory's filter."""
+    return sorted(set(profiles(summit).filter(visible=True).exclude(country="").values_list("country", flat=True)))
+
+
+def companies_of(user, summit):
+    """The summit's companies the person is a member of (they may act for them)."""
+    return Company.objects.filter(summit=summit, members=user)
+
+
 def company_slugs_by_user(summit):
     pairs = Company.members.through.objects.filter(company__summit=summit).values_list("user_id", "company__slug")
     result = {}
