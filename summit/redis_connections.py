@@ -6,9 +6,8 @@
 
 With a Sentinel URL every client asks the sentinels where the master is and
 asks again after a connection fails, so a failover is one reconnect: the
-channel layer (channels-redis' own Sentinel support), the cache (Django's
-RedisCache with `SentinelPool`), the live rooms' pub/sub hubs and the Celery
-broker (kombu's `sentinel://` transport). The password, if any, is the Redis
+cache (Django's RedisCache with `SentinelPool`), the live rooms' pub/sub hubs
+and the Celery broker (kombu's `sentinel://` transport). The password, if any, is the Redis
 servers' password; the sentinels themselves are reached without one.
 """
 
@@ -75,15 +74,6 @@ def async_client(url, **options):
         return aioredis.Redis.from_url(url, **options)
     sentinel = AsyncSentinel(found.sentinels, socket_timeout=options.get("socket_connect_timeout", 2))
     return sentinel.master_for(found.master_name, db=found.db, password=found.password, **options)
-
-
-def channel_layer_host(url, **options):
-    """One entry of channels-redis' `hosts`: an address, or the sentinels and master name it understands."""
-    found = sentinel_set(url)
-    if found is None:
-        return {"address": url, **options}
-    return {"sentinels": list(found.sentinels), "master_name": found.master_name, "db": found.db,
-            "password": found.password, "sentinel_kwargs": {"socket_timeout": 2}, **options}
 
 
 def celery_broker(url):

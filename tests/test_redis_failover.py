@@ -1,4 +1,4 @@
-"""REDIS_URL naming a Sentinel set: the cache, channel layer, Celery broker and live rooms outlive a failover.
+"""REDIS_URL naming a Sentinel set: the cache, Celery broker and live rooms outlive a failover.
 
 Each test starts its own primary, replica and three sentinels (tests/servers.py: SentinelSet) and
 SIGKILLs the primary; never the shared Redis.
@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from websockets.asyncio.client import connect
 
 from livechat.models import ChatMessage
-from summit.redis_connections import celery_broker, channel_layer_host, database_number, sentinel_set
+from summit.redis_connections import celery_broker, database_number, sentinel_set
 from tests.conftest import services_required
 from tests.live import orm
 from tests.servers import SentinelSet, database_url_for, free_port, start_daphne, stop
@@ -41,9 +41,6 @@ def test_a_malformed_sentinel_url_stops_start_up_showing_the_format(url):
 
 def test_each_client_gets_the_sentinel_set_in_its_own_terms():
     url = "sentinel://:pw@h1:26379,h2:26379/summit/1"
-    assert channel_layer_host(url, socket_timeout=30) == {
-        "sentinels": [("h1", 26379), ("h2", 26379)], "master_name": "summit", "db": 1, "password": "pw",
-        "sentinel_kwargs": {"socket_timeout": 2}, "socket_timeout": 30}
     broker, options = celery_broker(url)
     assert broker == "sentinel://:pw@h1:26379/1;sentinel://:pw@h2:26379/1"
     assert options["master_name"] == "summit"
@@ -65,21 +62,16 @@ def own_sentinels(tmp_path):
 
 
 @pytest.mark.multiprocess
-async def test_cache_channel_layer_and_broker_carry_on_after_the_primary_dies(own_sentinels):
-    from channels_redis.core import RedisChannelLayer
+async def test_cache_and_broker_carry_on_after_the_primary_dies(own_sentinels):
     from django.core.cache.backends.redis import RedisCache
     from kombu import Connection
 
     cache = RedisCache([own_sentinels.url], {"OPTIONS": {"pool_class": "summit.redis_connections.SentinelPool"}})
-    layer = RedisChannelLayer(hosts=[channel_layer_host(own_sentinels.url, socket_timeout=5)], prefix="failover")
     broker_url, options = celery_broker(own_sentinels.url)
 
     async def round_trip(n):
         await asyncio.to_thread(cache.set, f"key-{n}", n)
         assert await asyncio.to_thread(cache.get, f"key-{n}") == n
-        channel = await layer.new_channel()
-        await layer.send(channel, {"type": "hello", "n": n})
-        assert (await asyncio.wait_for(layer.receive(channel), 10))["n"] == n
 
         def through_the_broker():
             # A new connection, as a Celery worker or producer makes after losing one: it asks the sentinels.
@@ -96,7 +88,6 @@ async def test_cache_channel_layer_and_broker_carry_on_after_the_primary_dies(ow
     await asyncio.to_thread(own_sentinels.kill_primary)
     await round_trip(2)  # the clients asked the sentinels where the new primary is
     assert await asyncio.to_thread(cache.get, "key-1") == 1  # replicated before the primary died
-    await layer.flush()
 
 
 def database_url(connection):
