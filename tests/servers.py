@@ -162,9 +162,13 @@ class SentinelSet:
             self.MASTER)[1]
 
     def kill_primary(self):
+        """SIGKILL the primary; return once every sentinel hands out the promoted replica, as clients ask."""
+        from redis.sentinel import Sentinel
+
         self.processes["primary"].kill()
         self.processes["primary"].wait()
-        self._wait(lambda: self.master_port() == self.replica_port, "the replica's promotion")
+        self._wait(lambda: all(Sentinel([("127.0.0.1", port)], socket_timeout=1).discover_master(self.MASTER)[1]
+                               == self.replica_port for port in self.sentinel_ports), "the replica's promotion")
 
     def _wait(self, condition, what, seconds=60):
         import redis
