@@ -10,7 +10,8 @@ each gets SIGTERM, then SIGKILL if it is still there after STOP_GRACE seconds.
 
 Each process runs in its own process group, so the terminal's Ctrl-C reaches
 the supervisor only and the shutdown is orderly, and the group (a Celery
-worker's pool too) is signalled as one. On Linux a process also gets SIGTERM
+worker's pool too) is signalled as one: when a process dies, whatever it left
+running in its group is killed before it starts again. On Linux a process also gets SIGTERM
 should the supervisor itself die.
 """
 
@@ -74,6 +75,7 @@ class Supervised:
             if now - self.started_at >= STEADY_AFTER:
                 self.delay = FIRST_DELAY
             say(f"{self.name} (pid {self.process.pid}) {describe(returncode)}; restarting in {self.delay:.0f}s")
+            self.signal_group(self.process.pid, signal.SIGKILL)  # what it left behind (a worker's pool) goes too
             self.process = None
             self.restart_at = now + self.delay
             self.delay = min(self.delay * 2, MAX_DELAY)
@@ -82,10 +84,14 @@ class Supervised:
 
     def signal(self, signum):
         if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signum)
-            except ProcessLookupError:
-                pass
+            self.signal_group(self.process.pid, signum)
+
+    @staticmethod
+    def signal_group(pid, signum):
+        try:
+            os.killpg(pid, signum)
+        except ProcessLookupError:
+            pass
 
     def running(self):
         return self.process is not None and self.process.poll() is None
@@ -124,6 +130,8 @@ def main(arguments):
             say(f"{process.name} did not stop within {STOP_GRACE:.0f}s: killed")
             process.signal(signal.SIGKILL)
             process.process.wait()
+        if process.process is not None:
+            process.signal_group(process.process.pid, signal.SIGKILL)  # nothing of it outlives the supervisor
     say("all stopped")
 
 
