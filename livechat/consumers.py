@@ -123,7 +123,7 @@ class RoomConsumer(AsyncConsumer):
             state = await call(services.room_state, self.room_id, access["session_id"], self.user_id, self.kind)
             last_seq = state["last_seq"]
             await self.send_frame({"type": "room.state", "room": access["room"], "you": access["you"], **state,
-                                   "presence": {"count": self.hub.presence_count()}})
+                                   "presence": {"count": self.hub.presence_count() if self.hub else 0}})
         finally:
             await self._go_live(last_seq)
 
