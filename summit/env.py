@@ -5,6 +5,7 @@ instead of quietly meaning something else later.
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,3 +44,12 @@ def env_list(name, default=()):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_origin(name, default):
+    """An origin, scheme://host[:port] and nothing more: it goes into the Content-Security-Policy as is."""
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
+        raise ImproperlyConfigured(f"{name} must be an origin such as https://media.example.org, got {raw!r}")
+    return f"{parts.scheme}://{parts.netloc}"
