@@ -70,7 +70,6 @@ def room(request, slug, room_slug):
         "speakers": session.speakers.all() if session else [],
         "next_session": None if session else services.visible_sessions(summit).filter(
             room=room, starts_at__gt=now, status=Session.Status.PUBLISHED).first(),
-        "stream_url": session.effective_stream_url if session else room.stream_url,
         "has_questions": room.kind != Room.Kind.LOUNGE,
         "ws_path": f"/ws/summits/{summit.slug}/rooms/{room.slug}/",
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",

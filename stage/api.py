@@ -26,6 +26,7 @@ class RecordingOut(Schema):
     started_at: dt.datetime
     duration_s: float | None
     url: str
+    page_url: str
     hidden: bool
 
 
@@ -63,7 +64,7 @@ class RecordingPatch(Schema):
     hidden: bool
 
 
-@router.get("/summits/{slug}/rooms/{room}/stage/", response=StageOut, auth=django_auth)
+@router.get("/summits/{slug}/rooms/{room}/stage/", response=StageOut, auth=django_auth, url_name="stage")
 def get_stage(request, slug: str, room: str):
     return channels.stage_for(request.user, slug, room)
 

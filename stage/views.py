@@ -162,7 +162,7 @@ def replay(request, slug, recording_slug):
         "room": recording.room,
         "recording": recording,
         "view": channels.recording_view(recording),
-        "labels": channels.player_labels(),
+        "minutes": max(1, round(recording.duration_s / 60)) if recording.duration_s else None,
     }
     return render(request, "stage/replay.html", context)
 

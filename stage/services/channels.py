@@ -8,6 +8,7 @@ current or next in the room; rotating them refuses the old ones at the media ser
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from events.models import Room, Session
 from events.services import access_room, access_summit, check_signed_in, is_organiser, live_session, profile_for
 from livechat.services import access_live_room
 from stage.models import ORIGINAL, Channel, Recording, new_stream_key
-from summit.errors import Forbidden, NotFound
+from summit.errors import Forbidden, NotFound, NotSignedIn
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
@@ -81,7 +82,7 @@ def stage_state_frame(room_id):
 
 def recordings_for(*, room=None, session=None, include_hidden=False):
     """Replays ready to play, newest first, of a room or of a session; hidden ones only for organisers."""
-    recordings = Recording.objects.filter(status=Recording.Status.READY)
+    recordings = Recording.objects.filter(status=Recording.Status.READY).select_related("room__summit")
     recordings = recordings.filter(session=session) if session is not None else recordings.filter(room=room)
     if not include_hidden:
         recordings = recordings.filter(is_hidden=False)
@@ -96,8 +97,19 @@ def recording_view(recording):
         "started_at": recording.started_at,
         "duration_s": recording.duration_s,
         "url": replay_url(recording),
+        "page_url": reverse("replay", args=[recording.room.summit.slug, recording.slug]),
         "hidden": recording.is_hidden,
     }
+
+
+def choose_stream(streams, language, choice=None):
+    """The stream a viewer starts on (static/js/stage.js decides the same way, with their saved pick)."""
+    live = [stream for stream in streams if stream["live"]]
+    for wanted in (choice, language, ORIGINAL):
+        found = next((stream for stream in live if stream["language"] == wanted), None)
+        if found is not None:
+            return found
+    return live[0] if live else None
 
 
 def stage_for(user, summit_slug, room_slug):
@@ -128,9 +140,7 @@ def access_replay(user, summit_slug, recording_slug):
 def player_labels():
     """Every string static/js/stage.js shows: the script has no catalogue of its own."""
     return {
-        "live": _("Live"),
-        "offline": _("The stream is offline."),
-        "channel": _("Language channel"),
+        "stream": _("Live stream"),
         "languages": {ORIGINAL: label_for(ORIGINAL),
                       **{code: str(name) for code, name in settings.LANGUAGES}},
         "watch_replay": _("Watch the replay"),
@@ -172,6 +182,14 @@ def check_can_go_live(user, room):
     if session is not None and session.company_id and session.company.members.filter(pk=user.pk).exists():
         return
     raise Forbidden(_("Only organisers and the company presenting now or next in this room may go live here."))
+
+
+def can_go_live(user, room):
+    try:
+        check_can_go_live(user, room)
+    except (Forbidden, NotSignedIn):
+        return False
+    return True
 
 
 def access_ingest(user, summit_slug, room_slug):
