@@ -28,7 +28,7 @@ RELAY_APP_PREFIX = "relay_"
 
 
 def relay_app(room_id):
-    """The internal application of a room with restream targets: the stage's, plus `push` lines."""
+    """The internal application of a room with restream targets: it pushes to the stage and to each target."""
     return f"{RELAY_APP_PREFIX}{room_id}"
 
 
@@ -62,8 +62,8 @@ def check_still_publishing(app, stream_key):
 
 
 def _check_internal_app(app):
-    if app != STAGE_APP and not app.startswith(RELAY_APP_PREFIX):
-        raise Forbidden(_("Not an internal application."))
+    if app != STAGE_APP:
+        raise Forbidden(_("Not the stage application."))
 
 
 def do_stream_started(app, public_name, now=None):

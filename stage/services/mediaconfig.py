@@ -2,8 +2,9 @@
 
 `scripts/media` writes it with `manage.py media_config --write` and starts nginx from it; a change of
 restream targets writes it again and the script reloads nginx when the file changes. nginx-rtmp's
-`push` is static configuration, so a room with targets gets an internal application of its own (the
-stage's, plus one `push` per target) and `on_publish` relays that room's original stream there.
+`push` is static configuration, so a room with targets gets an internal application of its own, which
+pushes to the stage application (HLS, recording) and to each target, and `on_publish` relays that
+room's original stream there.
 """
 
 import os
@@ -43,15 +44,24 @@ def _worker_user(folder):
     return f"user {owner};\n"
 
 
-def _internal_app(name, folder, pushes=()):
+def _confined(name, body):
     lines = [
         f"    application {name} {{",
         "      live on;",
-        "      # Only the ingest application's relay publishes here; nobody plays RTMP from here.",
+        "      # Only the platform's own relays publish here; nobody plays RTMP from here.",
         "      allow publish 127.0.0.1;",
         "      deny publish all;",
         "      allow play 127.0.0.1;",
         "      deny play all;",
+        *body,
+        "    }",
+    ]
+    return "\n".join(lines)
+
+
+def _stage_app(folder):
+    """HLS and recordings under the public name, and the callbacks that say live, offline, recorded."""
+    return _confined(STAGE_APP, [
         "      hls on;",
         f"      hls_path {folder / 'hls'};",
         "      hls_nested on;",
@@ -64,10 +74,15 @@ def _internal_app(name, folder, pushes=()):
         f"      on_publish {_callback('started')};",
         f"      on_publish_done {_callback('stopped')};",
         f"      on_record_done {_callback('recorded')};",
-    ]
-    lines += [f"      push {push};" for push in pushes]
-    lines.append("    }")
-    return "\n".join(lines)
+    ])
+
+
+def _relay_app(room_id, pushes):
+    """A room with restream targets: its original goes to the stage as any other, and to each target."""
+    return _confined(relay_app(room_id), [
+        f"      push rtmp://127.0.0.1:{settings.RTMP_PORT}/{STAGE_APP};",
+        *[f"      push {push};" for push in pushes],
+    ])
 
 
 def _push_url(target):
@@ -81,8 +96,8 @@ def render_config():
     relays = {}
     for target in RestreamTarget.objects.order_by("room_id", "pk"):
         relays.setdefault(target.room_id, []).append(_push_url(target))
-    internal = [_internal_app(STAGE_APP, folder)]
-    internal += [_internal_app(relay_app(room_id), folder, pushes) for room_id, pushes in relays.items()]
+    internal = [_stage_app(folder)]
+    internal += [_relay_app(room_id, pushes) for room_id, pushes in relays.items()]
     internal_apps = "\n".join(internal)
     return f"""# Rendered by `manage.py media_config` from the platform's settings; edits here are overwritten.
 {_worker_user(folder)}worker_processes 1;
@@ -131,15 +146,16 @@ http {{
   server {{
     listen {settings.MEDIA_HTTP_PORT};
     # Live playlists change every fragment; segments and replays never change once written.
+    # "always": a playlist asked for before its first segment is written is a 404 the player may read.
     location /hls/ {{
       alias {folder / 'hls'}/;
-      add_header Cache-Control "no-cache";
-      add_header Access-Control-Allow-Origin "*";
+      add_header Cache-Control "no-cache" always;
+      add_header Access-Control-Allow-Origin "*" always;
     }}
     location /replays/ {{
       alias {folder / 'replays'}/;
       add_header Cache-Control "public, max-age=3600";
-      add_header Access-Control-Allow-Origin "*";
+      add_header Access-Control-Allow-Origin "*" always;
     }}
     location / {{
       return 404;

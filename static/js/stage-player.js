@@ -6,6 +6,7 @@
 
 const HLS_MODULE = new URL("../vendor/hls.js/hls.min.mjs", import.meta.url).href;
 const HLS_TYPE = "application/vnd.apple.mpegurl";
+const RETRY_MS = 1500;
 let hlsModule = null;
 
 async function loadHls() {
@@ -36,8 +37,17 @@ export class Player {
         levelLoadingMaxRetry: live ? 6 : 2,
       });
       this.hls.on(Hls.Events.ERROR, (_event, data) => {
-        if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) this.hls?.startLoad();
-        else if (data.fatal && data.type === Hls.ErrorTypes.MEDIA_ERROR) this.hls?.recoverMediaError();
+        if (!data.fatal) return;
+        if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+          this.hls?.recoverMediaError();
+          return;
+        }
+        // A live playlist asked for before its first segment, or a network blip: start over shortly.
+        setTimeout(() => {
+          if (this.url !== url) return;
+          this.url = null;
+          this.play(url, { live });
+        }, RETRY_MS);
       });
       this.hls.loadSource(url);
       this.hls.attachMedia(this.video);
