@@ -146,15 +146,20 @@ http {{
   server {{
     listen {settings.MEDIA_HTTP_PORT};
     # Live playlists change every fragment; segments and replays never change once written.
-    # "always": a playlist asked for before its first segment is written is a 404 the player may read.
+    # Playlists change every fragment; a segment never changes once written, so a CDN may keep it.
+    # "always": a playlist asked for before its first segment exists is a 404 the player may read.
     location /hls/ {{
-      alias {folder / 'hls'}/;
+      root {folder};
       add_header Cache-Control "no-cache" always;
       add_header Access-Control-Allow-Origin "*" always;
+      location ~ \\.ts$ {{
+        add_header Cache-Control "public, max-age=300" always;
+        add_header Access-Control-Allow-Origin "*" always;
+      }}
     }}
     location /replays/ {{
-      alias {folder / 'replays'}/;
-      add_header Cache-Control "public, max-age=3600";
+      root {folder};
+      add_header Cache-Control "public, max-age=3600" always;
       add_header Access-Control-Allow-Origin "*" always;
     }}
     location / {{
