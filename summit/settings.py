@@ -6,10 +6,12 @@ filesystem transport. REDIS_URL and DATABASE_URL switch to the production
 shape (see docker-compose.yml).
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.crypto import salted_hmac
 from django.utils.csp import CSP
@@ -202,7 +204,11 @@ MEDIA_DIR = Path(env_str("MEDIA_DIR", str(VAR_DIR / "media")))
 # Where the media server reaches the platform for its callbacks (a private address in production).
 MEDIA_PLATFORM_URL = env_str("MEDIA_PLATFORM_URL", SITE_URL).rstrip("/")
 # The callbacks' shared secret, part of their URLs: only the media server knows them.
-MEDIA_SECRET = env_str("MEDIA_SECRET") or salted_hmac("stage.media-callbacks", "", secret=SECRET_KEY, algorithm="sha256").hexdigest()
+MEDIA_SECRET = env_str("MEDIA_SECRET") or salted_hmac(
+    "stage.media-callbacks", "", secret=SECRET_KEY, algorithm="sha256"
+).hexdigest()
+if not re.fullmatch(r"[A-Za-z0-9_-]{16,}", MEDIA_SECRET):
+    raise ImproperlyConfigured("MEDIA_SECRET must be at least 16 letters, digits, '-' or '_' (it goes into URLs)")
 # What presenters type into OBS as the server; the host presenters can reach.
 RTMP_SERVER_URL = env_str("RTMP_SERVER_URL", f"rtmp://{urlsplit(SITE_URL).hostname or '127.0.0.1'}:{RTMP_PORT}/live")
 HLS_FRAGMENT_SECONDS = env_int("HLS_FRAGMENT_SECONDS", 2)

@@ -6,9 +6,11 @@ called as nginx-rtmp calls them (form POSTs), and replays are remuxed by the rea
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -365,3 +367,16 @@ def test_pages_allow_exactly_the_media_origin_for_media_and_fetches(attendee_cli
     assert directives["connect-src"] == ["'self'", settings.MEDIA_ORIGIN]
     assert directives["script-src"] == ["'self'"]
 
+
+
+@pytest.mark.parametrize("name,value", [
+    ("MEDIA_ORIGIN", "https://media.example.org/hls"),
+    ("MEDIA_ORIGIN", "media.example.org"),
+    ("MEDIA_SECRET", "short"),
+    ("MEDIA_SECRET", "a/secret/with/slashes/in/it"),
+])
+def test_malformed_media_settings_stop_start_up(name, value):
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"],
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "summit.settings", name: value},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and name in result.stderr

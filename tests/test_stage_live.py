@@ -9,7 +9,9 @@ import asyncio
 import json
 import os
 import secrets
+import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +26,7 @@ from stage.services import channels, mediaconfig
 from tests.conftest import csrf_headers, services_required, session_cookie, signed_in
 from tests.live import orm
 from tests.servers import (
+    ROOT,
     database_url_for,
     free_port,
     launch_chromium,
@@ -121,7 +124,7 @@ def media_stack(settings, tmp_path):
 def fetch(url, cookie=None):
     request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"} if cookie else {})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, response.read()
+        return response.status, response.read(), response.headers
 
 
 async def frames(socket, timeout):
@@ -164,7 +167,7 @@ async def until(condition, timeout, what, stack):
 def playlist_with_segments(url):
     """The playlist's text and its first segment's bytes, once it lists one."""
     try:
-        status, body = fetch(url)
+        status, body, headers = fetch(url)
     except (urllib.error.URLError, OSError):
         return None
     text = body.decode()
@@ -172,8 +175,11 @@ def playlist_with_segments(url):
     if status != 200 or not segments:
         return None
     base = url.rsplit("/", 1)[0]
-    segment_status, segment = fetch(f"{base}/{segments[0]}")
-    return (text, segments[0], segment) if segment_status == 200 and segment else None
+    segment_status, segment, segment_headers = fetch(f"{base}/{segments[0]}")
+    if segment_status != 200 or not segment:
+        return None
+    return {"text": text, "headers": headers, "segment_name": segments[0], "segment": segment,
+            "segment_headers": segment_headers}
 
 
 def ingest_keys(person):
@@ -214,10 +220,14 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         assert live["status"] == "live"
         stream = next(s for s in live["streams"] if s["language"] == "original")
         assert stream["url"].startswith(f"{stack.media_origin}/hls/") and keys["original"] not in stream["url"]
-        text, segment_name, segment = await until(lambda: playlist_with_segments(stream["url"]), LIVE_WITHIN,
-                                                  "the playlist to list a segment", stack)
-        assert keys["original"] not in text and keys["original"] not in segment_name
-        assert segment[:1] == b"\x47"  # an MPEG-TS packet: a segment that plays
+        hls = await until(lambda: playlist_with_segments(stream["url"]), LIVE_WITHIN,
+                          "the playlist to list a segment", stack)
+        assert keys["original"] not in hls["text"] and keys["original"] not in hls["segment_name"]
+        assert hls["segment"][:1] == b"\x47"  # an MPEG-TS packet: a segment that plays
+        # What a CDN in front needs (docs/stage.md): playlists never cached, segments cacheable, CORS.
+        assert hls["headers"]["Cache-Control"] == "no-cache"
+        assert hls["segment_headers"]["Cache-Control"] == "public, max-age=300"
+        assert hls["segment_headers"]["Access-Control-Allow-Origin"] == "*"
 
         # The French interpreter, sound only: Camille's default channel once it is live.
         french = stack.publish(keys["fr"], "french", seconds=120, audio_only=True)
@@ -356,3 +366,46 @@ def test_attendee_watches_the_stage_in_chromium_sees_it_end_then_plays_the_repla
                 assert directives["connect-src"] == ["'self'", stack.media_origin], policy
         finally:
             browser.close()
+
+
+def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targets_change(
+    media_stack, organiser, live_pitch
+):
+    """scripts/media (what `make run` and the `media` service start): a target added while it runs is in
+    the media server within seconds, so the room's relay application accepts a publish."""
+    from stage.services import restream
+
+    stack = media_stack
+    log_path = stack.tmp / "scripts-media.log"
+    with open(log_path, "w") as log:
+        script = subprocess.Popen([str(ROOT / "scripts" / "media")], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                  env={**stack.env, "PYTHON": sys.executable})
+    stack.processes.append(script)
+    relay = f"rtmp://127.0.0.1:{stack.rtmp_port}/relay_{live_pitch.room_id}/probe"
+    deadline = time.monotonic() + 60
+    while not _listening(stack.rtmp_port):
+        assert script.poll() is None and time.monotonic() < deadline, log_path.read_text()
+        time.sleep(0.2)
+    # No target yet: the running media server has no relay application for the room.
+    assert publish_test_pattern(relay, stack.tmp / "ffmpeg-before.log", seconds=5).wait(20) != 0
+
+    restream.do_add_restream_target(organiser, live_pitch.room, f"rtmp://127.0.0.1:{free_port()}/ingest", "k")
+    deadline = time.monotonic() + 20
+    while "configuration reloaded" not in log_path.read_text():
+        assert time.monotonic() < deadline, log_path.read_text()
+        time.sleep(0.2)
+    time.sleep(1)  # nginx's new workers take over from the old ones
+    probe = publish_test_pattern(relay, stack.tmp / "ffmpeg-after.log", seconds=4)
+    stack.processes.append(probe)
+    assert probe.wait(20) == 0, (stack.tmp / "ffmpeg-after.log").read_text()
+
+    stop(script)
+    assert not _listening(stack.rtmp_port)  # stopping the script stops nginx with it
+
+
+def _listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
