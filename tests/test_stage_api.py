@@ -380,3 +380,20 @@ def test_malformed_media_settings_stop_start_up(name, value):
                             env={**os.environ, "DJANGO_SETTINGS_MODULE": "summit.settings", name: value},
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and name in result.stderr
+
+
+def test_organiser_sets_a_languages_embedded_player_in_the_admin(organiser, organiser_client, attendee_client,
+                                                                  live_pitch):
+    organiser_client.get(INGEST)
+    organiser.is_staff = organiser.is_superuser = True
+    organiser.save()
+    channel = Channel.objects.get(room=live_pitch.room, language="zh-hans")
+    admin = signed_in(organiser)
+    url = reverse("admin:stage_channel_change", args=[channel.pk])
+    response = admin.post(url, {"embed_url": "https://player.bilibili.com/player.html?bvid=BV9"},
+                          headers=csrf_headers(admin))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    chinese = next(s for s in attendee_client.get(STAGE).json()["streams"] if s["language"] == "zh-hans")
+    # Labels come in the reader's language: Camille reads French.
+    assert chinese == {"language": "zh-hans", "label": "Chinois simplifié", "kind": "embed", "live": True,
+                       "url": "https://player.bilibili.com/player.html?bvid=BV9"}
