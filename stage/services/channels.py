@@ -12,8 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Room, Session
-from events.services import access_room, access_summit, check_signed_in, is_organiser, live_session, profile_for
+from events.models import Room
+from events.services import (
+    access_room,
+    access_summit,
+    check_signed_in,
+    is_organiser,
+    live_session,
+    next_session_in,
+    profile_for,
+)
 from livechat.services import access_live_room
 from stage.models import ORIGINAL, Channel, Recording, new_stream_key
 from summit.errors import Forbidden, NotFound, NotSignedIn
@@ -165,12 +173,7 @@ def room_state_part(room_id, user_id, kind):
 
 def current_or_next_session(room, now=None):
     now = now or timezone.now()
-    return live_session(room, now) or (
-        Session.objects.filter(room=room, starts_at__gt=now, status=Session.Status.PUBLISHED)
-        .select_related("company")
-        .order_by("starts_at")
-        .first()
-    )
+    return live_session(room, now) or next_session_in(room, now)
 
 
 def check_can_go_live(user, room):
