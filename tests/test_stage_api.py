@@ -5,6 +5,7 @@ called as nginx-rtmp calls them (form POSTs), and replays are remuxed by the rea
 """
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -397,3 +399,14 @@ def test_organiser_sets_a_languages_embedded_player_in_the_admin(organiser, orga
     # Labels come in the reader's language: Camille reads French.
     assert chinese == {"language": "zh-hans", "label": "Chinois simplifié", "kind": "embed", "live": True,
                        "url": "https://player.bilibili.com/player.html?bvid=BV9"}
+
+
+def test_a_starting_media_server_leaves_no_channel_marked_live(organiser_client, attendee_client, live_pitch, client):
+    """A media server that died mid-stream never sent `on_publish_done`: scripts/media, starting it again,
+    tells the platform nothing publishes."""
+    organiser_client.get(INGEST)
+    channel = Channel.objects.get(room=live_pitch.room, language="original")
+    callback(client, "started", app="stage", name=channel.public_name)
+    assert attendee_client.get(STAGE).json()["status"] == "live"
+    call_command("media_config", "--write", "--starting", stdout=io.StringIO())
+    assert attendee_client.get(STAGE).json()["status"] == "offline"

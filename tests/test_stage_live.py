@@ -315,7 +315,7 @@ async def test_restream_target_receives_the_rooms_stream_relayed(media_stack, or
 
 
 @pytest.mark.browser
-def test_attendee_watches_the_stage_in_chromium_sees_it_end_then_plays_the_replay(
+def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_plays_the_replay_in_chromium(
     media_stack, presenter, attendee_paris, live_pitch
 ):
     from playwright.sync_api import expect, sync_playwright
@@ -346,16 +346,32 @@ def test_attendee_watches_the_stage_in_chromium_sees_it_end_then_plays_the_repla
             expect(page.locator("#room")).to_have_attribute("data-connection", "live")
             expect(page.locator("#stage-offline")).to_be_visible()
 
-            publisher = stack.publish(keys["original"], "browser", seconds=120)
+            playing = "() => document.getElementById('stage-video').currentTime > 2"
+            original = stack.publish(keys["original"], "browser", seconds=120)
             expect(page.locator("#stage")).to_have_attribute("data-status", "live")
-            page.wait_for_function("() => document.getElementById('stage-video').currentTime > 2", timeout=30_000)
+            expect(page.locator("#stage")).to_have_attribute("data-channel", "original")
+            page.wait_for_function(playing, timeout=30_000)
 
-            stop(publisher)
+            # The French interpreter comes on: Camille, who reads French, is moved to that channel...
+            french = stack.publish(keys["fr"], "browser-fr", seconds=120, audio_only=True)
+            expect(page.locator("#stage")).to_have_attribute("data-channel", "fr")
+            page.wait_for_function(playing, timeout=30_000)
+            # ... picks the original instead, and the page remembers it after a reload.
+            page.locator('#stage-channels button[data-language="original"]').click()
+            expect(page.locator("#stage")).to_have_attribute("data-channel", "original")
+            page.reload()
+            expect(page.locator("#stage")).to_have_attribute("data-channel", "original")
+            expect(page.locator('#stage-channels button[data-language="original"]')).to_have_attribute(
+                "aria-pressed", "true")
+            page.wait_for_function(playing, timeout=30_000)
+
+            stop(original)
+            stop(french)
             expect(page.locator("#stage")).to_have_attribute("data-status", "offline", timeout=OFFLINE_WITHIN * 1000)
             expect(page.locator("#stage-offline")).to_be_visible()
-            replay = page.locator("#stage-replays a.replay")
-            expect(replay).to_have_count(1, timeout=REPLAY_WITHIN * 1000)
-            replay.click()
+            replays = page.locator("#stage-replays a.replay")
+            expect(replays).to_have_count(2, timeout=REPLAY_WITHIN * 1000)
+            replays.first.click()
             page.wait_for_function("() => document.getElementById('replay-video')?.currentTime > 1", timeout=30_000)
 
             assert problems == [], problems

@@ -125,3 +125,9 @@ def do_recording_done(app, public_name, path):
         recording.save(update_fields=["source_path", "status", "ended_at"])
         transaction.on_commit(lambda: tasks.remux_recording.delay(recording.pk))
     return recording.pk
+
+
+def do_forget_live_streams():
+    """The media server is (re)starting, so nothing publishes: a channel it left marked live (it stopped
+    without its `on_publish_done`) is offline again. Returns how many were."""
+    return Channel.objects.exclude(live_since=None).update(live_since=None)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from stage.services import mediaconfig
+from stage.services import media, mediaconfig
 
 
 class Command(BaseCommand):
@@ -10,8 +10,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--write", action="store_true", help="write MEDIA_DIR/nginx.conf and print its path")
+        parser.add_argument("--starting", action="store_true",
+                            help="the media server is starting: channels it left marked live are offline")
 
-    def handle(self, *args, write=False, **options):
+    def handle(self, *args, write=False, starting=False, **options):
+        if starting:
+            media.do_forget_live_streams()
         if not write:
             self.stdout.write(mediaconfig.render_config(), ending="")
             return
