@@ -33,7 +33,7 @@ def _answer(error):
     return HttpResponse(str(error.detail), status=error.status, content_type="text/plain")
 
 
-async def _checked_form(request, secret):
+def _checked_form(request, secret):
     if request.method != "POST":
         return None, HttpResponseNotAllowed(["POST"])
     try:
@@ -51,7 +51,7 @@ async def _announce(room_id):
 @csrf_exempt
 async def media_publish(request, secret):
     """`on_publish` of the ingest application: a valid key is relayed under its public name."""
-    form, refusal = await _checked_form(request, secret)
+    form, refusal = _checked_form(request, secret)
     if refusal:
         return refusal
     try:
@@ -64,7 +64,7 @@ async def media_publish(request, secret):
 @csrf_exempt
 async def media_update(request, secret):
     """`on_update` while publishing: a rotated key ends the stream."""
-    form, refusal = await _checked_form(request, secret)
+    form, refusal = _checked_form(request, secret)
     if refusal:
         return refusal
     try:
@@ -76,7 +76,7 @@ async def media_update(request, secret):
 
 @csrf_exempt
 async def media_started(request, secret):
-    form, refusal = await _checked_form(request, secret)
+    form, refusal = _checked_form(request, secret)
     if refusal:
         return refusal
     try:
@@ -89,7 +89,7 @@ async def media_started(request, secret):
 
 @csrf_exempt
 async def media_stopped(request, secret):
-    form, refusal = await _checked_form(request, secret)
+    form, refusal = _checked_form(request, secret)
     if refusal:
         return refusal
     try:
@@ -102,7 +102,7 @@ async def media_stopped(request, secret):
 
 @csrf_exempt
 async def media_recorded(request, secret):
-    form, refusal = await _checked_form(request, secret)
+    form, refusal = _checked_form(request, secret)
     if refusal:
         return refusal
     try:

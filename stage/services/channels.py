@@ -212,7 +212,7 @@ def do_ensure_channels(room):
 
 
 def ingest_for(room):
-    """`{server, keys}` for someone `check_can_go_live` let through."""
+    """`{server, keys}` for someone `check_can_go_live` let through; the room's channels are made on first use."""
     channels = do_ensure_channels(room)
     return {
         "server": settings.RTMP_SERVER_URL,
