@@ -425,3 +425,29 @@ def _listening(port):
     except OSError:
         return False
     return True
+
+
+async def test_stage_state_reaches_sockets_held_by_another_process(media_stack, redis_url, organiser, attendee_paris,
+                                                                   live_pitch):
+    """The media server calls one Daphne; a socket on another hears it, through the room's one Redis channel."""
+    stack = media_stack
+    env = {**stack.env, "REDIS_URL": redis_url}
+    ports = [stack.web_port, free_port()]
+    for port, name in zip(ports, ("a", "b")):
+        stack.processes.append(await asyncio.to_thread(start_daphne, port, env, stack.tmp / f"daphne-{name}.log",
+                                                       ready_path="/"))
+    await orm(ingest_keys, organiser)
+    public_name = await orm(lambda: live_pitch.room.stage_channels.get(language="original").public_name)
+    socket = await connect(f"ws://127.0.0.1:{ports[1]}/ws{ROOM}", origin=f"http://127.0.0.1:{ports[1]}",
+                           additional_headers={"Cookie": f"sessionid={await orm(session_cookie, attendee_paris)}"},
+                           open_timeout=10)
+    try:
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["stage"]["status"] == "offline"
+        started = urllib.request.Request(
+            f"http://127.0.0.1:{ports[0]}/stage/media/{env['MEDIA_SECRET']}/started/",
+            data=f"call=publish&app=stage&name={public_name}".encode(), method="POST")
+        assert (await asyncio.to_thread(urllib.request.urlopen, started, timeout=10)).status == 200
+        frame = await stage_state_where(socket, lambda f: f["status"] == "live", 10, stack)
+        assert live_languages(frame) == {"original"}
+    finally:
+        await socket.close()
