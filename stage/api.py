@@ -69,7 +69,7 @@ def get_stage(request, slug: str, room: str):
     return channels.stage_for(request.user, slug, room)
 
 
-@router.get("/summits/{slug}/rooms/{room}/ingest/", response=IngestOut, auth=django_auth)
+@router.get("/summits/{slug}/rooms/{room}/ingest/", response=IngestOut, auth=django_auth, url_name="ingest")
 def get_ingest(request, slug: str, room: str):
     return channels.ingest_for(channels.access_ingest(request.user, slug, room))
 

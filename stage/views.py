@@ -140,14 +140,14 @@ def go_live(request, slug, room_slug):
         except ServiceError as error:
             messages.error(request, error.detail)
         return redirect(reverse("go-live", args=[room.summit.slug, room.slug]))
-    ingest = channels.ingest_for(room)
-    state = channels.stage_state(room)
     context = {
         "summit": room.summit,
         "room": room,
-        "ingest": ingest,
-        "state": state,
-        "preview": next((s for s in state["streams"] if s["kind"] == "hls"), None),
+        "ingest": channels.ingest_for(room),
+        "state": channels.stage_state(room),
+        "preview_url": channels.preview_url(room),
+        "ingest_url": reverse("api:ingest", kwargs={"slug": room.summit.slug, "room": room.slug}),
+        "labels": channels.go_live_labels(),
         "targets": restream.restream_targets(request.user, room) if organiser else None,
         "is_organiser": organiser,
     }

@@ -202,7 +202,9 @@ MEDIA_SECRET = env_str("MEDIA_SECRET") or salted_hmac(
 if not re.fullmatch(r"[A-Za-z0-9_-]{16,}", MEDIA_SECRET):
     raise ImproperlyConfigured("MEDIA_SECRET must be at least 16 letters, digits, '-' or '_' (it goes into URLs)")
 # What presenters type into OBS as the server; the host presenters can reach.
-RTMP_SERVER_URL = env_url("RTMP_SERVER_URL", f"rtmp://{urlsplit(SITE_URL).hostname}:{RTMP_PORT}/live", schemes=("rtmp",))
+RTMP_SERVER_URL = env_url(
+    "RTMP_SERVER_URL", f"rtmp://{urlsplit(SITE_URL).hostname}:{RTMP_PORT}/live", schemes=("rtmp",)
+)
 HLS_FRAGMENT_SECONDS = env_int("HLS_FRAGMENT_SECONDS", 2)
 HLS_PLAYLIST_SECONDS = env_int("HLS_PLAYLIST_SECONDS", 8)
 

@@ -325,6 +325,7 @@ def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_pl
     stack.start()
     keys = ingest_keys(presenter)
     cookie = session_cookie(attendee_paris)
+    presenter_cookie = session_cookie(presenter)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -346,11 +347,25 @@ def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_pl
             expect(page.locator("#room")).to_have_attribute("data-connection", "live")
             expect(page.locator("#stage-offline")).to_be_visible()
 
+            # Julien, the presenter, waits on his Go live page, which follows the stream as it starts.
+            backstage = browser.new_context()
+            backstage.add_cookies([{"name": "sessionid", "value": presenter_cookie, "url": stack.web}])
+            go_live = backstage.new_page()
+            go_live.on("pageerror", lambda error: problems.append(f"go live page error: {error}"))
+            go_live.on("request", lambda request: origins.add("{0.scheme}://{0.netloc}".format(urlsplit(request.url))))
+            go_live.goto(f"{stack.web}{ROOM}go-live/")
+            expect(go_live.locator("#go-live")).to_have_attribute("data-status", "offline")
+            assert go_live.locator("#key-original").text_content() == keys["original"]
+
             playing = "() => document.getElementById('stage-video').currentTime > 2"
             original = stack.publish(keys["original"], "browser", seconds=120)
             expect(page.locator("#stage")).to_have_attribute("data-status", "live")
             expect(page.locator("#stage")).to_have_attribute("data-channel", "original")
             page.wait_for_function(playing, timeout=30_000)
+            expect(go_live.locator("#go-live")).to_have_attribute("data-status", "live")
+            go_live.wait_for_function("() => document.getElementById('go-live-preview').currentTime > 1",
+                                      timeout=30_000)
+            backstage.close()
 
             # The French interpreter comes on: Camille, who reads French, is moved to that channel...
             french = stack.publish(keys["fr"], "browser-fr", seconds=120, audio_only=True)

@@ -222,6 +222,19 @@ def ingest_for(room):
     }
 
 
+def preview_url(room):
+    """The original channel's playlist: what the Go live page previews."""
+    return playlist_url(Channel.objects.get(room=room, language=ORIGINAL).public_name)
+
+
+def go_live_labels():
+    """The strings static/js/go-live.js shows as the stream starts and stops."""
+    return {
+        "live": _("You are live: attendees see the stream now."),
+        "offline": _("Offline: start streaming from your encoder to go live."),
+    }
+
+
 def do_rotate_keys(room):
     """New keys for every channel of the room: the media server refuses the old ones from now on."""
     with transaction.atomic():
