@@ -182,6 +182,27 @@ def playlist_with_segments(url):
             "segment_headers": segment_headers}
 
 
+def start_edge_cache(stack):
+    """deploy/media-edge.conf in front of this stack's media server, as a Hong Kong edge would run it."""
+    port = free_port()
+    folder = stack.tmp / "edge"
+    folder.mkdir()
+    server = (ROOT / "deploy" / "media-edge.conf").read_text()
+    for placeholder, value in (("/var/cache/nginx/summit-media", str(folder / "cache")),
+                               ("listen 80;", f"listen 127.0.0.1:{port};"),
+                               ("media-origin.example.org:8081", f"127.0.0.1:{stack.http_port}")):
+        server = server.replace(placeholder, value)
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "\n".join(f"  {kind}_temp_path {folder / kind};" for kind in kinds)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must write the cache this test made
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log stderr warn;\n"
+        f"events {{ worker_connections 64; }}\nhttp {{\n  access_log off;\n{temp}\n{server}\n}}\n"
+    )
+    stack.processes.append(start_media_server(folder / "nginx.conf", port, stack.tmp / "edge-nginx.log"))
+    return f"http://127.0.0.1:{port}"
+
+
 def ingest_keys(person):
     response = signed_in(person).get(INGEST)
     assert response.status_code == 200, response.content
@@ -228,6 +249,13 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         assert hls["headers"]["Cache-Control"] == "no-cache"
         assert hls["segment_headers"]["Cache-Control"] == "public, max-age=300"
         assert hls["segment_headers"]["Access-Control-Allow-Origin"] == "*"
+        # The edge cache of deploy/media-edge.conf serves the playlist and segments, each once from the origin.
+        edge = await asyncio.to_thread(start_edge_cache, stack)
+        edge_url = stream["url"].replace(stack.media_origin, edge)
+        through_edge = await until(lambda: playlist_with_segments(edge_url), LIVE_WITHIN, "the edge", stack)
+        again = await asyncio.to_thread(fetch, f"{edge_url.rsplit('/', 1)[0]}/{through_edge['segment_name']}")
+        assert again[1] == through_edge["segment"] and again[2]["X-Cache-Status"] == "HIT"
+        assert again[2]["Access-Control-Allow-Origin"] == "*"
 
         # The French interpreter, sound only: Camille's default channel once it is live.
         french = stack.publish(keys["fr"], "french", seconds=120, audio_only=True)
