@@ -58,7 +58,7 @@ def running(tmp_path):
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
     env.update(PORT=str(port), VAR_DIR=str(tmp_path / "var"), DEBUG="1", CELERY_CONCURRENCY="1",
-               LOG_LEVEL="WARNING")
+               LOG_LEVEL="WARNING", RTMP_PORT=str(free_port()), MEDIA_HTTP_PORT=str(free_port()))
     log_path = tmp_path / "run.log"
     with open(log_path, "w") as log:
         supervisor = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, stdout=log,
@@ -89,5 +89,5 @@ def test_a_killed_process_is_reported_and_restarted_and_ctrl_c_stops_them_all(ru
     supervisor.send_signal(signal.SIGINT)
     supervisor.wait(WAIT_SECONDS)
     everyone = [pid for pids in started(log_path).values() for pid in pids]
-    assert len(everyone) == 5 and not [pid for pid in everyone if alive(pid)]
+    assert len(everyone) >= 5 and not [pid for pid in everyone if alive(pid)]  # the media server too, if any
     assert "supervise: all stopped" in log_path.read_text()
