@@ -429,7 +429,7 @@ class Hubs:
             if hub is not None:
                 hub.inbox.put_nowait(envelope)
             return
-        client = self.redis or aioredis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
+        client = self.redis or async_client(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
         try:
             await client.publish(keys.room_channel(room_id), envelope.wire())
         finally:
