@@ -166,6 +166,12 @@ class SentinelSet:
         """SIGKILL the primary; return once every sentinel hands out the promoted replica, as clients ask."""
         from redis.sentinel import Sentinel
 
+        import redis
+
+        # Redis replicates asynchronously: kill once the replica holds what was written (a clean test).
+        offset = redis.Redis(port=self.primary_port, socket_timeout=1).info("replication")["master_repl_offset"]
+        self._wait(lambda: redis.Redis(port=self.replica_port, socket_timeout=1).info("replication")[
+            "slave_repl_offset"] >= offset, "the replica to catch up")
         self.processes["primary"].kill()
         self.processes["primary"].wait()
         self._wait(lambda: all(Sentinel([("127.0.0.1", port)], socket_timeout=1).discover_master(self.MASTER)[1]
