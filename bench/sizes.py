@@ -5,11 +5,12 @@ about a quarter of an hour whatever the server does.
 """
 
 FULL = {
-    "ramp": [250, 500, 1000, 2000, 3000, 5000],
+    "ramp": [250, 500, 1000, 2000, 3000, 4000, 5000],
     "ramp_rate": 10,  # chat messages per second in the room
     "ramp_duration": 20,
     "ramp_stop_p99_ms": 1000,
-    "two_process_attendees": 2000,
+    "processes_attendees": 2000,
+    "processes": [2, 4],
     "rooms": 20,
     "room_attendees": 100,
     "room_rate": 2,
@@ -46,7 +47,8 @@ SMOKE = {
     "ramp_rate": 10,
     "ramp_duration": 1,
     "ramp_stop_p99_ms": 1000,
-    "two_process_attendees": 40,
+    "processes_attendees": 40,
+    "processes": [2, 4],
     "rooms": 4,
     "room_attendees": 10,
     "room_rate": 2,

@@ -119,6 +119,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Threads running the live rooms' database calls per process (livechat/db.py): several on
+# PostgreSQL so a join storm's reads run side by side; SQLite takes one writer at a time.
+LIVE_DB_THREADS = env_int(
+    "LIVE_DB_THREADS", 4 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 1
+)
+
 REDIS_URL = env_str("REDIS_URL")
 
 if REDIS_URL:
