@@ -8,6 +8,13 @@ of one room still queue on its RoomLog row lock, so `seq` order is unchanged.
 With 1 (the default on SQLite, which takes one writer at a time) they keep
 Channels' single thread. Either way Channels closes the thread's connection
 after each call, also when the awaiting socket was cancelled mid-call.
+
+The hubs' own calls (a room's last seq when its stream starts, gaps, the
+heartbeat, reaction and vote totals) go through `stream_call`, and batches of
+joins through `enter_call`, each on a thread of its own: a join storm's
+thousands of access checks must not stand between a room's stream and its
+first read, nor between the sockets already admitted and their room.state,
+or every socket waits for all the others.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -16,14 +23,14 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connections
 
-_executor = None
+_executors = {}
 
 
-def _threads():
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=settings.LIVE_DB_THREADS, thread_name_prefix="livechat-db")
-    return _executor
+def _threads(lane, count):
+    executor = _executors.get(lane)
+    if executor is None:
+        executor = _executors[lane] = ThreadPoolExecutor(max_workers=count, thread_name_prefix=f"livechat-{lane}")
+    return executor
 
 
 def _closing(service, *args, **kwargs):
@@ -35,6 +42,25 @@ def _closing(service, *args, **kwargs):
 
 
 def call(service, *args, **kwargs):
+    """A socket's call: its access check, its join, its command."""
     if settings.LIVE_DB_THREADS <= 1:
         return database_sync_to_async(service)(*args, **kwargs)
-    return database_sync_to_async(_closing, thread_sensitive=False, executor=_threads())(service, *args, **kwargs)
+    executor = _threads("db", settings.LIVE_DB_THREADS)
+    return database_sync_to_async(_closing, thread_sensitive=False, executor=executor)(service, *args, **kwargs)
+
+
+def stream_call(service, *args, **kwargs):
+    """A hub's call, never queued behind sockets' calls (on SQLite, Channels' one thread as every call)."""
+    return _lane_call("stream", service, *args, **kwargs)
+
+
+def enter_call(service, *args, **kwargs):
+    """A batch of joins (hub.enter): it runs while the next sockets' access checks are still queued."""
+    return _lane_call("enter", service, *args, **kwargs)
+
+
+def _lane_call(lane, service, *args, **kwargs):
+    if settings.LIVE_DB_THREADS <= 1:
+        return database_sync_to_async(service)(*args, **kwargs)
+    executor = _threads(lane, 1)
+    return database_sync_to_async(_closing, thread_sensitive=False, executor=executor)(service, *args, **kwargs)

@@ -28,7 +28,7 @@ from django.db import InterfaceError, OperationalError
 from redis.exceptions import RedisError
 
 from livechat import keys, services
-from livechat.db import call
+from livechat.db import enter_call, stream_call
 from livechat.wire import text_frame
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ class RoomHub:
         while self.entering:
             batch, self.entering = self.entering[:ENTER_BATCH], self.entering[ENTER_BATCH:]
             try:
-                answers = await call(services.do_enter_room_together, self.room_id, keys.SERVER_ID,
+                answers = await enter_call(services.do_enter_room_together, self.room_id, keys.SERVER_ID,
                                      [join for join, _future in batch])
             except Exception as error:  # each waiting socket handles it as its own failure
                 for _join, future in batch:
@@ -254,7 +254,7 @@ class RoomHub:
         self.held_since = time.monotonic() if self.held else None
 
     async def _backfill(self, upto):
-        payloads = await call(services.events_between, self.room_id, self.next_seq - 1, upto)
+        payloads = await stream_call(services.events_between, self.room_id, self.next_seq - 1, upto)
         for payload in payloads:
             self.held.setdefault(payload["seq"], Envelope.of_event(payload))
 
@@ -276,7 +276,7 @@ class RoomHub:
     async def _catch_up(self):
         """A quiet room checks once in a while that no stored event went unpublished (Redis hiccup)."""
         try:
-            last = await call(services.room_last_seq, self.room_id)
+            last = await stream_call(services.room_last_seq, self.room_id)
             if last >= self.next_seq:
                 await self._backfill(last)
                 await self._drain()
@@ -288,7 +288,7 @@ class RoomHub:
         delay = 0.2
         while True:
             try:
-                last = await call(services.room_last_seq, self.room_id)
+                last = await stream_call(services.room_last_seq, self.room_id)
                 if self.next_seq is None:
                     self.next_seq = last + 1
                 elif last >= self.next_seq:
@@ -350,7 +350,7 @@ class RoomHub:
         for emoji, count in counts.items():
             await self.hubs.publish_ephemeral(self, {"type": "reaction", "emoji": emoji, "count": count})
         try:
-            await call(services.do_count_reactions, self.room_id, counts)
+            await stream_call(services.do_count_reactions, self.room_id, counts)
         except DATABASE_DOWN:
             log.warning("room %s: reaction totals not stored, database unavailable", self.room_id)
 
@@ -367,7 +367,7 @@ class RoomHub:
             return
         ids, self.voted_questions = sorted(self.voted_questions), set()
         try:
-            counts = await call(services.question_votes, self.room_id, ids)
+            counts = await stream_call(services.question_votes, self.room_id, ids)
         except DATABASE_DOWN:
             self.voted_questions.update(ids)  # sent with the next window
             log.warning("room %s: vote counts not sent, database unavailable", self.room_id)
@@ -508,7 +508,7 @@ class Hubs:
             if listener.attendance_id
         ]
         try:
-            await call(services.do_heartbeat, held)
+            await stream_call(services.do_heartbeat, held)
         except DATABASE_DOWN:
             log.warning("attendance heartbeat skipped, database unavailable")
         idle = time.monotonic() - 60

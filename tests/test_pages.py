@@ -141,3 +141,12 @@ def test_user_text_is_escaped(summit, main_stage):
     content = Client().get(f"/summits/{SLUG}/schedule/").content
     assert b"<script>alert(1)</script>" not in content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_the_schedule_grid_of_visitors_who_cannot_bookmark_is_built_once(summit, main_stage, keynote, pitch,
+                                                                       django_assert_max_num_queries):
+    first = Client().get(f"/summits/{SLUG}/schedule/")
+    with django_assert_max_num_queries(1):  # the summit; the grid comes from the cache
+        again = Client().get(f"/summits/{SLUG}/schedule/")
+    assert again.status_code == first.status_code == 200
+    assert b"Opening keynote" in again.content

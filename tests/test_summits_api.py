@@ -2,6 +2,9 @@ import datetime as dt
 
 import pytest
 
+from events import schedule_cache
+from events.models import Session
+from events.signals import session_changed
 from tests.conftest import make_session
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,37 @@ def test_openapi_document_describes_the_api(anonymous_client, db):
     paths = anonymous_client.get("/api/openapi.json").json()["paths"]
     assert "/api/summits/{slug}/schedule/" in paths
     assert "/api/summits/{slug}/registrations/" in paths
+
+
+# --- the schedule document: built once, dropped when the programme changes ---
+
+
+def test_a_second_schedule_request_runs_no_query(anonymous_client, keynote, django_assert_num_queries):
+    first = anonymous_client.get("/api/summits/roadshow/schedule/")
+    with django_assert_num_queries(0):
+        again = anonymous_client.get("/api/summits/roadshow/schedule/")
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+
+
+def test_a_programme_change_shows_in_the_next_schedule(anonymous_client, summit, main_stage, keynote):
+    anonymous_client.get("/api/summits/roadshow/schedule/")
+    keynote.title = "Opening keynote, new title"
+    keynote.save()
+    make_session(summit, main_stage, "Added late", keynote.ends_at)
+    titles = [s["title"] for s in anonymous_client.get("/api/summits/roadshow/schedule/").json()["sessions"]]
+    assert titles == ["Opening keynote, new title", "Added late"]
+
+
+def test_the_schedule_is_kept_per_zone_and_language(anonymous_client, keynote):
+    paris = anonymous_client.get("/api/summits/roadshow/schedule/").json()
+    shanghai = anonymous_client.get("/api/summits/roadshow/schedule/", {"tz": "Asia/Shanghai"}).json()
+    assert (paris["timezone"], shanghai["timezone"]) == ("Europe/Paris", "Asia/Shanghai")
+    anonymous_client.get("/api/summits/roadshow/schedule/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert {key.split(":")[-1] for key in schedule_cache._served} >= {"en", "fr"}
+
+
+def test_the_session_changed_signal_drops_every_schedule(anonymous_client, keynote, django_assert_num_queries):
+    anonymous_client.get("/api/summits/roadshow/schedule/")
+    session_changed.send(Session, session_id=keynote.pk, change="updated")
+    with django_assert_num_queries(3):  # built again: the summit, its sessions, their speakers
+        anonymous_client.get("/api/summits/roadshow/schedule/")
