@@ -479,6 +479,9 @@ def profiled_runs(results):
     burst = s.get("burst") or {}
     if burst.get("profile"):
         yield f"Scenario 3 (burst), {burst['target']}", burst
+    for storm in entries(s.get("join_storm")):
+        if storm.get("profile"):
+            yield f"Scenario 4 (join storm), {storm['servers']} process(es)", storm
     for endpoint in (s.get("http") or {}).get("endpoints", []):
         if endpoint.get("profile"):
             yield f"Scenario 7, `GET {endpoint['path']}`", endpoint
@@ -496,8 +499,12 @@ def profile_section(results):
         if not profile.get("samples"):
             lines += [f"**{label}**: no samples", ""]
             continue
-        cost = (f"{fmt(run['server_cpu_us_per_delivery'])} µs of server CPU per delivery"
-                if "server_cpu_us_per_delivery" in run else f"{fmt(run['requests_per_s'])} requests/s")
+        if "server_cpu_us_per_delivery" in run:
+            cost = f"{fmt(run['server_cpu_us_per_delivery'])} µs of server CPU per delivery"
+        elif "all_in_s" in run:
+            cost = f"all {fmt(run['attendees'])} in after {fmt(run['all_in_s'])} s"
+        else:
+            cost = f"{fmt(run['requests_per_s'])} requests/s"
         lines += [f"**{label}** ({profile['samples']:,} samples, {cost})", "",
                   table(["package", "% self"], profile["by_package"]), "",
                   table(["function", "% self"], [[f"`{name}`", share] for name, share in profile["by_function"]]), "",

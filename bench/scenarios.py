@@ -211,6 +211,8 @@ async def storm(bench, servers, clients):
     server_usage = Usage([s.ps for s in servers])
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
         server_usage.begin()
+        profiler = Profiler(servers, bench.out_dir / "profiles", f"join-storm-{len(servers)}",
+                            bench.sizes["storm_profile_s"]).start() if bench.profile else None
         answers = await connect(bench, workers, 0)
         everyone_in = max(answer["connect_s"] for answer in answers)
         server = server_usage.end()
@@ -220,6 +222,7 @@ async def storm(bench, servers, clients):
     clients_seen = [c for answer in stats for c in answer["clients"]]
     summary = delivery_summary(stats, 0)
     return {
+        **({"profile": await asyncio.to_thread(profiler.finish)} if profiler else {}),
         "attendees": len(clients),
         "all_in_s": round(everyone_in, 2),
         "joined": sum(1 for c in clients_seen if c["ok"]),

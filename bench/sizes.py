@@ -33,6 +33,7 @@ FULL = {
     "warm_up": True,  # a short chat on each fresh ramp server first, so the first step is not a cold start
     "reuse_servers": False,
     "storm_hold": 5,
+    "storm_profile_s": 15,  # --profile samples the first seconds of a join storm
     "idle_hold": 5,
     "clients_per_process": 1000,
     "connect_timeout": 120,  # the longest any connect phase may take
@@ -71,6 +72,7 @@ SMOKE = {
     "warm_up": False,
     "reuse_servers": True,
     "storm_hold": 1,
+    "storm_profile_s": 2,
     "idle_hold": 1,
     "clients_per_process": 25,
     "connect_timeout": 30,
