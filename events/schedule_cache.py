@@ -8,16 +8,17 @@ every change bumps: `session_changed` (events/signals.py) and saves or deletes
 of the summits, rooms, tracks, speakers, companies and sessions it shows. A
 process also keeps the few documents it served last in memory, under the same
 version, so a hit costs one cache read (the version) and no copy of the document.
+The cache is reached through summit/cache.py (one backend object per process).
 Language is part of the key: the documents hold translated text.
 """
 
 import secrets
 
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from events.models import Company, Room, Session, Speaker, Summit, Track
 from events.signals import session_changed
+from summit.cache import shared_cache
 
 VERSION_KEY = "schedule:version"
 DOCUMENT_TTL = 24 * 3600  # a version nobody bumps still ends some day
@@ -31,10 +32,10 @@ def document(kind, summit_slug, zone, language, build):
     key = f"schedule:{_version()}:{kind}:{summit_slug}:{zone}:{language}"
     found = _served.get(key)
     if found is None:
-        found = cache.get(key)
+        found = shared_cache().get(key)
         if found is None:
             found = build()
-            cache.set(key, found, DOCUMENT_TTL)
+            shared_cache().set(key, found, DOCUMENT_TTL)
         if len(_served) >= KEPT_IN_PROCESS:
             _served.clear()
         _served[key] = found
@@ -42,16 +43,16 @@ def document(kind, summit_slug, zone, language, build):
 
 
 def _version():
-    version = cache.get(VERSION_KEY)
+    version = shared_cache().get(VERSION_KEY)
     if version is None:  # never set, or the cache was emptied: a new version, so nothing kept is reused
-        cache.add(VERSION_KEY, secrets.token_hex(6), None)
-        version = cache.get(VERSION_KEY)
+        shared_cache().add(VERSION_KEY, secrets.token_hex(6), None)
+        version = shared_cache().get(VERSION_KEY)
     return version
 
 
 def forget_schedules(**kwargs):
     """The programme changed: every process builds its schedule documents afresh."""
-    cache.set(VERSION_KEY, secrets.token_hex(6), None)
+    shared_cache().set(VERSION_KEY, secrets.token_hex(6), None)
 
 
 def connect():

@@ -195,16 +195,23 @@ class RoomHub:
 
     async def _fan_out(self, envelope):
         """Every local socket gets the event: the frame built once, written beneath Daphne (livechat/wire.py)."""
-        for listener in list(self.listeners):
+        texts = envelope.texts
+        shared = texts.get("all")  # one text for everybody: its frame once, and a lean loop
+        frame = envelope.frame_of(shared) if shared is not None else None
+        for listener in tuple(self.listeners):
             try:
-                text = envelope.text_for(listener)
-                if text is None:
-                    continue
+                if shared is None:
+                    text = envelope.text_for(listener)
+                    if text is None:
+                        continue
+                    frame_now = envelope.frame_of(text)
+                else:
+                    text, frame_now = shared, frame
                 if listener.buffer is not None:
                     listener.buffer.append((envelope.seq, text))
                     continue
                 writer = listener.writer
-                if writer is None or not writer.write(envelope.frame_of(text)):
+                if writer is None or not writer.write(frame_now):
                     await listener.send_base(text)
             except Exception:  # one broken socket must not starve the others
                 log.exception("could not deliver to a socket in room %s", self.room_id)

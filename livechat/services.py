@@ -13,7 +13,6 @@ import secrets
 import unicodedata
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -29,6 +28,7 @@ from events.services import (
 )
 from livechat.auth import user_of_session
 from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
+from summit.cache import shared_cache
 from summit.errors import Forbidden, Invalid, NotFound
 
 User = get_user_model()
@@ -60,7 +60,8 @@ class TooLarge(Invalid):
 
 # How long joins reuse what they looked up: a room's facts (its summit, live session, speakers) and
 # one person's decision for one room. Both are also dropped at once when what they depend on changes
-# (livechat/receivers.py calls forget_live_access), on every process: the cache is Django's (Redis).
+# (livechat/receivers.py calls forget_live_access), on every process: the cache is Django's (Redis),
+# through summit/cache.py's one backend object per process.
 ROOM_FACTS_TTL = 5
 ACCESS_TTL = 10
 _ACCESS_VERSION = "live-access:version"
@@ -76,13 +77,13 @@ def access_live_room(user, summit_slug, room_slug):
     person's rights or the room change first; refusals are never reused.
     """
     check_signed_in(user)
-    versions = cache.get_many([_ACCESS_VERSION, _person_version_key(user.pk)])
+    versions = shared_cache().get_many([_ACCESS_VERSION, _person_version_key(user.pk)])
     version = f"{versions.get(_ACCESS_VERSION, 0)}:{versions.get(_person_version_key(user.pk), 0)}"
     key = f"live-access:{version}:{user.pk}:{summit_slug}:{room_slug}"
-    access = cache.get(key)
+    access = shared_cache().get(key)
     if access is None:
         access = _decide_access(user, _room_facts(summit_slug, room_slug, versions.get(_ACCESS_VERSION, 0)))
-        cache.set(key, access, ACCESS_TTL)
+        shared_cache().set(key, access, ACCESS_TTL)
     return access
 
 
@@ -125,7 +126,7 @@ def _decide_access(user, facts):
 def _room_facts(summit_slug, room_slug, version):
     """What every join of a room needs to know of it, looked up once per ROOM_FACTS_TTL."""
     key = f"live-room:{version}:{summit_slug}:{room_slug}"
-    facts = cache.get(key)
+    facts = shared_cache().get(key)
     if facts is None:
         summit = access_summit(summit_slug)
         room = access_room(summit, room_slug)
@@ -140,7 +141,7 @@ def _room_facts(summit_slug, room_slug, version):
             "speaker_ids": set(session.speakers.values_list("user_id", flat=True)) if session else set(),
             "room": _room_info(room, session),
         }
-        cache.set(key, facts, ROOM_FACTS_TTL)
+        shared_cache().set(key, facts, ROOM_FACTS_TTL)
     return facts
 
 
@@ -150,7 +151,8 @@ def _person_version_key(user_id):
 
 def forget_live_access(user_id=None):
     """Drop reused access decisions: one person's (their rights changed), or everybody's (a room changed)."""
-    cache.set(_person_version_key(user_id) if user_id is not None else _ACCESS_VERSION, secrets.token_hex(6), 3600)
+    key = _person_version_key(user_id) if user_id is not None else _ACCESS_VERSION
+    shared_cache().set(key, secrets.token_hex(6), 3600)
 
 
 def _invited(user, facts):

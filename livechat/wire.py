@@ -55,12 +55,12 @@ def text_frame(text):
 class SocketWriter:
     """Writes prebuilt frames to one Daphne websocket: straight to the socket when nothing of it is buffered."""
 
-    __slots__ = ("protocol", "transport", "socket")
+    __slots__ = ("protocol", "transport", "send")
 
     def __init__(self, protocol, transport):
         self.protocol = protocol
         self.transport = transport
-        self.socket = transport.socket
+        self.send = transport.socket.send
 
     def write(self, frame):
         """True once the frame is sent or queued behind this socket's earlier bytes (or the socket aborted);
@@ -79,7 +79,7 @@ class SocketWriter:
                 transport.write(frame)
             return True
         try:
-            sent = self.socket.send(frame)
+            sent = self.send(frame)
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError:
