@@ -26,7 +26,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SUMMIT_SLUG = "bench"
 DEMO_SLUG = "sophia-qingdao-ai-ict-roadshow"
 APPS = {"real": "summit.asgi:application", "textbook": "bench.textbook_asgi:application"}
-SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "idle", "http", "report", "processes"]
+SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "idle", "http", "report", "store", "processes"]
 
 
 def parse_args(argv):
@@ -191,6 +191,7 @@ def run_scenarios(bench, target, only, ramp_designs):
                           if t == "textbook" or bench.real_available]),
         ("http", lambda: scenarios.http(bench, "textbook" if not bench.real_available else target)),
         ("report", lambda: scenarios.attendance_report(bench, target)),
+        ("store", lambda: scenarios.store_rate(bench, target)),
         # Last: the run's time budget may leave it out.
         ("processes", lambda: scenarios.processes_room(bench, target)),
     ]
@@ -204,7 +205,7 @@ def run_scenarios(bench, target, only, ramp_designs):
         load_before = os.getloadavg()
         if started - run_started > bench.sizes["budget_s"]:
             results[name] = {"not_run": f"the run's time budget of {bench.sizes['budget_s']} s was used up"}
-        elif not real_ok and name not in ("ramp", "http", "report", "idle"):
+        elif not real_ok and name not in ("ramp", "http", "report", "idle", "store"):
             results[name] = {"not_run": not_merged}
         else:
             try:

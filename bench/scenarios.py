@@ -456,3 +456,47 @@ def attendance_report(bench, target):
         "build_report_s": direct_s,
         "runs": runs,
     }
+
+
+def store_rate(bench, target):
+    """Scenario 9: how fast one room stores chat messages (its RoomLog row lock serialises them).
+
+    Threads of this process call the service directly, without sockets, for a
+    few seconds: the per-room ceiling of persisted events that docs/scaling.md
+    uses, and PostgreSQL's cost of one.
+    """
+    import threading
+
+    from django.db import close_old_connections
+
+    from events.models import Room
+    from livechat import services
+
+    sizes = bench.sizes
+    room = Room.objects.get(summit__slug=bench.summit_slug, slug=bench.make_room(f"store-{target}"))
+    senders = [a["id"] for a in bench.attendees[:sizes["store_threads"]]]
+    counts = [0] * len(senders)
+    stop_at = time.monotonic() + sizes["store_duration"]
+    start = threading.Barrier(len(senders))
+
+    def send(n):
+        try:
+            start.wait()
+            while time.monotonic() < stop_at:
+                services.do_send_chat_message(senders[n], room.pk, f"store {n} {counts[n]}")
+                counts[n] += 1
+        finally:
+            close_old_connections()
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(senders))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(sizes["store_duration"] + 60)
+    elapsed = time.monotonic() - began
+    stored = sum(counts)
+    return {"target": target, "threads": len(senders), "seconds": round(elapsed, 2), "stored": stored,
+            "stored_per_s": round(stored / elapsed, 1), "ms_per_message": round(1000 * elapsed / stored, 2)
+            if stored else None, "last_seq": bench.last_seqs([room.slug]).get(room.slug)}
+

@@ -32,6 +32,8 @@ FULL = {
     "drain_timeout": 15,  # the longest wait for deliveries in flight before counting them lost
     "warm_up": True,  # a short chat on each fresh ramp server first, so the first step is not a cold start
     "reuse_servers": False,
+    "store_threads": 4,
+    "store_duration": 5,
     "storm_hold": 5,
     "storm_profile_s": 15,  # --profile samples the first seconds of a join storm
     "idle_hold": 5,
@@ -71,6 +73,8 @@ SMOKE = {
     "drain_timeout": 10,
     "warm_up": False,
     "reuse_servers": True,
+    "store_threads": 2,
+    "store_duration": 1,
     "storm_hold": 1,
     "storm_profile_s": 2,
     "idle_hold": 1,

@@ -10,6 +10,7 @@ returned, that is after commit: nobody hears of a row that may roll back.
 
 import datetime as dt
 import secrets
+import time
 import unicodedata
 
 from django.contrib.auth import get_user_model
@@ -123,9 +124,15 @@ def _decide_access(user, facts):
     }
 
 
+_facts_here = {}  # key -> (expires, facts): this process's copy, under the same version as the shared one
+
+
 def _room_facts(summit_slug, room_slug, version):
     """What every join of a room needs to know of it, looked up once per ROOM_FACTS_TTL."""
     key = f"live-room:{version}:{summit_slug}:{room_slug}"
+    kept = _facts_here.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
     facts = shared_cache().get(key)
     if facts is None:
         summit = access_summit(summit_slug)
@@ -142,6 +149,9 @@ def _room_facts(summit_slug, room_slug, version):
             "room": _room_info(room, session),
         }
         shared_cache().set(key, facts, ROOM_FACTS_TTL)
+    if len(_facts_here) > 1000:
+        _facts_here.clear()
+    _facts_here[key] = (time.monotonic() + ROOM_FACTS_TTL, facts)
     return facts
 
 
