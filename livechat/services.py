@@ -14,7 +14,7 @@ import time
 import unicodedata
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -472,8 +472,9 @@ def do_vote(user_id, room_id, kind, question_id):
 
     Votes are not room events: they take no `seq` and no RoomLog lock, so a
     vote storm does not queue behind chat. The question's row lock orders the
-    votes on one question, the unique constraint decides between voting and
-    withdrawing, and the count moves by F(), so it always equals the vote rows.
+    votes on one question (the voter's own included), so whether a vote row
+    exists decides between voting and withdrawing, and the count moves by F()
+    in the same transaction: it always equals the vote rows.
     Returns {"question_id", "votes", "voted"}; hubs send the new counts to the
     room coalesced (`question.votes`), room.state and question.updated carry
     the stored count.
@@ -481,23 +482,23 @@ def do_vote(user_id, room_id, kind, question_id):
     if not isinstance(question_id, int) or isinstance(question_id, bool):
         raise Invalid(_("question_id must be a number."))
     with transaction.atomic():
-        question = Question.objects.select_for_update().filter(pk=question_id, room_id=room_id).first()
+        question = (
+            Question.objects.select_for_update().filter(pk=question_id, room_id=room_id)
+            .only("pk", "status", "author_id", "votes").first()
+        )
         if question is None or (
             question.status == Question.Status.PENDING and kind == ATTENDEE and question.author_id != user_id
         ):
             raise NotFound(_("No such question in this room."))
         if question.status not in (Question.Status.APPROVED, Question.Status.ANSWERED):
             raise Forbidden(_("This question is not open for votes."))
-        try:
-            with transaction.atomic():
-                QuestionVote.objects.create(question=question, user_id=user_id)
-            voted = True
-        except IntegrityError:
-            QuestionVote.objects.filter(question=question, user_id=user_id).delete()
-            voted = False
+        # The row lock serialises this person's own votes too, so the delete decides: withdrawn or new.
+        withdrawn, _rows = QuestionVote.objects.filter(question_id=question.pk, user_id=user_id).delete()
+        voted = not withdrawn
+        if voted:
+            QuestionVote.objects.create(question_id=question.pk, user_id=user_id)
         Question.objects.filter(pk=question.pk).update(votes=F("votes") + (1 if voted else -1))
-        votes = Question.objects.filter(pk=question.pk).values_list("votes", flat=True).get()
-    return {"question_id": question.pk, "votes": votes, "voted": voted}
+    return {"question_id": question.pk, "votes": question.votes + (1 if voted else -1), "voted": voted}
 
 
 def question_votes(room_id, question_ids):
