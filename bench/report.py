@@ -493,6 +493,9 @@ def profiled_runs(results):
     burst = s.get("burst") or {}
     if burst.get("profile"):
         yield f"Scenario 3 (burst), {burst['target']}", burst
+    votes = s.get("votes") or {}
+    if votes.get("profile"):
+        yield "Scenario 5 (votes)", votes
     for storm in entries(s.get("join_storm")):
         if storm.get("profile"):
             yield f"Scenario 4 (join storm), {storm['servers']} process(es)", storm
@@ -515,6 +518,8 @@ def profile_section(results):
             continue
         if "server_cpu_us_per_delivery" in run:
             cost = f"{fmt(run['server_cpu_us_per_delivery'])} µs of server CPU per delivery"
+        elif "votes_sent" in run:
+            cost = f"{fmt(run['votes_sent'])} votes, answer p99 {fmt(run['vote_latency']['p99_ms'])} ms"
         elif "all_in_s" in run:
             cost = f"all {fmt(run['attendees'])} in after {fmt(run['all_in_s'])} s"
         else:

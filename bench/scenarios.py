@@ -257,6 +257,7 @@ async def votes(bench, servers, clients, questions, window):
         vote = asyncio.create_task(workers.command("vote", start, window, settle, ids, timeout=window + settle + 120))
         await asyncio.sleep(max(0.0, start - time.time()))
         server_usage.begin()
+        profiler = Profiler(servers, bench.out_dir / "profiles", "votes", window).start() if bench.profile else None
         sent = sum(answer["votes_sent"] for answer in await vote)
         window_end = time.monotonic()
         # A vote is applied when its voter has the `question.voted` answer (or an error frame):
@@ -275,7 +276,8 @@ async def votes(bench, servers, clients, questions, window):
         server = server_usage.end()
         stats = await workers.command("stats")
         await workers.command("close")
-    return {"ids": ids, "stats": stats, "server": server, "expected": expected, "votes_sent": sent,
+    return {**({"profile": await asyncio.to_thread(profiler.finish)} if profiler else {}),
+            "ids": ids, "stats": stats, "server": server, "expected": expected, "votes_sent": sent,
             "votes_processed": processed, "votes_refused": refused, "applied_after_s": applied_after_s}
 
 
@@ -331,6 +333,7 @@ def vote_storm(bench, target):
         "refused": deliveries["refused"],
         "dropped": deliveries["dropped"],
         "server": outcome["server"],
+        **({"profile": outcome["profile"]} if "profile" in outcome else {}),
     }
 
 
