@@ -20,12 +20,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Registration, Room, Session
+from events.models import Registration, Room, Session, Summit
 from events.services import (
     access_room,
     access_summit,
     check_signed_in,
     live_session,
+    role_in,
 )
 from livechat.auth import user_of_session
 from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
@@ -71,9 +72,9 @@ _ACCESS_VERSION = "live-access:version"
 def access_live_room(user, summit_slug, room_slug):
     """Who `user` is in this room, or NotSignedIn / NotFound / Forbidden.
 
-    Organisers, moderators and staff always get in; others must be registered,
-    and a private room also wants an invitation, membership of the room's
-    company, or a talk in the room. A granted decision is reused for
+    Organisers and moderators (events.services.role_in) always get in; others
+    must be registered, and a private room also wants an invitation,
+    membership of the room's company, or a talk in the room. A granted decision is reused for
     ACCESS_TTL seconds (a reconnect storm costs no queries) unless the
     person's rights or the room change first; refusals are never reused.
     """
@@ -98,16 +99,10 @@ def access_live_room_of_session(session_key, summit_slug, room_slug):
 
 
 def _decide_access(user, facts):
-    registration = (
-        Registration.objects.filter(summit_id=facts["summit_id"], user=user).select_related("user__profile").first()
-    )
-    if registration is not None:
-        user = registration.user  # the same person, with the profile `_person` reads
-    is_staff = user.is_superuser or user.is_staff
-    if registration is None and not is_staff:
+    role = role_in(user, Summit(pk=facts["summit_id"]))
+    if role is None:
         raise Forbidden(_("Register for this summit first."))
-    role = registration.role if registration else Registration.Role.ORGANISER
-    runs_room = is_staff or role in (Registration.Role.MODERATOR, Registration.Role.ORGANISER)
+    runs_room = role in Registration.ROOM_RUNNERS
     speaking = user.pk in facts["speaker_ids"]
     if facts["is_private"] and not (runs_room or speaking or _invited(user, facts)):
         raise Forbidden(_("This room is open to invited people only."))
@@ -138,7 +133,6 @@ def _room_facts(summit_slug, room_slug, version):
         summit = access_summit(summit_slug)
         room = access_room(summit, room_slug)
         session = live_session(room)
-        RoomLog.objects.get_or_create(room=room)
         facts = {
             "summit_id": summit.pk,
             "room_id": room.pk,
@@ -163,6 +157,11 @@ def forget_live_access(user_id=None):
     """Drop reused access decisions: one person's (their rights changed), or everybody's (a room changed)."""
     key = _person_version_key(user_id) if user_id is not None else _ACCESS_VERSION
     shared_cache().set(key, secrets.token_hex(6), 3600)
+
+
+def entered_room(access):
+    """The room an `access_live_room` answer lets its person into, with its summit and company."""
+    return Room.objects.select_related("summit", "company").get(pk=access["room_id"])
 
 
 def _invited(user, facts):
@@ -200,7 +199,8 @@ def do_enter_room_together(room_id, server, joins):
                    server=server)
         for user_id, _kind, session_id, _since in joins
     ])
-    last_seq = RoomLog.objects.get(room_id=room_id).last_seq
+    # A room's log is made on its first entry, so looking a room up never writes.
+    last_seq = RoomLog.objects.get_or_create(room_id=room_id)[0].last_seq
     recent = RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq).order_by("-seq")
     recent = [event.payload for event in reversed(recent[:RECENT_MESSAGES])]
     questions = {}

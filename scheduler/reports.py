@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from events.models import Registration, Room, Session
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
-from partnering import services as partnering
 from summit.csvfile import csv_text
 
 SESSION_COLUMNS = [
@@ -31,6 +30,16 @@ SESSION_COLUMNS = [
 ]
 BUCKETS = [5, 15, 30, 60, 120, 240, 480, 1440]
 MAX_POINTS = 120
+
+# Who counts as a company's visitor is partnering's rule (its leads). Partnering hands its
+# function over in PartneringConfig.ready, so the scheduler never imports partnering.
+_leads_provider = None
+
+
+def register_leads_provider(provider):
+    """`provider(summit, companies, now=...)` -> {company id: [lead rows with "visits" and "organisation"]}."""
+    global _leads_provider
+    _leads_provider = provider
 
 
 # --- SQL that the ORM cannot say portably -------------------------------------------------
@@ -291,10 +300,10 @@ def _pitch_companies(summit, now):
     companies = {}
     for room in rooms:
         companies.setdefault(room.company, []).append(room.name)
-    leads = partnering.leads(summit, list(companies), now=now)
+    leads = _leads_provider(summit, list(companies), now=now) if _leads_provider else {}
     result = []
     for company, room_names in companies.items():
-        visitors = [lead for lead in leads[company.pk] if lead["visits"]]
+        visitors = [lead for lead in leads.get(company.pk, []) if lead["visits"]]
         organisations = Counter(lead["organisation"] for lead in visitors if lead["organisation"])
         result.append({
             "company": company.slug,

@@ -2,7 +2,8 @@
 
 Stored reports (SummitReport) follow the same claim-by-conditional-UPDATE
 rule as reminders: one row per (summit, key), built by whoever claims it,
-mailed to the organisers once. The figures come from scheduler/reports.py.
+mailed to the organisers once. The figures come from scheduler/reports.py,
+which only reads.
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Profile, Registration, Session, Summit
 from events.services import check_organiser
-from scheduler import conf
+from scheduler.enqueue import enqueue
 from scheduler.models import SummitReport
 from scheduler.reports import build_report, sessions_csv
 
@@ -33,6 +34,12 @@ def current_report(summit):
     """The stored report to show (the final one first), else None: the page then shows live figures."""
     ready = SummitReport.objects.filter(summit=summit, status=SummitReport.Status.READY)
     return ready.filter(key=SummitReport.FINAL).first() or ready.order_by("-generated_at").first()
+
+
+def report_on_its_way(summit):
+    """A stored report is pending or being built: the page says a fresh one is coming."""
+    return SummitReport.objects.filter(
+        summit=summit, status__in=[SummitReport.Status.PENDING, SummitReport.Status.BUILDING]).exists()
 
 
 def report_data(summit):
@@ -53,9 +60,7 @@ def summit_end(summit):
 
 
 def _enqueue_build(report_id):
-    from scheduler.tasks import build_summit_report
-
-    transaction.on_commit(lambda: build_summit_report.delay(report_id))
+    enqueue("scheduler.build_summit_report", report_id)
 
 
 def do_dispatch_ended_summits(now=None):
@@ -72,7 +77,7 @@ def do_dispatch_ended_summits(now=None):
             if created:
                 _enqueue_build(report.pk)
                 started.append(report.pk)
-    lease = dt.timedelta(seconds=conf.REPORT_LEASE_SECONDS)
+    lease = dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     lost = SummitReport.objects.filter(
         Q(status=SummitReport.Status.PENDING, created_at__lt=now - lease)
         | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
@@ -126,7 +131,7 @@ def do_build_report(report_id, now=None):
     now = now or timezone.now()
     claimable = Q(status=SummitReport.Status.PENDING) | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
     claimed = SummitReport.objects.filter(pk=report_id).filter(claimable).update(
-        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=conf.REPORT_LEASE_SECONDS)
+        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     )
     if not claimed:
         return "not-claimed"

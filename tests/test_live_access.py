@@ -131,7 +131,7 @@ def test_a_new_role_is_seen_by_the_next_join(main_stage, summit, attendee_paris)
 def test_signing_out_drops_the_reused_decision(main_stage, attendee_paris, django_assert_num_queries):
     services.access_live_room(attendee_paris, "roadshow", "main-stage")
     user_logged_out.send(sender=type(attendee_paris), request=None, user=attendee_paris)
-    with django_assert_num_queries(1):  # the registration (with the profile) is read again
+    with django_assert_num_queries(2):  # the person's role and profile are read again
         services.access_live_room(attendee_paris, "roadshow", "main-stage")
 
 
@@ -148,3 +148,31 @@ def test_refusals_are_not_reused(main_stage, summit, stranger):
         services.access_live_room(stranger, "roadshow", "main-stage")
     Registration.objects.create(summit=summit, user=stranger)
     assert services.access_live_room(stranger, "roadshow", "main-stage")["kind"] == services.ATTENDEE
+
+
+@pytest.mark.django_db
+def test_deciding_who_may_enter_a_room_writes_nothing(summit, main_stage, attendee_paris):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from livechat.services import access_live_room
+
+    with CaptureQueriesContext(connection) as queries:
+        access = access_live_room(attendee_paris, summit.slug, main_stage.slug)
+    assert access["kind"] == "attendee"
+    assert [q["sql"] for q in queries.captured_queries if not q["sql"].upper().startswith("SELECT")] == []
+
+
+@pytest.mark.django_db
+def test_the_admin_sites_staff_flag_alone_gives_no_role_in_a_summit(summit, main_stage):
+    from events.services import is_organiser, role_in
+    from livechat.services import access_live_room
+    from summit.errors import Forbidden
+
+    helper = make_person("helper", is_staff=True)
+    root = make_person("root", is_superuser=True)
+    assert role_in(helper, summit) is None and not is_organiser(helper, summit)
+    with pytest.raises(Forbidden):
+        access_live_room(helper, summit.slug, main_stage.slug)
+    assert is_organiser(root, summit)
+    assert access_live_room(root, summit.slug, main_stage.slug)["kind"] == "staff"
