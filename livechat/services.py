@@ -6,6 +6,11 @@ RoomLog row lock, in the same transaction that stores the row and its
 RoomEvent, so `seq` is strictly increasing across threads and processes and
 commit order equals `seq` order. Callers broadcast only after the function
 returned, that is after commit: nobody hears of a row that may roll back.
+
+Past 500 lines on purpose for now: it is one concern (the room's rules), and the
+access decision with its reuse (access_live_room .. forget_live_access) is the
+part to move into a module of its own once the socket re-checks being built on
+top of it have landed, so both move once.
 """
 
 import datetime as dt
