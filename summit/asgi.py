@@ -2,7 +2,8 @@
 
 Websockets are authenticated once at connect (livechat/auth.py: the session
 cookie, then its user in the consumer's first database call), not by Channels'
-session-saving AuthMiddlewareStack, which wraps every send.
+session-saving AuthMiddlewareStack, which wraps every send. Anonymous GETs of
+the schedule API are answered from memory before Django (events/schedule_cache.py).
 """
 
 import os
@@ -15,12 +16,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from events.schedule_cache import AnonymousScheduleResponses  # noqa: E402
 from livechat.auth import SessionKeyMiddleware  # noqa: E402
 from livechat.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": AnonymousScheduleResponses(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(SessionKeyMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
