@@ -33,6 +33,7 @@ from events.services import (
     live_session,
     role_in,
 )
+from livechat import roomstate
 from livechat.auth import user_of_session
 from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
 from summit.cache import shared_cache
@@ -224,6 +225,7 @@ def do_enter_room_together(room_id, server, joins):
             "last_seq": last_seq,
             "messages": [view_for(payload, user_id, kind) for payload in recent],
             "questions": _question_views(questions[session_id, kind == ATTENDEE], user_id, kind, voted),
+            **roomstate.parts_for(room_id, user_id, kind),
         }
         replay = [] if since is None else list(_events_after(room_id, since, last_seq, user_id, kind))
         entered.append({"attendance_id": row.pk, "state": state, "replay": replay})
