@@ -6,4 +6,6 @@ class LivechatConfig(AppConfig):
     verbose_name = "Live rooms"
 
     def ready(self):
-        from livechat import rights  # noqa: F401  (connects the receivers that make sockets follow rights)
+        from livechat import receivers, rights  # noqa: F401  (rights connects the receivers sockets follow)
+
+        receivers.connect()

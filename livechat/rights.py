@@ -20,11 +20,8 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from importlib import import_module
-from types import SimpleNamespace
 
 from django.conf import settings
-from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
@@ -42,7 +39,9 @@ from summit.redis_connections import sync_client
 log = logging.getLogger(__name__)
 User = get_user_model()
 
-LAPSE_MARGIN = 0.5  # seconds after a session's end, so `live_session` has moved on when the socket asks
+# Seconds after a session's end before its speakers' sockets ask again: a room's facts (its live session)
+# are reused for up to ROOM_FACTS_TTL, so asking sooner could hear the old answer.
+LAPSE_MARGIN = services.ROOM_FACTS_TTL + 0.5
 _publisher = {}
 
 
@@ -58,6 +57,7 @@ def do_recheck_person(user_id, ended_session=None):
 
 
 def _announce(user_id, ended_session):
+    services.forget_live_access(user_id)  # no process reuses the old decision (livechat/receivers.py does it too)
     recheck_in_this_process(user_id, ended_session)
     if not settings.REDIS_URL:
         return  # one process: nobody else to tell
@@ -78,15 +78,15 @@ def _redis():
     return client
 
 
-def access_socket_room(session_key, summit_slug, room_slug):
+def access_socket_room(session_key, user_id, summit_slug, room_slug):
     """`access_live_room` for the person a session key signs in now: NotSignedIn once it signs in nobody.
 
     The session is read afresh, so a sign-out, a deactivated account or a
-    changed password (Django's session hash) is seen here.
+    changed password (Django's session hash) is seen here, and the person's
+    reused decisions are dropped first, so the answer is decided now.
     """
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = auth.get_user(SimpleNamespace(session=store))
-    return services.access_live_room(user, summit_slug, room_slug)
+    services.forget_live_access(user_id)
+    return services.access_live_room_of_session(session_key, summit_slug, room_slug)[1]
 
 
 def seconds_until_rights_lapse(access, now=None):
@@ -107,7 +107,8 @@ async def recheck_socket(socket, ended_session=None):
     try:
         if ended_session is not None and ended_session == socket.session_key:
             raise NotSignedIn("signed out")
-        access = await call(access_socket_room, socket.session_key, route["summit_slug"], route["room_slug"])
+        access = await call(access_socket_room, socket.session_key, socket.user_id, route["summit_slug"],
+                            route["room_slug"])
     except ServiceError as error:
         await socket.refuse(error)
         return
