@@ -140,7 +140,7 @@ def recheck_when_rights_lapse(socket, access):
 @receiver(user_logged_out, dispatch_uid="livechat-rights-logout")
 def _signed_out(sender, request, user, **kwargs):
     if user is not None:
-        do_recheck_person(user.pk, getattr(request.session, "session_key", None))
+        do_recheck_person(user.pk, getattr(getattr(request, "session", None), "session_key", None))
 
 
 @receiver(post_save, sender=Registration, dispatch_uid="livechat-rights-registration-saved")
