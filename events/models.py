@@ -27,6 +27,10 @@ class Summit(models.Model):
         max_length=200, blank=True, help_text=_("Partner organisation running the summit jointly.")
     )
     timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
+    partner_timezone = models.CharField(
+        max_length=64, blank=True, validators=[validate_timezone],
+        help_text=_("The partner organisation's time zone, shown beside the organisers' own in the editor."),
+    )
     languages = models.JSONField(default=list, help_text=_("Language codes the summit runs in."))
     themes = models.JSONField(default=list, blank=True)
     starts_on = models.DateField()
@@ -72,6 +76,7 @@ class Company(models.Model):
     website = models.URLField(blank=True)
     themes = models.JSONField(default=list, blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="companies")
+    logo = models.ImageField(upload_to="logos/", blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -95,6 +100,7 @@ class Room(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STAGE)
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="rooms")
     description = models.TextField(blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text=_("How many people the room holds."))
     stream_url = models.URLField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_private = models.BooleanField(default=False, help_text=_("Only invited people may enter."))
@@ -119,6 +125,7 @@ class Speaker(models.Model):
     organisation = models.CharField(max_length=200, blank=True)
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="speakers")
     bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="speakers/", blank=True)
 
     class Meta:
         ordering = ["name"]

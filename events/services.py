@@ -230,6 +230,8 @@ def save_session(session, before=None):
         kind = "created"
     elif session.status == Session.Status.CANCELLED and before[2] != Session.Status.CANCELLED:
         kind = "cancelled"
+    elif before[2] == Session.Status.CANCELLED:
+        kind = "restored"
     elif (session.starts_at, session.ends_at) != before[:2]:
         kind = "rescheduled"
     else:
@@ -270,6 +272,34 @@ def do_update_session(user, session, change):
 
 def do_cancel_session(user, session):
     return do_update_session(user, session, SessionChange(status=Session.Status.CANCELLED))
+
+
+def do_restore_session(user, session):
+    """Puts a cancelled session back on the programme, where the room must still be free."""
+    return do_update_session(user, session, SessionChange(status=Session.Status.PUBLISHED))
+
+
+def speaker_clashes(session):
+    """Where the session's speakers are due in another room at the same time.
+
+    A warning, not a refusal: a speaker may well leave a panel early for a pitch.
+    Returns `[(speaker, other_session), ...]`.
+    """
+    if session.pk is None or session.status == Session.Status.CANCELLED:
+        return []
+    others = (
+        Session.objects.filter(speakers__in=session.speakers.all(), starts_at__lt=session.ends_at,
+                               ends_at__gt=session.starts_at)
+        .exclude(pk=session.pk)
+        .exclude(room=session.room_id)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("room")
+        .prefetch_related("speakers")
+        .distinct()
+        .order_by("starts_at")
+    )
+    mine = {s.pk: s for s in session.speakers.all()}
+    return [(mine[speaker.pk], other) for other in others for speaker in other.speakers.all() if speaker.pk in mine]
 
 
 def visible_sessions(summit):

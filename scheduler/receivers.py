@@ -8,6 +8,8 @@ def on_session_changed(sender, session_id, change, **kwargs):
         services.do_replan_target("session", session_id)
     elif change == "cancelled":
         services.do_cancel_target("session", session_id)
+    elif change == "restored":
+        services.do_restore_target("session", session_id)
 
 
 def on_bookmark_changed(sender, user_id, session_id, added, **kwargs):

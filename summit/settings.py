@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "livechat",
     "scheduler",
     "partnering",
+    "programme",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Uploaded logos and speaker photos, stored through the default storage (local files here).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+# Daphne serves MEDIA_ROOT itself unless a proxy or an object store does (SERVE_MEDIA=0).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 4096 * 4096)
 
 # The contract's EMAIL_BACKEND and EMAIL_FILE_PATH, expressed as Django 6.1's MAILERS.
 _email_backend = env_str(

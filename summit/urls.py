@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from summit.api import api
 
@@ -9,5 +11,12 @@ urlpatterns = [
     path("", include("livechat.urls")),
     path("", include("partnering.urls")),
     path("", include("scheduler.urls")),
+    path("", include("programme.urls")),
     path("", include("events.urls")),
 ]
+
+if settings.SERVE_MEDIA:
+    # Uploads are re-encoded images (programme.images), so serving them from here is safe.
+    urlpatterns.append(
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )
