@@ -32,6 +32,12 @@ class Summit(models.Model):
         help_text=_("The partner organisation's time zone, shown beside the organisers' own in the editor."),
     )
     languages = models.JSONField(default=list, help_text=_("Language codes the summit runs in."))
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        choices=settings.LANGUAGES,
+        help_text=_("Main language: what organisers write by default, and shown when a translation is missing."),
+    )
     themes = models.JSONField(default=list, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -54,6 +60,7 @@ class Track(models.Model):
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="tracks")
     slug = models.SlugField()
     name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
     colour = models.CharField(max_length=7, default="#2f6f9f")
 
     class Meta:
@@ -120,6 +127,7 @@ class Speaker(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="speaker_roles"
     )
+    slug = models.SlugField(blank=True, help_text=_("Stable key for imports and the demo; optional."))
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
@@ -129,6 +137,11 @@ class Speaker(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summit", "slug"], condition=~Q(slug=""), name="speaker_slug_unique_in_summit"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -143,6 +156,7 @@ class Session(models.Model):
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="sessions")
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
     track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    slug = models.SlugField(blank=True, help_text=_("Stable key for imports and the demo; optional."))
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
@@ -161,6 +175,9 @@ class Session(models.Model):
         indexes = [models.Index(fields=["room", "starts_at"]), models.Index(fields=["summit", "starts_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["summit", "slug"], condition=~Q(slug=""), name="session_slug_unique_in_summit"
+            ),
         ]
 
     def __str__(self):

@@ -41,6 +41,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
+    # Before the admin, so the admin's forms show each language's column of a translated field.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -157,6 +159,13 @@ LOGIN_URL = "signin"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# What people write (titles, descriptions, bios...) is stored once per language by django-modeltranslation
+# (columns such as title_en, title_fr, title_zh_hans; see events/translation.py). A text missing in the
+# reader's language falls back to the summit's main language, then to these languages in order.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = tuple(
+    env_list("CONTENT_FALLBACK_LANGUAGES", [code for code, _name in LANGUAGES])
+)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_room_meeting_kind'),
+        ('events', '0003_translated_content'),
     ]
 
     operations = [
