@@ -35,6 +35,7 @@ from events.models import (
     Summit,
     Track,
 )
+from events.i18n import check_translations, set_translations, translations
 from events.signals import bookmark_changed, session_changed
 from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
 
@@ -149,8 +150,8 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
 
 @dataclass
 class SessionChange:
-    title: str | None = None
-    description: str | None = None
+    title: str | dict[str, str] | None = None  # a string is the summit's main language
+    description: str | dict[str, str] | None = None
     room: str | None = None
     track: str | None = None
     starts_at: dt.datetime | None = None
@@ -171,13 +172,22 @@ def _resolve(model, summit, slug, label):
         raise Invalid(_("No %(label)s called “%(slug)s” in this summit.") % {"label": label, "slug": slug}) from None
 
 
+def _set_texts(session, summit, field, value, max_length):
+    """`value` is a string (the summit's main language) or {language code: text}; other languages keep theirs."""
+    texts = check_translations(value, field, summit.language, max_length=max_length)
+    set_translations(session, field, {code: text.strip() for code, text in texts.items()})
+
+
 def _apply_change(session, summit, change):
     if change.title is not None:
-        if not change.title.strip():
+        _set_texts(session, summit, "title", change.title, 200)
+        if not any(translations(session, "title").values()):
             raise Invalid(_("A session needs a title."))
-        session.title = change.title.strip()
+        if not translations(session, "title")[summit.language]:
+            raise Invalid(_("A session needs a title in the summit's main language (%(language)s).")
+                          % {"language": translation.get_language_info(summit.language)["name_translated"]})
     if change.description is not None:
-        session.description = change.description
+        _set_texts(session, summit, "description", change.description, 10000)
     if change.room is not None:
         session.room = _resolve(Room, summit, change.room, _("room"))
     if change.track is not None:

@@ -14,8 +14,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
+from events.i18n import translations
 from events.models import Company, Room, Session, Speaker, Track
 from events.services import access_summit, check_organiser, listed_rooms
 from programme.images import check_image
@@ -49,8 +51,16 @@ def other_party_zone(summit, own_zone):
 # --- rooms, tracks, themes ----------------------------------------------------------------
 
 
+def _check_named(summit, item):
+    """A name in the summit's main language: what every reader falls back to."""
+    if not translations(item, "name")[summit.language].strip():
+        raise Invalid(_("Give it a name in the summit's main language (%(language)s).")
+                      % {"language": get_language_info(summit.language)["name_translated"]})
+
+
 def _check_slug_free(model, summit, item):
-    item.slug = item.slug or slugify(item.name)[:50]
+    _check_named(summit, item)
+    item.slug = item.slug or slugify(translations(item, "name")[summit.language])[:50]
     if not item.slug:
         raise Invalid(_("Give it a short name made of letters or digits for its address."))
     if model.objects.filter(summit=summit, slug=item.slug).exclude(pk=item.pk).exists():

@@ -186,7 +186,7 @@ def track_edit(request, slug, track_id=None):
     context = {"summit": summit, "item": track if track_id else None,
                "title": _("Edit the track") if track_id else _("New track"),
                "back": reverse("programme-tracks", args=[summit.slug])}
-    form = TrackForm(request.POST or None, instance=track)
+    form = TrackForm(summit, request.POST or None, instance=track)
     if request.method != "POST" or not form.is_valid():
         return _render_form(request, "programme/item_form.html", context, form)
     try:
@@ -235,7 +235,7 @@ def company_edit(request, slug, company_id=None):
     context = {"summit": summit, "item": company if company_id else None,
                "title": _("Edit the company") if company_id else _("New company"),
                "back": reverse("programme-companies", args=[summit.slug]), "image": company.logo}
-    form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
+    form = CompanyForm(summit, request.POST or None, request.FILES or None, instance=company)
     if request.method != "POST" or not form.is_valid():
         return _render_form(request, "programme/item_form.html", context, form)
     try:

@@ -1,6 +1,7 @@
 """The organisers' programme editor: pages for organisers only, over the same session rules as the API."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -39,7 +40,8 @@ def post(client, url, data, **extra):
 
 
 def session_form(room, title, start, end, **fields):
-    return {"title": title, "description": "", "room": room.slug, "starts_at": start, "ends_at": end,
+    return {"title_en": title, "title_fr": "", "title_zh_hans": "", "description_en": "", "description_fr": "",
+            "description_zh_hans": "", "room": room.slug, "starts_at": start, "ends_at": end,
             "track": "", "company": "", "language": "en", "stream_url": "", "status": "published", **fields}
 
 
@@ -258,7 +260,8 @@ def test_the_run_sheet_lists_one_day_in_running_order_with_both_zones(organiser_
 
 def test_a_room_is_created_with_kind_capacity_and_stream(organiser_client, summit):
     response = post(organiser_client, EDITOR + "rooms/new/", {
-        "name": "Robotics hall", "slug": "", "kind": "stage", "capacity": "300", "description": "Hall B",
+        "name_en": "Robotics hall", "name_fr": "Hall robotique", "name_zh_hans": "", "slug": "", "kind": "stage",
+        "capacity": "300", "description_en": "Hall B",
         "stream_url": "https://player.vimeo.com/video/1", "position": "2"})
     assert response.status_code == 302
     room = Room.objects.get(summit=summit, slug="robotics-hall")
@@ -267,7 +270,7 @@ def test_a_room_is_created_with_kind_capacity_and_stream(organiser_client, summi
 
 def test_a_room_address_already_used_is_refused(organiser_client, main_stage, pitch_room):
     response = post(organiser_client, EDITOR + f"rooms/{pitch_room.pk}/", {
-        "name": "Fair Vision", "slug": "main-stage", "kind": "pitch", "capacity": "", "description": "",
+        "name_en": "Fair Vision", "slug": "main-stage", "kind": "pitch", "capacity": "", "description_en": "",
         "stream_url": "", "position": "1"})
     assert response.status_code == 422
     assert "“main-stage” is already used in this summit" in response.content.decode()
@@ -276,7 +279,7 @@ def test_a_room_address_already_used_is_refused(organiser_client, main_stage, pi
 
 
 def test_tracks_and_themes_are_edited(organiser_client, summit):
-    post(organiser_client, EDITOR + "tracks/new/", {"name": "Medical devices", "slug": "", "colour": "#aa3300"})
+    post(organiser_client, EDITOR + "tracks/new/", {"name_en": "Medical devices", "slug": "", "colour": "#aa3300"})
     assert Track.objects.get(summit=summit).slug == "medical-devices"
     post(organiser_client, EDITOR + "tracks/", {"themes": "Robotics\n\nAI/ICT\nRobotics\n"})
     summit.refresh_from_db()
@@ -285,14 +288,16 @@ def test_tracks_and_themes_are_edited(organiser_client, summit):
 
 def test_a_speaker_is_created_with_name_organisation_and_bio(organiser_client, summit, fair_vision):
     response = post(organiser_client, EDITOR + "speakers/new/", {
-        "name": "Zhang Min", "title": "Professor", "organisation": "UHRS", "company": "", "bio": "Rehabilitation."})
+        "name": "Zhang Min", "title_en": "Professor", "organisation": "UHRS", "company": "",
+        "bio_en": "Rehabilitation.", "bio_zh_hans": "康复工程。"})
     assert response.status_code == 302
-    assert Speaker.objects.get(summit=summit, name="Zhang Min").bio == "Rehabilitation."
+    speaker = Speaker.objects.get(summit=summit, name="Zhang Min")
+    assert (speaker.bio_en, speaker.bio_zh_hans) == ("Rehabilitation.", "康复工程。")
 
 
 def test_company_members_are_set_by_email(organiser_client, summit, fair_vision, attendee_paris, attendee_shanghai):
     response = post(organiser_client, EDITOR + f"companies/{fair_vision.pk}/", {
-        "name": "Fair Vision", "slug": "fair-vision", "tagline": "", "description": "Sports analytics.",
+        "name_en": "Fair Vision", "slug": "fair-vision", "tagline_en": "", "description_en": "Sports analytics.",
         "country": "FR", "website": "", "member_emails": "CAMILLE@example.org\nlina@example.org"})
     assert response.status_code == 302
     assert set(fair_vision.members.all()) == {attendee_paris, attendee_shanghai}
@@ -301,7 +306,7 @@ def test_company_members_are_set_by_email(organiser_client, summit, fair_vision,
 def test_an_unknown_member_email_is_refused_by_name(organiser_client, summit, fair_vision, attendee_paris):
     fair_vision.members.set([attendee_paris])
     response = post(organiser_client, EDITOR + f"companies/{fair_vision.pk}/", {
-        "name": "Fair Vision", "slug": "fair-vision", "tagline": "", "description": "", "country": "FR",
+        "name_en": "Fair Vision", "slug": "fair-vision", "country": "FR",
         "website": "", "member_emails": "camille@example.org\nnobody@example.org"})
     assert response.status_code == 422
     assert "Nobody has an account with nobody@example.org yet" in response.content.decode()
@@ -310,6 +315,43 @@ def test_an_unknown_member_email_is_refused_by_name(organiser_client, summit, fa
 
 def test_a_new_company_gets_its_address_from_its_name(organiser_client, summit):
     post(organiser_client, EDITOR + "companies/new/", {
-        "name": "Qingdao Robotics", "slug": "", "tagline": "", "description": "", "country": "CN", "website": "",
+        "name_en": "Qingdao Robotics", "slug": "", "country": "CN", "website": "",
         "member_emails": ""})
     assert Company.objects.filter(summit=summit, slug="qingdao-robotics").exists()
+
+
+# --- content in each language, side by side -----------------------------------------------------------
+
+
+def test_a_session_is_written_in_each_language_side_by_side(organiser_client, main_stage):
+    post(organiser_client, EDITOR + "sessions/new/", session_form(
+        main_stage, "Robotics panel", "2027-03-29T14:00", "2027-03-29T15:00",
+        title_fr="Table ronde robotique", title_zh_hans="机器人圆桌", description_fr="Débat."))
+    session = Session.objects.get(title_en="Robotics panel")
+    assert (session.title_fr, session.title_zh_hans, session.description_fr) == (
+        "Table ronde robotique", "机器人圆桌", "Débat.")
+
+
+def test_the_editor_marks_the_languages_still_missing(organiser_client, keynote):
+    page = organiser_client.get(EDITOR + f"sessions/{keynote.pk}/").content.decode()
+    title_group = page[page.index('<fieldset class="languages">'):page.index("</fieldset>")]
+    marked = re.findall(r'<label for="id_title_(\w+)">[^<]*(?:<span class="meta">[^<]*</span>)?\s*'
+                        r'(<span class="badge warn">missing</span>)?', title_group)
+    assert marked == [("en", ""), ("fr", '<span class="badge warn">missing</span>'),
+                      ("zh_hans", '<span class="badge warn">missing</span>')]
+    assert 'lang="zh-hans"' in title_group
+
+
+def test_a_session_without_a_title_in_the_main_language_is_refused(organiser_client, main_stage):
+    response = post(organiser_client, EDITOR + "sessions/new/", session_form(
+        main_stage, "", "2027-03-29T14:00", "2027-03-29T15:00", title_fr="Seulement en français"))
+    assert response.status_code == 422
+    assert "A session needs a title in the summit&#x27;s main language (English)." in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_a_room_needs_a_name_in_the_main_language(organiser_client, summit):
+    response = post(organiser_client, EDITOR + "rooms/new/", {
+        "name_en": "", "name_fr": "Salle", "slug": "", "kind": "stage", "capacity": "", "position": "0"})
+    assert response.status_code == 422
+    assert not Room.objects.filter(summit=summit).exists()

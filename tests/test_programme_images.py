@@ -31,7 +31,7 @@ def picture(kind="PNG", size=(40, 30), **save_options):
 
 def upload_logo(client, company, name, content, content_type):
     return client.post(EDITOR + f"companies/{company.pk}/", {
-        "name": company.name, "slug": company.slug, "tagline": "", "description": "", "country": "FR",
+        "name_en": company.name, "slug": company.slug, "country": "FR",
         "website": "", "member_emails": "",
         "logo_upload": SimpleUploadedFile(name, content, content_type=content_type),
     }, headers=csrf_headers(client))
@@ -56,7 +56,7 @@ def test_a_jpeg_photo_loses_its_exif(organiser_client, summit, media_root):
     exif[0x010F] = "Camera maker with a location"
     original = picture("JPEG", exif=exif.tobytes())
     response = organiser_client.post(EDITOR + "speakers/new/", {
-        "name": "Wang Lei", "title": "", "organisation": "", "company": "", "bio": "",
+        "name": "Wang Lei", "organisation": "", "company": "",
         "photo_upload": SimpleUploadedFile("wang.jpg", original, content_type="image/jpeg"),
     }, headers=csrf_headers(organiser_client))
     assert response.status_code == 302
