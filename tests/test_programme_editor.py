@@ -355,3 +355,21 @@ def test_a_room_needs_a_name_in_the_main_language(organiser_client, summit):
         "name_en": "", "name_fr": "Salle", "slug": "", "kind": "stage", "capacity": "", "position": "0"})
     assert response.status_code == 422
     assert not Room.objects.filter(summit=summit).exists()
+
+
+def test_the_demo_organiser_opens_every_editor_page_with_shanghai_beside_paris(db):
+    from django.contrib.auth import get_user_model
+
+    from events.demo import seed_demo
+
+    summit, _password = seed_demo(password="a demo password")
+    client = signed_in(get_user_model().objects.get(username="organiser"))
+    base = f"/summits/{summit.slug}/organiser/programme/"
+    session, room, track = summit.sessions.first(), summit.rooms.first(), summit.tracks.first()
+    speaker, company = summit.speakers.first(), summit.companies.first()
+    for url in [base, base + "sessions/new/", base + f"sessions/{session.pk}/", base + "rooms/",
+                base + f"rooms/{room.pk}/", base + "tracks/", base + f"tracks/{track.pk}/", base + "speakers/",
+                base + f"speakers/{speaker.pk}/", base + "companies/", base + f"companies/{company.pk}/",
+                base + f"run-sheet/{summit.starts_on.isoformat()}/"]:
+        assert client.get(url).status_code == 200, url
+    assert 'data-other-zone="Asia/Shanghai"' in client.get(base + f"sessions/{session.pk}/").content.decode()
