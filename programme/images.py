@@ -28,7 +28,8 @@ def _looks_like_markup(head):
 def check_image(upload):
     """Returns a re-encoded copy of `upload` ready for a storage, or raises Invalid saying what is wrong."""
     if upload.size > settings.IMAGE_UPLOAD_MAX_BYTES:
-        raise Invalid(_("The image is too large: %(max)d KB at most.") % {"max": settings.IMAGE_UPLOAD_MAX_BYTES // 1024})
+        limit = settings.IMAGE_UPLOAD_MAX_BYTES // 1024
+        raise Invalid(_("The image is too large: %(max)d KB at most.") % {"max": limit})
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)

@@ -18,7 +18,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from events.i18n import translations
-from events.models import Company, Room, Session, Speaker, Track
+from events.models import Company, Room, Session, Track
 from events.services import access_summit, check_organiser, listed_rooms
 from programme.images import check_image
 from summit.errors import Invalid, NotFound

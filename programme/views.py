@@ -109,7 +109,8 @@ def session_edit(request, slug, session_id):
 def session_cancel(request, slug, session_id):
     summit = services.access_editor(request.user, slug)
     session = events.do_cancel_session(request.user, services.access_item(Session, summit, session_id))
-    messages.success(request, _("“%(title)s” is cancelled; attendees who saved it are told.") % {"title": session.title})
+    messages.success(request, _("“%(title)s” is cancelled; attendees who saved it are told.")
+                     % {"title": session.title})
     return redirect("programme-session", slug=summit.slug, session_id=session.pk)
 
 

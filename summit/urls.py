@@ -15,8 +15,11 @@ urlpatterns = [
     path("", include("events.urls")),
 ]
 
+
+def media(request, path):
+    """Uploaded files from MEDIA_ROOT: re-encoded images only (programme.images), so safe to serve from here."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
-    # Uploads are re-encoded images (programme.images), so serving them from here is safe.
-    urlpatterns.append(
-        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media, name="media"))

@@ -49,9 +49,14 @@ def test_a_png_logo_is_re_encoded_and_stored_under_media_root(organiser_client, 
     with Image.open(io.BytesIO(data)) as image:
         assert (image.format, image.size) == ("PNG", (40, 30))
     assert fair_vision.logo.url.startswith("/media/logos/")
+    served = organiser_client.get(fair_vision.logo.url)
+    assert (served.status_code, served.headers["Content-Type"]) == (200, "image/png")
+    assert b"".join(served.streaming_content) == data
+    company_page = organiser_client.get("/summits/roadshow/companies/fair-vision/").content.decode()
+    assert f'src="{fair_vision.logo.url}"' in company_page
 
 
-def test_a_jpeg_photo_loses_its_exif(organiser_client, summit, media_root):
+def test_a_jpeg_photo_loses_its_exif_and_shows_on_the_session_page(organiser_client, summit, keynote, media_root):
     exif = Image.Exif()
     exif[0x010F] = "Camera maker with a location"
     original = picture("JPEG", exif=exif.tobytes())
@@ -61,6 +66,9 @@ def test_a_jpeg_photo_loses_its_exif(organiser_client, summit, media_root):
     }, headers=csrf_headers(organiser_client))
     assert response.status_code == 302
     speaker = Speaker.objects.get(name="Wang Lei")
+    keynote.speakers.set([speaker])
+    page = organiser_client.get(f"/summits/roadshow/sessions/{keynote.pk}/").content.decode()
+    assert f'src="{speaker.photo.url}"' in page
     with Image.open(media_root / speaker.photo.name) as image:
         assert image.format == "JPEG"
         assert not image.getexif()
