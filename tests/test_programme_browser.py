@@ -102,6 +102,13 @@ def test_organiser_edits_the_programme_in_french_and_an_attendee_in_qingdao_sees
     expect(claire.locator(".session-status")).to_have_text("Publiée")
     lina_sees(shanghai_clock(day, "15:00"), cancelled=False)
 
+    # The day's run sheet prints without the site's header and menus.
+    claire.goto(EDITOR + f"run-sheet/{day.isoformat()}/")
+    claire.emulate_media(media="print")
+    expect(claire.locator("table.run-sheet")).to_contain_text("Table ronde robotique")
+    expect(claire.locator("header.site")).to_be_hidden()
+    expect(claire.locator("nav.editor-nav")).to_be_hidden()
+
     # The schedule API tells the same story, in her zone.
     schedule = lina.request.get(f"/api/summits/{SLUG}/schedule/?tz=Asia/Shanghai").json()
     [session] = [s for s in schedule["sessions"] if s["title"] == "机器人圆桌"]

@@ -190,8 +190,10 @@ def test_a_speaker_in_two_rooms_at_once_is_a_warning_not_a_refusal(organiser_cli
         pitch_room, "Fair Vision demo", "2027-03-29T09:15", "2027-03-29T09:45", speakers=[speaker.pk]),
         follow=True)
     assert Session.objects.filter(title="Fair Vision demo").exists()
-    page = response.content.decode()
-    assert "Julien Marchetti is also in “Opening keynote” (Main stage) at that time." in page
+    warning = "Julien Marchetti is also in “Opening keynote” (Main stage) at that time."
+    assert warning in response.content.decode()
+    demo = Session.objects.get(title="Fair Vision demo")
+    assert warning in organiser_client.get(EDITOR + f"sessions/{demo.pk}/").content.decode()  # and it stays shown
 
 
 def test_the_form_shows_the_partner_zone_beside_the_organisers(organiser_client, summit, keynote):

@@ -74,6 +74,13 @@ def test_a_jpeg_photo_loses_its_exif_and_shows_on_the_session_page(organiser_cli
         assert not image.getexif()
 
 
+def test_a_gif_logo_is_stored_as_a_png(organiser_client, fair_vision, media_root):
+    assert upload_logo(organiser_client, fair_vision, "logo.gif", picture("GIF"), "image/gif").status_code == 302
+    fair_vision.refresh_from_db()
+    with Image.open(media_root / fair_vision.logo.name) as image:
+        assert image.format == "PNG"
+
+
 def test_a_file_that_is_not_an_image_is_refused_whatever_its_name(organiser_client, fair_vision, media_root):
     response = upload_logo(organiser_client, fair_vision, "logo.png", b"%PDF-1.7 not a picture", "image/png")
     assert response.status_code == 422
