@@ -115,3 +115,24 @@ def test_organiser_edits_the_programme_in_french_and_an_attendee_in_qingdao_sees
     assert session["status"] == "published"
     assert session["local"]["starts_at"][11:16] == shanghai_clock(day, "15:00")
     assert claire.problems == [] and lina.problems == []
+
+
+def test_try_it_out_in_the_api_docs_works_for_a_signed_in_organiser(browser, demo):
+    """Swagger UI runs from our own assets under the CSP and sends the CSRF token Django asks for."""
+    import json
+
+    from playwright.sync_api import expect
+
+    day = dt.datetime.now(PARIS).date() + dt.timedelta(days=2)
+    claire = person(browser, demo, "organiser")
+    claire.goto("/api/docs")
+    operation = claire.locator("#operations-organisers-events_api_create_session")
+    operation.locator(".opblock-summary").click()
+    operation.locator(".try-out__btn").click()
+    operation.locator('input[placeholder="slug"]').fill(SLUG)
+    operation.locator("textarea.body-param__text").fill(json.dumps({
+        "title": "Tried out in the docs", "room": "lounge",
+        "starts_at": f"{day.isoformat()}T20:00:00+01:00", "ends_at": f"{day.isoformat()}T20:30:00+01:00"}))
+    operation.locator("button.execute").click()
+    expect(operation.locator(".live-responses-table tbody .response-col_status")).to_have_text("201", timeout=15_000)
+    assert claire.problems == []
