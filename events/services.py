@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from events.i18n import check_translations, set_translations, translations
 from events.models import (
     KNOWN_TIMEZONES,
     AgendaFeed,
@@ -36,7 +37,6 @@ from events.models import (
     Summit,
     Track,
 )
-from events.i18n import check_translations, set_translations, translations
 from events.signals import bookmark_changed, session_changed
 from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
 
@@ -172,8 +172,11 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
 
 @dataclass
 class SessionChange:
-    title: str | dict[str, str] | None = None  # a string is the summit's main language
-    description: str | dict[str, str] | None = None
+    """What an organiser changes; `title` and `description` are a string (the summit's main language)
+    or {language code: text}, as `events.i18n.check_translations` accepts."""
+
+    title: str | dict | None = None
+    description: str | dict | None = None
     room: str | None = None
     track: str | None = None
     starts_at: dt.datetime | None = None
@@ -194,22 +197,15 @@ def _resolve(model, summit, slug, label):
         raise Invalid(_("No %(label)s called “%(slug)s” in this summit.") % {"label": label, "slug": slug}) from None
 
 
-def _set_texts(session, summit, field, value, max_length):
-    """`value` is a string (the summit's main language) or {language code: text}; other languages keep theirs."""
-    texts = check_translations(value, field, summit.language, max_length=max_length)
-    set_translations(session, field, {code: text.strip() for code, text in texts.items()})
-
-
 def _apply_change(session, summit, change):
     if change.title is not None:
-        _set_texts(session, summit, "title", change.title, 200)
+        titles = check_translations(change.title, "title", summit.language, max_length=200)
+        set_translations(session, "title", {code: text.strip() for code, text in titles.items()})
         if not any(translations(session, "title").values()):
             raise Invalid(_("A session needs a title."))
-        if not translations(session, "title")[summit.language]:
-            raise Invalid(_("A session needs a title in the summit's main language (%(language)s).")
-                          % {"language": translation.get_language_info(summit.language)["name_translated"]})
     if change.description is not None:
-        _set_texts(session, summit, "description", change.description, 10000)
+        set_translations(session, "description",
+                         check_translations(change.description, "description", summit.language, max_length=10000))
     if change.room is not None:
         session.room = _resolve(Room, summit, change.room, _("room"))
     if change.track is not None:

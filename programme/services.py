@@ -14,7 +14,6 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from events.i18n import translations
@@ -51,16 +50,18 @@ def other_party_zone(summit, own_zone):
 # --- rooms, tracks, themes ----------------------------------------------------------------
 
 
-def _check_named(summit, item):
-    """A name in the summit's main language: what every reader falls back to."""
-    if not translations(item, "name")[summit.language].strip():
-        raise Invalid(_("Give it a name in the summit's main language (%(language)s).")
-                      % {"language": get_language_info(summit.language)["name_translated"]})
+def _name_for_address(summit, item):
+    """The name to make an address from: the summit's main language first, then any other written."""
+    names = translations(item, "name")
+    name = names[summit.language] or next((text for text in names.values() if text), "")
+    if not name.strip():
+        raise Invalid(_("Give it a name, at least in one language."))
+    return name
 
 
 def _check_slug_free(model, summit, item):
-    _check_named(summit, item)
-    item.slug = item.slug or slugify(translations(item, "name")[summit.language])[:50]
+    name = _name_for_address(summit, item)
+    item.slug = item.slug or slugify(name)[:50]
     if not item.slug:
         raise Invalid(_("Give it a short name made of letters or digits for its address."))
     if model.objects.filter(summit=summit, slug=item.slug).exclude(pk=item.pk).exists():

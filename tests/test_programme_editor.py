@@ -344,19 +344,35 @@ def test_the_editor_marks_the_languages_still_missing(organiser_client, keynote)
     assert 'lang="zh-hans"' in title_group
 
 
-def test_a_session_without_a_title_in_the_main_language_is_refused(organiser_client, main_stage):
+def test_a_session_without_a_title_in_any_language_is_refused(organiser_client, main_stage):
     response = post(organiser_client, EDITOR + "sessions/new/", session_form(
-        main_stage, "", "2027-03-29T14:00", "2027-03-29T15:00", title_fr="Seulement en français"))
+        main_stage, "", "2027-03-29T14:00", "2027-03-29T15:00"))
     assert response.status_code == 422
-    assert "A session needs a title in the summit&#x27;s main language (English)." in response.content.decode()
+    assert "A session needs a title." in response.content.decode()
     assert not Session.objects.exists()
 
 
-def test_a_room_needs_a_name_in_the_main_language(organiser_client, summit):
+def test_a_title_written_only_in_french_is_enough_and_english_is_marked_missing(organiser_client, main_stage):
+    post(organiser_client, EDITOR + "sessions/new/", session_form(
+        main_stage, "", "2027-03-29T14:00", "2027-03-29T15:00", title_fr="Seulement en français"))
+    session = Session.objects.get(title_fr="Seulement en français")
+    page = organiser_client.get(EDITOR + f"sessions/{session.pk}/").content.decode()
+    assert re.search(r'<label for="id_title_en">English <span class="meta">\(main language\)</span> '
+                     r'<span class="badge warn">missing</span>', page)
+
+
+def test_a_room_needs_a_name(organiser_client, summit):
     response = post(organiser_client, EDITOR + "rooms/new/", {
-        "name_en": "", "name_fr": "Salle", "slug": "", "kind": "stage", "capacity": "", "position": "0"})
+        "name_en": "", "name_fr": "", "slug": "somewhere", "kind": "stage", "capacity": "", "position": "0"})
     assert response.status_code == 422
+    assert "Give it a name, at least in one language." in response.content.decode()
     assert not Room.objects.filter(summit=summit).exists()
+
+
+def test_a_room_named_only_in_french_gets_its_address_from_that_name(organiser_client, summit):
+    post(organiser_client, EDITOR + "rooms/new/", {
+        "name_en": "", "name_fr": "Salle des pitchs", "slug": "", "kind": "pitch", "capacity": "", "position": "0"})
+    assert Room.objects.get(summit=summit).slug == "salle-des-pitchs"
 
 
 def test_the_demo_organiser_opens_every_editor_page_with_shanghai_beside_paris(db):
