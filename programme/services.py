@@ -32,9 +32,10 @@ def access_editor(user, slug):
     return summit
 
 
-def access_item(model, summit, pk):
+def access_item(model, summit, pk, items=None):
+    """One of the summit's `model` rows (among `items` when given), else NotFound."""
     try:
-        return model.objects.get(summit=summit, pk=pk)
+        return (items if items is not None else model.objects).get(summit=summit, pk=pk)
     except model.DoesNotExist:
         raise NotFound(_("Not found in this summit.")) from None
 

@@ -151,7 +151,8 @@ def room_list(request, slug):
 @require_http_methods(["GET", "POST"])
 def room_edit(request, slug, room_id=None):
     summit = services.access_editor(request.user, slug)
-    room = services.access_item(Room, summit, room_id) if room_id else Room(summit=summit)
+    rooms = services.editor_rooms(summit)
+    room = services.access_item(Room, summit, room_id, rooms) if room_id else Room(summit=summit)
     context = {"summit": summit, "item": room if room_id else None,
                "title": _("Edit the room") if room_id else _("New room"),
                "back": reverse("programme-rooms", args=[summit.slug])}

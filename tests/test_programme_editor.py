@@ -280,6 +280,23 @@ def test_a_room_address_already_used_is_refused(organiser_client, main_stage, pi
     assert pitch_room.slug == "fair-vision"
 
 
+def test_private_meeting_rooms_are_not_the_editors_business(organiser_client, summit):
+    meeting_room = Room.objects.create(summit=summit, slug="meeting-1", name="Meeting", kind=Room.Kind.MEETING)
+    assert organiser_client.get(EDITOR + f"rooms/{meeting_room.pk}/").status_code == 404
+    assert "meeting-1" not in organiser_client.get(EDITOR + "rooms/").content.decode()
+
+
+def test_an_organiser_in_shanghai_sees_the_summits_zone_beside_their_own(organiser, organiser_client, summit,
+                                                                         keynote):
+    summit.partner_timezone = "Asia/Shanghai"
+    summit.save()
+    organiser.profile.timezone = "Asia/Shanghai"
+    organiser.profile.save()
+    page = organiser_client.get(EDITOR + f"sessions/{keynote.pk}/").content.decode()
+    assert "When, in your time zone (Asia/Shanghai)" in page
+    assert 'data-other-zone="Europe/Paris"' in page
+
+
 def test_tracks_and_themes_are_edited(organiser_client, summit):
     post(organiser_client, EDITOR + "tracks/new/", {"name_en": "Medical devices", "slug": "", "colour": "#aa3300"})
     assert Track.objects.get(summit=summit).slug == "medical-devices"
