@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("partnering.urls")),
     path("", include("scheduler.urls")),
     path("", include("programme.urls")),
+    path("", include("stage.urls")),
     path("", include("events.urls")),
 ]
 

@@ -48,7 +48,7 @@ def test_a_png_logo_is_re_encoded_and_stored_under_media_root(organiser_client, 
     assert data != original and b"secret camera serial" not in data
     with Image.open(io.BytesIO(data)) as image:
         assert (image.format, image.size) == ("PNG", (40, 30))
-    assert fair_vision.logo.url.startswith("/media/logos/")
+    assert fair_vision.logo.url.startswith("/uploads/logos/")
     served = organiser_client.get(fair_vision.logo.url)
     assert (served.status_code, served.headers["Content-Type"]) == (200, "image/png")
     assert b"".join(served.streaming_content) == data
