@@ -260,6 +260,14 @@ def test_the_run_sheet_lists_one_day_in_running_order_with_both_zones(organiser_
 # --- rooms, tracks, themes, speakers, companies ------------------------------------------------------
 
 
+def test_the_room_list_links_to_each_rooms_live_stage_page_which_opens(organiser_client, main_stage, pitch_room):
+    page = organiser_client.get(EDITOR + "rooms/").content.decode()
+    for room in (main_stage, pitch_room):
+        url = f"/summits/{SLUG}/rooms/{room.slug}/go-live/"
+        assert f'href="{url}"' in page
+        assert organiser_client.get(url).status_code == 200
+
+
 def test_a_room_is_created_with_kind_capacity_and_stream(organiser_client, summit):
     response = post(organiser_client, EDITOR + "rooms/new/", {
         "name_en": "Robotics hall", "name_fr": "Hall robotique", "name_zh_hans": "", "slug": "", "kind": "stage",
