@@ -90,7 +90,7 @@ PAGES = [
     (ORGANISER, f"{E}/run-sheet/{{day}}/"), (ORGANISER, f"{E}/rooms/"), (ORGANISER, f"{E}/rooms/{{room}}/"),
     (ORGANISER, f"{E}/tracks/"), (ORGANISER, f"{E}/tracks/new/"), (ORGANISER, f"{E}/speakers/"),
     (ORGANISER, f"{E}/speakers/{{speaker}}/"), (ORGANISER, f"{E}/companies/"),
-    (ORGANISER, f"{E}/companies/{{company}}/"),
+    (ORGANISER, f"{E}/companies/{{company}}/"), (ORGANISER, f"{S}/rooms/main-stage/go-live/"),
 ]
 
 
