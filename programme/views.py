@@ -17,7 +17,7 @@ from events import services as events
 from events.models import Company, Room, Session, Speaker, Track
 from programme import services
 from programme.forms import CompanyForm, RoomForm, SessionForm, SpeakerForm, ThemesForm, TrackForm
-from summit.errors import Invalid
+from summit.errors import Invalid, NotFound
 
 
 def _zones(summit):
@@ -134,7 +134,7 @@ def run_sheet(request, slug, day):
     try:
         date = dt.date.fromisoformat(day)
     except ValueError:
-        raise events.NotFound(_("No such day.")) from None
+        raise NotFound(_("No such day.")) from None
     context = {"summit": summit, **_zones(summit), "date": date, "sessions": services.run_sheet(summit, date, tz),
                "days": services.programme_days(summit, tz)}
     return render(request, "programme/run_sheet.html", context)
