@@ -45,6 +45,8 @@ RATE_PER_SECOND = 5.0
 RATE_BURST = 10.0
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+# What live features do for each room once per TICK, e.g. publish coalesced poll results: `async fn(hub)`.
+ROOM_TICKS = []
 _RESYNC = object()
 
 
@@ -424,6 +426,8 @@ class Hubs:
             for hub in list(self.rooms.values()):
                 try:
                     await hub.flush_reactions()
+                    for room_tick in ROOM_TICKS:
+                        await room_tick(hub)
                     await hub.refresh_presence()
                 except (RedisError, OSError) as error:
                     log.warning("room %s: presence not refreshed (%s)", hub.room_id, error)

@@ -206,3 +206,15 @@ def _back_to_the_default_language():
 
     yield
     translation.deactivate()
+
+
+# --- concurrency: threads, each with its own database connection ----------------------------------
+
+
+@pytest.fixture
+def concurrent_db(db):
+    """Real concurrent writers need PostgreSQL: the test run's SQLite is one in-memory file shared by threads."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is checked on PostgreSQL")
