@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "livechat",
     "scheduler",
     "partnering",
+    "judging",
 ]
 
 MIDDLEWARE = [
