@@ -45,6 +45,7 @@ def _labels():
         "answered": _("Answered"),
         "dismissed": _("Dismissed"),
         "pinned": _("Pinned"),
+        "polls": _poll_labels(),
         "errors": {
             "invalid": _("That could not be sent."),
             "forbidden": _("You may not do that here."),
@@ -53,6 +54,27 @@ def _labels():
             "rate_limited": _("Slow down a little, then try again."),
             "unavailable": _("The room is briefly unavailable; we will resend it."),
         },
+    }
+
+
+def _poll_labels():
+    """The polls panel's strings (static/js/polls.js)."""
+    return {
+        "vote": _("Vote"),
+        "save_vote": _("Save my vote"),
+        "change_vote": _("Change my vote"),
+        "close": _("Close the poll"),
+        "closed": _("Closed"),
+        "your_choice": _("your choice"),
+        "choose_one": _("Choose one answer."),
+        "choose_several": _("Choose one or more answers."),
+        "choose_first": _("Choose an answer first."),
+        "voted_announce": _("Your vote is counted."),
+        "closed_announce": _("The poll “%(question)s” is closed: final results are shown."),
+        "votes": {"one": ngettext("%(count)s vote", "%(count)s votes", 1),
+                  "other": ngettext("%(count)s vote", "%(count)s votes", 2)},
+        "voters": {"one": ngettext("%(count)s person voted", "%(count)s people voted", 1),
+                   "other": ngettext("%(count)s person voted", "%(count)s people voted", 2)},
     }
 
 

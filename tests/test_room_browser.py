@@ -451,3 +451,37 @@ def test_page_stops_and_offers_sign_in_when_the_session_has_ended(people):
     expect(lina.page.locator("#room")).to_have_attribute("data-connection", "signed_out")
     expect(lina.page.locator("#room-signin")).to_be_visible()
     expect(lina.page.locator("#chat-body")).to_be_disabled()
+
+
+def test_attendee_votes_in_a_poll_and_everyone_sees_the_results_live(people):
+    from playwright.sync_api import expect
+
+    camille, lina, claire = people("camille"), people("lina"), people("claire")
+    # Only those who run the room get the form to open a poll.
+    expect(camille.page.locator("#poll-form")).to_be_hidden()
+    expect(claire.page.locator("#poll-form")).to_be_visible()
+    claire.page.fill("#poll-question", "Which market should Fair Vision enter first?")
+    claire.page.fill("#poll-options", "Europe\nChina\nBoth at once")
+    claire.page.click("#poll-form button[type=submit]")
+
+    poll = camille.page.locator("#polls .poll").filter(has_text="Which market should Fair Vision enter first?")
+    expect(poll).to_be_visible()
+    poll.get_by_label("China").check()
+    poll.locator("button[type=submit]").click()
+    expect(poll.locator(".poll-option").filter(has_text="China").locator(".badge.mine")).to_be_visible()
+    expect(camille.page.locator("#polls-announce")).not_to_be_empty()
+
+    for person in (camille, lina, claire):
+        china = person.page.locator("#polls .poll-option").filter(has_text="China")
+        expect(china.locator(".poll-count")).to_contain_text("1")
+        expect(china.locator("meter")).to_have_attribute("value", "1")
+        expect(person.page.locator("#polls .poll-voters")).to_contain_text("1")
+
+    # The organiser closes it: everyone sees the final result and nobody can vote any more.
+    claire.page.locator("#polls button[data-close-poll]").click()
+    for person in (camille, lina):
+        expect(person.page.locator("#polls .poll")).to_have_class(re.compile(r"\bclosed\b"))
+        expect(person.page.locator("#polls .poll input")).to_have_count(0)
+        expect(person.page.locator("#polls button[type=submit]")).to_have_count(0)
+    for person in (camille, lina, claire):
+        assert person.problems == [], person.problems

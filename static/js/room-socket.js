@@ -14,7 +14,7 @@ const HANDSHAKE_LIMIT_MS = 15000;
 const RETRY_LATER_MS = 3000;
 // Closing codes after which reconnecting cannot help.
 const FINAL_CLOSES = { 4401: "signed_out", 4403: "forbidden", 4404: "not_found" };
-const ACKNOWLEDGED_BY = { "chat.send": "chat.message", "question.ask": "question.created" };
+const ACKNOWLEDGED_BY = { "chat.send": "chat.message", "question.ask": "question.created", "poll.create": "poll.created" };
 
 export function backoffDelay(attempt) {
   // "Equal jitter": never less than half the exponential step, so a flock of clients that

@@ -3,6 +3,7 @@
 // Everything people write is put on the page with textContent, never as HTML. The page's
 // strings come translated from the server (the #room-labels JSON), times are shown in the
 // viewer's time zone (data-tz) and language (<html lang>).
+import { PollsPanel } from "./polls.js";
 import { RoomSocket } from "./room-socket.js";
 
 const CHAT_KEEP = 500;
@@ -393,6 +394,7 @@ function onState(frame, { resumed }) {
   for (const message of frame.messages ?? []) addMessage(message);
   if (!resumed) scrollToEnd();
   showPresence(frame.presence?.count);
+  polls?.onState(frame);
 }
 
 function onEvent(frame) {
@@ -415,6 +417,7 @@ function onEvent(frame) {
       showReaction(frame.emoji, frame.count);
       break;
     default:
+      polls?.onEvent(frame);
       break;
   }
 }
@@ -435,5 +438,7 @@ function onError(frame, pendingFrame) {
 }
 
 const socket = new RoomSocket(root.dataset.wsPath, { onState, onEvent, onStatus, onError });
+const pollsRoot = $("room-polls");
+const polls = pollsRoot && new PollsPanel(pollsRoot, labels.polls, lang, (frame) => socket.send(frame));
 $("room-retry").addEventListener("click", () => socket.reconnectNow());
 socket.connect();
