@@ -182,7 +182,7 @@ def get_results(request, slug: str):
     return services.access_results(request.user, summit)
 
 
-@router.get("/summits/{slug}/judging/results.csv", tags=["judging", "reports"])
+@router.get("/summits/{slug}/judging/results.csv", tags=["judging", "reports"], url_name="judging-results-csv")
 def results_csv(request, slug: str):
     summit = access_summit(slug)
     check_organiser(request.user, summit)

@@ -12,6 +12,9 @@ from events.models import Room, Session
 from livechat import services as live
 
 REACTIONS = ["👏", "❤️", "🎉", "💡", "❓"]
+# What other apps draw beside the stage: `fn(request, room, live session or None) -> HTML or ""`
+# (judging adds the juror's score form), so this app needs to know none of them.
+STAGE_PANELS = []
 
 
 def _labels():
@@ -98,5 +101,6 @@ def room(request, slug, room_slug):
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
         "reactions": REACTIONS,
         "labels": _labels(),
+        "stage_panels": [html for panel in STAGE_PANELS if (html := panel(request, room, session))],
     }
     return render(request, "livechat/room.html", context)
