@@ -299,3 +299,27 @@ def test_peoples_choice_needs_a_registration_and_a_pitch(pitches, keynote, stran
     assert post(attendee_client, url, {"session_id": keynote.pk}).status_code == 422
     assert post(attendee_client, url, {"session_id": 999999}).status_code == 422
     assert post(attendee_client, url, {"session_id": "one"}).status_code == 422
+
+
+def test_a_scorecards_score_places_each_criterion_in_its_range_then_weighs_it(summit, organiser_client):
+    from judging import services
+
+    put(organiser_client, rubric_url(), {"criteria": RUBRIC})
+    criteria = services.rubric(summit)
+    # docs/judging.md: 7, 6, 8, 5 on the roadshow's 1-10 rubric.
+    score = services.weighted_score(criteria, {"innovation": 7, "team": 6, "market": 8, "fit": 5})
+    assert round(score, 1) == 63.3
+    assert services.weighted_score(criteria, same_everywhere(1)) == 0
+    assert services.weighted_score(criteria, same_everywhere(10)) == 100
+
+
+def test_pitches_nobody_scored_rank_last_and_comments_stay_with_the_organisers(
+    jury, pitches, organiser_client, fair_vision
+):
+    harsh_client, _ = jury
+    put(harsh_client, score_url(pitches[2]), {"scores": same_everywhere(2), "comment": "Not ready"})
+    rows = organiser_client.get("/api/summits/roadshow/judging/results/").json()
+    assert rows[0]["session_id"] == pitches[2].pk and {r["jurors"] for r in rows[1:]} == {0}
+    assert "Not ready" not in json.dumps(rows)
+    post(organiser_client, "/api/summits/roadshow/judging/close/")
+    assert post(organiser_client, "/api/summits/roadshow/judging/close/").json()["closed"] is True  # harmless twice

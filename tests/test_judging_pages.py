@@ -116,8 +116,10 @@ def test_company_sees_its_own_result_page_only_once_published(juror, pitch, summ
     client = signed_in(member)
     url = reverse("judging-company-result", args=[summit.slug])
     assert client.get(url).status_code == 403
-    Scorecard.objects.create(session=pitch, juror=juror, scores={"innovation": 9, "team": 7}, status="submitted")
+    Scorecard.objects.create(session=pitch, juror=juror, scores={"innovation": 9, "team": 7}, status="submitted",
+                             comment="Private remark")
     services.do_close_judging(organiser, summit)
     services.do_publish_results(organiser, summit)
     page = client.get(url).content.decode()
     assert "Fair Vision pitch" in page and "Innovation" in page
+    assert "Private remark" not in page  # comments are for the organisers only
