@@ -136,7 +136,8 @@ class Client:
                 elif kind == "question.created":
                     self.questions[frame.get("body")] = frame.get("id")
                 elif kind == "poll.results":
-                    self.poll_frames.append([now / 1e9, frame.get("voters"), [o.get("votes") for o in frame["options"]]])
+                    votes = [option.get("votes") for option in frame["options"]]
+                    self.poll_frames.append([now / 1e9, frame.get("voters"), votes])
                 elif kind == "poll.voted":
                     self.poll_acks += 1
                 elif kind == "error":

@@ -466,7 +466,7 @@ def test_attendee_votes_in_a_poll_and_everyone_sees_the_results_live(people):
 
     poll = camille.page.locator("#polls .poll").filter(has_text="Which market should Fair Vision enter first?")
     expect(poll).to_be_visible()
-    poll.get_by_label("China").check()
+    poll.get_by_role("radio", name="China").check()
     poll.locator("button[type=submit]").click()
     expect(poll.locator(".poll-option").filter(has_text="China").locator(".badge.mine")).to_be_visible()
     expect(camille.page.locator("#polls-announce")).not_to_be_empty()

@@ -151,16 +151,17 @@ export class PollsPanel {
         input.checked = chosen.has(option.id);
         const label = el("label", "poll-label", option.label);
         label.htmlFor = id;
+        label.id = `${id}-label`;
         row.append(input, label);
       } else {
         const label = el("span", "poll-label", option.label);
-        label.id = id;
+        label.id = `${id}-label`;
         if (chosen.has(option.id)) label.append(" ", el("span", "badge mine", this.labels.your_choice));
         row.append(label);
       }
       const meter = el("meter", "poll-bar");
       meter.min = 0;
-      meter.setAttribute("aria-labelledby", id);
+      meter.setAttribute("aria-labelledby", `${id}-label`);
       const count = el("span", "poll-count");
       row.append(meter, count);
       options.append(row);
