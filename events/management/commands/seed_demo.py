@@ -3,6 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 
 from events.demo import seed_demo
+from judging.demo import seed_judging
 from partnering.demo import seed_partnering
 from scheduler.demo import seed_scheduler_demo
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         summit, password = seed_demo(password=os.environ.get("DEMO_PASSWORD") or None)
         seed_partnering(summit)
         seed_scheduler_demo(summit)
+        seed_judging(summit)
         self.stdout.write(f"Demo summit ready: /summits/{summit.slug}/")
         if password and not os.environ.get("DEMO_PASSWORD"):
             self.stdout.write(self.style.WARNING(f"Organiser sign-in: organiser / {password} (shown once)"))
