@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from events.models import Registration, Session
+from events.models import Session
 from events.services import access_session, check_organiser, check_registered, check_signed_in, is_organiser
 from judging.models import Criterion, Judging, Juror, PeoplesChoice, Scorecard
 from summit.csvfile import csv_text
@@ -56,11 +56,6 @@ def check_juror(user, summit):
     check_signed_in(user)
     if not is_juror(user, summit):
         raise Forbidden(_("Only the summit's jurors may score pitches."))
-
-
-def check_open(summit):
-    if judging_of(summit).closed_at is not None:
-        raise Conflict(_("Judging is closed: scores can no longer change."))
 
 
 def access_pitch(session_id):
@@ -379,13 +374,12 @@ def results(summit):
 def access_results(user, summit):
     """Organisers see every pitch; once published, a company's members see their own pitches' rows."""
     check_signed_in(user)
-    rows = results(summit)
     if is_organiser(user, summit):
-        return rows
+        return results(summit)
     if judging_of(summit).published_at is not None:
         own = set(summit.companies.filter(members=user).values_list("slug", flat=True))
         if own:
-            return [row for row in rows if row["company"] in own]
+            return [row for row in results(summit) if row["company"] in own]
     raise Forbidden(_("Only the organisers see the jury's results, and each company its own once published."))
 
 
@@ -422,12 +416,3 @@ def do_choose_peoples_choice(user, summit, session_id):
                                                               defaults={"session": session})
     return choice
 
-
-def is_company_member(user, summit):
-    return user.is_authenticated and summit.companies.filter(members=user).exists()
-
-
-def jury_roles(user, summit):
-    """What this person may do here, for pages: organiser, juror."""
-    return {"organiser": is_organiser(user, summit), "juror": is_juror(user, summit),
-            "registered": user.is_authenticated and Registration.objects.filter(summit=summit, user=user).exists()}
