@@ -48,6 +48,11 @@ def judging_of(summit):
     return judging
 
 
+def is_published(summit):
+    """Whether the organisers have published the results (read-only: no Judging row is made)."""
+    return Judging.objects.filter(summit=summit, published_at__isnull=False).exists()
+
+
 def is_juror(user, summit):
     return user.is_authenticated and Juror.objects.filter(summit=summit, user=user).exists()
 
@@ -376,7 +381,7 @@ def access_results(user, summit):
     check_signed_in(user)
     if is_organiser(user, summit):
         return results(summit)
-    if judging_of(summit).published_at is not None:
+    if is_published(summit):
         own = set(summit.companies.filter(members=user).values_list("slug", flat=True))
         if own:
             return [row for row in results(summit) if row["company"] in own]

@@ -123,3 +123,18 @@ def test_company_sees_its_own_result_page_only_once_published(juror, pitch, summ
     page = client.get(url).content.decode()
     assert "Fair Vision pitch" in page and "Innovation" in page
     assert "Private remark" not in page  # comments are for the organisers only
+
+
+def test_summit_navigation_leads_jurors_and_companies_to_their_jury_pages(juror, pitch, summit, fair_vision,
+                                                                          organiser, attendee_client):
+    schedule = reverse("schedule", args=[summit.slug])
+    pitches = reverse("judging-pitches", args=[summit.slug])
+    our_result = reverse("judging-company-result", args=[summit.slug])
+    assert pitches in signed_in(juror).get(schedule).content.decode()
+    assert pitches not in attendee_client.get(schedule).content.decode()
+    member = make_person("founder", name="Founder")
+    fair_vision.members.add(member)
+    assert our_result not in signed_in(member).get(schedule).content.decode()
+    services.do_close_judging(organiser, summit)
+    services.do_publish_results(organiser, summit)
+    assert our_result in signed_in(member).get(schedule).content.decode()
