@@ -461,11 +461,17 @@ def test_attendee_votes_in_a_poll_and_everyone_sees_the_results_live(people):
     expect(camille.page.locator("#poll-form")).to_be_hidden()
     expect(claire.page.locator("#poll-form")).to_be_visible()
     claire.page.fill("#poll-question", "Which market should Fair Vision enter first?")
+    claire.page.fill("#poll-options", "Europe")
+    claire.page.click("#poll-form button[type=submit]")
+    # One option is refused: the reason is shown and what was typed stays.
+    expect(claire.page.locator("#room-error")).to_be_visible()
+    expect(claire.page.locator("#poll-question")).to_have_value("Which market should Fair Vision enter first?")
     claire.page.fill("#poll-options", "Europe\nChina\nBoth at once")
     claire.page.click("#poll-form button[type=submit]")
 
     poll = camille.page.locator("#polls .poll").filter(has_text="Which market should Fair Vision enter first?")
     expect(poll).to_be_visible()
+    expect(claire.page.locator("#poll-question")).to_have_value("")
     poll.get_by_role("radio", name="China").check()
     poll.locator("button[type=submit]").click()
     expect(poll.locator(".poll-option").filter(has_text="China").locator(".badge.mine")).to_be_visible()

@@ -30,6 +30,7 @@ export class PollsPanel {
     this.send = send;
     this.polls = new Map(); // id -> {data, seq, ballot, li}
     this.canRun = false;
+    this.creating = null; // client_id of the poll this person is opening
     this.list = root.querySelector("#polls");
     this.empty = root.querySelector("#polls-empty");
     this.announce = root.querySelector("#polls-announce");
@@ -71,6 +72,11 @@ export class PollsPanel {
         const wasOpen = known?.data.status === "open";
         this.apply(frame, frame.seq, undefined);
         this.draw(this.polls.get(frame.id));
+        // The form is emptied once the server has the poll: a refused one keeps what was typed.
+        if (frame.client_id && frame.client_id === this.creating) {
+          this.form.reset();
+          this.creating = null;
+        }
         if (wasOpen && frame.status === "closed") this.say(this.labels.closed_announce.replace("%(question)s", frame.question));
         return true;
       }
@@ -246,7 +252,7 @@ export class PollsPanel {
     const options = this.form.querySelector("#poll-options").value.split("\n").map((line) => line.trim())
       .filter(Boolean);
     const multiple = this.form.querySelector("#poll-multiple").checked;
-    this.send({ type: "poll.create", question, options, multiple, client_id: crypto.randomUUID() });
-    this.form.reset();
+    this.creating = crypto.randomUUID();
+    this.send({ type: "poll.create", question, options, multiple, client_id: this.creating });
   }
 }
