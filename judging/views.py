@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events.models import Registration
 from events.services import access_summit, check_organiser
 from judging import services
+from judging.models import PeoplesChoice
 from summit.errors import Invalid, NotSignedIn, ServiceError
 
 
@@ -166,8 +167,9 @@ def stage_panel(request, room, session):
     registered = Registration.objects.filter(summit=summit, user=request.user).exists()
     if not (juror or registered):
         return ""
+    chosen = PeoplesChoice.objects.filter(summit=summit, user=request.user).values_list("session_id", flat=True)
     context = {"summit": summit, "session": session, "juror": juror, "registered": registered,
-               "next": request.get_full_path()}
+               "next": request.get_full_path(), "is_my_choice": session.pk in chosen}
     if juror:
         card = services.access_own_scorecard(request.user, session.pk)[1]
         context.update(_form_context(request, summit, session, card, request.get_full_path()))

@@ -108,6 +108,9 @@ def test_pitch_room_shows_the_jurors_form_and_everyones_peoples_choice_beside_th
                                      "next": room_url})
     assert response.status_code == 302 and response["Location"] == room_url
     assert PeoplesChoice.objects.get(user=attendee_paris).session == live_pitch
+    # Now it says so instead of offering the button again.
+    again = attendee_client.get(room_url).content.decode()
+    assert reverse("peoples-choice", args=[summit.slug, live_pitch.pk]) not in again and "Fair Vision" in again
 
 
 def test_company_sees_its_own_result_page_only_once_published(juror, pitch, summit, fair_vision, organiser):
