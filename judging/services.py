@@ -63,6 +63,14 @@ def check_juror(user, summit):
         raise Forbidden(_("Only the summit's jurors may score pitches."))
 
 
+def check_may_score(user, session):
+    """A juror, and not a member of the pitching company: nobody judges their own pitch."""
+    check_juror(user, session.summit)
+    if session.company.members.filter(pk=user.pk).exists():
+        raise Forbidden(_("You are a member of %(company)s: you may not score its pitch.")
+                        % {"company": session.company.name})
+
+
 def access_pitch(session_id):
     """A published pitch session (one with a pitching company), or NotFound / Invalid."""
     session = access_session(session_id)
@@ -228,14 +236,14 @@ def scorecard_out(card, session):
 
 def access_own_scorecard(user, session_id):
     session = access_pitch(session_id)
-    check_juror(user, session.summit)
+    check_may_score(user, session)
     return session, Scorecard.objects.filter(session=session, juror=user).first()
 
 
 def do_score(user, session_id, scores, comment="", submit=True):
     """Save this juror's scores for a pitch, as a draft or submitted; 409 once judging is closed."""
     session = access_pitch(session_id)
-    check_juror(user, session.summit)
+    check_may_score(user, session)
     criteria = rubric(session.summit)
     if not criteria:
         raise Conflict(_("The organisers have not set the rubric yet."))
@@ -259,10 +267,12 @@ def do_score(user, session_id, scores, comment="", submit=True):
 
 
 def juror_pitches(user, summit):
-    """The summit's pitches with this juror's own scorecard (or None) beside each."""
+    """The summit's pitches with this juror's own scorecard (or None) beside each, leaving out the pitches
+    of the juror's own companies."""
     check_juror(user, summit)
     cards = {card.session_id: card for card in Scorecard.objects.filter(juror=user, session__summit=summit)}
-    return [(session, cards.get(session.pk)) for session in pitches(summit)]
+    own = set(summit.companies.filter(members=user).values_list("pk", flat=True))
+    return [(session, cards.get(session.pk)) for session in pitches(summit) if session.company_id not in own]
 
 
 # --- closing, publishing --------------------------------------------------------------
@@ -407,7 +417,8 @@ def results_csv(rows):
 
 
 def do_choose_peoples_choice(user, summit, session_id):
-    """One favourite pitch per registered person per summit; choosing again replaces it."""
+    """One favourite pitch per registered person per summit, never their own company's; choosing again
+    replaces it."""
     check_registered(user, summit)
     if not _whole(session_id):
         raise Invalid(_("session_id must be a number."))
@@ -417,6 +428,9 @@ def do_choose_peoples_choice(user, summit, session_id):
         raise Invalid(_("No such pitch in this summit.")) from None
     if session.summit_id != summit.pk:
         raise Invalid(_("No such pitch in this summit."))
+    if session.company.members.filter(pk=user.pk).exists():
+        raise Forbidden(_("You are a member of %(company)s: vote for another company's pitch.")
+                        % {"company": session.company.name})
     choice, _created = PeoplesChoice.objects.update_or_create(summit=summit, user=user,
                                                               defaults={"session": session})
     return choice

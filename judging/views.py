@@ -159,12 +159,14 @@ def choose_peoples_choice(request, slug, session_id):
 
 
 def stage_panel(request, room, session):
-    """For the pitch live in the room: the juror's scoring form, and everyone's people's-choice button."""
+    """For the pitch live in the room: the juror's scoring form, and everyone's people's-choice button;
+    nothing for the pitching company's own members."""
     if session is None or session.company_id is None or not request.user.is_authenticated:
         return ""
     summit = room.summit
-    juror = services.is_juror(request.user, summit)
-    registered = Registration.objects.filter(summit=summit, user=request.user).exists()
+    own = session.company.members.filter(pk=request.user.pk).exists()
+    juror = services.is_juror(request.user, summit) and not own
+    registered = Registration.objects.filter(summit=summit, user=request.user).exists() and not own
     if not (juror or registered):
         return ""
     chosen = PeoplesChoice.objects.filter(summit=summit, user=request.user).values_list("session_id", flat=True)

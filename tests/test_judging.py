@@ -154,6 +154,15 @@ def test_juror_saves_a_draft_then_submits_and_reads_only_their_own(jury, pitches
     assert Scorecard.objects.count() == 1
 
 
+def test_a_juror_may_not_score_their_own_companys_pitch(jury, pitches, harsh, fair_vision):
+    harsh_client, _ = jury
+    fair_vision.members.add(harsh)
+    response = put(harsh_client, score_url(pitches[0]), {"scores": same_everywhere(10)})
+    assert response.status_code == 403 and "Fair Vision" in response.json()["detail"]
+    assert put(harsh_client, score_url(pitches[1]), {"scores": same_everywhere(5)}).status_code == 200
+    assert Scorecard.objects.count() == 1
+
+
 def test_people_outside_the_jury_may_not_score(jury, pitches, attendee_client, organiser_client):
     for client in (attendee_client, organiser_client):
         assert put(client, score_url(pitches[0]), {"scores": same_everywhere(5)}).status_code == 403
@@ -293,8 +302,12 @@ def test_peoples_choice_is_one_per_attendee_and_choosing_again_replaces_it(
         pitches[0].pk: 0, pitches[1].pk: 0, pitches[2].pk: 2}
 
 
-def test_peoples_choice_needs_a_registration_and_a_pitch(pitches, keynote, stranger, attendee_client):
+def test_peoples_choice_needs_a_registration_and_a_pitch_of_another_company(
+    pitches, keynote, stranger, attendee_client, attendee_paris, fair_vision
+):
     url = "/api/summits/roadshow/peoples-choice/"
+    fair_vision.members.add(attendee_paris)
+    assert post(attendee_client, url, {"session_id": pitches[0].pk}).status_code == 403
     assert post(signed_in(stranger), url, {"session_id": pitches[0].pk}).status_code == 403
     assert post(attendee_client, url, {"session_id": keynote.pk}).status_code == 422
     assert post(attendee_client, url, {"session_id": 999999}).status_code == 422

@@ -141,3 +141,12 @@ def test_summit_navigation_leads_jurors_and_companies_to_their_jury_pages(juror,
     services.do_close_judging(organiser, summit)
     services.do_publish_results(organiser, summit)
     assert our_result in signed_in(member).get(schedule).content.decode()
+
+
+def test_the_pitching_companys_own_members_get_no_score_form_or_vote_beside_their_pitch(
+    juror, live_pitch, summit, fair_vision
+):
+    fair_vision.members.add(juror)
+    page = signed_in(juror).get(reverse("room", args=[summit.slug, "fair-vision"])).content.decode()
+    assert 'name="score-innovation"' not in page
+    assert reverse("peoples-choice", args=[summit.slug, live_pitch.pk]) not in page
