@@ -150,3 +150,5 @@ def test_the_pitching_companys_own_members_get_no_score_form_or_vote_beside_thei
     page = signed_in(juror).get(reverse("room", args=[summit.slug, "fair-vision"])).content.decode()
     assert 'name="score-innovation"' not in page
     assert reverse("peoples-choice", args=[summit.slug, live_pitch.pk]) not in page
+    own_list = signed_in(juror).get(reverse("judging-pitches", args=[summit.slug])).content.decode()
+    assert "Fair Vision live pitch" not in own_list  # left out of the juror's list too
