@@ -345,7 +345,7 @@ def normalised_scores(totals):
 
 def results(summit):
     """One row per pitch, best first: [{session_id, company, title, score, normalised, criteria, jurors,
-    spread, peoples_choice}]. Only submitted scorecards of current jurors count. Three queries."""
+    spread, peoples_choice}]. Only submitted scorecards of current jurors count. Four queries."""
     criteria = rubric(summit)
     cards = list(
         Scorecard.objects.filter(session__summit=summit, status=Scorecard.Status.SUBMITTED,

@@ -257,7 +257,7 @@ def do_close_poll(user_id, room_id, kind, poll_id):
 def summit_poll_results(summit_id):
     """{session_id: [{question, multiple, status, voters, options: [{label, votes}]}]} for a summit's report.
 
-    Three queries whatever the number of polls and ballots.
+    At most three queries, whatever the number of polls and ballots.
     """
     polls = list(Poll.objects.filter(room__summit_id=summit_id, session__isnull=False).order_by("created_at", "pk"))
     counts = _counts([poll.pk for poll in polls])

@@ -293,7 +293,7 @@ def build_report(summit, now=None):
 
 
 def _add_polls(summit, session_rows):
-    """Each session's polls with their final (or current) counts: three queries, in livechat.polls."""
+    """Each session's polls with their final (or current) counts: at most three queries, in livechat.polls."""
     polls = summit_poll_results(summit.pk)
     for row in session_rows:
         row["polls"] = polls.get(row["id"], [])
