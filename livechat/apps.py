@@ -6,5 +6,6 @@ class LivechatConfig(AppConfig):
     verbose_name = "Live rooms"
 
     def ready(self):
-        # Registers the polls' part of room.state wherever do_enter_room runs.
-        from livechat import polls  # noqa: F401
+        from livechat import polls, roomstate
+
+        roomstate.register("polls", polls.polls_for)

@@ -23,7 +23,6 @@ from events.models import Room, Session
 from events.services import live_session
 from livechat.models import Poll, PollBallot, PollChoice, PollOption, RoomEvent
 from livechat.services import STAFF, TooLarge, _lock_log, _record, check_client_id
-from livechat.state import state_part
 from summit.errors import Forbidden, Invalid, NotFound
 
 QUESTION_MAX_CHARS = 300
@@ -142,10 +141,11 @@ def poll_results(room_id, poll_ids):
     ]
 
 
-@state_part("polls")
-def polls_for(room_id, session_id, user_id, kind):
-    """Every poll of the room's current session, oldest first, with its counts and the reader's own ballot."""
-    polls = list(Poll.objects.filter(room_id=room_id, session_id=session_id).order_by("created_at", "pk"))
+def polls_for(room_id, user_id, kind):
+    """`room.state.polls`: every poll of the session live in the room, oldest first, with its counts and
+    the reader's own ballot (registered with livechat.roomstate in LivechatConfig.ready)."""
+    session = live_session(Room(pk=room_id))
+    polls = list(Poll.objects.filter(room_id=room_id, session=session).order_by("created_at", "pk"))
     counts = _counts([poll.pk for poll in polls])
     mine = {}
     for poll_id, option_id in PollChoice.objects.filter(

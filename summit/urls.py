@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("partnering.urls")),
     path("", include("scheduler.urls")),
     path("", include("judging.urls")),
+    path("", include("stage.urls")),
     path("", include("events.urls")),
 ]

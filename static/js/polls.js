@@ -1,7 +1,8 @@
 // The room's polls panel: the polls of the session live now, their results as they move, and
 // (for moderators, organisers and the session's speakers) a form to open one and a button to close it.
 //
-// room.js hands it the room's frames: `room.state` (the polls with this person's own ballot),
+// room.js hands it the room's frames as `room:state` and `room:event` events on #room, and sends
+// what it writes as `room:send` events: `room.state` (the polls with this person's own ballot),
 // `poll.created` / `poll.updated` (persisted, with seq), `poll.results` (live counts, a few a second
 // at most) and `poll.voted` (this person's ballot as stored). Text people wrote goes on the page
 // with textContent only. Results are <meter> elements with their counts written out beside them,
@@ -255,4 +256,14 @@ export class PollsPanel {
     this.creating = crypto.randomUUID();
     this.send({ type: "poll.create", question, options, multiple, client_id: this.creating });
   }
+}
+
+const room = document.getElementById("room");
+const pollsRoot = document.getElementById("room-polls");
+if (room && pollsRoot) {
+  const labels = JSON.parse(document.getElementById("room-labels").textContent).polls;
+  const send = (frame) => room.dispatchEvent(new CustomEvent("room:send", { detail: frame }));
+  const panel = new PollsPanel(pollsRoot, labels, document.documentElement.lang || "en", send);
+  room.addEventListener("room:state", (event) => panel.onState(event.detail));
+  room.addEventListener("room:event", (event) => panel.onEvent(event.detail));
 }

@@ -3,7 +3,6 @@
 // Everything people write is put on the page with textContent, never as HTML. The page's
 // strings come translated from the server (the #room-labels JSON), times are shown in the
 // viewer's time zone (data-tz) and language (<html lang>).
-import { PollsPanel } from "./polls.js";
 import { RoomSocket } from "./room-socket.js";
 
 const CHAT_KEEP = 500;
@@ -394,7 +393,8 @@ function onState(frame, { resumed }) {
   for (const message of frame.messages ?? []) addMessage(message);
   if (!resumed) scrollToEnd();
   showPresence(frame.presence?.count);
-  polls?.onState(frame);
+  // Other parts of the page (the stage player) read their share of the state from this event.
+  root.dispatchEvent(new CustomEvent("room:state", { detail: frame }));
 }
 
 function onEvent(frame) {
@@ -417,7 +417,8 @@ function onEvent(frame) {
       showReaction(frame.emoji, frame.count);
       break;
     default:
-      polls?.onEvent(frame);
+      // Frames of other parts of the page, such as `stage.state` for the stage player.
+      root.dispatchEvent(new CustomEvent("room:event", { detail: frame }));
       break;
   }
 }
@@ -438,7 +439,7 @@ function onError(frame, pendingFrame) {
 }
 
 const socket = new RoomSocket(root.dataset.wsPath, { onState, onEvent, onStatus, onError });
-const pollsRoot = $("room-polls");
-const polls = pollsRoot && new PollsPanel(pollsRoot, labels.polls, lang, (frame) => socket.send(frame));
+// Other parts of the page (the polls panel) write their frames to the socket through this event.
+root.addEventListener("room:send", (event) => socket.send(event.detail));
 $("room-retry").addEventListener("click", () => socket.reconnectNow());
 socket.connect();
