@@ -6,6 +6,7 @@ class LivechatConfig(AppConfig):
     verbose_name = "Live rooms"
 
     def ready(self):
-        from livechat import polls, roomstate
+        from livechat import polls, receivers, roomstate
 
+        receivers.connect()
         roomstate.register("polls", polls.polls_for)

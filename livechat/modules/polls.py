@@ -12,7 +12,7 @@ import logging
 import weakref
 
 from livechat import polls
-from livechat.db import call
+from livechat.db import call, stream_call
 from livechat.hub import DATABASE_DOWN, ROOM_TICKS
 from livechat.modules.base import command, publish
 
@@ -60,7 +60,7 @@ async def publish_results(hub):
     if not moved:
         return
     try:
-        frames = await call(polls.poll_results, hub.room_id, sorted(moved))
+        frames = await stream_call(polls.poll_results, hub.room_id, sorted(moved))
     except DATABASE_DOWN:
         _moved.setdefault(hub, set()).update(moved)  # counted on a later tick
         log.warning("room %s: poll results postponed, database unavailable", hub.room_id)
