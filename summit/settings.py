@@ -47,6 +47,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
+    # Before the admin, so the admin's forms show each language's column of a translated field.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "livechat",
     "scheduler",
     "partnering",
+    "programme",
     "stage",
     "judging",
 ]
@@ -162,6 +165,13 @@ LOGIN_URL = "signin"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# What people write (titles, descriptions, bios...) is stored once per language by django-modeltranslation
+# (columns such as title_en, title_fr, title_zh_hans; see events/translation.py). A text missing in the
+# reader's language falls back to the summit's main language, then to these languages in order.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = tuple(
+    env_list("CONTENT_FALLBACK_LANGUAGES", [code for code, _name in LANGUAGES])
+)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -174,6 +184,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Uploaded logos and speaker photos, stored through the default storage (local files here). Not
+# MEDIA_DIR, the live stage's: what Daphne serves from here must hold nothing but re-encoded images.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")))
+MEDIA_URL = env_str("MEDIA_URL", "/uploads/")
+# Daphne serves MEDIA_ROOT itself unless a proxy or an object store does (SERVE_MEDIA=0).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 4096 * 4096)
 
 # The contract's EMAIL_BACKEND and EMAIL_FILE_PATH, expressed as Django 6.1's MAILERS.
 _email_backend = env_str(

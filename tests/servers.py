@@ -4,13 +4,16 @@ One copy of this plumbing, so every test that starts a process starts it the sam
 nobody else holds, with the flags of scripts/run, logging to a file, and stopped even when it hangs.
 """
 
+import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -109,6 +112,93 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def server_database(tmp, label="browser"):
+    """A database of the server's own: beside DATABASE_URL's when that is PostgreSQL, else a SQLite file.
+
+    Returns (DATABASE_URL, drop): call drop() once the server has stopped.
+    """
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp / f'{label}.sqlite3'}", lambda: None
+    import psycopg
+
+    base, _slash, name = url.rpartition("/")
+    server_name = f"{name or 'summit'}_{label}_{os.getpid()}"
+    admin = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
+
+    def run(sql):
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{server_name}"')
+    run(f'CREATE DATABASE "{server_name}"')
+    return f"{base}/{server_name}", lambda: run(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
+
+
+def server_env(tmp, database_url, **extra):
+    """The environment of a production-like server process (DEBUG off, plain HTTP) over its own database."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "summit.settings",
+        "DATABASE_URL": database_url,
+        "VAR_DIR": str(tmp / "var"),
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CHANNEL_LAYER_PREFIX": f"browser-{secrets.token_hex(4)}",
+        "CACHE_KEY_PREFIX": f"browser-{secrets.token_hex(4)}",
+        **extra,
+    }
+
+
+# Run in the demo server's database after seed_demo: a signed-in browser session per named person.
+DEMO_SESSIONS_SCRIPT = """
+import json, sys, django
+django.setup()
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+
+store = import_module(settings.SESSION_ENGINE).SessionStore
+cookies = {}
+for username in sys.argv[1:]:
+    user = get_user_model().objects.get(username=username)
+    session = store()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    cookies[username] = session.session_key
+print(json.dumps(cookies))
+"""
+
+
+@contextmanager
+def demo_server(tmp, usernames, label="demo"):
+    """Daphne serving the demo summit (`manage.py seed_demo`) from a database of its own.
+
+    Yields {"url", "cookies": {username: sessionid}, "env", "log"}; `env` lets a test run
+    manage.py or a script against the same database.
+    """
+    require_chromium()
+    database_url, drop_database = server_database(tmp, label)
+    env = server_env(tmp, database_url, DEMO_PASSWORD=secrets.token_urlsafe(12))
+    try:
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        cookies = json.loads(subprocess.run([sys.executable, "-c", DEMO_SESSIONS_SCRIPT, *usernames], cwd=ROOT,
+                                            env=env, check=True, capture_output=True, text=True).stdout)
+        port = free_port()
+        log = tmp / "daphne.log"
+        process = start_daphne(port, env, log, ready_path="/")
+        try:
+            yield {"url": f"http://127.0.0.1:{port}", "cookies": cookies, "env": env, "log": log}
+        finally:
+            stop(process)
+    finally:
+        drop_database()
 # --- the stage's media server (nginx with the RTMP module), ffmpeg and a Celery worker ---------------
 
 NGINX = "/usr/sbin/nginx"

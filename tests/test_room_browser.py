@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from tests.servers import ROOT, free_port, launch_chromium, require_chromium, start_daphne, stop
+from tests.servers import ROOT, free_port, launch_chromium, require_chromium, server_database, start_daphne, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.multiprocess]
 
@@ -59,31 +59,11 @@ print(json.dumps(cookies))
 """
 
 
-def _server_database(tmp):
-    """A database of the server's own: beside DATABASE_URL's when that is PostgreSQL, else a SQLite file."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'browser.sqlite3'}", lambda: None
-    import psycopg
-
-    base, _slash, name = url.rpartition("/")
-    server_name = f"{name or 'summit'}_browser_{os.getpid()}"
-    admin = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
-
-    def run(sql):
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(sql)
-
-    run(f'DROP DATABASE IF EXISTS "{server_name}"')
-    run(f'CREATE DATABASE "{server_name}"')
-    return f"{base}/{server_name}", lambda: run(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_chromium()
     tmp = tmp_path_factory.mktemp("room-browser")
-    database_url, drop_database = _server_database(tmp)
+    database_url, drop_database = server_database(tmp)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "summit.settings",

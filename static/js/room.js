@@ -249,8 +249,11 @@ function drawQuestion(entry) {
   vote.setAttribute("aria-pressed", String(voted));
   const voteLabel = voted ? labels.unvote : labels.vote;
   vote.title = voteLabel;
-  vote.setAttribute("aria-label", `${voteLabel} (${counted(labels.votes, question.votes ?? 0)})`);
-  vote.append(el("span", "arrow", "▲"), el("span", "votes", String(question.votes ?? 0)));
+  // Named by its own (hidden) text, not an aria-label that would differ from what is seen.
+  const shown = el("span", "shown");
+  shown.setAttribute("aria-hidden", "true");
+  shown.append(el("span", "arrow", "▲"), el("span", "votes", String(question.votes ?? 0)));
+  vote.append(shown, el("span", "visually-hidden", `${voteLabel} (${counted(labels.votes, question.votes ?? 0)})`));
   vote.disabled = !["approved", "answered"].includes(question.status); // what the server takes votes on
 
   const text = el("div", "text");
