@@ -11,6 +11,10 @@ on stdin and reads one JSON line per command on stdout:
 - `vote START DURATION SETTLE IDS`: each client votes once on IDS[index % len(IDS)] at a
   random moment of the window; every fifth client votes a second time, withdrawing it; each
   vote's latency runs until its `question.voted` answer, and `question.votes` frames are counted;
+- `pollvote START DURATION SETTLE POLL_ID OPTION_IDS`: each client casts one ballot for
+  OPTION_IDS[index % len] at a random moment of the window; every fifth client casts it in the
+  first half and replaces it in the second half with the next option; everyone records each
+  `poll.results` frame (wall-clock time, voters, votes) and each `poll.voted` acknowledgement;
 - `http START DURATION CONCURRENCY URL`: a closed-loop HTTP/1.1 keep-alive GET load;
 - `acks TIMEOUT`: wait until every send is acknowledged; `drain TARGETS TIMEOUT`: wait until
   every client has seen its room's last stored seq (TARGETS: room -> seq, read from the database);
@@ -72,6 +76,8 @@ class Client:
         self.vote_sent_at = []  # monotonic send times of this client's votes, answered in order
         self.votes_answered = 0
         self.vote_count_frames = 0
+        self.poll_acks = 0
+        self.poll_frames = []  # [time.time(), voters, [votes per option]] per poll.results received
         self.state = asyncio.get_running_loop().create_future()
         self.reader = None
         self.closing = False
@@ -140,6 +146,11 @@ class Client:
                     self.votes_answered += 1
                 elif kind == "question.votes":
                     self.vote_count_frames += 1
+                elif kind == "poll.results":
+                    votes = [option.get("votes") for option in frame["options"]]
+                    self.poll_frames.append([now / 1e9, frame.get("voters"), votes])
+                elif kind == "poll.voted":
+                    self.poll_acks += 1
                 elif kind == "error":
                     code = frame.get("code", "?")
                     self.errors[code] = self.errors.get(code, 0) + 1
@@ -176,6 +187,8 @@ class Client:
             "votes_answered": self.votes_answered,
             "vote_count_frames": self.vote_count_frames,
             "unacknowledged": sum(1 for ack in self.acks.values() if ack is None),
+            "poll_acks": self.poll_acks,
+            **({"poll_frames": self.poll_frames} if self.poll_frames else {}),
         }
 
 
@@ -282,6 +295,31 @@ class Worker:
         sent = await asyncio.gather(*(voter(c) for c in self.live()))
         await asyncio.sleep(max(0.0, start + duration + settle - time.time()))
         return {"votes_sent": sum(sent)}
+
+    async def cmd_pollvote(self, start, duration, settle, poll_id, option_ids):
+        last_sent = 0.0
+
+        async def voter(client):
+            nonlocal last_sent
+            first = option_ids[client.index % len(option_ids)]
+            ballots = [(random.random() * duration, first)]
+            if client.index % 5 == 0:
+                second = option_ids[(client.index + 1) % len(option_ids)]
+                ballots = [(random.random() * duration / 2, first), ((1 + random.random()) * duration / 2, second)]
+            sent = 0
+            for offset, option in ballots:
+                await asyncio.sleep(max(0.0, start + offset - time.time()))
+                try:
+                    await client.send({"type": "poll.vote", "poll_id": poll_id, "option_ids": [option]})
+                except ConnectionClosed:
+                    break
+                last_sent = max(last_sent, time.time())
+                sent += 1
+            return sent
+
+        sent = await asyncio.gather(*(voter(c) for c in self.live()))
+        await asyncio.sleep(max(0.0, start + duration + settle - time.time()))
+        return {"votes_sent": sum(sent), "last_vote_at": last_sent or None}
 
     async def cmd_http(self, start, duration, concurrency, url):
         parts = urlsplit(check_local(url))

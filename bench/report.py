@@ -173,6 +173,12 @@ def targets_section(results):
               and latency["max_ms"] <= 1000 and votes["vote_count_frames_per_s"] <= 4)
     rows.append(["Votes: 1,000 attendees, 100 votes/s for 10 s: each applied once within 1 s, counts exact, "
                  "counts broadcast at most a few times a second", measured, verdict(ok)])
+    polls = scenarios.get("polls") or {}
+    rows.append(["Poll storm (1,000 voters, 10 s): every ballot counted once, results within 1 s of the last",
+                 not_run(polls) or (("exact" if polls.get("exact") else "NOT exact") + ", final results after "
+                                    + fmt(polls.get("final_results_after_last_ballot_max_s"), " s")),
+                 verdict(polls.get("exact") is True and polls.get("results_within_1s") is True
+                         and polls.get("attendees", 0) >= 1000)])
     endpoints = (scenarios.get("http") or {}).get("endpoints", [])
     api = next((e for e in endpoints if e["path"].startswith("/api/")), None)
     page = next((e for e in endpoints if not e["path"].startswith("/api/")), None)
@@ -386,6 +392,11 @@ def write_report(results, path):
         "",
         votes_section(s.get("votes")),
         "",
+        f"## 5b. Poll storm: {sizes['poll_voters']:,} voters, {sizes['poll_options']} options, "
+        f"{sizes['poll_window']} s",
+        "",
+        polls_section(s.get("polls")),
+        "",
         f"## 6. Idle memory at {sizes['idle_sockets']:,} sockets",
         "",
         idle_section(s.get("idle")),
@@ -442,6 +453,25 @@ def votes_section(r):
                    "counts are checked in the database. A vote is applied when its voter has the "
                    "`question.voted` answer (sent after commit); its latency runs from the send to that answer. "
                    "The room hears counts as coalesced `question.votes` frames.")
+
+
+def polls_section(r):
+    if not r or not_run(r):
+        return (not_run(r) if r else None) or "not run"
+    text = table(["voters", "processes", "ballots sent", "acknowledged", "refused", "expected voters",
+                  "counted voters", "exact", "sockets without the final counts", "final counts after last ballot "
+                  "p50 / max", "results frames per socket (max, per s)"],
+                 [[r["attendees"], r["servers"], r["ballots_sent"], r["ballots_acknowledged"], r["ballots_refused"],
+                   r["expected_voters"], r["counted_voters"], "yes" if r["exact"] else "**no**",
+                   r["clients_without_final_results"],
+                   f"{fmt(r['final_results_after_last_ballot_p50_s'], ' s')} / "
+                   f"{fmt(r['final_results_after_last_ballot_max_s'], ' s')}",
+                   f"{r['results_frames_per_socket_max']} ({r['results_frames_per_socket_per_s']}/s)"]])
+    if r["mismatches"]:
+        text += f"\n\nMismatches (option: expected, counted): {r['mismatches']}"
+    return text + ("\n\nOne single-choice poll; every fifth voter replaces their ballot with the next option. "
+                   "Counts are read from the ballots in the database; a socket has the final result when a "
+                   "`poll.results` frame with exactly those counts reaches it.")
 
 
 def idle_section(results):

@@ -26,7 +26,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SUMMIT_SLUG = "bench"
 DEMO_SLUG = "sophia-qingdao-ai-ict-roadshow"
 APPS = {"real": "summit.asgi:application", "textbook": "bench.textbook_asgi:application"}
-SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "idle", "http", "report", "store", "processes"]
+SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "polls", "idle", "http", "report", "store",
+             "processes"]
 
 
 def parse_args(argv):
@@ -138,6 +139,30 @@ class Bench:
         )
         return counted, recorded
 
+    def open_poll(self, room_slug, option_count):
+        """A single-choice poll opened in the room by the bench's moderator, through the live rules."""
+        from django.contrib.auth import get_user_model
+
+        from events.models import Registration, Summit
+        from livechat import polls, services
+
+        moderator, _created = get_user_model().objects.get_or_create(
+            username="bench-moderator", defaults={"email": "bench-moderator@loadtest.invalid"})
+        Registration.objects.get_or_create(summit=Summit.objects.get(slug=SUMMIT_SLUG), user=moderator,
+                                           defaults={"role": Registration.Role.MODERATOR})
+        access = services.access_live_room(moderator, SUMMIT_SLUG, room_slug)
+        labels = [f"Option {n + 1}" for n in range(option_count)]
+        created = polls.do_create_poll(moderator.pk, access["room_id"], access["kind"], "Bench poll?", labels)
+        event = created["event"]
+        return {"id": event["id"], "room_id": access["room_id"], "option_ids": [o["id"] for o in event["options"]]}
+
+    def poll_counts(self, poll):
+        """(votes per option id, voters) as the room would be told now, counted from the ballots."""
+        from livechat import polls
+
+        (results,) = polls.poll_results(poll["room_id"], [poll["id"]])
+        return {o["id"]: o["votes"] for o in results["options"]}, results["voters"]
+
 
 def prepare(env, out_dir, count):
     """Migrates, seeds the demo summit, recreates the bench summit and makes `count` attendees.
@@ -168,7 +193,8 @@ def prepare(env, out_dir, count):
 def attendees_needed(sizes):
     return max(
         max(sizes["ramp"]), sizes["processes_attendees"], sizes["rooms"] * sizes["room_attendees"],
-        sizes["burst_attendees"], sizes["join_storm"], sizes["vote_attendees"], sizes["idle_sockets"],
+        sizes["burst_attendees"], sizes["join_storm"], sizes["vote_attendees"], sizes["poll_voters"],
+        sizes["idle_sockets"],
     )
 
 
@@ -187,6 +213,8 @@ def run_scenarios(bench, target, only, ramp_designs):
         ("join_storm", lambda: [scenarios.join_storm(bench, target, n) for n in (1, 2)]),
         ("votes", lambda: scenarios.vote_storm(bench, target) if target == "real"
          else {"not_run": "the textbook consumer has no Q&A"}),
+        ("polls", lambda: scenarios.poll_storm(bench, target) if target == "real"
+         else {"not_run": "the textbook consumer has no Q&A or polls"}),
         ("idle", lambda: [scenarios.idle_memory(bench, t) for t in dict.fromkeys([target, "textbook"])
                           if t == "textbook" or bench.real_available]),
         ("http", lambda: scenarios.http(bench, "textbook" if not bench.real_available else target)),

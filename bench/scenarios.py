@@ -337,6 +337,102 @@ def vote_storm(bench, target):
     }
 
 
+async def poll_votes(bench, servers, clients, poll, window):
+    """Everyone in, ballots for `window` s, then wait until each is acknowledged and results have landed."""
+    settle = bench.sizes["settle"]
+    async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
+        await connect(bench, workers, bench.sizes["connect_concurrency"])
+        start = time.time() + START_DELAY
+        server_usage = Usage([s.ps for s in servers])
+        voting = asyncio.create_task(workers.command("pollvote", start, window, settle, poll["id"],
+                                                     poll["option_ids"], timeout=window + settle + 120))
+        await asyncio.sleep(max(0.0, start - time.time()))
+        server_usage.begin()
+        answers = await voting
+        sent = sum(answer["votes_sent"] for answer in answers)
+        last_vote_at = max((answer["last_vote_at"] or 0.0) for answer in answers) or None
+        deadline = time.monotonic() + bench.sizes["drain_timeout"]
+        while True:
+            stats = await workers.command("stats")
+            clients_seen = [c for answer in stats for c in answer["clients"]]
+            acknowledged = sum(c["poll_acks"] for c in clients_seen)
+            refused = sum(sum(c["errors"].values()) for c in clients_seen)
+            if acknowledged + refused >= sent or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(bench.sizes["poll_results_wait"])
+        server = server_usage.end()
+        stats = await workers.command("stats")
+        await workers.command("close")
+    return {"stats": stats, "server": server, "votes_sent": sent, "acknowledged": acknowledged,
+            "refused": refused, "last_vote_at": last_vote_at}
+
+
+def expected_ballots(option_ids, clients):
+    """Each voting client's final choice: option index % n, or the next one for every fifth (it replaced)."""
+    expected = {option: 0 for option in option_ids}
+    voters = 0
+    for client in clients:
+        if client["ok"] and client["closed_early"] is None and not client["errors"]:
+            shift = 1 if client["index"] % 5 == 0 else 0
+            expected[option_ids[(client["index"] + shift) % len(option_ids)]] += 1
+            voters += 1
+    return expected, voters
+
+
+def poll_storm(bench, target):
+    """Scenario 5b: 1,000 attendees answer a poll in 10 s, every fifth changing their ballot: every
+    ballot counted once, and every socket shown the exact final counts within 1 s of the last ballot."""
+    sizes = bench.sizes
+    count = min(sizes["poll_voters"], len(bench.attendees))
+    with bench.servers(target, count=2) as servers:
+        room = bench.make_room(f"polls-{target}")
+        poll = bench.open_poll(room, sizes["poll_options"])
+        clients = clients_for(bench, servers, [room], count)
+        outcome = asyncio.run(poll_votes(bench, servers, clients, poll, sizes["poll_window"]))
+    clients_seen = [c for answer in outcome["stats"] for c in answer["clients"]]
+    expected, voters = expected_ballots(poll["option_ids"], clients_seen)
+    counted, counted_voters = bench.poll_counts(poll)
+    final = [counted[option] for option in poll["option_ids"]]
+    last = outcome["last_vote_at"]
+    lags, frame_counts, missing = [], [], 0
+    for client in clients_seen:
+        if not client["ok"] or client["closed_early"] is not None:
+            continue
+        frames = client.get("poll_frames", [])
+        frame_counts.append(len(frames))
+        reached = next((at for at, seen_voters, votes in frames if seen_voters == counted_voters and votes == final),
+                       None)
+        if reached is None:
+            missing += 1
+        elif last is not None:
+            lags.append(max(0.0, reached - last))
+    lags.sort()
+    span = sizes["poll_window"] + sizes["poll_results_wait"]
+    return {
+        "target": target,
+        "servers": len(servers),
+        "attendees": count,
+        "options": len(poll["option_ids"]),
+        "ballots_sent": outcome["votes_sent"],
+        "ballots_acknowledged": outcome["acknowledged"],
+        "ballots_refused": outcome["refused"],
+        "expected_voters": voters,
+        "counted_voters": counted_voters,
+        "exact": counted == expected and counted_voters == voters
+        and outcome["acknowledged"] + outcome["refused"] == outcome["votes_sent"],
+        "mismatches": {option: [expected[option], counted.get(option)] for option in poll["option_ids"]
+                       if expected[option] != counted.get(option)},
+        "clients_without_final_results": missing,
+        "final_results_after_last_ballot_p50_s": round(lags[len(lags) // 2], 3) if lags else None,
+        "final_results_after_last_ballot_max_s": round(lags[-1], 3) if lags else None,
+        "results_within_1s": missing == 0 and bool(lags) and lags[-1] <= 1.0,
+        "results_frames_per_socket_max": max(frame_counts, default=0),
+        "results_frames_per_socket_per_s": round(max(frame_counts, default=0) / span, 2),
+        "server": outcome["server"],
+    }
+
+
 async def hold_idle(bench, server, clients):
     """Server RSS before and after `clients` connect (after a few sockets warmed a fresh server up)."""
     if bench.sizes["warm_up"]:

@@ -6,6 +6,7 @@ class LivechatConfig(AppConfig):
     verbose_name = "Live rooms"
 
     def ready(self):
-        from livechat import receivers, rights  # noqa: F401  (rights connects the receivers sockets follow)
+        from livechat import polls, receivers, rights, roomstate  # noqa: F401  (rights connects the receivers sockets follow)
 
         receivers.connect()
+        roomstate.register("polls", polls.polls_for)

@@ -50,6 +50,8 @@ RATE_BURST = 10.0
 SOCKETS_PER_PERSON = 5  # in one room, per process: more tabs than anyone reads, fewer than a flood
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+# What live features do for each room once per TICK, e.g. publish coalesced poll results: `async fn(hub)`.
+ROOM_TICKS = []
 _RESYNC = object()
 
 
@@ -578,6 +580,8 @@ class Hubs:
                 try:
                     await hub.flush_reactions()
                     await hub.flush_votes()
+                    for room_tick in ROOM_TICKS:
+                        await room_tick(hub)
                     await hub.refresh_presence()
                 except (RedisError, OSError) as error:
                     log.warning("room %s: presence not refreshed (%s)", hub.room_id, error)

@@ -143,3 +143,63 @@ class RoomMute(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="one_mute_per_person_room")]
+
+
+class Poll(models.Model):
+    """A question put to the room during a session; its counts are always read from the ballots."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        CLOSED = "closed"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="polls")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="polls")
+    question = models.TextField()
+    multiple = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["room", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "author", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="poll_client_id_unique_per_author_room",
+            ),
+        ]
+        indexes = [models.Index(fields=["room", "session"])]
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["poll", "position"]
+        constraints = [models.UniqueConstraint(fields=["poll", "position"], name="one_option_per_poll_position")]
+
+
+class PollBallot(models.Model):
+    """One person's answer to one poll: the unique constraint is what makes "one ballot each" true."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_ballots")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "user"], name="one_ballot_per_person_per_poll")]
+
+
+class PollChoice(models.Model):
+    """An option ticked on a ballot; a multiple-choice ballot has several, never the same one twice."""
+
+    ballot = models.ForeignKey(PollBallot, on_delete=models.CASCADE, related_name="choices")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="choices")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "option"], name="one_choice_per_ballot_option")]

@@ -13,6 +13,9 @@ from livechat import services as live
 from livechat.routing import room_socket_path
 
 REACTIONS = ["👏", "❤️", "🎉", "💡", "❓"]
+# What other apps draw beside the stage: `fn(request, room, live session or None) -> HTML or ""`
+# (judging adds the juror's score form), so this app needs to know none of them.
+STAGE_PANELS = []
 
 
 def _labels():
@@ -52,6 +55,7 @@ def _labels():
         "answered": _("Answered"),
         "dismissed": _("Dismissed"),
         "pinned": _("Pinned"),
+        "polls": _poll_labels(),
         "errors": {
             "invalid": _("That could not be sent."),
             "forbidden": _("You may not do that here."),
@@ -60,6 +64,27 @@ def _labels():
             "rate_limited": _("Slow down a little, then try again."),
             "unavailable": _("The room is briefly unavailable; we will resend it."),
         },
+    }
+
+
+def _poll_labels():
+    """The polls panel's strings (static/js/polls.js)."""
+    return {
+        "vote": _("Vote"),
+        "save_vote": _("Save my vote"),
+        "change_vote": _("Change my vote"),
+        "close": _("Close the poll"),
+        "closed": _("Closed"),
+        "your_choice": _("your choice"),
+        "choose_one": _("Choose one answer."),
+        "choose_several": _("Choose one or more answers."),
+        "choose_first": _("Choose an answer first."),
+        "voted_announce": _("Your vote is counted."),
+        "closed_announce": _("The poll “%(question)s” is closed: final results are shown."),
+        "votes": {"one": ngettext("%(count)s vote", "%(count)s votes", 1),
+                  "other": ngettext("%(count)s vote", "%(count)s votes", 2)},
+        "voters": {"one": ngettext("%(count)s person voted", "%(count)s people voted", 1),
+                   "other": ngettext("%(count)s person voted", "%(count)s people voted", 2)},
     }
 
 
@@ -81,5 +106,6 @@ def room(request, slug, room_slug):
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
         "reactions": REACTIONS,
         "labels": _labels(),
+        "stage_panels": [html for panel in STAGE_PANELS if (html := panel(request, room, session))],
     }
     return render(request, "livechat/room.html", context)

@@ -18,15 +18,17 @@ from django.db import connection
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Registration, Room, Session
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
+from livechat.polls import summit_poll_results
 from summit.csvfile import csv_text
 
 SESSION_COLUMNS = [
     "session_id", "title", "room", "starts_at", "ends_at", "unique_attendees", "peak_concurrent",
     "avg_watch_minutes", "median_watch_minutes", "questions_asked", "questions_answered", "chat_messages",
-    "reactions",
+    "reactions", "polls",
 ]
 BUCKETS = [5, 15, 30, 60, 120, 240, 480, 1440]
 MAX_POINTS = 120
@@ -270,6 +272,7 @@ def build_report(summit, now=None):
             "chat_messages": chat.get(session["pk"], 0),
             "reactions": reactions.get(session["pk"], 0) or 0,
         })
+    _add_polls(summit, session_rows)
     bucket_minutes, points = _timeline(summit, now)
     return {
         "summit": summit.slug,
@@ -286,6 +289,25 @@ def build_report(summit, now=None):
         "timeline": {"bucket_minutes": bucket_minutes, "points": [[t.isoformat(), n] for t, n in points]},
         "pitch_rooms": _pitch_companies(summit, now),
     }
+
+
+def _add_polls(summit, session_rows):
+    """Each session's polls with their final (or current) counts: at most three queries, in livechat.polls."""
+    polls = summit_poll_results(summit.pk)
+    for row in session_rows:
+        row["polls"] = polls.get(row["id"], [])
+
+
+def poll_summary(polls):
+    """A session's polls in one CSV cell: `Question? Europe 3 · China 5 (8 voters) | Next?…`."""
+    return " | ".join(
+        "{} {} ({})".format(
+            poll["question"],
+            " · ".join(f"{option['label']} {option['votes']}" for option in poll["options"]),
+            _("%(count)d voters") % {"count": poll["voters"]},
+        )
+        for poll in polls
+    )
 
 
 def _pitch_companies(summit, now):
@@ -319,5 +341,6 @@ def _pitch_companies(summit, now):
 
 
 def sessions_csv(data):
-    rows = [{**row, "session_id": row["id"], "room": row["room_name"]} for row in data["sessions"]]
+    rows = [{**row, "session_id": row["id"], "room": row["room_name"], "polls": poll_summary(row.get("polls", []))}
+            for row in data["sessions"]]
     return csv_text(SESSION_COLUMNS, rows)

@@ -26,6 +26,7 @@ def attendance_report(request, slug):
         "summit": summit,
         "data": data,
         "sessions": sessions,
+        "has_polls": any(s.get("polls") for s in sessions),
         "stored": stored,
         "generated_at": generated_at,
         "building": stored_reports.report_on_its_way(summit),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "partnering",
     "programme",
     "stage",
+    "judging",
 ]
 
 MIDDLEWARE = [

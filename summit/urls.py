@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("livechat.urls")),
     path("", include("partnering.urls")),
     path("", include("scheduler.urls")),
+    path("", include("judging.urls")),
     path("", include("programme.urls")),
     path("", include("stage.urls")),
     path("", include("events.urls")),

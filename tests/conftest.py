@@ -274,3 +274,15 @@ def live_pitch(summit, pitch_room, fair_vision):
 
     return make_session(summit, pitch_room, "Fair Vision pitch, live", timezone.now() - dt.timedelta(minutes=5), 60,
                         company=fair_vision)
+
+
+# --- concurrency: threads, each with its own database connection ----------------------------------
+
+
+@pytest.fixture
+def concurrent_db(db):
+    """Real concurrent writers need PostgreSQL: the test run's SQLite is one in-memory file shared by threads."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is checked on PostgreSQL")

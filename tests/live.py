@@ -1,9 +1,11 @@
 """Opening room sockets in tests, the way the page does: cookie, allowed origin, then `room.state`."""
 
 import json
+import threading
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import close_old_connections
 
 from summit.asgi import application
 
@@ -65,3 +67,25 @@ async def nothing_more(socket, skip=EPHEMERAL, timeout=0.3):
 async def orm(function, *args, **kwargs):
     """Run ORM code in the pool that closes its connections, so the test database can be dropped."""
     return await database_sync_to_async(function)(*args, **kwargs)
+
+
+def run_in_threads(work, count):
+    """`work(n)` for n in range(count), each in its own thread and database connection, all released at once."""
+    errors = []
+    start = threading.Barrier(count)
+
+    def run(n):
+        try:
+            start.wait()
+            work(n)
+        except Exception as error:  # reported below, so the test fails with the cause
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors

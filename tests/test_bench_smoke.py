@@ -68,6 +68,10 @@ def test_bench_smoke_runs_every_scenario_and_loses_nothing(transactional_db, red
             assert storm["joined"] == storm["attendees"]
     if "exact" in scenarios["votes"]:
         assert scenarios["votes"]["exact"], scenarios["votes"]
+    polls = scenarios["polls"]
+    assert "exact" in polls or "not_run" in polls, polls
+    if "exact" in polls:
+        assert polls["exact"] and polls["clients_without_final_results"] == 0, polls
     assert all(e["statuses"] == {"200": e["requests"]} and e["requests"] for e in scenarios["http"]["endpoints"])
     assert all(run["status"] == 200 and run["rows"] > 1 for run in scenarios["report"].get("runs", [])), scenarios[
         "report"]

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from events.models import Registration, Room, Session, Summit
+from judging.models import Criterion, Juror
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,9 @@ def test_seed_demo_builds_the_roadshow_from_the_article(monkeypatch):
     assert {c.name for c in summit.companies.all()} >= {"Fair Vision", "Epicnpoc", "Finwedge"}
     assert Session.objects.filter(summit=summit).count() >= 8
     assert summit.registrations.filter(role=Registration.Role.ATTENDEE).count() >= 3
+    assert [(c.key, c.weight) for c in summit.criteria.order_by("position")] == [
+        ("innovation", 30), ("team", 20), ("market", 30), ("fit", 20)]
+    assert summit.jurors.filter(user__username="organiser").exists() and summit.jurors.count() == 3
     assert Client().post("/api/auth/login/", {"username": "organiser", "password": "demo-password-123"},
                          content_type="application/json").status_code == 200
 
@@ -31,10 +35,11 @@ def test_seed_demo_builds_the_roadshow_from_the_article(monkeypatch):
 def test_seed_demo_twice_changes_nothing(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     call_command("seed_demo", stdout=io.StringIO())
-    counts = (Summit.objects.count(), Session.objects.count(), Room.objects.count(), Registration.objects.count())
+    counts = (Summit.objects.count(), Session.objects.count(), Room.objects.count(), Registration.objects.count(),
+              Criterion.objects.count(), Juror.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (Summit.objects.count(), Session.objects.count(), Room.objects.count(),
-            Registration.objects.count()) == counts
+            Registration.objects.count(), Criterion.objects.count(), Juror.objects.count()) == counts
 
 
 def test_seed_demo_prints_a_generated_password_once(monkeypatch, capsys):

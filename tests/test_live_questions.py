@@ -1,17 +1,14 @@
 """Live Q&A: asking, anonymity, the moderation queue, who may moderate, and exact vote counts."""
 
-import threading
-
 import pytest
 from channels.db import database_sync_to_async
-from django.db import close_old_connections, connection
 
 from events.models import Registration, Room, Speaker
 from livechat import services
 from livechat.hub import hubs
 from livechat.models import Question, QuestionVote, RoomEvent
 from tests.conftest import make_person
-from tests.live import frames_until, join, next_frame, nothing_more, orm, send
+from tests.live import frames_until, join, next_frame, nothing_more, orm, run_in_threads, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -205,37 +202,6 @@ async def test_room_state_shows_my_own_votes(main_stage, attendee_paris, attende
     assert theirs["questions"][0]["voted"] is False
     for socket in (camille, lina):
         await socket.disconnect()
-
-
-# --- concurrency: threads, each with its own database connection ---
-
-
-@pytest.fixture
-def concurrent_db(db):
-    """Real concurrent writers need PostgreSQL: the test run's SQLite is one in-memory file shared by threads."""
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is checked on PostgreSQL")
-
-
-def run_in_threads(work, count):
-    errors = []
-    start = threading.Barrier(count)
-
-    def run(n):
-        try:
-            start.wait()
-            work(n)
-        except Exception as error:  # reported below, so the test fails with the cause
-            errors.append(error)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
 
 
 def test_concurrent_votes_are_counted_exactly(concurrent_db, main_stage, summit, attendee_paris):

@@ -83,13 +83,13 @@ def test_timeline_shows_people_connected_over_time(recorded):
 
 def test_report_query_count_does_not_grow_with_attendees(recorded, main_stage, keynote, django_assert_num_queries):
     now = at_paris(DAY2, "12:00")
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         reports.build_report(recorded, now=now)
     for index in range(20):
         person = make_person(f"viewer{index}", organisation=f"Org {index}")
         Registration.objects.create(summit=recorded, user=person)
         stay(person, main_stage, DAY1, "09:05", "09:45", keynote)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         data = reports.build_report(recorded, now=now)
     assert keynote_row(data)["unique_attendees"] == 23
 
@@ -222,3 +222,67 @@ def test_attendee_cannot_request_a_report(recorded, attendee_client):
     response = attendee_client.post("/api/summits/roadshow/reports/", headers=csrf_headers(attendee_client))
     assert response.status_code == 403
     assert not SummitReport.objects.exists()
+
+
+# --- polls ---------------------------------------------------------------------------------------
+
+
+def hold_poll(room, author, question, options, ballots, close=True):
+    """A poll with `ballots` = [(person, [option positions])], through the live rules."""
+    from livechat import polls
+
+    poll = polls.do_create_poll(author.pk, room.pk, "staff", question, options)["event"]
+    for person, positions in ballots:
+        polls.do_vote_in_poll(person.pk, room.pk, poll["id"], [poll["options"][p]["id"] for p in positions])
+    if close:
+        polls.do_close_poll(author.pk, room.pk, "staff", poll["id"])
+    return poll
+
+
+@pytest.fixture
+def polled(recorded, main_stage, keynote, organiser, attendee_paris, attendee_shanghai):
+    """The keynote held one poll, closed with Europe 1, China 2, while it was live."""
+    from livechat.models import Poll
+
+    hold_poll(main_stage, organiser, "Which market first?", ["Europe", "China"],
+              [(attendee_paris, [0]), (attendee_shanghai, [1]), (organiser, [1])])
+    Poll.objects.update(session=keynote)
+    return recorded
+
+
+def test_report_lists_each_sessions_polls_with_their_final_counts(polled):
+    data = reports.build_report(polled, now=at_paris(DAY2, "12:00"))
+    (poll,) = keynote_row(data)["polls"]
+    assert poll["question"] == "Which market first?" and poll["status"] == "closed" and poll["voters"] == 3
+    assert poll["options"] == [{"label": "Europe", "votes": 1}, {"label": "China", "votes": 2}]
+    assert next(row for row in data["sessions"] if row["title"] == "Fair Vision pitch")["polls"] == []
+
+
+def test_attendance_csv_carries_the_poll_results(polled, organiser_client):
+    body = organiser_client.get("/api/summits/roadshow/reports/attendance.csv").content.decode()
+    keynote = next(row for row in csv.DictReader(io.StringIO(body)) if row["title"] == "Opening keynote")
+    assert keynote["polls"] == "Which market first? Europe 1 · China 2 (3 voters)"
+
+
+def test_report_page_shows_the_poll_results(polled, organiser_client):
+    page = organiser_client.get("/summits/roadshow/reports/attendance/").content.decode()
+    assert "Which market first?" in page and 'id="polls"' in page
+
+
+def test_report_poll_queries_do_not_grow_with_polls_or_ballots(polled, main_stage, keynote, organiser,
+                                                                django_assert_num_queries):
+    from livechat.models import Poll
+
+    now = at_paris(DAY2, "12:00")
+    with django_assert_num_queries(22):
+        reports.build_report(polled, now=now)
+    voters = []
+    for index in range(10):
+        person = make_person(f"voter{index}")
+        Registration.objects.create(summit=polled, user=person)
+        voters.append((person, [index % 3]))
+    hold_poll(main_stage, organiser, "What do you seek?", ["Customers", "Investors", "Partners"], voters)
+    Poll.objects.update(session=keynote)
+    with django_assert_num_queries(22):
+        data = reports.build_report(polled, now=now)
+    assert [p["voters"] for p in keynote_row(data)["polls"]] == [3, 10]

@@ -460,5 +460,43 @@ def test_an_organiser_mutes_an_author_and_deletes_the_message_for_everyone(peopl
     camille.chat("Let me speak")
     expect(camille.page.locator("#room-error")).to_contain_text("You are muted in this room for 15 more minutes.")
     expect(lina.chat_bodies("Let me speak")).to_have_count(0)
+
+
+def test_attendee_votes_in_a_poll_and_everyone_sees_the_results_live(people):
+    from playwright.sync_api import expect
+
+    camille, lina, claire = people("camille"), people("lina"), people("claire")
+    # Only those who run the room get the form to open a poll.
+    expect(camille.page.locator("#poll-form")).to_be_hidden()
+    expect(claire.page.locator("#poll-form")).to_be_visible()
+    claire.page.fill("#poll-question", "Which market should Fair Vision enter first?")
+    claire.page.fill("#poll-options", "Europe")
+    claire.page.click("#poll-form button[type=submit]")
+    # One option is refused: the reason is shown and what was typed stays.
+    expect(claire.page.locator("#room-error")).to_be_visible()
+    expect(claire.page.locator("#poll-question")).to_have_value("Which market should Fair Vision enter first?")
+    claire.page.fill("#poll-options", "Europe\nChina\nBoth at once")
+    claire.page.click("#poll-form button[type=submit]")
+
+    poll = camille.page.locator("#polls .poll").filter(has_text="Which market should Fair Vision enter first?")
+    expect(poll).to_be_visible()
+    expect(claire.page.locator("#poll-question")).to_have_value("")
+    poll.get_by_role("radio", name="China").check()
+    poll.locator("button[type=submit]").click()
+    expect(poll.locator(".poll-option").filter(has_text="China").locator(".badge.mine")).to_be_visible()
+    expect(camille.page.locator("#polls-announce")).not_to_be_empty()
+
+    for person in (camille, lina, claire):
+        china = person.page.locator("#polls .poll-option").filter(has_text="China")
+        expect(china.locator(".poll-count")).to_contain_text("1")
+        expect(china.locator("meter")).to_have_attribute("value", "1")
+        expect(person.page.locator("#polls .poll-voters")).to_contain_text("1")
+
+    # The organiser closes it: everyone sees the final result and nobody can vote any more.
+    claire.page.locator("#polls button[data-close-poll]").click()
+    for person in (camille, lina):
+        expect(person.page.locator("#polls .poll")).to_have_class(re.compile(r"\bclosed\b"))
+        expect(person.page.locator("#polls .poll input")).to_have_count(0)
+        expect(person.page.locator("#polls button[type=submit]")).to_have_count(0)
     for person in (camille, lina, claire):
         assert person.problems == [], person.problems

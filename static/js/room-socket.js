@@ -15,7 +15,7 @@ const RETRY_LATER_MS = 3000;
 // Closing codes after which reconnecting cannot help.
 // 4429: this person already has the room open in as many sockets as the server allows.
 const FINAL_CLOSES = { 4401: "signed_out", 4403: "forbidden", 4404: "not_found", 4429: "too_many_sockets" };
-const ACKNOWLEDGED_BY = { "chat.send": "chat.message", "question.ask": "question.created" };
+const ACKNOWLEDGED_BY = { "chat.send": "chat.message", "question.ask": "question.created", "poll.create": "poll.created" };
 
 export function backoffDelay(attempt) {
   // "Equal jitter": never less than half the exponential step, so a flock of clients that

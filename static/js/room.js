@@ -529,5 +529,7 @@ function onError(frame, pendingFrame) {
 }
 
 const socket = new RoomSocket(root.dataset.wsPath, { onState, onEvent, onStatus, onError });
+// Other parts of the page (the polls panel) write their frames to the socket through this event.
+root.addEventListener("room:send", (event) => socket.send(event.detail));
 $("room-retry").addEventListener("click", () => socket.reconnectNow());
 socket.connect();
