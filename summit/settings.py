@@ -9,6 +9,7 @@ shape (see docker-compose.yml).
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +25,19 @@ DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key():
-    """A key from the environment, else one generated once and kept under var/."""
+    """The key from the environment; only a DEBUG run may fall back to one generated once under var/.
+
+    In production every replica must sign with the same key, or each signs the others' sessions
+    and sign-in links out: a missing key there is a configuration error, not something to paper over.
+    """
     key = env_str("SECRET_KEY")
     if key:
         return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=0 every process must share one secret key: set SECRET_KEY "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 for a local trial."
+        )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(get_random_secret_key())
@@ -208,8 +218,13 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+# How many reverse proxies stand in front of Daphne (the shipped nginx is one). Their forwarded headers
+# are trusted, nobody else's: with 0 a client's X-Forwarded-For and X-Forwarded-Proto are ignored.
+BEHIND_PROXY = env_int("BEHIND_PROXY", 0, minimum=0)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# django-ninja's throttles take the client address this many hops from the right of X-Forwarded-For.
+NINJA_NUM_PROXIES = BEHIND_PROXY
 
 # Hosts whose players may be framed on session and room pages.
 STREAM_HOSTS = env_list(
