@@ -13,7 +13,7 @@ from ninja.security import django_auth
 from events import services
 from events.models import Summit
 from summit.errors import Invalid
-from summit.throttling import Throttle
+from summit.throttling import check_registration_attempt, check_signin_attempt
 
 router = Router()
 
@@ -172,11 +172,12 @@ def csrf(request):
 
 @router.post(
     "/auth/login/",
-    response={200: Detail, 401: Detail},
-    throttle=[Throttle("login", "THROTTLE_LOGIN")],
+    response={200: Detail, 401: Detail, 429: Detail, 503: Detail},
     tags=["auth"],
 )
 def api_login(request, payload: LoginIn):
+    """Throttled per client and per account, like every way of signing in (THROTTLE_LOGIN)."""
+    check_signin_attempt(request, payload.username)
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return Status(401, {"detail": "Wrong username or password."})
@@ -207,12 +208,12 @@ def get_schedule(request, slug: str, tz: str | None = None):
 
 @router.post(
     "/summits/{slug}/registrations/",
-    response={201: RegistrationOut, 202: Detail},
-    throttle=[Throttle("registration", "THROTTLE_REGISTRATION")],
+    response={201: RegistrationOut, 202: Detail, 404: Detail, 429: Detail, 503: Detail},
     tags=["registration"],
 )
 def register(request, slug: str, payload: RegistrationIn):
     """Registers and signs in a new attendee; a known email gets a sign-in link by mail."""
+    check_registration_attempt(request, payload.email)
     summit = services.access_summit(slug)
     user, created = services.do_register(summit, services.RegistrationForm(**payload.dict()))
     if not created:

@@ -12,14 +12,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import (
@@ -31,17 +27,19 @@ from events.models import (
     Registration,
     Room,
     Session,
+    SigninLink,
     Speaker,
     Summit,
     Track,
 )
 from events.signals import bookmark_changed, session_changed
+from events.tasks import send_signin_link
 from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
+from summit.throttling import mail_allowed
 
 User = get_user_model()
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-SIGNIN_SALT = "events.signin-link"
 
 
 # --- look-ups and permissions -------------------------------------------------
@@ -361,7 +359,7 @@ def do_register(summit, form):
     form = check_registration(form)
     existing = User.objects.filter(email__iexact=form.email).first()
     if existing:
-        send_signin_link(existing, summit)
+        do_request_signin_link(existing, summit)
         return existing, False
     try:
         with transaction.atomic():
@@ -378,7 +376,7 @@ def do_register(summit, form):
     except IntegrityError:
         # Two registrations with one email raced: the loser is treated as "already known".
         existing = User.objects.get(username=form.email)
-        send_signin_link(existing, summit)
+        do_request_signin_link(existing, summit)
         return existing, False
     return user, True
 
@@ -387,35 +385,18 @@ def do_join_summit(user, summit):
     Registration.objects.get_or_create(summit=summit, user=user)
 
 
-def signin_token(user, summit):
-    return signing.dumps({"u": user.pk, "s": summit.slug if summit else None}, salt=SIGNIN_SALT)
+def do_request_signin_link(user, summit=None):
+    """Replaces the person's sign-in link with a new one, mailed by a worker once this commits.
 
-
-def check_signin_token(token):
-    """The user and summit a mailed link was for; a used or stale link is refused."""
-    try:
-        data = signing.loads(token, salt=SIGNIN_SALT, max_age=settings.SIGNIN_LINK_MAX_AGE)
-    except signing.BadSignature:
-        raise Invalid(_("This sign-in link is invalid or has expired. Ask for a new one.")) from None
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
-    if user is None:
-        raise Invalid(_("This sign-in link is invalid or has expired. Ask for a new one."))
-    summit = Summit.objects.filter(slug=data.get("s")).first() if data.get("s") else None
-    return user, summit
-
-
-def send_signin_link(user, summit=None):
-    profile = profile_for(user)
-    link = settings.SITE_URL.rstrip("/") + reverse("signin-link", args=[signin_token(user, summit)])
-    with translation.override(profile.language):
-        context = {"name": profile.name, "link": link, "summit": summit}
-        send_mail(
-            subject=_("Your sign-in link"),
-            message=render_to_string("email/signin_link.txt", context),
-            html_message=render_to_string("email/signin_link.html", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+    At most THROTTLE_SIGNIN_LINK mails an hour reach one address; beyond that nothing is sent
+    and nothing says so (the caller answers the same either way).
+    """
+    if not mail_allowed(user.email):
+        return
+    with transaction.atomic():
+        SigninLink.objects.filter(user=user).delete()
+        link = SigninLink.objects.create(user=user, summit=summit)
+    transaction.on_commit(lambda: send_signin_link.delay(link.pk))
 
 
 def profile_for(user):

@@ -13,7 +13,10 @@ api = NinjaAPI(title="Summit platform API", version="1", urls_namespace="api")
 
 @api.exception_handler(ServiceError)
 def service_error(request, exc):
-    return api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    response = api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

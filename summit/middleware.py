@@ -24,7 +24,10 @@ class ServiceErrorMiddleware:
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
-        return render(request, "error.html", {"detail": exception.detail}, status=exception.status)
+        response = render(request, "error.html", {"detail": exception.detail}, status=exception.status)
+        if getattr(exception, "retry_after", None):
+            response["Retry-After"] = str(exception.retry_after)
+        return response
 
 
 # How a NUL character arrives: raw, JSON-escaped, or percent-encoded in a form or query.

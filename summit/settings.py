@@ -137,6 +137,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "summit"),
+            # Throttle counters live here: a Redis that is down or stuck must fail fast (a 503), not hang.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -162,6 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "signin"
+# Passwords (organisers, the admin) and django-sesame's mailed sign-in links (events/signin.py).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "sesame.backends.ModelBackend"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("zh-hans", _("Simplified Chinese"))]
@@ -250,6 +254,9 @@ THROTTLE_LOGIN = env_str("THROTTLE_LOGIN", "10/m")
 THROTTLE_REGISTRATION = env_str("THROTTLE_REGISTRATION", "20/h")
 THROTTLE_SIGNIN_LINK = env_str("THROTTLE_SIGNIN_LINK", "5/h")
 SIGNIN_LINK_MAX_AGE = env_int("SIGNIN_LINK_MAX_AGE", 60 * 60 * 24)
+# Sign-in link tokens: dated, and void once the person signs in by any means (last_login is signed).
+SESAME_MAX_AGE = SIGNIN_LINK_MAX_AGE
+SESAME_ONE_TIME = True
 
 # Celery: Redis in production, a broker that needs no server otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
