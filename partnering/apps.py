@@ -7,11 +7,17 @@ class PartneringConfig(AppConfig):
 
     def ready(self):
         from events.calendar import register_agenda_source
+        from events.signals import demo_seeded
         from partnering import reminders
-        from partnering.services import meeting_entries
+        from partnering.demo import seed_partnering
+        from partnering.services import leads, meeting_entries
         from partnering.signals import meeting_changed
+        from scheduler.reports import register_leads_provider
         from scheduler.sources import register_source
 
         register_agenda_source(meeting_entries)
+        register_leads_provider(leads)
+        demo_seeded.connect(lambda sender, summit, **kwargs: seed_partnering(summit), weak=False,
+                            dispatch_uid="partnering.demo")
         register_source(reminders.MeetingSource())
         meeting_changed.connect(reminders.on_meeting_changed, dispatch_uid="partnering.meeting_reminders")

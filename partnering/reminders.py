@@ -24,7 +24,7 @@ from events.services import profile_for
 from partnering import services
 from partnering.models import Meeting, Participation
 from scheduler.models import Reminder
-from scheduler.services import do_cancel_target, do_replan_target
+from scheduler.enqueue import enqueue
 from scheduler.sources import Plan, ReminderSource, Target, room_link, summit_offsets
 
 SOURCE = "meeting"
@@ -131,8 +131,8 @@ def _notes(view):
 
 
 def on_meeting_changed(sender, meeting_id, change, **kwargs):
-    """partnering.signals.meeting_changed, sent after commit, translated into the scheduler's services."""
+    """partnering.signals.meeting_changed, sent after commit, handed to the scheduler's workers."""
     if change == "proposed":
-        do_replan_target(SOURCE, meeting_id)
+        enqueue("scheduler.replan_target", SOURCE, meeting_id)
     elif change in ("cancelled", "declined"):
-        do_cancel_target(SOURCE, meeting_id)
+        enqueue("scheduler.cancel_target", SOURCE, meeting_id)

@@ -14,7 +14,7 @@ from events.views import COMMON_TIMEZONES
 from partnering import services
 from partnering.models import NEEDS, Meeting
 from summit.csvfile import csv_response
-from summit.errors import Invalid, NotSignedIn, ServiceError
+from summit.errors import Conflict, Invalid, NotFound, NotSignedIn, ServiceError
 
 def _parse_instant(value):
     try:
@@ -150,7 +150,7 @@ def _meeting_to_move(request, them, meeting_id):
         return None, None
     found, side = services.access_meeting(request.user, meeting_id, act=True)
     if services.other_side(found, side).pk != them.pk:
-        raise services.NotFound(_("No such meeting with this partner."))
+        raise NotFound(_("No such meeting with this partner."))
     return found, side
 
 
@@ -171,7 +171,7 @@ def meeting(request, slug, meeting_id):
     summit = access_summit(slug)
     found, side = services.access_meeting(request.user, meeting_id)
     if found.summit_id != summit.pk:
-        raise services.NotFound(_("No such meeting."))
+        raise NotFound(_("No such meeting."))
     context = {"summit": summit, "meeting": services.meeting_out(found, request.user), "is_party": side is not None}
     return render(request, "partnering/meeting.html", context)
 
@@ -198,8 +198,8 @@ def meeting_action(request, slug, meeting_id, action):
             services.do_set_video_url(request.user, target, request.POST.get("video_url", ""))
             messages.success(request, _("Video link saved."))
         else:
-            raise services.NotFound(_("No such action."))
-    except (Invalid, services.Conflict) as error:
+            raise NotFound(_("No such action."))
+    except (Invalid, Conflict) as error:
         _report(request, error)
     return redirect("partnering-meeting", slug=summit.slug, meeting_id=meeting_id)
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from events.services import profile_for
 from scheduler import conf
+from scheduler.enqueue import enqueue
 from scheduler.models import Notification, Reminder
 from scheduler.sources import all_sources, get_source
 from summit.errors import NotFound
@@ -40,12 +41,9 @@ QUEUE_CHUNK = 2000  # rows locked and queued per transaction by the dispatcher
 
 def _enqueue_sends(ids):
     """Hand ids to the workers once the rows they name are committed."""
-    from scheduler.tasks import send_reminders
-
     ids = list(ids)
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        transaction.on_commit(lambda chunk=chunk: send_reminders.delay(chunk))
+        enqueue("scheduler.send_reminders", ids[start:start + BATCH])
 
 
 # --- planning -------------------------------------------------------------------------

@@ -27,6 +27,16 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_inline():
+    """A task enqueued on commit runs in-process, as a worker would run it (tests of real workers start their own)."""
+    from summit.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture
 def redis_url():
     """A reachable Redis for tests that need one; skipped when absent unless services are required."""

@@ -1,5 +1,7 @@
 """Booking and answering meetings through the pages, the private meeting page and the ICS feed."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from icalendar import Calendar
@@ -59,7 +61,7 @@ def test_booking_a_bad_time_through_the_page_says_why(summit, attendee_paris, li
 def test_accept_through_the_page_opens_the_private_room_link(summit, attendee_paris, attendee_shanghai,
                                                              lina_profile, organiser):
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
     lina = form_client(attendee_shanghai)
     lina.post(f"/summits/roadshow/partnering/meetings/{meeting.pk}/accept/")
     page = lina.get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").content.decode()
@@ -72,7 +74,7 @@ def test_accept_through_the_page_opens_the_private_room_link(summit, attendee_pa
 
 def test_decline_and_propose_through_the_page(summit, attendee_paris, attendee_shanghai, lina_profile):
     first = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
     lina = form_client(attendee_shanghai)
     lina.post(f"/summits/roadshow/partnering/meetings/{first.pk}/propose/", {"starts_at": "2027-03-30T16:00+08:00"})
     first.refresh_from_db()
@@ -87,7 +89,7 @@ def test_decline_and_propose_through_the_page(summit, attendee_paris, attendee_s
 
 def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, attendee_shanghai, lina_profile):
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
     services.do_accept(attendee_shanghai, meeting)
     token = agenda_feed_token(attendee_shanghai)
     response = Client().get(f"/summits/roadshow/meetings.ics?token={token}")
@@ -103,7 +105,7 @@ def test_agenda_feed_holds_my_sessions_and_my_meetings(summit, keynote, attendee
 
     Bookmark.objects.create(user=attendee_paris, session=keynote)
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-30T07:00:00+00:00"), 30))
+        lina_profile.pk, dt.datetime.fromisoformat("2027-03-30T07:00:00+00:00"), 30))
     services.do_accept(attendee_shanghai, meeting)
     response = Client().get(f"/agenda/{agenda_feed_token(attendee_paris)}.ics")
     uids = sorted(str(e["uid"]).split("@")[0] for e in Calendar.from_ical(response.content).walk("VEVENT"))
@@ -113,7 +115,7 @@ def test_agenda_feed_holds_my_sessions_and_my_meetings(summit, keynote, attendee
 def test_picker_can_propose_a_new_time_for_an_existing_meeting(summit, attendee_paris, attendee_shanghai,
                                                                lina_profile):
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, services.dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
     camille_card = services.my_profile(attendee_paris, summit)
     lina = form_client(attendee_shanghai)
     page = lina.get(f"/summits/roadshow/partnering/partners/{camille_card.pk}/?propose={meeting.pk}&duration=30")

@@ -18,7 +18,7 @@ from partnering.models import Meeting
 from scheduler import services
 from scheduler.models import Notification, Reminder
 from tests.partnering_helpers import BEFORE, registered, utc
-from tests.test_reminders import before, dispatch_and_send, eager  # noqa: F401 (eager is a fixture)
+from tests.test_reminders import before, dispatch_and_send
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +81,7 @@ def test_requested_declined_or_withdrawn_meetings_remind_nobody(summit, attendee
     assert mail.outbox == []
 
 
-def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(meeting, attendee_paris, attendee_shanghai,
-                                                                         eager, django_capture_on_commit_callbacks):
+def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(meeting, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         queued = services.do_dispatch_due_reminders(now=before(meeting, 1440))
     assert len(queued) == 2

@@ -6,6 +6,7 @@ import pytest
 
 from events.models import Company, Profile
 from partnering import services
+from summit.errors import Forbidden
 from tests.conftest import csrf_headers, signed_in
 from tests.partnering_helpers import registered
 
@@ -111,7 +112,7 @@ def test_profile_page_form_saves_and_shows_errors(summit, attendee_paris, attend
 def test_company_members_may_edit_their_company_profile_and_others_may_not(summit, attendee_paris, fair_vision):
     services.ensure_profiles(summit)
     card = fair_vision.partner_profile
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(Forbidden):
         services.do_update_profile(attendee_paris, card, services.ProfileChange(seeks=["investment"]))
     fair_vision.members.add(attendee_paris)
     services.do_update_profile(attendee_paris, card, services.ProfileChange(seeks=["investment"]))

@@ -16,14 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def eager():
-    """Tasks enqueued on commit run in-process, as they would on a worker."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
 def booked(keynote, attendee_paris):
     Bookmark.objects.create(user=attendee_paris, session=keynote)
     return keynote
@@ -147,7 +139,7 @@ def test_session_moved_later_while_claimed_goes_back_to_pending(booked, django_c
     assert mail.outbox == []
 
 
-def test_cancelled_session_sends_one_cancellation_notice_instead(booked, organiser, eager,
+def test_cancelled_session_sends_one_cancellation_notice_instead(booked, organiser,
                                                                  django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 1440))
