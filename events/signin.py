@@ -1,8 +1,9 @@
 """Mailed sign-in links: sent by a worker, good once, void once a newer one is sent or the person signs in.
 
 Tokens are django-sesame's (SESAME_ONE_TIME: a token is signed over the person's last login, so
-signing in by any means voids every earlier link; SESAME_MAX_AGE dates it). `SigninLink` holds the
-digest of the one token that may be used now, so asking again voids the previous mail at once.
+signing in by any means voids every earlier link; SESAME_MAX_AGE dates it; each is scoped to its
+link). `SigninLink` holds the digest of the one token that may be used now, so asking again voids
+the previous mail at once.
 """
 
 import hashlib
@@ -27,6 +28,11 @@ def _digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _scope(link):
+    """Each link its own sesame scope: two links asked for within one second still differ."""
+    return f"{SCOPE}:{link.pk}"
+
+
 def do_send_signin_link(link_id):
     """Mails the link `link_id` stands for, in the person's language; nothing once it was replaced or sent.
 
@@ -38,7 +44,7 @@ def do_send_signin_link(link_id):
     if link.sent_at is not None:
         return "already sent"
     user, summit = link.user, link.summit
-    token = get_token(user, scope=SCOPE)
+    token = get_token(user, scope=_scope(link))
     if not SigninLink.objects.filter(pk=link.pk, sent_at__isnull=True).update(token_digest=_digest(token)):
         return "replaced"
     profile = Profile.objects.filter(user=user).first()
@@ -59,12 +65,11 @@ def do_send_signin_link(link_id):
 
 def access_signin_link(token):
     """The link `token` was mailed as, if it is still the person's current, unexpired, unused one."""
-    user = get_user(token, scope=SCOPE, max_age=settings.SIGNIN_LINK_MAX_AGE, update_last_login=False)
-    link = None
-    if user is not None and user.is_active:
-        link = SigninLink.objects.select_related("user", "summit").filter(
-            user=user, token_digest=_digest(token)).first()
-    if link is None:
+    link = SigninLink.objects.select_related("summit").filter(token_digest=_digest(token)).first()
+    user = None
+    if link is not None:
+        user = get_user(token, scope=_scope(link), max_age=settings.SIGNIN_LINK_MAX_AGE, update_last_login=False)
+    if user is None or user.pk != link.user_id or not user.is_active:
         raise Invalid(_("This sign-in link is invalid, was replaced by a newer one, or has expired. Ask for a new one."))
     link.user = user  # carries the sesame backend that login() needs
     return link

@@ -4,8 +4,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from ninja.utils import check_csrf
 
 from summit.errors import NotSignedIn, ServiceError
+
+API_PREFIX = "/api/"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 class ServiceErrorMiddleware:
@@ -62,3 +66,38 @@ class RefuseNulMiddleware:
         except RequestDataTooBig:
             return False  # the view answers 413 when it reads the body
         return any(marker in body for marker in NUL_MARKERS)
+
+
+class ApiUnsafeRequestMiddleware:
+    """Every unsafe API request needs the CSRF token and, when it has a body, a JSON one: signing in too.
+
+    django-ninja exempts its views from Django's CSRF check and makes it only where an endpoint
+    needs a signed-in person; yet an endpoint that signs someone in (login, registration) is where
+    a forged request does harm: a cross-site `enctype=text/plain` form would sign the victim's
+    browser into the attacker's account. Such a form can send neither the token nor a JSON
+    content type, so both are required of everyone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX) and request.method not in SAFE_METHODS:
+            if check_csrf(request) is not None:
+                detail = _("CSRF token missing or incorrect: GET /api/auth/csrf/ and send its csrftoken "
+                           "cookie back as X-CSRFToken.")
+                return JsonResponse({"detail": str(detail)}, status=403)
+            if self._has_body(request) and not self._is_json(request):
+                return JsonResponse({"detail": str(_("Send the body as application/json."))}, status=415)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_body(request):
+        try:
+            return bool(request.body)
+        except RequestDataTooBig:
+            return True
+
+    @staticmethod
+    def _is_json(request):
+        return request.content_type == "application/json" or request.content_type.endswith("+json")

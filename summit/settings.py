@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "events.middleware.PersonPreferencesMiddleware",
     "summit.middleware.ServiceErrorMiddleware",
     "summit.middleware.RefuseNulMiddleware",
+    "summit.middleware.ApiUnsafeRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
