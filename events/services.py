@@ -9,6 +9,7 @@ import datetime as dt
 import secrets
 import zoneinfo
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -121,11 +122,49 @@ def check_aware(value, field):
     return value
 
 
+# Sessions happen in this window: far-off dates are typing mistakes, and at the edges of what
+# Python's datetime holds (year 1, year 9999 with an offset) time zone arithmetic overflows.
+EARLIEST_SESSION = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_SESSION = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def check_session_time(value, field):
+    check_aware(value, field)
+    if not EARLIEST_SESSION <= value < LATEST_SESSION:
+        raise Invalid(_("%(field)s must fall between the years 2000 and 2099.") % {"field": field})
+    return value
+
+
 def check_session_times(starts_at, ends_at):
-    check_aware(starts_at, "starts_at")
-    check_aware(ends_at, "ends_at")
+    check_session_time(starts_at, "starts_at")
+    check_session_time(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise Invalid(_("A session must end after it starts."))
+
+
+def stream_origins():
+    """The origins a session's stream may come from: STREAM_HOSTS, the hosts the CSP lets pages frame."""
+    return {origin.rstrip("/").lower() for origin in settings.STREAM_HOSTS}
+
+
+def check_stream_url(url):
+    """An https:// address on one of STREAM_HOSTS, or "" for none: anything else would be framed or linked
+    from the session page (a `javascript:` address would run in the platform's origin)."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    origin = ""
+    if parts is not None and parts.scheme == "https" and parts.hostname and "@" not in parts.netloc:
+        origin = f"https://{parts.hostname}" + (f":{port}" if port else "")
+    if origin not in stream_origins():
+        raise Invalid(_("The stream must be an https:// address on one of: %(hosts)s.")
+                      % {"hosts": ", ".join(sorted(stream_origins()))})
+    return url
 
 
 def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
@@ -189,7 +228,7 @@ def _apply_change(session, summit, change):
     if change.language is not None:
         session.language = check_language(change.language)
     if change.stream_url is not None:
-        session.stream_url = change.stream_url
+        session.stream_url = check_stream_url(change.stream_url)
     if change.status is not None:
         if change.status not in Session.Status.values:
             raise Invalid(_("Unknown status “%(status)s”.") % {"status": change.status})

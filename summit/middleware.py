@@ -1,6 +1,7 @@
 """Request and error handling shared by every app's pages and API."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.http.multipartparser import MultiPartParserError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -93,9 +94,12 @@ class ApiUnsafeRequestMiddleware:
 
     @staticmethod
     def _has_body(request):
+        """Whether the request carries data; an empty form (what some clients send for no body) carries none."""
         try:
+            if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+                return bool(request.POST) or bool(request.FILES)
             return bool(request.body)
-        except RequestDataTooBig:
+        except (RequestDataTooBig, MultiPartParserError):
             return True
 
     @staticmethod

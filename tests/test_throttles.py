@@ -1,0 +1,185 @@
+"""Throttles key on the real client and on the account or address named, on every way of signing in.
+
+The client is the address the trusted proxies saw: with BEHIND_PROXY=0 (NINJA_NUM_PROXIES=0) a
+client's own X-Forwarded-For counts for nothing; with one proxy only the hop it appended counts.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.test import Client, override_settings
+
+from events.models import Profile
+from tests.conftest import make_person
+from tests.servers import free_port
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = {"name": "Li Na", "email": "li.na@example.cn", "timezone": "Asia/Shanghai", "language": "zh-hans"}
+
+
+def api_login(username, password, *, client=None, address="127.0.0.1", forwarded=None):
+    client = client or Client()
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return client.post("/api/auth/login/", {"username": username, "password": password},
+                       content_type="application/json", headers=headers, REMOTE_ADDR=address)
+
+
+def page_login(username, password, address="127.0.0.1"):
+    return Client().post("/signin/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def admin_login(username, password, address="127.0.0.1"):
+    return Client().post("/admin/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def register(payload, address="127.0.0.1", forwarded=None):
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return Client().post("/api/summits/roadshow/registrations/", payload, content_type="application/json",
+                         headers=headers, REMOTE_ADDR=address)
+
+
+def test_repeated_failed_logins_are_throttled_with_retry_after(organiser):
+    statuses = [api_login("organiser", f"guess{n}").status_code for n in range(11)]
+    assert statuses == [401] * 10 + [429]
+    response = api_login("organiser", "guess")
+    assert response.json()["detail"]
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_a_new_forwarded_for_header_each_time_gets_no_new_allowance(organiser):
+    statuses = [api_login("organiser", f"guess{n}", forwarded=f"198.51.100.{n}").status_code for n in range(15)]
+    assert statuses[10:] == [429] * 5
+
+
+def test_a_throttled_client_cannot_sign_in_with_a_new_header(organiser):
+    for n in range(10):
+        api_login("organiser", f"guess{n}")
+    response = api_login("organiser", "correct horse battery", forwarded="203.0.113.99")
+    assert response.status_code == 429
+    assert "sessionid" not in response.cookies
+
+
+@override_settings(NINJA_NUM_PROXIES=1)
+def test_behind_one_proxy_only_the_hop_it_appended_counts(organiser):
+    # The client wrote the first entries itself; the proxy appended the address it saw.
+    statuses = [api_login("organiser", f"guess{n}", address="10.0.0.2", forwarded=f"198.51.100.{n}, 203.0.113.7")
+                .status_code for n in range(11)]
+    assert statuses == [401] * 10 + [429]
+    other_client = api_login("someone-else", "guess", address="10.0.0.2", forwarded="203.0.113.8")
+    assert other_client.status_code == 401
+
+
+def test_one_account_attacked_from_many_clients_is_throttled(organiser):
+    statuses = [api_login("Organiser", f"guess{n}", address=f"192.0.2.{n}").status_code for n in range(11)]
+    assert statuses == [401] * 10 + [429]
+    assert api_login("someone-else", "guess", address="192.0.2.200").status_code == 401
+
+
+def test_admin_login_is_throttled(organiser):
+    statuses = [admin_login("organiser", f"guess{n}", address=f"192.0.2.{n}").status_code for n in range(11)]
+    assert statuses[:10] == [200] * 10  # the admin's form shown again with its error
+    assert statuses[10] == 429
+
+
+def test_api_page_and_admin_share_one_limit(organiser):
+    for n in range(4):
+        assert api_login("organiser", f"guess{n}").status_code == 401
+    for n in range(3):
+        assert page_login("organiser", f"page{n}").status_code == 200
+    for n in range(3):
+        assert admin_login("organiser", f"admin{n}").status_code == 200
+    assert page_login("organiser", "correct horse battery").status_code == 429
+    assert admin_login("organiser", "correct horse battery").status_code == 429
+
+
+@override_settings(THROTTLE_REGISTRATION="3/h")
+def test_mass_registration_from_one_client_is_throttled(summit):
+    for n in range(3):
+        assert register({**GOOD, "email": f"p{n}@example.org"}, forwarded=f"198.51.100.{n}").status_code == 201
+    response = register({**GOOD, "email": "p9@example.org"}, forwarded="198.51.100.9")
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert not Profile.objects.filter(user__email="p9@example.org").exists()
+
+
+@override_settings(THROTTLE_REGISTRATION="3/h")
+def test_registrations_naming_one_address_are_throttled_across_clients(summit):
+    statuses = [register({**GOOD, "email": "Target@example.org"}, address=f"192.0.2.{n}").status_code
+                for n in range(4)]
+    assert statuses == [201, 202, 202, 429]
+
+
+@override_settings(THROTTLE_REGISTRATION="3/h")
+def test_registration_page_is_throttled_like_the_api(summit):
+    for n in range(3):
+        assert Client().post("/summits/roadshow/register/", {**GOOD, "email": f"p{n}@example.org"}).status_code == 302
+    response = Client().post("/summits/roadshow/register/", {**GOOD, "email": "p9@example.org"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+@override_settings(THROTTLE_SIGNIN_LINK="2/h")
+def test_sign_in_link_requests_from_one_client_are_throttled_with_retry_after(summit):
+    client = Client()
+    statuses = [client.post("/signin/", {"email": "someone@example.org"}).status_code for _ in range(3)]
+    assert statuses == [202, 202, 429]
+    assert 0 < int(client.post("/signin/", {"email": "x@example.org"}).headers["Retry-After"]) <= 3600
+
+
+@override_settings(THROTTLE_SIGNIN_LINK="2/h")
+def test_at_most_the_limit_of_link_mails_reach_one_address(summit, django_capture_on_commit_callbacks):
+    person = make_person("target")
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert Client().post("/signin/", {"email": person.email}, REMOTE_ADDR=f"192.0.2.{n}").status_code == 202
+    for n in range(3):  # a registration naming a known address mails a link too
+        with django_capture_on_commit_callbacks(execute=True):
+            assert register({**GOOD, "email": person.email}, address=f"192.0.2.{100 + n}").status_code == 202
+    assert [message.to for message in mail.outbox] == [[person.email]] * 2
+
+
+@pytest.fixture
+def redis_down():
+    """The cache (and with it every throttle counter) is a Redis nobody answers on."""
+    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+    with override_settings(CACHES=caches):
+        yield
+
+
+def test_login_while_redis_is_down_is_a_json_503_not_a_500(organiser, redis_down):
+    response = api_login("organiser", "correct horse battery")
+    assert response.status_code == 503
+    assert response.json()["detail"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_registration_while_redis_is_down_is_a_json_503_and_stores_nobody(summit, redis_down):
+    response = register(GOOD)
+    assert response.status_code == 503
+    assert response.json()["detail"]
+    assert not Profile.objects.exists()
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "0"), ("1", "1"), ("2", "2")])
+def test_behind_proxy_sets_how_many_forwarded_hops_the_throttles_trust(tmp_path, value, expected):
+    env = {k: v for k, v in os.environ.items() if k != "BEHIND_PROXY"}
+    if value is not None:
+        env["BEHIND_PROXY"] = value
+    script = "import django; django.setup(); from ninja.conf import settings; print(settings.NUM_PROXIES)"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**env, "DJANGO_SETTINGS_MODULE": "summit.settings", "VAR_DIR": str(tmp_path)})
+    assert result.stdout.strip() == expected, result.stderr
+
+
+def test_shipped_nginx_overwrites_forwarded_for_instead_of_appending():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "$proxy_add_x_forwarded_for" not in conf
