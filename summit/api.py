@@ -7,8 +7,16 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from events.api import router as events_router
 from summit.errors import ServiceError
+from summit.openapi import document_shared_answers
 
-api = NinjaAPI(title="Summit platform API", version="1", urls_namespace="api")
+
+class SummitAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The routers' document plus the answers every endpoint shares (summit/openapi.py)."""
+        return document_shared_answers(super().get_openapi_schema(**kwargs))
+
+
+api = SummitAPI(title="Summit platform API", version="1", urls_namespace="api")
 
 
 @api.exception_handler(ServiceError)
