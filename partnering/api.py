@@ -308,3 +308,26 @@ def company_leads_csv(request, slug: str, company_slug: str):
     company = services.access_company_leads(request.user, summit, company_slug)
     rows = services.leads(summit, [company])[company.pk]
     return csv_response(services.leads_csv(rows), f"{company.slug}-leads.csv")
+
+
+class ContactSharingOut(Schema):
+    summit: bool | None = Field(..., description="The choice for every company of the summit; null if none made.")
+    companies: dict[str, bool] = Field(..., description="Choices for single companies, by slug; these win.")
+
+
+class ContactSharingIn(Schema):
+    summit: bool | None = Field(None, description="Share my contact with every company of the summit (or not).")
+    companies: dict[str, bool] = Field(default_factory=dict, description="Share it with these companies (or not).")
+
+
+@router.get("/summits/{slug}/contact-sharing/", response=ContactSharingOut, tags=["partnering", "privacy"])
+def get_contact_sharing(request, slug: str):
+    """Whose leads my name and email reach: only the companies I agreed to share them with."""
+    return services.contact_sharing(request.user, access_summit(slug))
+
+
+@router.put("/summits/{slug}/contact-sharing/", response=ContactSharingOut, tags=["partnering", "privacy"])
+def set_contact_sharing(request, slug: str, payload: ContactSharingIn):
+    """Changes my choices; what is not sent stays as it was."""
+    return services.do_set_contact_sharing(request.user, access_summit(slug), everyone=payload.summit,
+                                           companies=payload.companies)
