@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "livechat",
     "scheduler",
     "partnering",
+    "privacy",
 ]
 
 MIDDLEWARE = [

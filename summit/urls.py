@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("livechat.urls")),
     path("", include("partnering.urls")),
     path("", include("scheduler.urls")),
+    path("", include("privacy.urls")),
     path("", include("events.urls")),
 ]
