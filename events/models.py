@@ -234,6 +234,7 @@ class SigninLink(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signin_link")
     summit = models.ForeignKey(Summit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    token_digest = models.CharField(max_length=64, blank=True, db_index=True, help_text=_("SHA-256 of the token mailed."))
+    token_digest = models.CharField(max_length=64, blank=True, db_index=True,
+                                    help_text=_("SHA-256 of the token mailed."))
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

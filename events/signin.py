@@ -24,6 +24,11 @@ SCOPE = "events.signin-link"
 User = get_user_model()
 
 
+def _refused():
+    """The one answer for a link that cannot be used, whatever the reason: it tells a guesser nothing."""
+    return Invalid(_("This sign-in link is invalid, was replaced by a newer one, or has expired. Ask for a new one."))
+
+
 def _digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -70,7 +75,7 @@ def access_signin_link(token):
     if link is not None:
         user = get_user(token, scope=_scope(link), max_age=settings.SIGNIN_LINK_MAX_AGE, update_last_login=False)
     if user is None or user.pk != link.user_id or not user.is_active:
-        raise Invalid(_("This sign-in link is invalid, was replaced by a newer one, or has expired. Ask for a new one."))
+        raise _refused()
     link.user = user  # carries the sesame backend that login() needs
     return link
 
@@ -80,5 +85,5 @@ def do_use_signin_link(token):
     link = access_signin_link(token)
     deleted, _rows = SigninLink.objects.filter(pk=link.pk, token_digest=link.token_digest).delete()
     if not deleted:  # a second click racing the first
-        raise Invalid(_("This sign-in link is invalid, was replaced by a newer one, or has expired. Ask for a new one."))
+        raise _refused()
     return link.user, link.summit

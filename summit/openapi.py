@@ -36,7 +36,8 @@ DESCRIPTIONS = {
 
 
 def _error(status):
-    return {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    schema = {"$ref": "#/components/schemas/Error"}
+    return {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": schema}}}
 
 
 def document_shared_answers(schema):

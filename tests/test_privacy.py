@@ -103,9 +103,9 @@ def test_company_page_offers_the_choice_and_saves_it(summit, fair_vision, organi
     client = signed_in(organiser)
     page = client.get("/summits/roadshow/companies/fair-vision/").content.decode()
     assert "counts your visits anonymously" in page
+    page_url = "/summits/roadshow/companies/fair-vision/"
     response = client.post("/summits/roadshow/partnering/contact-sharing/",
-                           {"company": "fair-vision", "shared": "1", "next": "/summits/roadshow/companies/fair-vision/"},
-                           headers=csrf_headers(client))
+                           {"company": "fair-vision", "shared": "1", "next": page_url}, headers=csrf_headers(client))
     assert response.status_code == 302
     assert ContactSharing.objects.get(user=organiser, company=fair_vision).shared is True
     assert "Stop sharing my contact" in client.get("/summits/roadshow/companies/fair-vision/").content.decode()

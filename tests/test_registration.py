@@ -1,12 +1,10 @@
 """Attendees register without a password and are signed in at once; a known email never signs anyone in."""
 
-import re
-
 import pytest
 from django.core import mail
 
 from events.models import Profile, Registration
-from tests.conftest import csrf_headers, make_person
+from tests.conftest import csrf_headers
 
 pytestmark = pytest.mark.django_db
 
