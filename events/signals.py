@@ -10,5 +10,7 @@ from django.dispatch import Signal
 session_changed = Signal()
 # user_id, session_id, added: bool
 bookmark_changed = Signal()
+# summit: registrations were made in bulk (bulk_create sends no post_save).
+people_registered = Signal()
 # summit: the demo summit was seeded; each app adds its own demo data (idempotently).
 demo_seeded = Signal()

@@ -7,8 +7,11 @@ class PartneringConfig(AppConfig):
 
     def ready(self):
         from events.calendar import register_agenda_source
-        from events.signals import demo_seeded
-        from partnering import reminders
+        from django.db.models.signals import post_save
+
+        from events.models import Company, Registration
+        from events.signals import demo_seeded, people_registered
+        from partnering import receivers, reminders
         from partnering.demo import seed_partnering
         from partnering.services import leads, meeting_entries
         from partnering.signals import meeting_changed
@@ -17,6 +20,9 @@ class PartneringConfig(AppConfig):
 
         register_agenda_source(meeting_entries)
         register_leads_provider(leads)
+        post_save.connect(receivers.on_registration_saved, sender=Registration, dispatch_uid="partnering.registration")
+        post_save.connect(receivers.on_company_saved, sender=Company, dispatch_uid="partnering.company")
+        people_registered.connect(receivers.on_people_registered, dispatch_uid="partnering.people_registered")
         demo_seeded.connect(lambda sender, summit, **kwargs: seed_partnering(summit), weak=False,
                             dispatch_uid="partnering.demo")
         register_source(reminders.MeetingSource())

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from events.models import Profile, Registration, Room, Session, Summit
 from events.services import check_organiser
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
-from scheduler import conf
 from scheduler.enqueue import enqueue
 from scheduler.models import SummitReport
 from summit.csvfile import csv_text
@@ -335,6 +334,12 @@ def current_report(summit):
     return ready.filter(key=SummitReport.FINAL).first() or ready.order_by("-generated_at").first()
 
 
+def report_on_its_way(summit):
+    """A stored report is pending or being built: the page says a fresh one is coming."""
+    return SummitReport.objects.filter(
+        summit=summit, status__in=[SummitReport.Status.PENDING, SummitReport.Status.BUILDING]).exists()
+
+
 def report_data(summit):
     """(data, stored report or None): the stored report when one is ready, else a live one."""
     stored = current_report(summit)
@@ -370,7 +375,7 @@ def do_dispatch_ended_summits(now=None):
             if created:
                 _enqueue_build(report.pk)
                 started.append(report.pk)
-    lease = dt.timedelta(seconds=conf.REPORT_LEASE_SECONDS)
+    lease = dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     lost = SummitReport.objects.filter(
         Q(status=SummitReport.Status.PENDING, created_at__lt=now - lease)
         | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
@@ -423,7 +428,7 @@ def do_build_report(report_id, now=None):
     now = now or timezone.now()
     claimable = Q(status=SummitReport.Status.PENDING) | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
     claimed = SummitReport.objects.filter(pk=report_id).filter(claimable).update(
-        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=conf.REPORT_LEASE_SECONDS)
+        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     )
     if not claimed:
         return "not-claimed"

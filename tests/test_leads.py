@@ -73,7 +73,7 @@ def activity(summit, main_stage, pitch_room, fair_vision, julien, attendee_paris
     Question.objects.create(room=main_stage, author=attendee_shanghai, body="Keynote slides?")
     lina = services.my_profile(attendee_shanghai, summit)
     services.do_update_profile(attendee_shanghai, lina, services.ProfileChange(seeks=["distribution"]))
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     meeting = services.do_request_meeting(attendee_shanghai, summit, services.MeetingRequest(
         fair_vision.partner_profile.pk, utc(2027, 3, 31, 8, 0), 30), now=BEFORE)
     services.do_accept(julien, meeting)

@@ -181,7 +181,7 @@ def test_company_side_is_reminded_through_the_member_who_accepted(summit, attend
     sophie, _card = registered(summit, "sophie")
     colleague, _card = registered(summit, "colleague")
     company.members.add(sophie, colleague)
-    partnering.ensure_profiles(summit)
+    partnering.do_create_missing_profiles(summit)
     company.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         meeting = accepted(attendee_shanghai, summit, company.partner_profile, answering=sophie)

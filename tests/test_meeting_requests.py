@@ -205,7 +205,7 @@ def test_company_meeting_is_answered_by_a_member_who_then_attends(summit, camill
     company = Company.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc", country="FR")
     sophie, _profile = registered(summit, "sophie", "Europe/Paris")
     company.members.add(sophie)
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     meeting = request_meeting(camille, company.partner_profile).json()
     assert meeting["with"]["name"] == "Epicnpoc"
     sophie_client = signed_in(sophie)
@@ -304,7 +304,7 @@ def test_reminders_go_to_both_people_of_an_accepted_meeting_in_their_own_time(su
 def test_my_meetings_query_count_does_not_grow_with_meetings(summit, camille, attendee_paris,
                                                              django_assert_max_num_queries):
     company = Company.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc")
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     for n in range(4):
         _user, card = registered(summit, f"partner{n}", "Asia/Shanghai", "CN")
         starts_at = f"2027-03-29T{9 + n // 2:02d}:{n % 2 * 30:02d}:00+02:00"  # 09:00, 09:30, 10:00, 10:30

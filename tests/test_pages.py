@@ -124,11 +124,12 @@ def test_organiser_signs_in_with_a_password(organiser):
     assert client.get(f"/summits/{SLUG}/organiser/").status_code == 200
 
 
-def test_signing_in_as_a_registered_person_elsewhere_joins_this_summit(summit):
+def test_a_person_signed_in_elsewhere_joins_this_summit_with_one_button(summit):
     person = make_person("wanderer")
     client = Client()
     client.force_login(person)
-    assert client.get(f"/summits/{SLUG}/register/").status_code == 302
+    assert b'method="post"' in client.get(f"/summits/{SLUG}/register/").content
+    assert client.post(f"/summits/{SLUG}/register/").status_code == 302
     assert person.registrations.filter(summit=summit).exists()
 
 

@@ -126,7 +126,7 @@ def talkative(summit, main_stage, keynote, attendee_paris, fair_vision):
     live.do_send_chat_message(attendee_paris.pk, main_stage.pk, "Bonjour à tous")
     live.do_ask_question(attendee_paris.pk, main_stage.pk, live.ATTENDEE, "Quand sort le produit ?")
     partnering.do_set_contact_sharing(attendee_paris, summit, companies={"fair-vision": True})
-    partnering.ensure_profiles(summit)
+    partnering.do_create_missing_profiles(summit)
     return attendee_paris
 
 

@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from events import services as events
 from events.models import Bookmark, Registration
-from scheduler import conf, services
+from scheduler import services
+from scheduler.sources import DEFAULT_OFFSETS
 from scheduler.models import Notification, Reminder
 from summit.celery import app as celery_app
 from tests.conftest import csrf_headers, make_person, signed_in
@@ -63,9 +65,9 @@ def test_each_offset_is_its_own_reminder(booked, django_capture_on_commit_callba
 def test_empty_offsets_fall_back_to_a_day_and_a_quarter_hour(booked, django_capture_on_commit_callbacks):
     booked.summit.reminder_offsets = []
     booked.summit.save()
-    for minutes in conf.DEFAULT_OFFSETS:
+    for minutes in DEFAULT_OFFSETS:
         dispatch_and_send(before(booked, minutes), django_capture_on_commit_callbacks)
-    assert sorted(Reminder.objects.values_list("offset_minutes", flat=True)) == sorted(conf.DEFAULT_OFFSETS)
+    assert sorted(Reminder.objects.values_list("offset_minutes", flat=True)) == sorted(DEFAULT_OFFSETS)
 
 
 def test_reminder_speaks_the_attendees_language_and_clock(keynote, attendee_shanghai,
@@ -104,7 +106,7 @@ def test_bookmark_added_after_reminder_time_sends_nothing_late(booked, django_ca
 def test_reminder_found_after_grace_is_skipped_not_sent_late(booked, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 15))
-    late = before(booked, 15) + dt.timedelta(minutes=conf.GRACE_MINUTES + 1)
+    late = before(booked, 15) + dt.timedelta(minutes=settings.REMINDER_GRACE_MINUTES + 1)
     assert services.do_send_reminder(reminder_id, now=late) == "late"
     assert mail.outbox == []
 
@@ -191,11 +193,11 @@ def test_worker_killed_after_claim_is_retried_once_the_lease_runs_out(booked, dj
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=now)
     assert services._claim(reminder_id, now) == 1  # ... and the worker dies here
-    soon = now + dt.timedelta(seconds=conf.LEASE_SECONDS - 1)
+    soon = now + dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS - 1)
     with django_capture_on_commit_callbacks(execute=False):
         assert services.do_dispatch_due_reminders(now=soon) == []
     assert services.do_send_reminder(reminder_id, now=soon) == "not-claimed"
-    later = now + dt.timedelta(seconds=conf.LEASE_SECONDS + 1)
+    later = now + dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=False):
         assert services.do_dispatch_due_reminders(now=later) == [reminder_id]
     assert services.do_send_reminder(reminder_id, now=later) == "sent"
@@ -225,7 +227,7 @@ def test_lost_queue_message_is_queued_again(booked, django_capture_on_commit_cal
     now = before(booked, 15)
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=now)
-    later = now + dt.timedelta(seconds=conf.REQUEUE_SECONDS + 1)
+    later = now + dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert services.do_dispatch_due_reminders(now=later) == [reminder_id]
     assert len(callbacks) == 1

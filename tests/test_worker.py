@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from events.models import Bookmark, Registration
 from scheduler.models import Notification, Reminder
+from summit.brokers import broker_transport_options, filesystem_broker_folders
 from tests.conftest import make_person, make_session, services_required
 from tests.servers import database_url_for
 
@@ -44,15 +45,11 @@ def broker(request, tmp_path):
     var_dir = tmp_path / "var"
     env = {"VAR_DIR": str(var_dir)}
     if request.param == "filesystem":
-        folder = var_dir / "celery-broker" / "out"
-        folder.mkdir(parents=True)
-        (var_dir / "celery-broker" / "processed").mkdir()
+        for folder in filesystem_broker_folders(var_dir).values():
+            folder.mkdir(parents=True)
         env["CELERY_BROKER_URL"] = "filesystem://"
         producer = Celery("producer", broker="filesystem://")
-        producer.conf.broker_transport_options = {
-            "data_folder_in": str(folder), "data_folder_out": str(folder),
-            "control_folder": str(var_dir / "celery-broker" / "control"),
-        }
+        producer.conf.broker_transport_options = broker_transport_options("filesystem://", var_dir)
     else:
         import redis
 
