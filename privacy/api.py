@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema
 from ninja.security import django_auth
 
 from privacy import services
+from summit.schemas import Input
 
 router = Router(auth=django_auth, tags=["privacy"])
 
@@ -13,7 +14,7 @@ class Detail(Schema):
     detail: str
 
 
-class DeletionIn(Schema):
+class DeletionIn(Input):
     confirm: str = Field(..., max_length=254, description="Your email address (your username if you have none).")
 
 
@@ -24,7 +25,7 @@ def export(request):
     return services.export(request.user)
 
 
-@router.delete("/me/", response={200: Detail})
+@router.delete("/me/", response={200: Detail, 403: Detail})
 def delete_account(request, payload: DeletionIn):
     """Deletes your account once you type your email: no password needed, as for link-signed-in people."""
     services.do_delete_account(request.user, payload.confirm)

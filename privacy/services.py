@@ -17,7 +17,7 @@ from livechat.services import DELETED_AUTHOR
 from partnering.models import ContactSharing, PartnerProfile
 from partnering.services import meeting_out, meetings_of
 from scheduler.models import Notification, Reminder
-from summit.errors import Invalid
+from summit.errors import Forbidden
 
 User = get_user_model()
 
@@ -91,7 +91,7 @@ def check_deletion_confirmed(user, typed):
     so people who sign in with mailed links can delete their account too."""
     expected = (user.email or user.get_username()).strip().lower()
     if (typed or "").strip().lower() != expected:
-        raise Invalid(_("Type your email address exactly to confirm that the account should be deleted."))
+        raise Forbidden(_("Type your email address exactly to confirm that the account should be deleted."))
 
 
 def do_delete_account(user, typed):

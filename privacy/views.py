@@ -13,7 +13,7 @@ from events.models import Registration
 from events.services import check_signed_in
 from partnering.services import contact_sharing
 from privacy import services
-from summit.errors import Invalid
+from summit.errors import Forbidden
 
 
 def my_data(request):
@@ -41,7 +41,7 @@ def delete_account(request):
     check_signed_in(request.user)
     try:
         services.do_delete_account(request.user, request.POST.get("confirm", ""))
-    except Invalid as error:
+    except Forbidden as error:
         messages.error(request, error.detail)
         return redirect("privacy-my-data")
     logout(request)

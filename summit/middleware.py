@@ -10,7 +10,8 @@ from ninja.utils import check_csrf
 from summit.errors import NotSignedIn, ServiceError
 
 API_PREFIX = "/api/"
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+# The methods that change something; any other is read-only or answered 405 by the API.
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class ServiceErrorMiddleware:
@@ -59,6 +60,8 @@ class RefuseNulMiddleware:
 
     @staticmethod
     def _carries_nul(request):
+        if "\x00" in request.path:
+            return True
         query = request.META.get("QUERY_STRING", "").encode().lower()
         if b"%00" in query:
             return True
@@ -83,7 +86,7 @@ class ApiUnsafeRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(API_PREFIX) and request.method not in SAFE_METHODS:
+        if request.path.startswith(API_PREFIX) and request.method in UNSAFE_METHODS:
             if check_csrf(request) is not None:
                 detail = _("CSRF token missing or incorrect: GET /api/auth/csrf/ and send its csrftoken "
                            "cookie back as X-CSRFToken.")

@@ -167,7 +167,7 @@ def delete_me(client, confirm):
 def test_deletion_needs_the_email_typed(talkative):
     client = signed_in(talkative)
     response = delete_me(client, "someone-else@example.org")
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert User.objects.get(pk=talkative.pk).is_active
 
 
