@@ -4,9 +4,14 @@ The client is the address the trusted proxies saw: with BEHIND_PROXY=0 (NINJA_NU
 client's own X-Forwarded-For counts for nothing; with one proxy only the hop it appended counts.
 """
 
+import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,8 +19,8 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from events.models import Profile
-from tests.conftest import make_person
-from tests.servers import free_port
+from tests.conftest import make_person, services_required
+from tests.servers import database_url_for, free_port, start_daphne, stop
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +189,112 @@ def test_behind_proxy_sets_which_forwarded_headers_count(tmp_path, value, hops, 
     assert result.stdout.split("\n")[:2] == [hops, proto_header], result.stderr
 
 
-def test_shipped_nginx_overwrites_forwarded_for_instead_of_appending():
-    conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
-    assert "$proxy_add_x_forwarded_for" not in conf
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+def start_shipped_nginx(tmp_path, upstream_port):
+    """deploy/nginx.conf as shipped, pointed at one Daphne and listening on a free port."""
+    if not os.access(NGINX, os.X_OK):
+        if services_required():
+            pytest.fail(f"{NGINX} is missing (scripts/install-system-packages installs it)")
+        pytest.skip(f"{NGINX} is missing")
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = site.replace("server web:8000;", f"server 127.0.0.1:{upstream_port};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    (tmp_path / "site.conf").write_text(site)
+    temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for path in temp.values():
+        path.mkdir()
+    (tmp_path / "nginx.conf").write_text(
+        f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/nginx-error.log;\n"
+        "events {}\n"
+        f"http {{ access_log off; client_body_temp_path {temp['body']}; proxy_temp_path {temp['proxy']}; "
+        f"fastcgi_temp_path {temp['fastcgi']}; uwsgi_temp_path {temp['uwsgi']}; scgi_temp_path {temp['scgi']}; "
+        f"include {tmp_path}/site.conf; }}\n")
+    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process, port
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    stop(process)
+    pytest.fail("nginx did not start: " + (tmp_path / "nginx-error.log").read_text()[-2000:])
+
+
+def http_login(port, forwarded, csrf):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/auth/login/", method="POST",
+        data=json.dumps({"username": "organiser", "password": "wrong"}).encode(),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf, "Cookie": f"csrftoken={csrf}",
+                 "X-Forwarded-For": forwarded})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.multiprocess
+@pytest.mark.django_db(transaction=True)
+def test_behind_the_shipped_nginx_a_forged_forwarded_for_gets_no_new_allowance(organiser, redis_url, tmp_path):
+    from django.conf import settings
+    from django.db import connection
+
+    database_url = database_url_for(connection)
+    if database_url is None:
+        pytest.skip("Daphne needs to see the test database: PostgreSQL only")
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": settings.SECRET_KEY,
+           "DEBUG": "0", "HTTPS": "0", "ALLOWED_HOSTS": "127.0.0.1", "VAR_DIR": str(tmp_path),
+           "BEHIND_PROXY": "1", "THROTTLE_LOGIN": "3/m", "CACHE_KEY_PREFIX": f"nginx-test-{free_port()}"}
+    daphne_port = free_port()
+    daphne = start_daphne(daphne_port, env, tmp_path / "daphne.log", ready_path="/api/openapi.json")
+    try:
+        nginx, port = start_shipped_nginx(tmp_path, daphne_port)
+        try:
+            csrf = "nginxTestCsrfToken0123456789abcd"
+            statuses = [http_login(port, f"198.51.100.{n}", csrf) for n in range(5)]
+        finally:
+            stop(nginx)
+    finally:
+        stop(daphne)
+    assert statuses == [401, 401, 401, 429, 429]
+
+
+@pytest.mark.multiprocess
+def test_shipped_nginx_overwrites_forwarded_for_instead_of_appending(tmp_path):
+    import http.server
+    import threading
+
+    seen = []
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers.get_all("X-Forwarded-For"))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    try:
+        nginx, port = start_shipped_nginx(tmp_path, upstream.server_address[1])
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"X-Forwarded-For": "203.0.113.9"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 204
+        finally:
+            stop(nginx)
+    finally:
+        upstream.shutdown()
+        upstream.server_close()
+    assert seen == [["127.0.0.1"]]
