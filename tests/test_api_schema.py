@@ -9,7 +9,9 @@ import pytest
 import schemathesis
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -51,6 +53,17 @@ def load(session_id=None):
 ORGANISER_SESSION = "schemathesisorganisersession0001"
 anonymous_schema = load()
 organiser_schema = load(ORGANISER_SESSION)
+
+
+@pytest.fixture(autouse=True)
+def _test_connection_stays_open():
+    """As Django's test client does: between requests the WSGI handler must not close the connection that
+    holds the test's transaction (on PostgreSQL a reconnect inside it is refused)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
