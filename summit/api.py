@@ -50,4 +50,5 @@ def too_large(request, exc):
 api.add_router("", events_router)
 api.add_router("", "partnering.api.router")
 api.add_router("", "scheduler.api.router")
+api.add_router("", "stage.api.router")
 api.add_router("", "privacy.api.router")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("livechat.urls")),
     path("", include("partnering.urls")),
     path("", include("scheduler.urls")),
+    path("", include("stage.urls")),
     path("", include("privacy.urls")),
     path("", include("events.urls")),
 ]

@@ -31,14 +31,6 @@ def by_name(rows):
 
 
 @pytest.fixture
-def julien(summit, fair_vision):
-    """Fair Vision's own team member."""
-    user, _profile = registered(summit, "julien", organisation="Fair Vision")
-    fair_vision.members.add(user)
-    return user
-
-
-@pytest.fixture
 def finwedge(summit):
     company = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge", country="CN")
     Room.objects.create(summit=summit, slug="finwedge", name="Finwedge pitch room", kind=Room.Kind.PITCH,

@@ -17,8 +17,8 @@ from partnering import services as partnering
 from partnering.models import Meeting
 from scheduler import services
 from scheduler.models import Notification, Reminder
+from tests.conftest import before, dispatch_and_send
 from tests.partnering_helpers import BEFORE, registered, utc
-from tests.test_reminders import before, dispatch_and_send
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +172,7 @@ def test_meeting_booked_after_the_clock_change_has_no_warning(summit, attendee_p
 def test_video_link_is_in_the_reminder(meeting, attendee_paris, django_capture_on_commit_callbacks):
     partnering.do_set_video_url(attendee_paris, meeting, "https://meet.example/qingdao")
     dispatch_and_send(before(meeting, 15), django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
     assert all("https://meet.example/qingdao" in m.body for m in mail.outbox)
 
 

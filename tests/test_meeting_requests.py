@@ -36,11 +36,6 @@ def lina(attendee_shanghai):
 
 
 @pytest.fixture
-def lina_profile(summit, attendee_shanghai):
-    return services.my_profile(attendee_shanghai, summit)
-
-
-@pytest.fixture
 def camille_profile(summit, attendee_paris):
     return services.my_profile(attendee_paris, summit)
 
@@ -187,7 +182,6 @@ def test_cancel_frees_the_slot(camille, lina, lina_profile):
 
 def test_meeting_booked_across_the_clock_change_keeps_its_instant_and_warns(summit, attendee_paris,
                                                                            attendee_shanghai):
-    paris = services.my_profile(attendee_paris, summit)
     shanghai = services.my_profile(attendee_shanghai, summit)
     booked_on = utc(2027, 3, 26, 10, 0)  # Friday, Paris on UTC+1
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(

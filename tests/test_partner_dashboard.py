@@ -4,14 +4,7 @@ import pytest
 
 from partnering import services
 from tests.conftest import signed_in
-from tests.partnering_helpers import BEFORE, registered, utc
-
-
-@pytest.fixture
-def julien(summit, fair_vision):
-    user, _profile = registered(summit, "julien")
-    fair_vision.members.add(user)
-    return user
+from tests.partnering_helpers import BEFORE, utc
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from scheduler import services
 from scheduler.sources import DEFAULT_OFFSETS
 from scheduler.models import Notification, Reminder
 from summit.celery import app as celery_app
-from tests.conftest import csrf_headers, make_person, signed_in
+from tests.conftest import before, csrf_headers, dispatch_and_send, make_person, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +21,6 @@ pytestmark = pytest.mark.django_db
 def booked(keynote, attendee_paris):
     Bookmark.objects.create(user=attendee_paris, session=keynote)
     return keynote
-
-
-def before(session, minutes):
-    return session.starts_at - dt.timedelta(minutes=minutes)
-
-
-def dispatch_and_send(now, capture):
-    """One beat tick: the dispatcher's on-commit enqueues are collected, then run as the worker would."""
-    with capture(execute=False) as callbacks:
-        ids = services.do_dispatch_due_reminders(now=now)
-    return ids, [services.do_send_reminder(i, now=now) for i in ids], callbacks
 
 
 def test_reminder_sent_once_when_dispatcher_runs_twice(booked, django_capture_on_commit_callbacks):
