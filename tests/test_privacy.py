@@ -195,7 +195,8 @@ def test_deleted_account_leaves_its_words_under_deleted_user_and_nothing_that_na
 
 def test_room_shows_a_deleted_persons_words_without_their_name(talkative, main_stage, attendee_shanghai, summit):
     delete_me(signed_in(talkative), "camille@example.org")
-    state = live.do_enter_room(main_stage.pk, None, attendee_shanghai.pk, live.ATTENDEE, "test")["state"]
+    [entered] = live.do_enter_room_together(main_stage.pk, "test", [(attendee_shanghai.pk, live.ATTENDEE, None, None)])
+    state = entered["state"]
     assert [(m["author"], m["body"]) for m in state["messages"]] == [
         ({"id": None, "name": "", "organisation": "", "deleted": True}, "Bonjour à tous")]
     assert state["questions"][0]["author"] == {"id": None, "name": "", "organisation": "", "deleted": True}
