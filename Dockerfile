@@ -10,6 +10,6 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN mkdir -p "$VAR_DIR" && SECRET_KEY=build python manage.py collectstatic --no-input -v0
 EXPOSE 8000
-# Frames over 64 KiB are refused by the server itself (the live-room protocol caps them).
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", \
+# Frames over 64 KiB are refused by the server itself with 1009 (summit/serve.py is Daphne plus that close frame).
+CMD ["python", "-m", "summit.serve", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", \
      "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536", "summit.asgi:application"]

@@ -2,25 +2,26 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from events import services
 from events.models import Company, Profile, Registration, Room, Session, Speaker, Summit, Track
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(TranslationTabularInline):
     model = Room
     extra = 0
     fields = ["slug", "name", "kind", "company", "position", "is_private", "is_moderated"]
 
 
-class TrackInline(admin.TabularInline):
+class TrackInline(TranslationTabularInline):
     model = Track
     extra = 0
 
 
 @admin.register(Summit)
-class SummitAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "starts_on", "ends_on", "timezone", "is_published"]
+class SummitAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "starts_on", "ends_on", "timezone", "language", "is_published"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TrackInline, RoomInline]
 
@@ -45,7 +46,7 @@ class SessionForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(TranslationAdmin):
     form = SessionForm
     list_display = ["title", "summit", "room", "starts_at", "ends_at", "status"]
     list_filter = ["summit", "status", "room__kind"]
@@ -61,13 +62,13 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(TranslationAdmin):
     list_display = ["name", "summit", "country"]
     filter_horizontal = ["members"]
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(TranslationAdmin):
     list_display = ["name", "organisation", "summit"]
 
 

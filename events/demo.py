@@ -119,6 +119,7 @@ def seed_demo(password=None):
             ),
             "organised_with": "Qingdao High-tech Zone",
             "timezone": "Europe/Paris",
+            "partner_timezone": "Asia/Shanghai",
             "languages": ["en", "fr", "zh-hans"],
             "themes": THEMES,
             "starts_on": first_day,

@@ -10,6 +10,7 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
+from events.i18n import clear_summit_fallback
 from events.models import KNOWN_TIMEZONES
 
 TZ_COOKIE = "summit_tz"
@@ -40,3 +41,4 @@ class PersonPreferencesMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            clear_summit_fallback()

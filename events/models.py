@@ -27,7 +27,17 @@ class Summit(models.Model):
         max_length=200, blank=True, help_text=_("Partner organisation running the summit jointly.")
     )
     timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
+    partner_timezone = models.CharField(
+        max_length=64, blank=True, validators=[validate_timezone],
+        help_text=_("The partner organisation's time zone, shown beside the organisers' own in the editor."),
+    )
     languages = models.JSONField(default=list, help_text=_("Language codes the summit runs in."))
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        choices=settings.LANGUAGES,
+        help_text=_("Main language: what organisers write by default, and shown when a translation is missing."),
+    )
     themes = models.JSONField(default=list, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -50,6 +60,7 @@ class Track(models.Model):
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="tracks")
     slug = models.SlugField()
     name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
     colour = models.CharField(max_length=7, default="#2f6f9f")
 
     class Meta:
@@ -72,6 +83,7 @@ class Company(models.Model):
     website = models.URLField(blank=True)
     themes = models.JSONField(default=list, blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="companies")
+    logo = models.ImageField(upload_to="logos/", blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -95,6 +107,7 @@ class Room(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STAGE)
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="rooms")
     description = models.TextField(blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text=_("How many people the room holds."))
     stream_url = models.URLField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_private = models.BooleanField(default=False, help_text=_("Only invited people may enter."))
@@ -114,14 +127,21 @@ class Speaker(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="speaker_roles"
     )
+    slug = models.SlugField(blank=True, help_text=_("Stable key for imports and the demo; optional."))
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="speakers")
     bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="speakers/", blank=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summit", "slug"], condition=~Q(slug=""), name="speaker_slug_unique_in_summit"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -136,6 +156,7 @@ class Session(models.Model):
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="sessions")
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
     track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    slug = models.SlugField(blank=True, help_text=_("Stable key for imports and the demo; optional."))
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
@@ -154,6 +175,9 @@ class Session(models.Model):
         indexes = [models.Index(fields=["room", "starts_at"]), models.Index(fields=["summit", "starts_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["summit", "slug"], condition=~Q(slug=""), name="session_slug_unique_in_summit"
+            ),
         ]
 
     def __str__(self):

@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.i18n import check_translations, set_translations, translations
 from events.models import (
     KNOWN_TIMEZONES,
     AgendaFeed,
@@ -208,8 +209,11 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
 
 @dataclass
 class SessionChange:
-    title: str | None = None
-    description: str | None = None
+    """What an organiser changes; `title` and `description` are a string (the summit's main language)
+    or {language code: text}, as `events.i18n.check_translations` accepts."""
+
+    title: str | dict | None = None
+    description: str | dict | None = None
     room: str | None = None
     track: str | None = None
     starts_at: dt.datetime | None = None
@@ -232,11 +236,13 @@ def _resolve(model, summit, slug, label):
 
 def _apply_change(session, summit, change):
     if change.title is not None:
-        if not change.title.strip():
+        titles = check_translations(change.title, "title", summit.language, max_length=200)
+        set_translations(session, "title", {code: text.strip() for code, text in titles.items()})
+        if not any(translations(session, "title").values()):
             raise Invalid(_("A session needs a title."))
-        session.title = change.title.strip()
     if change.description is not None:
-        session.description = change.description
+        set_translations(session, "description",
+                         check_translations(change.description, "description", summit.language, max_length=10000))
     if change.room is not None:
         session.room = _resolve(Room, summit, change.room, _("room"))
     if change.track is not None:
@@ -289,6 +295,8 @@ def save_session(session, before=None):
         kind = "created"
     elif session.status == Session.Status.CANCELLED and before[2] != Session.Status.CANCELLED:
         kind = "cancelled"
+    elif before[2] == Session.Status.CANCELLED:
+        kind = "restored"
     elif (session.starts_at, session.ends_at) != before[:2]:
         kind = "rescheduled"
     else:
@@ -329,6 +337,34 @@ def do_update_session(user, session, change):
 
 def do_cancel_session(user, session):
     return do_update_session(user, session, SessionChange(status=Session.Status.CANCELLED))
+
+
+def do_restore_session(user, session):
+    """Puts a cancelled session back on the programme, where the room must still be free."""
+    return do_update_session(user, session, SessionChange(status=Session.Status.PUBLISHED))
+
+
+def speaker_clashes(session):
+    """Where the session's speakers are due in another room at the same time.
+
+    A warning, not a refusal: a speaker may well leave a panel early for a pitch.
+    Returns `[(speaker, other_session), ...]`.
+    """
+    if session.pk is None or session.status == Session.Status.CANCELLED:
+        return []
+    others = (
+        Session.objects.filter(speakers__in=session.speakers.all(), starts_at__lt=session.ends_at,
+                               ends_at__gt=session.starts_at)
+        .exclude(pk=session.pk)
+        .exclude(room=session.room_id)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("room")
+        .prefetch_related("speakers")
+        .distinct()
+        .order_by("starts_at")
+    )
+    mine = {s.pk: s for s in session.speakers.all()}
+    return [(mine[speaker.pk], other) for other in others for speaker in other.speakers.all() if speaker.pk in mine]
 
 
 def visible_sessions(summit):

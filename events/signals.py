@@ -6,7 +6,7 @@ the programme imports none of them.
 
 from django.dispatch import Signal
 
-# session_id, change: "created" | "rescheduled" | "cancelled" | "updated"
+# session_id, change: "created" | "rescheduled" | "cancelled" | "restored" | "updated"
 session_changed = Signal()
 # user_id, session_id, added: bool
 bookmark_changed = Signal()

@@ -6,6 +6,6 @@ class LivechatConfig(AppConfig):
     verbose_name = "Live rooms"
 
     def ready(self):
-        from livechat import receivers
+        from livechat import receivers, rights  # noqa: F401  (rights connects the receivers sockets follow)
 
         receivers.connect()

@@ -8,7 +8,6 @@ elsewhere it uses `websocket.send`. It never touches the ORM; every database
 call is one service call through `database_sync_to_async`.
 """
 
-import json
 import logging
 from urllib.parse import parse_qs
 
@@ -18,9 +17,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from livechat import services
+from livechat import rights, services
 from livechat.db import call
-from livechat.hub import DATABASE_DOWN, Unavailable, encode, hubs
+from livechat.frames import client_id_of, parse_frame
+from livechat.hub import DATABASE_DOWN, TooManySockets, Unavailable, encode, hubs
 from livechat.modules import COMMANDS
 from livechat.wire import text_frame, writer_for
 from summit.errors import NotFound, NotSignedIn, ServiceError
@@ -32,6 +32,7 @@ CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 1009
+CLOSE_TOO_MANY_SOCKETS = 4429  # the person already holds hub.SOCKETS_PER_PERSON sockets in this room
 CLOSE_TRY_AGAIN_LATER = 4503  # Daphne sends only 1000 and 3000-4999
 UNAVAILABLE = (*DATABASE_DOWN, RedisError, OSError, TimeoutError, Unavailable)
 
@@ -77,6 +78,8 @@ class RoomConsumer(AsyncConsumer):
     attendance_id = None
     user_id = None
     kind = services.ATTENDEE
+    you = None
+    lapse = None  # the timer that rechecks a speaker's rights when their session ends
     # Frames the hub delivered while the room's state was being read; None once live.
     buffer = None
     # Writes frames beneath Daphne once the socket is accepted; None under other servers and in tests.
@@ -108,6 +111,40 @@ class RoomConsumer(AsyncConsumer):
     async def close(self, code):
         await self.base_send({"type": "websocket.close", "code": code})
 
+    # --- following the person's rights (livechat/rights.py decides) ---
+
+    async def recheck(self, ended_session=None):
+        if self.hub is not None:
+            await rights.recheck_socket(self, ended_session)
+
+    async def refuse(self, error):
+        """Rights gone: out of the room at once, then closed with the code of the refusal."""
+        hub, self.hub = self.hub, None
+        if hub is not None:
+            await hub.leave(self)
+        await self.close(_close_code(error))
+
+    async def restate(self, access):
+        """Rights changed: a fresh `room.state` for what this person may see now, then live again."""
+        self.kind, self.you = access["kind"], access["you"]
+        self.buffer = []
+        last_seq = None
+        try:
+            state = await call(services.room_state, self.room_id, access["session_id"], self.user_id, self.kind)
+            last_seq = state["last_seq"]
+            await self.send_frame({"type": "room.state", "room": access["room"], "you": access["you"], **state,
+                                   "presence": {"count": self.hub.presence_count() if self.hub else 0}})
+        finally:
+            await self._go_live(last_seq)
+
+    async def _go_live(self, last_seq):
+        """Drop what the state or replay already covered, keep order, then stop buffering."""
+        while self.buffer:
+            seq, text = self.buffer.pop(0)
+            if seq is None or last_seq is None or seq > last_seq:
+                await self.send_text(text)
+        self.buffer = None
+
     # --- lifecycle ---
 
     async def on_connect(self):
@@ -128,7 +165,9 @@ class RoomConsumer(AsyncConsumer):
             await self.close(CLOSE_TRY_AGAIN_LATER)
             return
         self.scope["user"] = user
-        self.user_id, self.room_id, self.kind = access["user_id"], access["room_id"], access["kind"]
+        self.user_id, self.room_id, self.kind, self.you = (access["user_id"], access["room_id"], access["kind"],
+                                                           access["you"])
+        self.session_key = self.scope["session_key"]
         since = _since(self.scope)
         self.hubs = hubs()
         self.buffer = []
@@ -138,6 +177,9 @@ class RoomConsumer(AsyncConsumer):
             await hub.join(self)
             self.hub = hub
             entered = await hub.enter(self.user_id, self.kind, access["session_id"], None if since is False else since)
+        except TooManySockets:
+            await self.close(CLOSE_TOO_MANY_SOCKETS)
+            return
         except UNAVAILABLE:
             log.warning("refused a room socket: room stream unavailable")
             await self.close(CLOSE_TRY_AGAIN_LATER)
@@ -156,14 +198,12 @@ class RoomConsumer(AsyncConsumer):
             await self.send_frame(frame)
         if since is False:
             await self.send_error("invalid", _("since must be a sequence number; nothing was replayed."))
-        # Go live: drop what the state or replay already covered, keep order, then stop buffering.
-        while self.buffer:
-            seq, text = self.buffer.pop(0)
-            if seq is None or seq > last_seq:
-                await self.send_text(text)
-        self.buffer = None
+        await self._go_live(last_seq)
+        self.lapse = rights.recheck_when_rights_lapse(self, access)
 
     async def on_disconnect(self):
+        if self.lapse is not None:
+            self.lapse.cancel()
         if self.hub is not None:
             await self.hub.leave(self)
         if self.attendance_id is not None:
@@ -184,18 +224,18 @@ class RoomConsumer(AsyncConsumer):
         if len(text) * 4 > MAX_FRAME_BYTES and len(text.encode()) > MAX_FRAME_BYTES:
             await self.close(CLOSE_TOO_BIG)
             return
-        if not self.hubs.allow(self.user_id):
-            await self.send_error("rate_limited", _("Slow down: too many messages."))
-            return
+        allowed = self.hubs.allow(self.user_id)  # every frame counts, malformed ones too
         try:
-            frame = json.loads(text)
-        except ValueError:
-            await self.send_error("invalid", _("Frames must be JSON."))
+            frame = parse_frame(text)
+        except ServiceError as error:
+            frame, refusal = None, error
+        client_id = None if frame is None else client_id_of(frame)
+        if not allowed:  # with its client_id, so the client resends exactly those
+            await self.send_error("rate_limited", _("Slow down: too many messages."), client_id)
             return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send_error("invalid", _("A frame is a JSON object with a type."))
+        if frame is None:
+            await self.send_error(refusal.code, refusal.detail)
             return
-        client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
         handler = COMMANDS.get(frame["type"])
         if handler is None:
             await self.send_error("invalid", _("Unknown frame type “%(type)s”.") % {"type": frame["type"][:40]},

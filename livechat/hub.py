@@ -16,13 +16,13 @@ the first socket of a room and stop with the last one.
 """
 
 import asyncio
+import contextvars
 import json
 import logging
 import time
 import weakref
 from collections import Counter
 
-import redis.asyncio as aioredis
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from redis.exceptions import RedisError
@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 from livechat import keys, services
 from livechat.db import enter_call, stream_call
 from livechat.wire import text_frame
+from summit.redis_connections import async_client
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ ENTER_WINDOW = 0.02  # joins of one room arriving this close together share one 
 ENTER_BATCH = 200  # ... of at most this many
 RATE_PER_SECOND = 5.0
 RATE_BURST = 10.0
+SOCKETS_PER_PERSON = 5  # in one room, per process: more tabs than anyone reads, fewer than a flood
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 _RESYNC = object()
@@ -53,6 +55,10 @@ _RESYNC = object()
 
 class Unavailable(Exception):
     """The room cannot be followed right now: Redis or the database is down."""
+
+
+class TooManySockets(Exception):
+    """The person already holds SOCKETS_PER_PERSON sockets in this room on this process."""
 
 
 def encode(frame):
@@ -130,6 +136,7 @@ class RoomHub:
         self.room_id = room_id
         self.channel = keys.room_channel(room_id)
         self.listeners = set()
+        self.people = Counter()  # user id -> sockets: presence counts people, not sockets
         self.inbox = asyncio.Queue()
         self.next_seq = None
         self.held = {}
@@ -150,7 +157,10 @@ class RoomHub:
 
     async def join(self, listener):
         """Add a socket, which buffers what arrives until it has sent the room's state."""
+        if self.people[listener.user_id] >= SOCKETS_PER_PERSON:
+            raise TooManySockets()
         self.listeners.add(listener)
+        self.people[listener.user_id] += 1
         try:
             await asyncio.wait_for(self.ready.wait(), READY_TIMEOUT)
         except TimeoutError:
@@ -186,12 +196,16 @@ class RoomHub:
                     future.set_result(answer)
 
     async def leave(self, listener):
-        self.listeners.discard(listener)
+        if listener in self.listeners:
+            self.listeners.discard(listener)
+            self.people[listener.user_id] -= 1
+            if not self.people[listener.user_id]:
+                del self.people[listener.user_id]
         if not self.listeners:
             await self.hubs.close_room(self)
 
     def presence_count(self):
-        return self.remote_presence + len(self.listeners)
+        return self.remote_presence + len(self.people)
 
     async def _fan_out(self, envelope):
         """Every local socket gets the event: the frame built once, written beneath Daphne (livechat/wire.py)."""
@@ -312,9 +326,7 @@ class RoomHub:
         """The one Redis subscription of this room in this process; reconnects and resyncs on failure."""
         delay = 0.2
         while True:
-            client = aioredis.Redis.from_url(
-                self.hubs.redis_url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=5
-            )
+            client = async_client(self.hubs.redis_url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=5)
             pubsub = client.pubsub()
             try:
                 await pubsub.subscribe(self.channel)
@@ -384,7 +396,7 @@ class RoomHub:
 
     async def refresh_presence(self):
         """Publish this process's count, read everyone's, and tell local sockets when the total moved."""
-        local = len(self.listeners)
+        local = len(self.people)
         remote = 0
         if self.hubs.redis is not None:
             key = keys.presence_key(self.room_id)
@@ -432,27 +444,32 @@ class Hubs:
         self.rooms = {}
         self.buckets = {}
         self.ticker = None
+        self.control = None
+        self.rechecks = set()
 
     def room(self, room_id):
         hub = self.rooms.get(room_id)
         if hub is None:
             if self.redis_url and self.redis is None:
-                self.redis = aioredis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
+                self.redis = async_client(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
             hub = self.rooms[room_id] = RoomHub(self, room_id)
             if self.ticker is None:
                 self.ticker = asyncio.create_task(self._tick())
+            if self.redis_url and self.control is None:
+                self.control = asyncio.create_task(self._follow_control())
         return hub
 
     async def close_room(self, hub):
         if self.rooms.get(hub.room_id) is hub:
             del self.rooms[hub.room_id]
-        ticker = None
-        if not self.rooms and self.ticker is not None:
-            ticker, self.ticker = self.ticker, None
-            ticker.cancel()
+        stopping = []
+        if not self.rooms:
+            stopping = [task for task in (self.ticker, self.control) if task is not None]
+            self.ticker = self.control = None
+            for task in stopping:
+                task.cancel()
         await hub.stop()
-        if ticker is not None:
-            await asyncio.gather(ticker, return_exceptions=True)
+        await asyncio.gather(*stopping, return_exceptions=True)
         if not self.rooms and self.redis is not None:
             client, self.redis = self.redis, None
             await client.aclose()
@@ -460,16 +477,22 @@ class Hubs:
     async def publish(self, room_id, payload):
         """Send a stored event to every socket of the room, in every process; encoded here, once.
 
-        Raises RedisError when Redis is down: the event is stored, so the
-        sender is told "unavailable" and resends; other processes catch up
-        from RoomEvent when they resubscribe or see the gap.
+        The event is stored, so it is done: this process's sockets (the
+        sender's among them) get it even when Redis is down, and the other
+        processes read it from RoomEvent when they resubscribe or see the gap.
+        Telling the sender "unavailable" would make them resend, and a resent
+        vote withdraws the vote.
         """
         envelope = Envelope.of_event(payload)
-        if self.redis is not None:
-            await self.redis.publish(keys.room_channel(room_id), envelope.wire())
         hub = self.rooms.get(room_id)
         if hub is not None:
             hub.inbox.put_nowait(envelope)
+        if self.redis is not None:
+            try:
+                await self.redis.publish(keys.room_channel(room_id), envelope.wire())
+            except (RedisError, OSError) as error:
+                log.warning("room %s: seq %s stored but not published (%s); others catch up", room_id,
+                            payload["seq"], error)
 
     async def broadcast(self, room_id, frame):
         """An ephemeral frame to every socket of a room, in every process, from anything running in this
@@ -481,7 +504,7 @@ class Hubs:
             if hub is not None:
                 hub.inbox.put_nowait(envelope)
             return
-        client = self.redis or aioredis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
+        client = self.redis or async_client(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
         try:
             await client.publish(keys.room_channel(room_id), envelope.wire())
         finally:
@@ -497,6 +520,44 @@ class Hubs:
             await self.redis.publish(hub.channel, envelope.wire())
         except (RedisError, OSError) as error:
             log.warning("room %s: ephemeral frame dropped (%s)", hub.room_id, error)
+
+    def recheck_person(self, user_id, ended_session=None):
+        """Have every socket of this person in this loop run its access decision again (see livechat/rights.py)."""
+        for hub in list(self.rooms.values()):
+            for listener in [listener for listener in hub.listeners if listener.user_id == user_id]:
+                task = asyncio.create_task(listener.recheck(ended_session))
+                self.rechecks.add(task)
+                task.add_done_callback(self.rechecks.discard)
+
+    async def _follow_control(self):
+        """This process's one subscription to the control channel: whose rights changed elsewhere."""
+        delay = 0.2
+        while True:
+            client = async_client(self.redis_url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=5)
+            pubsub = client.pubsub()
+            try:
+                await pubsub.subscribe(keys.control_channel())
+                delay = 0.2
+                quiet_since = time.monotonic()
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=BLOCK)
+                    if message is not None and message["type"] == "message":
+                        try:
+                            order = json.loads(message["data"])
+                            if order["server"] != keys.SERVER_ID:  # this process's own were delivered directly
+                                self.recheck_person(order["user_id"], order.get("session"))
+                        except (ValueError, KeyError, TypeError):
+                            log.warning("ignored a malformed message on %s", keys.control_channel())
+                        quiet_since = time.monotonic()
+                    elif time.monotonic() - quiet_since > PING_EVERY:
+                        await pubsub.ping()
+                        quiet_since = time.monotonic()
+            except (RedisError, OSError) as error:
+                log.warning("control subscription lost (%s), resubscribing", error)
+            finally:
+                await asyncio.shield(_close_quietly(pubsub, client))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     def allow(self, user_id):
         """A token bucket per person: RATE_PER_SECOND sustained, RATE_BURST at once."""
@@ -540,6 +601,16 @@ class Hubs:
 
 
 _hubs = weakref.WeakKeyDictionary()
+
+
+def recheck_in_this_process(user_id, ended_session=None):
+    """From any thread: every event loop of this process rechecks the person's sockets."""
+    for loop, found in list(_hubs.items()):
+        try:
+            # A fresh context: the caller's may be a sync_to_async thread's, which the rechecks must not inherit.
+            loop.call_soon_threadsafe(found.recheck_person, user_id, ended_session, context=contextvars.Context())
+        except RuntimeError:  # that loop has closed
+            pass
 
 
 def hubs():

@@ -8,9 +8,10 @@ test runs) sharing one Redis server never hear each other's rooms.
 import os
 import secrets
 import socket
-from urllib.parse import urlparse
 
 from django.conf import settings
+
+from summit.redis_connections import database_number
 
 # Names the Daphne process holding a socket, for Attendance.server and presence.
 SERVER_ID = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -18,7 +19,7 @@ SERVER_ID = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 def _namespace():
     prefix = settings.REDIS_KEY_PREFIX
-    database = (urlparse(settings.REDIS_URL or "").path or "/0").strip("/") or "0"
+    database = database_number(settings.REDIS_URL)
     return f"{prefix}:{database}:live"
 
 
@@ -30,3 +31,8 @@ def room_channel(room_id):
 def presence_key(room_id):
     """Hash of server id -> "count:expires_at" for the sockets each process holds in a room."""
     return f"{_namespace()}:presence:{room_id}"
+
+
+def control_channel():
+    """Pub/sub channel telling every process whose sockets must check their rights again."""
+    return f"{_namespace()}:control"

@@ -39,6 +39,10 @@ class ChatMessage(models.Model):
     body = models.TextField()
     client_id = models.CharField(max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Deleted by a moderator: kept for the record, never shown or replayed again.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
 
     class Meta:
         ordering = ["room", "seq"]
@@ -126,3 +130,16 @@ class Attendance(models.Model):
             models.Index(fields=["session"]),
             models.Index(fields=["left_at"], condition=Q(left_at__isnull=True), name="open_attendance"),
         ]
+
+
+class RoomMute(models.Model):
+    """A person who may not chat, ask or react in a room until `until`, set by a moderator or organiser."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="mutes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_mutes")
+    until = models.DateTimeField()
+    muted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="one_mute_per_person_room")]

@@ -35,7 +35,16 @@ from events.services import (
 )
 from livechat import roomstate
 from livechat.auth import user_of_session
-from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
+from livechat.models import (
+    Attendance,
+    ChatMessage,
+    Question,
+    QuestionVote,
+    ReactionTally,
+    RoomEvent,
+    RoomLog,
+    RoomMute,
+)
 from summit.cache import shared_cache
 from summit.errors import Forbidden, Invalid, NotFound
 
@@ -115,13 +124,16 @@ def _decide_access(user, facts):
     kind = STAFF if runs_room else SPEAKER if speaking else ATTENDEE
     if speaking and role == Registration.Role.ATTENDEE:
         role = Registration.Role.SPEAKER
+    muted_until = RoomMute.objects.filter(room_id=facts["room_id"], user=user, until__gt=timezone.now()).values_list(
+        "until", flat=True).first()
     return {
         "room_id": facts["room_id"],
         "session_id": facts["session_id"],
         "room": facts["room"],
         "user_id": user.pk,
         "kind": kind,
-        "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE},
+        "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE,
+                "muted_until": muted_until.isoformat() if muted_until else None},
     }
 
 
@@ -213,8 +225,7 @@ def do_enter_room_together(room_id, server, joins):
     ])
     # A room's log is made on its first entry, so looking a room up never writes.
     last_seq = RoomLog.objects.get_or_create(room_id=room_id)[0].last_seq
-    recent = RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq).order_by("-seq")
-    recent = [event.payload for event in reversed(recent[:RECENT_MESSAGES])]
+    recent = _recent_messages(room_id, last_seq)
     questions = {}
     for _user_id, kind, session_id, _since in joins:
         if (session_id, kind == ATTENDEE) not in questions:
@@ -236,6 +247,30 @@ def do_enter_room_together(room_id, server, joins):
         replay = [] if since is None else list(_events_after(room_id, since, last_seq, user_id, kind))
         entered.append({"attendance_id": row.pk, "state": state, "replay": replay})
     return entered
+
+
+def room_state(room_id, session_id, user_id, kind):
+    """What a viewer of `kind` sees of the room now (a socket whose rights changed): as at entry, no replay."""
+    last_seq = RoomLog.objects.get_or_create(room_id=room_id)[0].last_seq
+    questions = _questions_of(room_id, session_id, kind)
+    voted = set(QuestionVote.objects.filter(user_id=user_id, question__in=[question.pk for question in questions])
+                .values_list("user_id", "question_id"))
+    return {
+        "last_seq": last_seq,
+        "messages": [view_for(payload, user_id, kind) for payload in _recent_messages(room_id, last_seq)],
+        "questions": _question_views(questions, user_id, kind, voted),
+        **roomstate.parts_for(room_id, user_id, kind),
+    }
+
+
+def _recent_messages(room_id, last_seq):
+    """The room's last chat messages up to `last_seq`, oldest first, without those a moderator deleted."""
+    recent = (
+        RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq)
+        .exclude(seq__in=_deleted_messages(room_id))
+        .order_by("-seq")
+    )
+    return [event.payload for event in reversed(recent[:RECENT_MESSAGES])]
 
 
 def _room_info(room, session):
@@ -290,11 +325,19 @@ def _events_after(room_id, since, upto, user_id, kind):
         )
         if not batch:
             return
+        deleted = set(_deleted_messages(room_id).filter(seq__gt=since, seq__lte=batch[-1].seq))
         for event in batch:
+            if event.type == "chat.message" and event.seq in deleted:
+                continue  # a moderator deleted it: its chat.deleted event comes later in the batch or the next
             view = view_for(event.payload, user_id, kind)
             if view is not None:
                 yield view
         since = batch[-1].seq
+
+
+def _deleted_messages(room_id):
+    """The seqs of the room's chat messages a moderator deleted."""
+    return ChatMessage.objects.filter(room_id=room_id, deleted_at__isnull=False).values_list("seq", flat=True)
 
 
 def events_between(room_id, after, upto):

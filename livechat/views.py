@@ -27,6 +27,12 @@ def _labels():
         "signed_out": _("You are signed out. Sign in again to join the room."),
         "forbidden": _("This room is not open to you."),
         "not_found": _("This room no longer exists."),
+        "too_many_sockets": _("This room is open in too many of your tabs or windows. Close one, then reload "
+                              "this page."),
+        "delete": _("Delete"),
+        "delete_confirm": _("Delete this message for everyone?"),
+        "mute": _("Mute for 15 minutes"),
+        "muted": _("Muted in this room until %(time)s."),
         "sending": _("Sending…"),
         "not_sent": _("Not sent"),
         "anonymous": _("Anonymous"),

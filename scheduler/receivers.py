@@ -13,6 +13,8 @@ def on_session_changed(sender, session_id, change, **kwargs):
         enqueue("scheduler.replan_target", "session", session_id)
     elif change == "cancelled":
         enqueue("scheduler.cancel_target", "session", session_id)
+    elif change == "restored":
+        enqueue("scheduler.restore_target", "session", session_id)
 
 
 def on_bookmark_changed(sender, user_id, session_id, added, **kwargs):

@@ -261,6 +261,25 @@ def do_cancel_target(source_name, target_id, now=None):
     return ids
 
 
+def do_restore_target(source_name, target_id):
+    """A cancelled target is back on: the reminders its cancellation dropped are planned again at its
+    current time (the dispatcher sends them when due, or skips them as late)."""
+    dropped = Reminder.objects.filter(
+        source=source_name, target_id=target_id, kind=Reminder.Kind.REMINDER,
+        status=Reminder.Status.SKIPPED, skip_reason="cancelled",
+    )
+    offsets = set(dropped.values_list("offset_minutes", flat=True))
+    target = get_source(source_name).describe(target_id, None, None) if offsets else None
+    if target is None:
+        return 0
+    return sum(
+        dropped.filter(offset_minutes=offset).update(
+            status=Reminder.Status.PENDING, skip_reason="", due_at=target.starts_at - dt.timedelta(minutes=offset)
+        )
+        for offset in offsets
+    )
+
+
 def do_forget_recipient(source_name, target_id, user_id):
     """Someone took the target out of their agenda: their pending reminders are dropped."""
     return Reminder.objects.filter(

@@ -49,6 +49,11 @@ def cancel_target(source_name, target_id):
     services.do_cancel_target(source_name, target_id)
 
 
+@shared_task(name="scheduler.restore_target")
+def restore_target(source_name, target_id):
+    services.do_restore_target(source_name, target_id)
+
+
 @shared_task(name="scheduler.follow_agenda")
 def follow_agenda(source_name, target_id, user_id, added):
     """A bookmark added or removed: that person's reminders for the target come back or are dropped."""

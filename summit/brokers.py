@@ -20,6 +20,6 @@ def broker_transport_options(broker_url, var_dir, *, visibility_timeout=3600):
             "control_folder": str(folders["control"]),
             "store_processed": False,
         }
-    if broker_url.startswith(("redis://", "rediss://")):
+    if broker_url.startswith(("redis://", "rediss://", "sentinel://")):
         return {"visibility_timeout": visibility_timeout, "socket_timeout": 30, "socket_connect_timeout": 5}
     return {}

@@ -65,6 +65,14 @@ class RefuseNulMiddleware:
         query = request.META.get("QUERY_STRING", "").encode().lower()
         if b"%00" in query:
             return True
+        if request.content_type == "multipart/form-data":
+            # Uploaded images are binary and full of NUL bytes: look at the text fields and file names only.
+            try:
+                fields = [value for _key, values in request.POST.lists() for value in values]
+            except RequestDataTooBig:
+                return False  # the view answers 413 when it reads the form
+            names = [upload.name or "" for upload in request.FILES.values()]
+            return any("\x00" in text for text in fields + names)
         try:
             body = request.body
         except RequestDataTooBig:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from summit.brokers import broker_transport_options
 from summit.env import env_bool, env_choice, env_int, env_list, env_origin, env_rate, env_str, env_url
+from summit.redis_connections import celery_broker, sentinel_set
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The SQLite file, the generated secret key, the filesystem broker and file mail live here;
@@ -56,6 +57,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
+    # Before the admin, so the admin's forms show each language's column of a translated field.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
     "livechat",
     "scheduler",
     "partnering",
+    "programme",
     "stage",
     "privacy",
 ]
@@ -148,13 +152,16 @@ LIVE_DB_THREADS = env_int(
 REDIS_URL = env_str("REDIS_URL")
 
 if REDIS_URL:
+    # REDIS_URL names one server (redis://) or a Sentinel set (sentinel://h1:26379,h2:26379/master/0):
+    # summit/redis_connections.py turns either into what each client wants.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": [REDIS_URL],  # a list: a string would be split at the commas between sentinels
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "summit"),
             # Throttle counters live here: a Redis that is down or stuck must fail fast (a 503), not hang.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2,
+                        **({"pool_class": "summit.redis_connections.SentinelPool"} if sentinel_set(REDIS_URL) else {})},
         }
     }
 else:
@@ -176,6 +183,13 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "sesame.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# What people write (titles, descriptions, bios...) is stored once per language by django-modeltranslation
+# (columns such as title_en, title_fr, title_zh_hans; see events/translation.py). A text missing in the
+# reader's language falls back to the summit's main language, then to these languages in order.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = tuple(
+    env_list("CONTENT_FALLBACK_LANGUAGES", [code for code, _name in LANGUAGES])
+)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -188,6 +202,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Uploaded logos and speaker photos, stored through the default storage (local files here). Not
+# MEDIA_DIR, the live stage's: what Daphne serves from here must hold nothing but re-encoded images.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")))
+MEDIA_URL = env_str("MEDIA_URL", "/uploads/")
+# Daphne serves MEDIA_ROOT itself unless a proxy or an object store does (SERVE_MEDIA=0).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 4096 * 4096)
 
 # The contract's EMAIL_BACKEND and EMAIL_FILE_PATH, expressed as Django 6.1's MAILERS.
 _email_backend = env_str(
@@ -289,10 +312,14 @@ SESAME_MAX_AGE = SIGNIN_LINK_MAX_AGE
 SESAME_ONE_TIME = True
 
 # Celery: Redis in production, a broker that needs no server otherwise.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
-    CELERY_BROKER_URL, VAR_DIR, visibility_timeout=env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
-)
+# A Sentinel URL becomes kombu's form (one sentinel:// per sentinel) plus its master_name option.
+CELERY_BROKER_URL, _sentinel_options = celery_broker(env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **broker_transport_options(
+        CELERY_BROKER_URL, VAR_DIR, visibility_timeout=env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    ),
+    **_sentinel_options,
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

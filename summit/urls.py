@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from summit.api import api
 from summit.throttling import check_signin_attempt
@@ -19,7 +21,17 @@ urlpatterns = [
     path("", include("livechat.urls")),
     path("", include("partnering.urls")),
     path("", include("scheduler.urls")),
+    path("", include("programme.urls")),
     path("", include("stage.urls")),
     path("", include("privacy.urls")),
     path("", include("events.urls")),
 ]
+
+
+def media(request, path):
+    """Uploaded files from MEDIA_ROOT: re-encoded images only (programme.images), so safe to serve from here."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media, name="media"))

@@ -4,13 +4,16 @@ One copy of this plumbing, so every test that starts a process starts it the sam
 nobody else holds, with the flags of scripts/run, logging to a file, and stopped even when it hangs.
 """
 
+import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,7 +56,7 @@ def start_daphne(port, env, log_path, *, ready_path=None):
     """
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+            [sys.executable, "-m", "summit.serve", "-b", "127.0.0.1", "-p", str(port),
              "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536",
              "summit.asgi:application"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -109,6 +112,298 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+class SentinelSet:
+    """A Redis primary, one replica and three sentinels of the test's own, on free ports, that it may kill.
+
+    `url` is the REDIS_URL naming the set (docs/operations.md); `kill_primary()` SIGKILLs the primary
+    and returns once the sentinels have promoted the replica.
+    """
+
+    MASTER = "summit-test"
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.primary_port, self.replica_port = free_port(), free_port()
+        self.sentinel_ports = [free_port() for _ in range(3)]
+        self.url = "sentinel://" + ",".join(f"127.0.0.1:{port}" for port in self.sentinel_ports) + f"/{self.MASTER}/0"
+        self.processes = {}
+
+    def _redis_server(self, name, *args):
+        with open(self.tmp_path / f"{name}.log", "w") as log:
+            self.processes[name] = subprocess.Popen(["redis-server", *args], stdout=log, stderr=subprocess.STDOUT,
+                                                    cwd=self.tmp_path)
+
+    def start(self):
+        import redis
+
+        plain = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self._redis_server("primary", "--port", str(self.primary_port), *plain)
+        self._redis_server("replica", "--port", str(self.replica_port), *plain,
+                           "--replicaof", "127.0.0.1", str(self.primary_port))
+        for n, port in enumerate(self.sentinel_ports):
+            config = self.tmp_path / f"sentinel-{n}.conf"
+            config.write_text(
+                f"port {port}\nbind 127.0.0.1\nsentinel monitor {self.MASTER} 127.0.0.1 {self.primary_port} 2\n"
+                f"sentinel down-after-milliseconds {self.MASTER} 1000\n"
+                f"sentinel failover-timeout {self.MASTER} 10000\n"
+            )
+            self._redis_server(f"sentinel-{n}", str(config), "--sentinel")
+        # Ready once every sentinel knows the replica and the two other sentinels: failover needs both.
+        self._wait(lambda: all(self._sentinel_ready(port) for port in self.sentinel_ports), "the sentinels to agree")
+        self._wait(lambda: redis.Redis(port=self.replica_port).info("replication")["master_link_status"] == "up",
+                   "the replica to sync")
+
+    def _sentinel_ready(self, port):
+        import redis
+
+        client = redis.Redis(port=port, socket_timeout=1)
+        return len(client.sentinel_slaves(self.MASTER)) == 1 and len(client.sentinel_sentinels(self.MASTER)) == 2
+
+    def master_port(self):
+        import redis
+
+        return redis.Redis(port=self.sentinel_ports[0], socket_timeout=1).sentinel_get_master_addr_by_name(
+            self.MASTER)[1]
+
+    def kill_primary(self):
+        """SIGKILL the primary; return once every sentinel hands out the promoted replica, as clients ask."""
+        from redis.sentinel import Sentinel
+
+        import redis
+
+        # Redis replicates asynchronously: kill once the replica holds what was written (a clean test).
+        offset = redis.Redis(port=self.primary_port, socket_timeout=1).info("replication")["master_repl_offset"]
+        self._wait(lambda: redis.Redis(port=self.replica_port, socket_timeout=1).info("replication")[
+            "slave_repl_offset"] >= offset, "the replica to catch up")
+        self.processes["primary"].kill()
+        self.processes["primary"].wait()
+        self._wait(lambda: all(Sentinel([("127.0.0.1", port)], socket_timeout=1).discover_master(self.MASTER)[1]
+                               == self.replica_port for port in self.sentinel_ports), "the replica's promotion")
+
+    def _wait(self, condition, what, seconds=60):
+        import redis
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if condition():
+                    return
+            except (redis.RedisError, OSError, KeyError):
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"gave up waiting for {what}")
+
+    def stop(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+class TcpProxy:
+    """A TCP proxy of the test's own in front of a shared server (PostgreSQL), which the test may cut.
+
+    `cut()` drops every connection and refuses new ones, as a restarting server does, without touching
+    the server itself; `restore()` accepts again on the same port.
+    """
+
+    def __init__(self, target_host, target_port):
+        import threading
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.sockets = set()
+        self.listener = None
+
+    def start(self):
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    restore = start
+
+    def _accept(self, listener):
+        import threading
+
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self.lock:
+                self.sockets.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                self._close(end)
+
+    def _close(self, end):
+        with self.lock:
+            self.sockets.discard(end)
+        try:
+            end.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        end.close()
+
+    def cut(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            ends = list(self.sockets)
+        for end in ends:
+            self._close(end)
+
+    def stop(self):
+        self.cut()
+
+
+def start_nginx(tmp_path, upstream_ports):
+    """The shipped deploy/nginx.conf in front of `upstream_ports`, on a free port; returns (process, port).
+
+    Only the addresses change: `listen 80` becomes the free port and the upstream's `web:8000` (every
+    replica, under docker compose) becomes one `server` line per Daphne given.
+    """
+    import re
+
+    if shutil.which("nginx") is None:
+        if services_required():
+            pytest.fail("nginx is required for the tests behind the shipped nginx.conf")
+        pytest.skip("nginx not installed")
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site, listens = re.subn(r"listen\s+80\s*;", f"listen 127.0.0.1:{port};", site)
+    servers = "".join(f"server 127.0.0.1:{upstream} max_fails=1 fail_timeout=30s; " for upstream in upstream_ports)
+    site, upstreams = re.subn(r"server\s+web:8000\s*;", servers, site)
+    assert listens == 1 and upstreams == 1, "deploy/nginx.conf changed shape: update start_nginx"
+    temp = tmp_path / "nginx"
+    temp.mkdir()
+    (temp / "site.conf").write_text(site)
+    (temp / "nginx.conf").write_text(
+        f"user root root;\nworker_processes 1;\ndaemon off;\npid {temp}/nginx.pid;\nerror_log {temp}/error.log;\n"
+        "events { worker_connections 256; }\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {temp}/body;\n  proxy_temp_path {temp}/proxy;\n"
+        f"  fastcgi_temp_path {temp}/fastcgi;\n  uwsgi_temp_path {temp}/uwsgi;\n  scgi_temp_path {temp}/scgi;\n"
+        f"  include {temp}/site.conf;\n}}\n"
+    )
+    with open(temp / "stdout.log", "w") as log:
+        process = subprocess.Popen(["nginx", "-p", str(temp), "-c", str(temp / "nginx.conf")], stdout=log,
+                                   stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while not _answers(port, None):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            pytest.fail(f"nginx did not start:\n{(temp / 'error.log').read_text()[-3000:]}")
+        time.sleep(0.1)
+    return process, port
+
+
+def server_database(tmp, label="browser"):
+    """A database of the server's own: beside DATABASE_URL's when that is PostgreSQL, else a SQLite file.
+
+    Returns (DATABASE_URL, drop): call drop() once the server has stopped.
+    """
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp / f'{label}.sqlite3'}", lambda: None
+    import psycopg
+
+    base, _slash, name = url.rpartition("/")
+    server_name = f"{name or 'summit'}_{label}_{os.getpid()}"
+    admin = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
+
+    def run(sql):
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{server_name}"')
+    run(f'CREATE DATABASE "{server_name}"')
+    return f"{base}/{server_name}", lambda: run(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
+
+
+def server_env(tmp, database_url, **extra):
+    """The environment of a production-like server process (DEBUG off, plain HTTP) over its own database."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "summit.settings",
+        "DATABASE_URL": database_url,
+        "VAR_DIR": str(tmp / "var"),
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CHANNEL_LAYER_PREFIX": f"browser-{secrets.token_hex(4)}",
+        "CACHE_KEY_PREFIX": f"browser-{secrets.token_hex(4)}",
+        **extra,
+    }
+
+
+# Run in the demo server's database after seed_demo: a signed-in browser session per named person.
+DEMO_SESSIONS_SCRIPT = """
+import json, sys, django
+django.setup()
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+
+store = import_module(settings.SESSION_ENGINE).SessionStore
+cookies = {}
+for username in sys.argv[1:]:
+    user = get_user_model().objects.get(username=username)
+    session = store()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    cookies[username] = session.session_key
+print(json.dumps(cookies))
+"""
+
+
+@contextmanager
+def demo_server(tmp, usernames, label="demo"):
+    """Daphne serving the demo summit (`manage.py seed_demo`) from a database of its own.
+
+    Yields {"url", "cookies": {username: sessionid}, "env", "log"}; `env` lets a test run
+    manage.py or a script against the same database.
+    """
+    require_chromium()
+    database_url, drop_database = server_database(tmp, label)
+    env = server_env(tmp, database_url, DEMO_PASSWORD=secrets.token_urlsafe(12))
+    try:
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        cookies = json.loads(subprocess.run([sys.executable, "-c", DEMO_SESSIONS_SCRIPT, *usernames], cwd=ROOT,
+                                            env=env, check=True, capture_output=True, text=True).stdout)
+        port = free_port()
+        log = tmp / "daphne.log"
+        process = start_daphne(port, env, log, ready_path="/")
+        try:
+            yield {"url": f"http://127.0.0.1:{port}", "cookies": cookies, "env": env, "log": log}
+        finally:
+            stop(process)
+    finally:
+        drop_database()
 # --- the stage's media server (nginx with the RTMP module), ffmpeg and a Celery worker ---------------
 
 NGINX = "/usr/sbin/nginx"

@@ -22,7 +22,8 @@ def admin_client_for(organiser):
 def form_for(session_or_room, title, start, end, status="published"):
     room = getattr(session_or_room, "room", session_or_room)
     return {
-        "summit": room.summit_id, "room": room.pk, "title": title, "description": "",
+        # The admin edits each language's column of a translated field (django-modeltranslation).
+        "summit": room.summit_id, "room": room.pk, "title_en": title, "description_en": "",
         "starts_at_0": start[0], "starts_at_1": start[1], "ends_at_0": end[0], "ends_at_1": end[1],
         "language": "en", "status": status, "stream_url": "",
     }

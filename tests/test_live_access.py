@@ -41,6 +41,12 @@ async def test_unknown_summit_is_closed_with_4404(main_stage, attendee_paris, co
     assert await closed_with(socket) == 4404
 
 
+async def test_socket_to_a_path_nothing_serves_is_refused_at_the_handshake(main_stage, attendee_paris, cookies):
+    for path in ("/ws/nothing/", "/ws/summits/roadshow/rooms/"):
+        socket, connected = await open_socket(await cookies(attendee_paris), path)
+        assert not connected
+
+
 async def test_foreign_origin_is_refused_at_handshake(main_stage, attendee_paris, cookies):
     socket, connected = await open_socket(await cookies(attendee_paris), origin=b"https://evil.example")
     assert not connected
@@ -78,6 +84,7 @@ async def test_room_state_comes_first_and_says_who_you_are(main_stage, live_keyn
         "organisation": "Inria",
         "role": "attendee",
         "can_moderate": False,
+        "muted_until": None,
     }
     assert state["room"]["slug"] == "main-stage"
     assert state["room"]["session"]["title"] == "Live keynote"

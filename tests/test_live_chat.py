@@ -171,6 +171,16 @@ async def test_an_event_never_published_is_read_from_the_database_to_fill_the_ga
         ('{"type": "question.moderate", "question_id": 1, "action": "delete"}', "invalid"),
         ('{"type": "reaction.send", "emoji": "hello"}', "invalid"),
         ('{"type": "reaction.send"}', "invalid"),
+        # Text neither PostgreSQL nor UTF-8 can hold: a lone surrogate, a NUL.
+        ('{"type": "chat.send", "body": "\\ud800"}', "invalid"),
+        ('{"type": "question.ask", "body": "why \\udfff?"}', "invalid"),
+        ('{"type": "chat.send", "body": "hi", "client_id": "\\ud800"}', "invalid"),
+        ('{"type": "\\ud800"}', "invalid"),
+        ('{"type": "chat.send", "body": "a\\u0000b"}', "invalid"),
+        ('{"type": "question.ask", "body": "a\\u0000b"}', "invalid"),
+        ('{"type": "chat.send", "body": "hi", "client_id": "k\\u0000"}', "invalid"),
+        ("[" * 10_000 + "]" * 10_000, "invalid"),
+        ('{"type": "chat.send", "body": ' + "[" * 10_000 + "]" * 10_000 + "}", "invalid"),
     ],
 )
 async def test_bad_frame_gets_an_error_and_the_socket_stays_open(main_stage, attendee_paris, cookies, frame, code):
@@ -180,6 +190,22 @@ async def test_bad_frame_gets_an_error_and_the_socket_stays_open(main_stage, att
     assert error["type"] == "error" and error["code"] == code and error["detail"]
     await send(socket, {"type": "ping"})
     assert await next_frame(socket) == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_unrepresentable_text_is_never_stored(main_stage, attendee_paris, cookies):
+    socket, _state = await join(await cookies(attendee_paris))
+    for body in ("\ud800", "a\x00b"):
+        await socket.send_to(text_data=json.dumps({"type": "chat.send", "body": body}))
+        assert (await next_frame(socket))["code"] == "invalid"
+    assert await orm(ChatMessage.objects.count) == 0
+    await socket.disconnect()
+
+
+async def test_an_emoji_spelled_as_a_surrogate_pair_is_fine(main_stage, attendee_paris, cookies):
+    socket, _state = await join(await cookies(attendee_paris))
+    await socket.send_to(text_data='{"type": "chat.send", "body": "\\ud83d\\ude00"}')
+    assert (await next_frame(socket))["body"] == "\U0001f600"
     await socket.disconnect()
 
 
@@ -213,6 +239,18 @@ async def test_frame_over_64_kib_closes_the_socket_with_1009(main_stage, attende
             break
     assert message["code"] == 1009
     assert await orm(ChatMessage.objects.count) == 0
+
+
+async def test_a_rate_limited_frame_is_named_by_its_client_id(main_stage, attendee_paris, cookies, monkeypatch):
+    socket, _state = await join(await cookies(attendee_paris))
+    monkeypatch.setattr(hub, "RATE_PER_SECOND", 0.0)  # no refill while flooding: exactly the burst gets through
+    for n in range(20):
+        await send(socket, {"type": "chat.send", "body": f"flood {n}", "client_id": f"f{n}"})
+    frames = [await next_frame(socket) for _ in range(20)]
+    assert [frame["client_id"] for frame in frames if frame["type"] == "chat.message"] == [f"f{n}" for n in range(10)]
+    assert [(frame["code"], frame["client_id"]) for frame in frames if frame["type"] == "error"] == [
+        ("rate_limited", f"f{n}") for n in range(10, 20)]
+    await socket.disconnect()
 
 
 async def test_flooding_past_the_burst_is_rate_limited_and_the_socket_stays_open(main_stage, attendee_paris, cookies,

@@ -146,6 +146,22 @@ def test_cancelled_session_sends_one_cancellation_notice_instead(booked, organis
     assert len(mail.outbox) == 1
 
 
+def test_restored_session_plans_again_the_reminders_its_cancellation_dropped(booked, organiser,
+                                                                             django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 15))
+    with django_capture_on_commit_callbacks(execute=True):
+        events.do_cancel_session(organiser, booked)
+    assert Reminder.objects.get(pk=reminder_id).status == Reminder.Status.SKIPPED
+    with django_capture_on_commit_callbacks(execute=True):
+        events.do_restore_session(organiser, booked)
+    reminder = Reminder.objects.get(pk=reminder_id)
+    assert (reminder.status, reminder.skip_reason) == (Reminder.Status.PENDING, "")
+    assert reminder.due_at == before(booked, 15)
+    dispatch_and_send(before(booked, 15), django_capture_on_commit_callbacks)
+    assert Reminder.objects.get(pk=reminder_id).status == Reminder.Status.SENT
+
+
 def test_removed_bookmark_drops_pending_reminder(booked, attendee_paris, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 15))

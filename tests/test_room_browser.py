@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from tests.servers import ROOT, free_port, launch_chromium, require_chromium, start_daphne, stop
+from tests.servers import ROOT, free_port, launch_chromium, require_chromium, server_database, start_daphne, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.multiprocess]
 
@@ -59,31 +59,11 @@ print(json.dumps(cookies))
 """
 
 
-def _server_database(tmp):
-    """A database of the server's own: beside DATABASE_URL's when that is PostgreSQL, else a SQLite file."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'browser.sqlite3'}", lambda: None
-    import psycopg
-
-    base, _slash, name = url.rpartition("/")
-    server_name = f"{name or 'summit'}_browser_{os.getpid()}"
-    admin = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
-
-    def run(sql):
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(sql)
-
-    run(f'DROP DATABASE IF EXISTS "{server_name}"')
-    run(f'CREATE DATABASE "{server_name}"')
-    return f"{base}/{server_name}", lambda: run(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_chromium()
     tmp = tmp_path_factory.mktemp("room-browser")
-    database_url, drop_database = _server_database(tmp)
+    database_url, drop_database = server_database(tmp)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "summit.settings",
@@ -140,9 +120,14 @@ class Person:
         self.page.on("response", self._response)
         self.server_url = server["url"]
 
+    accept_dialogs = False
+
     def _dialog(self, dialog):
         self.dialogs.append(dialog.message)
-        dialog.dismiss()
+        if self.accept_dialogs:
+            dialog.accept()
+        else:
+            dialog.dismiss()
 
     def _console(self, message):
         # Failed loads are reported with their address by _response; a CSP refusal lands here.
@@ -451,3 +436,29 @@ def test_page_stops_and_offers_sign_in_when_the_session_has_ended(people):
     expect(lina.page.locator("#room")).to_have_attribute("data-connection", "signed_out")
     expect(lina.page.locator("#room-signin")).to_be_visible()
     expect(lina.page.locator("#chat-body")).to_be_disabled()
+
+
+def test_an_organiser_mutes_an_author_and_deletes_the_message_for_everyone(people):
+    from playwright.sync_api import expect
+
+    # In the pitch room, so the mute (per room) outlives this test nowhere the others chat.
+    camille, lina, claire = (people(name, room="fair-vision") for name in ("camille", "lina", "claire"))
+    camille.chat("Cheap watches, click here")
+    expect(lina.chat_bodies("Cheap watches, click here")).to_have_count(1)
+    expect(camille.page.locator("#chat-log .moderation")).to_have_count(0)  # attendees get no controls
+    expect(lina.page.locator("#chat-log .moderation")).to_have_count(0)
+
+    spam = claire.page.locator("#chat-log li.message").filter(has_text="Cheap watches, click here")
+    spam.get_by_role("button", name=re.compile("^Rendre muet")).click()  # Claire reads the page in French
+    expect(camille.page.locator("#room-error")).to_contain_text("Muted in this room until")
+    claire.accept_dialogs = True
+    spam.get_by_role("button", name=re.compile("^Supprimer")).click()
+    for person in (camille, lina, claire):
+        expect(person.chat_bodies("Cheap watches, click here")).to_have_count(0)
+    assert claire.dialogs == ["Supprimer ce message pour tout le monde ?"]
+
+    camille.chat("Let me speak")
+    expect(camille.page.locator("#room-error")).to_contain_text("You are muted in this room for 15 more minutes.")
+    expect(lina.chat_bodies("Let me speak")).to_have_count(0)
+    for person in (camille, lina, claire):
+        assert person.problems == [], person.problems

@@ -15,14 +15,16 @@ import time
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from amqp.exceptions import ChannelError
 from celery import Celery
 from django.db import connection
 from django.utils import timezone
 
-from events.models import Bookmark, Registration
-from scheduler.models import Notification, Reminder
+from events.models import Bookmark, Registration, Summit
+from livechat.models import Attendance
+from scheduler.models import Notification, Reminder, SummitReport
 from summit.brokers import broker_transport_options, filesystem_broker_folders
 from tests.conftest import make_person, make_session, services_required
 from tests.servers import database_url_for
@@ -322,3 +324,41 @@ def test_whole_worker_killed_then_another_worker_sends_once(celery, soon, outbox
     wait_until_settled(celery, 1)
     assert len(mails(outbox)) == 1
     assert Reminder.objects.get().attempts == 2
+
+
+def test_worker_killed_while_building_a_report_then_the_report_is_built_and_mailed_once(
+    celery, summit, organiser, attendee_paris, main_stage, outbox
+):
+    """The build is held mid-query by a table lock this test takes, then the whole worker is SIGKILLed."""
+    Summit.objects.filter(pk=summit.pk).update(starts_on=dt.date(2026, 3, 2), ends_on=dt.date(2026, 3, 3))
+    Attendance.objects.create(user=attendee_paris, room=main_stage, joined_at=timezone.now(),
+                              left_at=timezone.now())
+    celery.env["REPORT_LEASE_SECONDS"] = str(LEASE_SECONDS)
+    locker = psycopg.connect(_database_url().replace("postgres://", "postgresql://", 1))
+    try:
+        locker.execute(f'LOCK TABLE "{Attendance._meta.db_table}" IN ACCESS EXCLUSIVE MODE')
+        first = celery.worker(name="first")
+        send(celery, "scheduler.dispatch_summit_reports")
+        wait_for(lambda: SummitReport.objects.filter(status=SummitReport.Status.BUILDING).exists(), 60,
+                 "the build to start")
+        wait_for(lambda: locker.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                        "AND datname = current_database()").fetchone()[0] > 0, 30,
+                 "the build to wait on the lock")
+        os.killpg(first.pid, signal.SIGKILL)  # main process and pool, mid-build
+        first.wait()
+    finally:
+        locker.rollback()
+        locker.close()
+
+    second = celery.worker(name="second")
+    deadline = time.monotonic() + 60
+    while not SummitReport.objects.filter(status=SummitReport.Status.READY).exists() and time.monotonic() < deadline:
+        send(celery, "scheduler.dispatch_summit_reports")  # beat's ticks: a lapsed lease is built again
+        time.sleep(1)
+    report = SummitReport.objects.get()
+    assert report.status == SummitReport.Status.READY and report.mailed_at is not None, celery.logs()
+    time.sleep(2)  # let a duplicate build or mail that would happen, happen
+    outcomes = [line for line in second.log_path.read_text().splitlines() if f"report {report.pk}: " in line]
+    assert sum(line.endswith((": built", ": mailed")) for line in outcomes) == 1, outcomes
+    assert len(mails(outbox)) == 1  # the one organiser, once
+    assert SummitReport.objects.count() == 1

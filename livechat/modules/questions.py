@@ -1,10 +1,12 @@
 from livechat import services
+from livechat.moderation import check_not_muted
 from livechat.db import call
 from livechat.modules.base import command, publish
 
 
 @command("question.ask")
 async def ask(connection, frame):
+    check_not_muted(connection.you)
     result = await call(
         services.do_ask_question,
         connection.user_id,

@@ -13,7 +13,8 @@ const SILENCE_LIMIT_MS = 10000;
 const HANDSHAKE_LIMIT_MS = 15000;
 const RETRY_LATER_MS = 3000;
 // Closing codes after which reconnecting cannot help.
-const FINAL_CLOSES = { 4401: "signed_out", 4403: "forbidden", 4404: "not_found" };
+// 4429: this person already has the room open in as many sockets as the server allows.
+const FINAL_CLOSES = { 4401: "signed_out", 4403: "forbidden", 4404: "not_found", 4429: "too_many_sockets" };
 const ACKNOWLEDGED_BY = { "chat.send": "chat.message", "question.ask": "question.created" };
 
 export function backoffDelay(attempt) {

@@ -9,6 +9,9 @@ const CHAT_KEEP = 500;
 const NEAR_BOTTOM_PX = 48;
 const REACTION_GAP_MS = 250;
 const MODERATING_ROLES = ["moderator", "organiser", "speaker"];
+const ROOM_RUNNING_ROLES = ["moderator", "organiser"]; // may delete messages and mute people
+const MUTE_MINUTES = 15;
+const FINAL_STATUSES = ["signed_out", "forbidden", "not_found", "too_many_sockets"];
 const STATUS_ORDER = { approved: 0, pending: 0, answered: 1, dismissed: 2 };
 
 const root = document.getElementById("room");
@@ -96,7 +99,7 @@ function onStatus(status) {
   $("room-status-text").textContent = text;
   $("room-retry").hidden = status !== "reconnecting";
   $("room-signin").hidden = status !== "signed_out";
-  const final = ["signed_out", "forbidden", "not_found"].includes(status);
+  const final = FINAL_STATUSES.includes(status);
   for (const control of root.querySelectorAll("form button, form input, form textarea, .reaction")) {
     control.disabled = final;
   }
@@ -144,8 +147,54 @@ function messageItem(message) {
   if (message.created_at) time.dateTime = message.created_at;
   head.append(" ", time);
   li.append(head, el("p", "body", message.body));
+  li.dataset.messageId = message.id;
+  messageData.set(li, message);
+  drawMessageTools(li);
   return li;
 }
+
+const messageData = new WeakMap(); // li -> the chat.message it shows
+const runsRoom = () => ROOM_RUNNING_ROLES.includes(state.me?.role);
+
+/** Moderators and organisers get a delete and a mute button on other people's messages. */
+function drawMessageTools(li) {
+  li.querySelector(".moderation")?.remove();
+  const message = messageData.get(li);
+  if (!message || !runsRoom()) return;
+  const tools = el("div", "moderation");
+  const name = message.author?.name ?? labels.anonymous;
+  const remove = el("button", "moderate delete", labels.delete);
+  remove.type = "button";
+  remove.dataset.action = "delete";
+  remove.setAttribute("aria-label", `${labels.delete}: ${name}`);
+  tools.append(remove);
+  if (message.author && message.author.id !== state.me?.id) {
+    const mute = el("button", "moderate mute", labels.mute);
+    mute.type = "button";
+    mute.dataset.action = "mute";
+    mute.setAttribute("aria-label", `${labels.mute}: ${name}`);
+    tools.append(mute);
+  }
+  li.append(tools);
+}
+
+function removeMessage(id) {
+  const li = chatLog.querySelector(`li[data-message-id="${CSS.escape(String(id))}"]`);
+  if (!li) return;
+  state.messages.delete(Number(li.dataset.seq));
+  li.remove();
+}
+
+chatLog.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-action]");
+  const message = button && messageData.get(button.closest("li"));
+  if (!message) return;
+  if (button.dataset.action === "delete") {
+    if (window.confirm(labels.delete_confirm)) socket.send({ type: "chat.delete", message_id: message.id });
+  } else if (button.dataset.action === "mute") {
+    socket.send({ type: "person.mute", user_id: message.author.id, minutes: MUTE_MINUTES });
+  }
+});
 
 /** Draws a stored message once, in seq order, replacing its "sending…" copy if it was ours. */
 function addMessage(message) {
@@ -249,8 +298,11 @@ function drawQuestion(entry) {
   vote.setAttribute("aria-pressed", String(voted));
   const voteLabel = voted ? labels.unvote : labels.vote;
   vote.title = voteLabel;
-  vote.setAttribute("aria-label", `${voteLabel} (${counted(labels.votes, question.votes ?? 0)})`);
-  vote.append(el("span", "arrow", "▲"), el("span", "votes", String(question.votes ?? 0)));
+  // Named by its own (hidden) text, not an aria-label that would differ from what is seen.
+  const shown = el("span", "shown");
+  shown.setAttribute("aria-hidden", "true");
+  shown.append(el("span", "arrow", "▲"), el("span", "votes", String(question.votes ?? 0)));
+  vote.append(shown, el("span", "visually-hidden", `${voteLabel} (${counted(labels.votes, question.votes ?? 0)})`));
   vote.disabled = !["approved", "answered"].includes(question.status); // what the server takes votes on
 
   const text = el("div", "text");
@@ -393,8 +445,18 @@ function showPresence(count) {
 
 function onState(frame, { resumed }) {
   const firstMe = !state.me;
+  const before = state.me;
   state.me = frame.you ?? state.me;
   if (firstMe) loadVotes();
+  if (!firstMe && (before.role !== state.me.role || before.can_moderate !== state.me.can_moderate)) {
+    // Rights changed on this socket (a demoted moderator): forget what only the old rights showed.
+    state.questions.clear();
+    questionList?.replaceChildren();
+    for (const li of chatLog.querySelectorAll("li[data-message-id]")) drawMessageTools(li);
+  }
+  if (state.me?.muted_until && state.me.muted_until !== before?.muted_until) {
+    showError(labels.muted.replace("%(time)s", formatTime(state.me.muted_until)));
+  }
   root.dataset.role = state.me?.role ?? "";
   // The snapshot is as of last_seq: replayed question events older than that change nothing.
   const asOf = frame.last_seq ?? 0;
@@ -414,6 +476,12 @@ function onEvent(frame) {
   switch (frame.type) {
     case "chat.message":
       addMessage(frame);
+      break;
+    case "chat.deleted":
+      removeMessage(frame.id);
+      break;
+    case "person.muted":
+      if (frame.until) showError(labels.muted.replace("%(time)s", formatTime(frame.until)));
       break;
     case "question.created":
     case "question.updated":

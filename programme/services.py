@@ -1,0 +1,214 @@
+"""The editor's rules for rooms, tracks, themes, speakers and companies, and the views of the programme
+an organiser works from (filtered session list, run sheet).
+
+Sessions themselves are created, moved, cancelled and restored by events.services, the same functions
+the API calls, so a change made here reaches attendees exactly as an API change does.
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from events.i18n import translations
+from events.models import Company, Room, Session, Track
+from events.services import access_summit, check_organiser, listed_rooms
+from programme.images import check_image
+from summit.errors import Invalid, NotFound
+
+User = get_user_model()
+
+
+def access_editor(user, slug):
+    """The summit `slug`, for one of its organisers only (the same check as the API's)."""
+    summit = access_summit(slug)
+    check_organiser(user, summit)
+    return summit
+
+
+def access_item(model, summit, pk, items=None):
+    """One of the summit's `model` rows (among `items` when given), else NotFound."""
+    try:
+        return (items if items is not None else model.objects).get(summit=summit, pk=pk)
+    except model.DoesNotExist:
+        raise NotFound(_("Not found in this summit.")) from None
+
+
+def other_party_zone(summit, own_zone):
+    """The zone to show beside the organiser's own: the partner's, else the summit's, when it differs."""
+    for name in (summit.partner_timezone, summit.timezone):
+        if name and name != str(own_zone):
+            return zoneinfo.ZoneInfo(name)
+    return None
+
+
+# --- rooms, tracks, themes ----------------------------------------------------------------
+
+
+def _name_for_address(summit, item):
+    """The name to make an address from: the summit's main language first, then any other written."""
+    names = translations(item, "name")
+    name = names[summit.language] or next((text for text in names.values() if text), "")
+    if not name.strip():
+        raise Invalid(_("Give it a name, at least in one language."))
+    return name
+
+
+def _check_slug_free(model, summit, item):
+    name = _name_for_address(summit, item)
+    item.slug = item.slug or slugify(name)[:50]
+    if not item.slug:
+        raise Invalid(_("Give it a short name made of letters or digits for its address."))
+    if model.objects.filter(summit=summit, slug=item.slug).exclude(pk=item.pk).exists():
+        raise Invalid(_("“%(slug)s” is already used in this summit: choose another short name.") % {"slug": item.slug})
+
+
+def do_save_room(user, summit, room):
+    check_organiser(user, summit)
+    room.summit = summit
+    _check_slug_free(Room, summit, room)
+    room.save()
+    return room
+
+
+def do_save_track(user, summit, track):
+    check_organiser(user, summit)
+    track.summit = summit
+    _check_slug_free(Track, summit, track)
+    track.save()
+    return track
+
+
+def do_set_themes(user, summit, themes):
+    check_organiser(user, summit)
+    cleaned = []
+    for theme in themes:
+        theme = theme.strip()
+        if theme and theme not in cleaned:
+            cleaned.append(theme)
+    summit.themes = cleaned
+    summit.save(update_fields=["themes"])
+    return cleaned
+
+
+def editor_rooms(summit):
+    """Rooms the organisers schedule; private 1:1 meeting rooms belong to partnering."""
+    return listed_rooms(summit)
+
+
+# --- speakers and companies ---------------------------------------------------------------
+
+
+def _store_image(item, field_name, upload):
+    """Stores the re-encoded upload through the default storage; the replaced file goes once committed."""
+    image = check_image(upload)
+    field = getattr(item, field_name)
+    old_name = field.name
+    field.save(image.name, image, save=False)
+    if old_name:
+        storage = field.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+
+
+def do_save_speaker(user, summit, speaker, photo=None):
+    check_organiser(user, summit)
+    if not speaker.name.strip():
+        raise Invalid(_("A speaker needs a name."))
+    speaker.summit = summit
+    if speaker.company_id and speaker.company.summit_id != summit.pk:
+        raise Invalid(_("This company is not part of the summit."))
+    with transaction.atomic():
+        if photo is not None:
+            _store_image(speaker, "photo", photo)
+        speaker.save()
+    return speaker
+
+
+def check_member_emails(emails):
+    """The accounts behind `emails`; an address nobody has an account for is refused, by name."""
+    wanted, malformed = [], []
+    for email in emails:
+        email = email.strip().lower()
+        if not email:
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            malformed.append(email)
+            continue
+        wanted.append(email)
+    if malformed:
+        raise Invalid(_("Not an email address: %(emails)s.") % {"emails": ", ".join(malformed)})
+    users = {user.email.lower(): user for user in User.objects.filter(email__in=wanted, is_active=True)}
+    unknown = [email for email in wanted if email not in users]
+    if unknown:
+        raise Invalid(
+            _("Nobody has an account with %(emails)s yet: ask them to register for the summit first.")
+            % {"emails": ", ".join(unknown)}
+        )
+    return list(users.values())
+
+
+def do_save_company(user, summit, company, member_emails=None, logo=None):
+    check_organiser(user, summit)
+    company.summit = summit
+    _check_slug_free(Company, summit, company)
+    members = check_member_emails(member_emails) if member_emails is not None else None
+    with transaction.atomic():
+        if logo is not None:
+            _store_image(company, "logo", logo)
+        company.save()
+        if members is not None:
+            company.members.set(members)
+    return company
+
+
+# --- the programme as organisers read it -------------------------------------------------
+
+
+def programme_days(summit, tz):
+    """Every day of the summit in `tz`, plus any day a session strays onto."""
+    days = set()
+    day = summit.starts_on
+    while day <= summit.ends_on:
+        days.add(day)
+        day += dt.timedelta(days=1)
+    for starts_at in Session.objects.filter(summit=summit).values_list("starts_at", flat=True):
+        days.add(timezone.localtime(starts_at, tz).date())
+    return sorted(days)
+
+
+def _day_bounds(day, tz):
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def editor_sessions(summit, tz, *, day=None, room=None, track=None, status=None):
+    """Every session of the summit, drafts and cancelled ones included, filtered as the organiser asks."""
+    sessions = (
+        Session.objects.filter(summit=summit)
+        .select_related("room", "track", "company")
+        .prefetch_related("speakers")
+        .order_by("starts_at", "room__position", "pk")
+    )
+    if day is not None:
+        start, end = _day_bounds(day, tz)
+        sessions = sessions.filter(starts_at__gte=start, starts_at__lt=end)
+    if room is not None:
+        sessions = sessions.filter(room=room)
+    if track is not None:
+        sessions = sessions.filter(track=track)
+    if status:
+        sessions = sessions.filter(status=status)
+    return sessions
+
+
+def run_sheet(summit, day, tz):
+    """One day's sessions in running order, with what the crew needs: room, stream, speakers, company."""
+    return editor_sessions(summit, tz, day=day).select_related("room__company")
