@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0003_signin_link'),
+        ('events', '0005_signin_link'),
         ('partnering', '0003_profiles_for_everyone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

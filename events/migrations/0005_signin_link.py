@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_room_meeting_kind'),
+        ('events', '0004_editor_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
