@@ -22,11 +22,12 @@ install-dev: $(VENV)/.installed-dev
 system-packages:
 	@scripts/install-system-packages
 
+# A local trial: DEBUG=1 unless set, so a secret key is generated once under var/ when SECRET_KEY is unset.
 migrate: install
-	$(PY) manage.py migrate --no-input -v0
+	DEBUG=$${DEBUG-1} $(PY) manage.py migrate --no-input -v0
 
 run: migrate
-	$(PY) manage.py seed_demo
+	DEBUG=$${DEBUG-1} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG-1} PORT=$(PORT) scripts/run
 
 test: install-dev system-packages
@@ -34,7 +35,7 @@ test: install-dev system-packages
 
 # Regenerate the translation catalogues after changing user-facing strings (needs gettext).
 messages: install
-	PYTHON=$(PY) scripts/update-translations
+	DEBUG=$${DEBUG-1} PYTHON=$(PY) scripts/update-translations
 
 # Load benchmarks (issue 7; needs Redis: REDIS_URL, default the local one). Full run: about 15 minutes;
 # BENCH_ARGS=--profile adds py-spy profiles of the server to docs/benchmarks.md.

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -54,6 +55,8 @@ def bench_env(out_dir):
     env.setdefault("VAR_DIR", str(BASE_DIR / "var"))
     # As docker-compose.yml, the production topology, sets it (used on PostgreSQL).
     env.setdefault("DB_POOL_MAX", "20")
+    # DEBUG=0 needs a key shared by every process of the run (settings refuse to start without one).
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     env.update(
         DEBUG="0", HTTPS="0", SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="summit.settings",
         REDIS_KEY_PREFIX="bench", CACHE_KEY_PREFIX="bench", PYTHONUNBUFFERED="1",

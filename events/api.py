@@ -1,8 +1,9 @@
 """The programme's JSON API: translation between HTTP and events.services, nothing more."""
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -13,11 +14,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
+from pydantic import WithJsonSchema
 
 from events import schedule_cache, services
-from events.models import Summit
+from events.models import KNOWN_TIMEZONES, Summit
 from summit.errors import Invalid
-from summit.throttling import Throttle
+from summit.schemas import Input
+from summit.throttling import check_registration_attempt, check_signin_attempt
 
 router = Router()
 # The API's own (default) renderer: a cached schedule is the bytes Ninja would have sent.
@@ -82,7 +85,7 @@ class ScheduleOut(Schema):
     sessions: list[SessionOut]
 
 
-class SessionIn(Schema):
+class SessionIn(Input):
     title: str = Field(..., max_length=200)
     room: str
     starts_at: dt.datetime
@@ -96,7 +99,7 @@ class SessionIn(Schema):
     status: Literal["draft", "published", "cancelled"] = "published"
 
 
-class SessionPatch(Schema):
+class SessionPatch(Input):
     title: str | None = Field(None, max_length=200)
     room: str | None = None
     starts_at: dt.datetime | None = None
@@ -110,18 +113,25 @@ class SessionPatch(Schema):
     status: Literal["draft", "published", "cancelled"] | None = None
 
 
-class LoginIn(Schema):
+class LoginIn(Input):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=200)
 
 
-class RegistrationIn(Schema):
-    name: str = Field(..., max_length=200)
-    email: str = Field(..., max_length=254)
+# What the rules of events.services accept, written into the schema so that it says so.
+TIMEZONE_NAMES = sorted(KNOWN_TIMEZONES)
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"  # not blank, no NUL
+TimezoneParam = Annotated[str | None, WithJsonSchema({"type": "string", "enum": TIMEZONE_NAMES})]
+
+
+class RegistrationIn(Input):
+    name: str = Field(..., max_length=200, pattern=SOME_TEXT)
+    email: str = Field(..., max_length=254, json_schema_extra={"format": "email"})
     organisation: str = Field("", max_length=200)
-    country: str = Field("", max_length=2)
-    timezone: str = Field("UTC", max_length=64)
-    language: str = Field("en", max_length=10)
+    country: str = Field("", pattern=r"^([A-Za-z]{2})?$", description="Two letters, e.g. FR or CN; or empty.")
+    timezone: str = Field("UTC", json_schema_extra={"enum": TIMEZONE_NAMES})
+    language: str = Field("en", json_schema_extra={"enum": LANGUAGE_CODES})
 
 
 class RegistrationOut(Schema):
@@ -178,11 +188,12 @@ def csrf(request):
 
 @router.post(
     "/auth/login/",
-    response={200: Detail, 401: Detail},
-    throttle=[Throttle("login", "THROTTLE_LOGIN")],
+    response={200: Detail, 401: Detail, 429: Detail, 503: Detail},
     tags=["auth"],
 )
 def api_login(request, payload: LoginIn):
+    """Throttled per client and per account, like every way of signing in (THROTTLE_LOGIN)."""
+    check_signin_attempt(request, payload.username)
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return Status(401, {"detail": "Wrong username or password."})
@@ -204,7 +215,7 @@ def get_summit(request, slug: str):
 
 
 @router.get("/summits/{slug}/schedule/", response=ScheduleOut, tags=["summits"])
-def get_schedule(request, slug: str, tz: str | None = None):
+def get_schedule(request, slug: str, tz: TimezoneParam = None):
     """Built once per summit, zone and language (events/schedule_cache.py); an unknown summit or zone is never kept."""
 
     requested = services.check_timezone(tz) if tz is not None else None  # a known zone name, or 422
@@ -222,12 +233,12 @@ def get_schedule(request, slug: str, tz: str | None = None):
 
 @router.post(
     "/summits/{slug}/registrations/",
-    response={201: RegistrationOut, 202: Detail},
-    throttle=[Throttle("registration", "THROTTLE_REGISTRATION")],
+    response={201: RegistrationOut, 202: Detail, 404: Detail, 429: Detail, 503: Detail},
     tags=["registration"],
 )
 def register(request, slug: str, payload: RegistrationIn):
     """Registers and signs in a new attendee; a known email gets a sign-in link by mail."""
+    check_registration_attempt(request, payload.email)
     summit = services.access_summit(slug)
     user, created = services.do_register(summit, services.RegistrationForm(**payload.dict()))
     if not created:
@@ -279,7 +290,7 @@ def cancel_session(request, session_id: int):
 # --- attendees: agenda ------------------------------------------------------------------
 
 
-@router.post("/sessions/{session_id}/bookmark/", response={200: BookmarkOut, 201: BookmarkOut},
+@router.post("/sessions/{session_id}/bookmark/", response={200: BookmarkOut, 201: BookmarkOut, 409: Detail},
              auth=django_auth, tags=["agenda"])
 def bookmark(request, session_id: int):
     session = services.access_session(session_id)
@@ -295,7 +306,7 @@ def unbookmark(request, session_id: int):
 
 
 @router.get("/me/agenda/", response=list[SessionOut], auth=django_auth, tags=["agenda"])
-def my_agenda(request, tz: str | None = None):
+def my_agenda(request, tz: TimezoneParam = None):
     zone = services.check_timezone(tz or services.profile_for(request.user).timezone)
     return [session_out(s, zone) for s in services.agenda(request.user)]
 

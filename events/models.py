@@ -245,3 +245,19 @@ class AgendaFeed(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agenda_feed")
     token = models.CharField(max_length=64, unique=True)
+
+
+class SigninLink(models.Model):
+    """The one mailed sign-in link a person may use now.
+
+    The token itself is django-sesame's (signed, dated, void once the person signs in by any
+    means); this row adds what sesame cannot know: that a newer link replaces this one. Asking for
+    a link replaces the row, so the digest of an older token no longer matches; using it deletes it.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signin_link")
+    summit = models.ForeignKey(Summit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    token_digest = models.CharField(max_length=64, blank=True, db_index=True,
+                                    help_text=_("SHA-256 of the token mailed."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)

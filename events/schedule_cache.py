@@ -12,6 +12,7 @@ The cache is reached through summit/cache.py (one backend object per process).
 Language is part of the key: the documents hold translated text.
 """
 
+import hashlib
 import secrets
 import time
 
@@ -34,10 +35,12 @@ def document(kind, summit_slug, zone, language, build):
     key = f"schedule:{_version()}:{kind}:{summit_slug}:{zone}:{language}"
     found = _served.get(key)
     if found is None:
-        found = shared_cache().get(key)
+        # The parts come from the URL (any text, an unknown summit's too): the shared cache gets a digest.
+        shared_key = "schedule:" + hashlib.sha256(key.encode()).hexdigest()
+        found = shared_cache().get(shared_key)
         if found is None:
             found = build()
-            shared_cache().set(key, found, DOCUMENT_TTL)
+            shared_cache().set(shared_key, found, DOCUMENT_TTL)
         if len(_served) >= KEPT_IN_PROCESS:
             _served.clear()
         _served[key] = found

@@ -9,18 +9,15 @@ import datetime as dt
 import secrets
 import zoneinfo
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.i18n import check_translations, set_translations, translations
@@ -33,17 +30,19 @@ from events.models import (
     Registration,
     Room,
     Session,
+    SigninLink,
     Speaker,
     Summit,
     Track,
 )
 from events.signals import bookmark_changed, session_changed
+from events.tasks import send_signin_link
 from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
+from summit.throttling import mail_allowed
 
 User = get_user_model()
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-SIGNIN_SALT = "events.signin-link"
 # The zones offered first in time-zone pickers: the roadshow's two sides, then the usual others.
 COMMON_TIMEZONES = [
     "Europe/Paris",
@@ -146,11 +145,49 @@ def check_aware(value, field):
     return value
 
 
+# Sessions happen in this window: far-off dates are typing mistakes, and at the edges of what
+# Python's datetime holds (year 1, year 9999 with an offset) time zone arithmetic overflows.
+EARLIEST_SESSION = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_SESSION = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def check_session_time(value, field):
+    check_aware(value, field)
+    if not EARLIEST_SESSION <= value < LATEST_SESSION:
+        raise Invalid(_("%(field)s must fall between the years 2000 and 2099.") % {"field": field})
+    return value
+
+
 def check_session_times(starts_at, ends_at):
-    check_aware(starts_at, "starts_at")
-    check_aware(ends_at, "ends_at")
+    check_session_time(starts_at, "starts_at")
+    check_session_time(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise Invalid(_("A session must end after it starts."))
+
+
+def stream_origins():
+    """The origins a session's stream may come from: STREAM_HOSTS, the hosts the CSP lets pages frame."""
+    return {origin.rstrip("/").lower() for origin in settings.STREAM_HOSTS}
+
+
+def check_stream_url(url):
+    """An https:// address on one of STREAM_HOSTS, or "" for none: anything else would be framed or linked
+    from the session page (a `javascript:` address would run in the platform's origin)."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    origin = ""
+    if parts is not None and parts.scheme == "https" and parts.hostname and "@" not in parts.netloc:
+        origin = f"https://{parts.hostname}" + (f":{port}" if port else "")
+    if origin not in stream_origins():
+        raise Invalid(_("The stream must be an https:// address on one of: %(hosts)s.")
+                      % {"hosts": ", ".join(sorted(stream_origins()))})
+    return url
 
 
 def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
@@ -219,7 +256,7 @@ def _apply_change(session, summit, change):
     if change.language is not None:
         session.language = check_language(change.language)
     if change.stream_url is not None:
-        session.stream_url = change.stream_url
+        session.stream_url = check_stream_url(change.stream_url)
     if change.status is not None:
         if change.status not in Session.Status.values:
             raise Invalid(_("Unknown status “%(status)s”.") % {"status": change.status})
@@ -462,7 +499,7 @@ def do_register(summit, form):
     form = check_registration(form)
     existing = User.objects.filter(email__iexact=form.email).first()
     if existing:
-        send_signin_link(existing, summit)
+        do_request_signin_link(existing, summit)
         return existing, False
     try:
         with transaction.atomic():
@@ -479,7 +516,7 @@ def do_register(summit, form):
     except IntegrityError:
         # Two registrations with one email raced: the loser is treated as "already known".
         existing = User.objects.get(username=form.email)
-        send_signin_link(existing, summit)
+        do_request_signin_link(existing, summit)
         return existing, False
     return user, True
 
@@ -488,35 +525,18 @@ def do_join_summit(user, summit):
     Registration.objects.get_or_create(summit=summit, user=user)
 
 
-def signin_token(user, summit):
-    return signing.dumps({"u": user.pk, "s": summit.slug if summit else None}, salt=SIGNIN_SALT)
+def do_request_signin_link(user, summit=None):
+    """Replaces the person's sign-in link with a new one, mailed by a worker once this commits.
 
-
-def check_signin_token(token):
-    """The user and summit a mailed link was for; a used or stale link is refused."""
-    try:
-        data = signing.loads(token, salt=SIGNIN_SALT, max_age=settings.SIGNIN_LINK_MAX_AGE)
-    except signing.BadSignature:
-        raise Invalid(_("This sign-in link is invalid or has expired. Ask for a new one.")) from None
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
-    if user is None:
-        raise Invalid(_("This sign-in link is invalid or has expired. Ask for a new one."))
-    summit = Summit.objects.filter(slug=data.get("s")).first() if data.get("s") else None
-    return user, summit
-
-
-def send_signin_link(user, summit=None):
-    profile = profile_for(user)
-    link = settings.SITE_URL.rstrip("/") + reverse("signin-link", args=[signin_token(user, summit)])
-    with translation.override(profile.language):
-        context = {"name": profile.name, "link": link, "summit": summit}
-        send_mail(
-            subject=_("Your sign-in link"),
-            message=render_to_string("email/signin_link.txt", context),
-            html_message=render_to_string("email/signin_link.html", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+    At most THROTTLE_SIGNIN_LINK mails an hour reach one address; beyond that nothing is sent
+    and nothing says so (the caller answers the same either way).
+    """
+    if not mail_allowed(user.email):
+        return
+    with transaction.atomic():
+        SigninLink.objects.filter(user=user).delete()
+        link = SigninLink.objects.create(user=user, summit=summit)
+    transaction.on_commit(lambda: send_signin_link.delay(link.pk))
 
 
 def profile_for(user):

@@ -17,18 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events import schedule_cache, services
+from events import signin as signin_links
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
 from summit.errors import Invalid
-from summit.throttling import Throttle
+from summit.throttling import check_registration_attempt, check_signin_attempt, check_signin_link_request
 
-def _throttled(request, scope, setting_name):
-    throttle = Throttle(scope, setting_name)
-    if throttle.allow_request(request):
-        return None
-    response = render(request, "error.html", {"detail": _("Too many attempts. Try again later.")}, status=429)
-    response["Retry-After"] = str(throttle.retry_after())
-    return response
 
 
 def _page_timezone(request):
@@ -170,11 +164,9 @@ def register(request, slug):
         return render(request, "events/register.html", {"summit": summit, "join": True})
     form = {"timezone": "", "language": translation.get_language()}
     if request.method == "POST":
-        limited = _throttled(request, "registration", "THROTTLE_REGISTRATION")
-        if limited:
-            return limited
         form = {key: request.POST.get(key, "") for key in
                 ("name", "email", "organisation", "country", "timezone", "language")}
+        check_registration_attempt(request, form["email"])
         try:
             user, created = services.do_register(summit, services.RegistrationForm(**form))
         except Invalid as error:
@@ -194,9 +186,7 @@ def signin(request):
     """Attendees ask for a mailed link; organisers may sign in with a password."""
     if request.method == "POST":
         if request.POST.get("password"):
-            limited = _throttled(request, "login", "THROTTLE_LOGIN")
-            if limited:
-                return limited
+            check_signin_attempt(request, request.POST.get("username", ""))
             user = authenticate(request, username=request.POST.get("username", ""),
                                 password=request.POST.get("password", ""))
             if user is not None:
@@ -204,13 +194,11 @@ def signin(request):
                 return redirect(_safe_next(request) or "summit-list")
             messages.error(request, _("Wrong username or password."))
         else:
-            limited = _throttled(request, "signin-link", "THROTTLE_SIGNIN_LINK")
-            if limited:
-                return limited
+            check_signin_link_request(request)
             email = request.POST.get("email", "").strip().lower()
             user = services.User.objects.filter(email__iexact=email, is_active=True).first() if email else None
             if user is not None:
-                services.send_signin_link(user)
+                services.do_request_signin_link(user)
             return render(request, "events/check_your_email.html", {}, status=202)
     return render(request, "events/signin.html", {"next": request.GET.get("next", "")})
 
@@ -222,16 +210,18 @@ def _safe_next(request):
     return None
 
 
+@require_http_methods(["GET", "POST"])
 def signin_link(request, token):
     """GET shows a button and POST signs in, so mail scanners that follow links sign nobody in."""
-    user, summit = services.check_signin_token(token)
     if request.method == "POST":
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        user, summit = signin_links.do_use_signin_link(token)
+        login(request, user)
         if summit is not None:
             services.do_join_summit(user, summit)
             return redirect("summit-home", slug=summit.slug)
         return redirect("summit-list")
-    return render(request, "events/signin_link.html", {"who": services.profile_for(user), "summit": summit})
+    link = signin_links.access_signin_link(token)
+    return render(request, "events/signin_link.html", {"who": services.profile_for(link.user), "summit": link.summit})
 
 
 @require_POST

@@ -191,8 +191,14 @@ def _invited(user, facts):
     return Session.objects.filter(room_id=room_id, speakers__user=user).exists()
 
 
+# How a person who deleted their account appears beside what they wrote (pages show "deleted user").
+DELETED_AUTHOR = {"id": None, "name": "", "organisation": "", "deleted": True}
+
+
 def _person(user):
     profile = getattr(user, "profile", None)  # select_related("profile") saves the query
+    if profile is None and not user.is_active:
+        return dict(DELETED_AUTHOR)
     return {
         "id": user.pk,
         "name": profile.name if profile else user.get_username(),
@@ -443,17 +449,12 @@ def do_send_chat_message(user_id, room_id, body, client_id=None):
 
 def _question_payload(question, type_, seq, **private):
     author = question.author
-    profile = getattr(author, "profile", None)
     payload = {
         "type": type_,
         "id": question.pk,
         "seq": seq,
         "body": question.body,
-        "author": {
-            "id": author.pk,
-            "name": profile.name if profile else author.get_username(),
-            "organisation": profile.organisation if profile else "",
-        },
+        "author": _person(author),
         "is_anonymous": question.is_anonymous,
         "votes": question.votes,
         "status": question.status,

@@ -39,6 +39,7 @@ def _labels():
         "sending": _("Sending…"),
         "not_sent": _("Not sent"),
         "anonymous": _("Anonymous"),
+        "deleted_user": _("deleted user"),
         "you": _("you"),
         "vote": _("Vote for this question"),
         "unvote": _("Withdraw your vote"),

@@ -9,6 +9,7 @@ from events.services import access_summit
 from partnering import services
 from partnering.models import Meeting
 from summit.csvfile import csv_response
+from summit.schemas import Error, Input
 
 router = Router(auth=django_auth, tags=["partnering"])
 
@@ -44,12 +45,16 @@ class MyProfileOut(PartnerOut):
     visible: bool
 
 
-class MyProfileIn(Schema):
+class OfficeHoursIn(OfficeHours, Input):
+    """Office hours as a request sends them: no fields beyond these."""
+
+
+class MyProfileIn(Input):
     organisation: str | None = Field(None, max_length=200)
     country: str | None = Field(None, max_length=2)
     city: str | None = Field(None, max_length=100)
     timezone: str | None = Field(None, max_length=64)
-    office_hours: OfficeHours | None = None
+    office_hours: OfficeHoursIn | None = None
     themes: list[str] | None = None
     offers: list[str] | None = None
     seeks: list[str] | None = None
@@ -84,7 +89,7 @@ class SlotOut(Schema):
         None, description="Only on nearest candidates: minutes outside each party's office hours.")
 
 
-class MeetingIn(Schema):
+class MeetingIn(Input):
     with_: int = Field(..., alias="with", description="The other party's profile id.")
     starts_at: dt.datetime
     duration_minutes: int = 30
@@ -93,16 +98,16 @@ class MeetingIn(Schema):
     as_company: str | None = Field(None, description="Slug of a company you are a member of, to act for it.")
 
 
-class ProposeIn(Schema):
+class ProposeIn(Input):
     starts_at: dt.datetime
     outside_hours_ok: bool = False
 
 
-class DeclineIn(Schema):
+class DeclineIn(Input):
     message: str = Field("", max_length=2000)
 
 
-class MeetingPatch(Schema):
+class MeetingPatch(Input):
     video_url: str = Field(..., max_length=200)
 
 
@@ -294,7 +299,7 @@ def propose(request, meeting_id: int, payload: ProposeIn):
     return services.meeting_out(meeting, request.user)
 
 
-@router.get("/me/meetings/", response=list[MeetingOut], by_alias=True)
+@router.get("/me/meetings/", response={200: list[MeetingOut], 404: Error}, by_alias=True)
 def my_meetings(request, summit: str | None = None):
     """The signed-in person's meetings (their own and their companies'), with both local times."""
     scope = access_summit(summit) if summit else None
@@ -308,3 +313,26 @@ def company_leads_csv(request, slug: str, company_slug: str):
     company = services.access_company_leads(request.user, summit, company_slug)
     rows = services.leads(summit, [company])[company.pk]
     return csv_response(services.leads_csv(rows), f"{company.slug}-leads.csv")
+
+
+class ContactSharingOut(Schema):
+    summit: bool | None = Field(..., description="The choice for every company of the summit; null if none made.")
+    companies: dict[str, bool] = Field(..., description="Choices for single companies, by slug; these win.")
+
+
+class ContactSharingIn(Input):
+    summit: bool | None = Field(None, description="Share my contact with every company of the summit (or not).")
+    companies: dict[str, bool] = Field(default_factory=dict, description="Share it with these companies (or not).")
+
+
+@router.get("/summits/{slug}/contact-sharing/", response=ContactSharingOut, tags=["partnering", "privacy"])
+def get_contact_sharing(request, slug: str):
+    """Whose leads my name and email reach: only the companies I agreed to share them with."""
+    return services.contact_sharing(request.user, access_summit(slug))
+
+
+@router.put("/summits/{slug}/contact-sharing/", response=ContactSharingOut, tags=["partnering", "privacy"])
+def set_contact_sharing(request, slug: str, payload: ContactSharingIn):
+    """Changes my choices; what is not sent stays as it was."""
+    return services.do_set_contact_sharing(request.user, access_summit(slug), everyone=payload.summit,
+                                           companies=payload.companies)

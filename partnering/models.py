@@ -134,3 +134,24 @@ class Participation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="one_seat_per_person_per_meeting")]
         indexes = [models.Index(fields=["user", "status", "starts_at"])]
+
+
+class ContactSharing(models.Model):
+    """A person's choice to let pitching companies see their name and email among their leads.
+
+    With `company` empty the choice is for every company of the summit; a choice for one company
+    overrides it. Without any choice nothing is shared: the person is counted anonymously.
+    """
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="contact_sharing")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_sharing")
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    shared = models.BooleanField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["summit", "user", "company"], name="one_sharing_choice_per_company"),
+            models.UniqueConstraint(fields=["summit", "user"], condition=Q(company__isnull=True),
+                                    name="one_sharing_choice_per_summit"),
+        ]

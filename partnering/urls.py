@@ -11,6 +11,7 @@ urlpatterns = [
     path("summits/<slug:slug>/partnering/meetings/<int:meeting_id>/<slug:action>/", views.meeting_action,
          name="partnering-meeting-action"),
     path("summits/<slug:slug>/meetings.ics", views.meetings_feed, name="partnering-feed"),
+    path("summits/<slug:slug>/partnering/contact-sharing/", views.contact_sharing, name="partnering-contact-sharing"),
     path("summits/<slug:slug>/partnering/organiser/", views.organiser_dashboard, name="partnering-organiser"),
     path("summits/<slug:slug>/partnering/companies/<slug:company_slug>/profile/", views.my_profile,
          name="partnering-company-profile"),

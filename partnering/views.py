@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -219,8 +220,8 @@ def organiser_dashboard(request, slug):
 def company_leads(request, slug, company_slug):
     summit = access_summit(slug)
     company = services.access_company_leads(request.user, summit, company_slug)
-    context = {"summit": summit, "company": company, "leads": services.leads(summit, [company])[company.pk],
-               "needs": NEEDS}
+    named, anonymous = services.shared_leads(services.leads(summit, [company])[company.pk])
+    context = {"summit": summit, "company": company, "leads": named, "anonymous": anonymous, "needs": NEEDS}
     return render(request, "partnering/leads.html", context)
 
 
@@ -229,3 +230,20 @@ def company_leads_csv(request, slug, company_slug):
     company = services.access_company_leads(request.user, summit, company_slug)
     rows = services.leads(summit, [company])[company.pk]
     return csv_response(services.leads_csv(rows), f"{company.slug}-leads.csv")
+
+
+@require_POST
+def contact_sharing(request, slug):
+    """The company page's and the privacy page's control: share my contact with one company, or all of them."""
+    summit = access_summit(slug)
+    shared = request.POST.get("shared") == "1"
+    company = request.POST.get("company")
+    if company:
+        services.do_set_contact_sharing(request.user, summit, companies={company: shared})
+    else:
+        services.do_set_contact_sharing(request.user, summit, everyone=shared)
+    messages.success(request, _("Your choice is saved."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("summit-home", args=[summit.slug])
+    return redirect(next_url)

@@ -7,13 +7,24 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from events.api import router as events_router
 from summit.errors import ServiceError
+from summit.openapi import document_shared_answers
 
-api = NinjaAPI(title="Summit platform API", version="1", urls_namespace="api")
+
+class SummitAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The routers' document plus the answers every endpoint shares (summit/openapi.py)."""
+        return document_shared_answers(super().get_openapi_schema(**kwargs))
+
+
+api = SummitAPI(title="Summit platform API", version="1", urls_namespace="api")
 
 
 @api.exception_handler(ServiceError)
 def service_error(request, exc):
-    return api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    response = api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -41,3 +52,4 @@ api.add_router("", "partnering.api.router")
 api.add_router("", "scheduler.api.router")
 api.add_router("", "judging.api.router")
 api.add_router("", "stage.api.router")
+api.add_router("", "privacy.api.router")

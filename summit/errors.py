@@ -37,3 +37,25 @@ class NotSignedIn(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "invalid"
+
+
+class RateLimited(ServiceError):
+    """Too many attempts: answered 429 with Retry-After."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, detail, *, retry_after):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Unavailable(ServiceError):
+    """A part the request needs (Redis, the database) is down for now: 503 with Retry-After."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(self, detail, *, retry_after=5):
+        super().__init__(detail)
+        self.retry_after = retry_after

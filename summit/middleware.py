@@ -1,11 +1,17 @@
 """Request and error handling shared by every app's pages and API."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.http.multipartparser import MultiPartParserError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from ninja.utils import check_csrf
 
 from summit.errors import NotSignedIn, ServiceError
+
+API_PREFIX = "/api/"
+# The methods that change something; any other is read-only or answered 405 by the API.
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class ServiceErrorMiddleware:
@@ -24,7 +30,10 @@ class ServiceErrorMiddleware:
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
-        return render(request, "error.html", {"detail": exception.detail}, status=exception.status)
+        response = render(request, "error.html", {"detail": exception.detail}, status=exception.status)
+        if getattr(exception, "retry_after", None):
+            response["Retry-After"] = str(exception.retry_after)
+        return response
 
 
 # How a NUL character arrives: raw, JSON-escaped, or percent-encoded in a form or query.
@@ -51,6 +60,8 @@ class RefuseNulMiddleware:
 
     @staticmethod
     def _carries_nul(request):
+        if "\x00" in request.path:
+            return True
         query = request.META.get("QUERY_STRING", "").encode().lower()
         if b"%00" in query:
             return True
@@ -67,3 +78,41 @@ class RefuseNulMiddleware:
         except RequestDataTooBig:
             return False  # the view answers 413 when it reads the body
         return any(marker in body for marker in NUL_MARKERS)
+
+
+class ApiUnsafeRequestMiddleware:
+    """Every unsafe API request needs the CSRF token and, when it has a body, a JSON one: signing in too.
+
+    django-ninja exempts its views from Django's CSRF check and makes it only where an endpoint
+    needs a signed-in person; yet an endpoint that signs someone in (login, registration) is where
+    a forged request does harm: a cross-site `enctype=text/plain` form would sign the victim's
+    browser into the attacker's account. Such a form can send neither the token nor a JSON
+    content type, so both are required of everyone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX) and request.method in UNSAFE_METHODS:
+            if check_csrf(request) is not None:
+                detail = _("CSRF token missing or incorrect: GET /api/auth/csrf/ and send its csrftoken "
+                           "cookie back as X-CSRFToken.")
+                return JsonResponse({"detail": str(detail)}, status=403)
+            if self._has_body(request) and not self._is_json(request):
+                return JsonResponse({"detail": str(_("Send the body as application/json."))}, status=415)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_body(request):
+        """Whether the request carries data; an empty form (what some clients send for no body) carries none."""
+        try:
+            if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+                return bool(request.POST) or bool(request.FILES)
+            return bool(request.body)
+        except (RequestDataTooBig, MultiPartParserError):
+            return True
+
+    @staticmethod
+    def _is_json(request):
+        return request.content_type == "application/json" or request.content_type.endswith("+json")

@@ -30,10 +30,19 @@ DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key():
-    """A key from the environment, else one generated once and kept under var/."""
+    """The key from the environment; only a DEBUG run may fall back to one generated once under var/.
+
+    In production every replica must sign with the same key, or each signs the others' sessions
+    and sign-in links out: a missing key there is a configuration error, not something to paper over.
+    """
     key = env_str("SECRET_KEY")
     if key:
         return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=0 every process must share one secret key: set SECRET_KEY "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 for a local trial."
+        )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -67,6 +76,7 @@ INSTALLED_APPS = [
     "programme",
     "stage",
     "judging",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +91,7 @@ MIDDLEWARE = [
     "events.middleware.PersonPreferencesMiddleware",
     "summit.middleware.ServiceErrorMiddleware",
     "summit.middleware.RefuseNulMiddleware",
+    "summit.middleware.ApiUnsafeRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -149,7 +160,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": [REDIS_URL],  # a list: a string would be split at the commas between sentinels
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "summit"),
-            "OPTIONS": {"pool_class": "summit.redis_connections.SentinelPool"} if sentinel_set(REDIS_URL) else {},
+            # Throttle counters live here: a Redis that is down or stuck must fail fast (a 503), not hang.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2,
+                        **({"pool_class": "summit.redis_connections.SentinelPool"} if sentinel_set(REDIS_URL) else {})},
         }
     }
 else:
@@ -165,6 +178,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "signin"
+# Passwords (organisers, the admin) and django-sesame's mailed sign-in links (events/signin.py).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "sesame.backends.ModelBackend"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("zh-hans", _("Simplified Chinese"))]
@@ -259,8 +274,13 @@ SECURE_REDIRECT_EXEMPT = [r"^stage/media/"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+# How many reverse proxies stand in front of Daphne (the shipped nginx is one). Their forwarded headers
+# are trusted, nobody else's: with 0 a client's X-Forwarded-For and X-Forwarded-Proto are ignored.
+BEHIND_PROXY = env_int("BEHIND_PROXY", 0, minimum=0)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# django-ninja's throttles take the client address this many hops from the right of X-Forwarded-For.
+NINJA_NUM_PROXIES = BEHIND_PROXY
 
 # Hosts whose players may be framed on session and room pages.
 STREAM_HOSTS = env_list(
@@ -288,6 +308,9 @@ THROTTLE_LOGIN = env_rate("THROTTLE_LOGIN", "10/m")
 THROTTLE_REGISTRATION = env_rate("THROTTLE_REGISTRATION", "20/h")
 THROTTLE_SIGNIN_LINK = env_rate("THROTTLE_SIGNIN_LINK", "5/h")
 SIGNIN_LINK_MAX_AGE = env_int("SIGNIN_LINK_MAX_AGE", 60 * 60 * 24)
+# Sign-in link tokens: dated, and void once the person signs in by any means (last_login is signed).
+SESAME_MAX_AGE = SIGNIN_LINK_MAX_AGE
+SESAME_ONE_TIME = True
 
 # Celery: Redis in production, a broker that needs no server otherwise.
 # A Sentinel URL becomes kombu's form (one sentinel:// per sentinel) plus its master_name option.

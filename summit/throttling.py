@@ -1,29 +1,95 @@
-"""Per-client throttles for what anyone may call: logins, registrations, sign-in links.
+"""Throttles for what anyone may call: signing in, registering, asking for a sign-in link.
 
-Counters live in the cache (Redis in production, shared by every Daphne
-process). The rate is read from settings on each request so it can change
-without a restart of the route table.
+Every attempt counts against the client and against the account or address it names, so neither
+fresh X-Forwarded-For values nor many clients aimed at one account get past a limit. The client is
+the address the trusted proxies saw (BEHIND_PROXY of them, django-ninja's NUM_PROXIES): a header
+the client wrote itself counts for nothing. The same functions guard the API, the pages and the
+admin, so every way of signing in shares one limit.
+
+Counters live in the cache (Redis in production, shared by every process). While it cannot be
+reached an attempt is refused with 503 rather than let through uncounted.
 """
 
+import hashlib
+
+import redis
 from django.conf import settings
-from ninja.throttling import AnonRateThrottle
+from django.utils.translation import gettext as _
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
+
+from summit.errors import RateLimited, Unavailable
 
 
-class Throttle(AnonRateThrottle):
-    def __init__(self, scope, setting_name):
+class _Counter(SimpleRateThrottle):
+    """One sliding window in the cache, counted only once every window of the attempt allowed it."""
+
+    def __init__(self, scope, setting_name, ident):
         self.scope = scope
-        self.setting_name = setting_name
+        self.ident = ident
         super().__init__(getattr(settings, setting_name))
 
     def get_cache_key(self, request):
-        return f"throttle:{self.scope}:{self.get_ident(request)}"
+        return f"throttle:{self.scope}:{self.ident}"
 
-    def allow_request(self, request):
-        self.rate = getattr(settings, self.setting_name)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+    def throttle_success(self):
+        return True  # recorded by `record` once the other windows agree
+
+    def record(self):
+        super().throttle_success()
 
     def retry_after(self):
-        """Whole seconds until the oldest counted attempt expires."""
+        """Whole seconds until the oldest counted attempt leaves the window."""
         oldest = self.history[-1] if self.history else self.now
         return max(1, int(self.duration - (self.now - oldest)) + 1)
+
+
+def client_address(request):
+    """The client's address as the trusted proxies (and only they) reported it."""
+    return BaseThrottle().get_ident(request) or "unknown"
+
+
+def _named(value):
+    """A cache-safe key for an account or address, the same whatever its case; never the address itself."""
+    return hashlib.sha256((value or "").strip().lower().encode()).hexdigest()[:32]
+
+
+def _check(request, scope, setting_name, idents):
+    counters = [_Counter(scope, setting_name, ident) for ident in idents]
+    try:
+        refused = [counter for counter in counters if not counter.allow_request(request)]
+        if refused:
+            raise RateLimited(_("Too many attempts. Try again later."),
+                              retry_after=max(counter.retry_after() for counter in refused))
+        for counter in counters:
+            counter.record()
+    except redis.RedisError:
+        raise Unavailable(_("Signing in is unavailable for a moment. Try again shortly."), retry_after=5) from None
+
+
+def check_signin_attempt(request, username):
+    """A password sign-in (API, sign-in page, admin): THROTTLE_LOGIN per client and per account."""
+    _check(request, "login", "THROTTLE_LOGIN", [f"client:{client_address(request)}", f"account:{_named(username)}"])
+
+
+def check_registration_attempt(request, email):
+    """A registration: THROTTLE_REGISTRATION per client and per address registered."""
+    _check(request, "registration", "THROTTLE_REGISTRATION",
+           [f"client:{client_address(request)}", f"address:{_named(email)}"])
+
+
+def check_signin_link_request(request):
+    """Asking for a sign-in link by mail: THROTTLE_SIGNIN_LINK per client."""
+    _check(request, "signin-link", "THROTTLE_SIGNIN_LINK", [f"client:{client_address(request)}"])
+
+
+def mail_allowed(address):
+    """Whether one more sign-in link may be mailed to `address` (THROTTLE_SIGNIN_LINK per address).
+
+    Beyond the limit the link is quietly not sent: answering differently would tell a stranger
+    that the address has an account.
+    """
+    try:
+        _check(None, "signin-mail", "THROTTLE_SIGNIN_LINK", [f"address:{_named(address)}"])
+    except RateLimited:
+        return False
+    return True

@@ -10,6 +10,7 @@ from django.test import Client
 from events.models import Company, Room
 from livechat.models import Attendance, Question
 from partnering import services
+from partnering.models import ContactSharing
 from scheduler import reports
 from tests.conftest import make_person, signed_in
 from tests.partnering_helpers import BEFORE, registered, utc
@@ -49,8 +50,10 @@ def spy(summit, finwedge):
 def activity(summit, main_stage, pitch_room, fair_vision, julien, attendee_paris, attendee_shanghai):
     """Camille visited twice (10 + 5 min) and asked; Li Na stayed 15 min, seeks distribution and met the
     company; Thomas asked only anonymously; Julien, of the team, visited and asked; what happened on the
-    main stage is nobody's lead."""
+    main stage is nobody's lead. Camille and Li Na agreed to share their contact with the summit's
+    companies (tests/test_privacy.py shows what happens to those who did not)."""
     thomas, _ = registered(summit, "thomas")
+    agree(summit, attendee_paris, attendee_shanghai)
     visit(attendee_paris, pitch_room, utc(2027, 3, 30, 8, 0), 10)
     visit(attendee_paris, pitch_room, utc(2027, 3, 30, 9, 0), 5)
     visit(attendee_paris, main_stage, utc(2027, 3, 29, 7, 0), 60)
@@ -67,6 +70,11 @@ def activity(summit, main_stage, pitch_room, fair_vision, julien, attendee_paris
         fair_vision.partner_profile.pk, utc(2027, 3, 31, 8, 0), 30), now=BEFORE)
     services.do_accept(julien, meeting)
     return meeting
+
+
+def agree(summit, *people):
+    for person in people:
+        services.do_set_contact_sharing(person, summit, everyone=True)
 
 
 def fair_vision_leads(summit, fair_vision):
@@ -98,6 +106,7 @@ def test_a_visit_still_open_counts_until_last_seen_else_until_now(summit, pitch_
                                                                     attendee_paris, attendee_shanghai):
     visit(attendee_paris, pitch_room, NOW - dt.timedelta(minutes=40), last_seen_at=NOW - dt.timedelta(minutes=10))
     visit(attendee_shanghai, pitch_room, NOW - dt.timedelta(minutes=20))
+    agree(summit, attendee_paris, attendee_shanghai)
     rows = by_name(fair_vision_leads(summit, fair_vision))
     assert (rows["Camille Bernard"]["minutes"], rows["Li Na"]["minutes"]) == (30.0, 20.0)
 
@@ -110,6 +119,7 @@ def test_people_met_through_a_team_members_own_profile_are_leads_while_the_meeti
     declined = services.do_request_meeting(attendee_shanghai, summit, services.MeetingRequest(
         julien_card.pk, utc(2027, 3, 30, 9, 0), 30), now=BEFORE)
     services.do_decline(julien, declined)
+    agree(summit, attendee_paris, attendee_shanghai)
     rows = by_name(fair_vision_leads(summit, fair_vision))
     assert set(rows) == {"Camille Bernard"}
     assert rows["Camille Bernard"]["meetings"] == 1
@@ -131,6 +141,7 @@ def test_one_call_gives_each_company_only_its_own_leads(activity, summit, fair_v
                                                         attendee_shanghai):
     visit(attendee_shanghai, finwedge.rooms.get(), utc(2027, 3, 30, 10, 0), 5)
     visit(spy, finwedge.rooms.get(), utc(2027, 3, 30, 10, 0), 5)
+    agree(summit, spy)
     found = services.leads(summit, [fair_vision, finwedge], now=NOW)
     assert [row["name"] for row in found[fair_vision.pk]] == ["Li Na", "Camille Bernard"]
     assert [(row["name"], row["visits"], row["meetings"]) for row in found[finwedge.pk]] == [("Li Na", 1, 0)]
@@ -138,13 +149,13 @@ def test_one_call_gives_each_company_only_its_own_leads(activity, summit, fair_v
 
 def test_leads_query_count_does_not_grow_with_people(activity, summit, pitch_room, fair_vision,
                                                      django_assert_num_queries):
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         services.leads(summit, [fair_vision], now=NOW)
     for index in range(20):
         person, _ = registered(summit, f"visitor{index}", organisation=f"Org {index}")
         visit(person, pitch_room, utc(2027, 3, 30, 8, index), 5)
         Question.objects.create(room=pitch_room, author=person, body="And?")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         rows = services.leads(summit, [fair_vision], now=NOW)[fair_vision.pk]
     assert len(rows) == 22
 
@@ -211,6 +222,7 @@ def test_page_csv_and_api_csv_are_the_same_file(activity, julien):
 
 def test_csv_cells_cannot_smuggle_formulas(summit, pitch_room, fair_vision, julien):
     evil = make_person("evil", name='=HYPERLINK("http://evil.example","x")', organisation="+cmd|' /C calc'!A0")
+    ContactSharing.objects.create(summit=summit, user=evil, shared=True)
     visit(evil, pitch_room, utc(2027, 3, 30, 8, 0), 5)
     for url in (CSV, API_CSV):
         body = signed_in(julien).get(url).content.decode()

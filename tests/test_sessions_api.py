@@ -167,3 +167,48 @@ def test_patch_unknown_session_is_404(organiser_client, summit):
     response = organiser_client.patch("/api/sessions/424242/", {"title": "x"}, content_type="application/json",
                                       headers=csrf_headers(organiser_client))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("starts_at", [
+    "9999-12-31T23:00:00-12:00",
+    "0001-01-01T00:00:00+14:00",
+    "0003-03-29T10:00:00+01:00",
+    "1999-12-31T23:59:59Z",
+    "2100-01-01T00:00:00Z",
+])
+def test_session_dates_outside_2000_to_2099_are_422_not_500(organiser_client, main_stage, starts_at):
+    response = post_session(organiser_client, {**NEW_SESSION, "starts_at": starts_at,
+                                               "ends_at": "2027-03-29T11:00:00+02:00"})
+    assert response.status_code == 422, response.content
+    assert "2000" in response.json()["detail"]
+    response = post_session(organiser_client, {**NEW_SESSION, "starts_at": "2027-03-29T10:00:00+02:00",
+                                               "ends_at": starts_at})
+    assert response.status_code == 422, response.content
+
+
+def test_rescheduling_outside_the_window_is_422(organiser_client, keynote):
+    response = organiser_client.patch(f"/api/sessions/{keynote.pk}/", {"ends_at": "9999-12-31T23:00:00-12:00"},
+                                      content_type="application/json", headers=csrf_headers(organiser_client))
+    assert response.status_code == 422
+    assert "2000" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("stream_url", [
+    "javascript:alert(document.cookie)",
+    "http://www.youtube-nocookie.com/embed/x",
+    "https://evil.example/embed/x",
+    "https://www.youtube-nocookie.com.evil.example/embed/x",
+    "https://user@evil.example@www.youtube-nocookie.com/embed/x",
+    "data:text/html,<script>alert(1)</script>",
+])
+def test_stream_url_must_be_https_on_a_stream_host(organiser_client, main_stage, stream_url):
+    response = post_session(organiser_client, {**NEW_SESSION, "stream_url": stream_url})
+    assert response.status_code == 422, response.content
+    assert "https://www.youtube-nocookie.com" in response.json()["detail"]
+
+
+def test_stream_url_on_a_stream_host_is_kept(organiser_client, main_stage):
+    url = "https://player.vimeo.com/video/123456"
+    response = post_session(organiser_client, {**NEW_SESSION, "stream_url": url})
+    assert response.status_code == 201, response.content
+    assert response.json()["stream_url"] == url

@@ -170,3 +170,9 @@ async def test_a_kept_schedule_response_lasts_only_its_moment(asgi_db, keynote, 
     for _ in range(2):
         await asgi_get("/api/summits/roadshow/schedule/")
     assert len(django_requests) == 2
+
+
+def test_schedule_of_a_summit_slug_with_any_characters_is_404_not_500(anonymous_client, summit):
+    response = anonymous_client.get("/api/summits/%C3%B8%0A%27g%F1%93%BB%B2I/schedule/?tz=Asia/Shanghai")
+    assert response.status_code == 404
+    assert response.json()["detail"]

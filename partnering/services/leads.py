@@ -10,11 +10,15 @@ from events.models import Company, Room
 from events.services import check_signed_in, is_organiser
 from livechat.models import Attendance, Question
 from partnering.models import Meeting, Participation, PartnerProfile
+from partnering.services.sharing import sharing_with
 from summit.csvfile import csv_text
 from summit.errors import Forbidden, NotFound
 
 
 LIVE_MEETING = (Meeting.Status.REQUESTED, Meeting.Status.ACCEPTED)
+# A lead who has not agreed to share their contact with the company: counted, never named.
+ANONYMOUS = {"shared": False, "user_id": None, "name": "", "email": "", "organisation": "", "country": "",
+             "profile_id": None, "seeks": []}
 LEAD_COLUMNS = ["name", "email", "organisation", "country", "visits", "minutes", "first_visit", "questions",
                 "meetings", "seeks"]
 
@@ -33,9 +37,11 @@ def access_company_leads(user, summit, company_slug):
 def leads(summit, companies, now=None):
     """{company id: its leads}: who visited its pitch rooms, asked there or has a live meeting with it.
 
-    The page, both CSVs and the attendance report all read this, in six
+    The page, both CSVs and the attendance report all read this, in seven
     queries for any number of companies and people (pinned in
-    tests/test_leads.py). Anonymous questions make nobody a lead (the asker
+    tests/test_leads.py). Only people who agreed to share their contact
+    with the company (partnering.services.sharing) are named; the others
+    come back as ANONYMOUS rows with their figures alone. Anonymous questions make nobody a lead (the asker
     chose not to be known); a company's own members are not its leads; what
     someone seeks, and the organisation and country of their partner card,
     are shown only while that card is visible, as in the directory. A visit
@@ -99,12 +105,17 @@ def leads(summit, companies, now=None):
     cards = {row["user_id"]: row for row in PartnerProfile.objects.filter(
         summit=summit, visible=True, user__in=get_user_model().objects.filter(someone)).values(
         "user_id", "pk", "organisation", "country", "seeks")}
+    shared = sharing_with(summit, company_ids, list(people))
     result = {company_id: [] for company_id in company_ids}
     for (company_id, user_id), figures in found.items():
         person, card = people.get(user_id), cards.get(user_id, {})
         if person is None:  # deleted meanwhile
             continue
+        if (company_id, user_id) not in shared:
+            result[company_id].append({**ANONYMOUS, **figures})
+            continue
         result[company_id].append({
+            "shared": True,
             "user_id": user_id,
             "name": person["profile__name"] or person["email"],
             "email": person["email"],
@@ -115,16 +126,28 @@ def leads(summit, companies, now=None):
             **figures,
         })
     for rows in result.values():
-        rows.sort(key=lambda r: (-r["meetings"], -r["questions"], -r["visits"], -r["minutes"], r["name"].casefold()))
+        rows.sort(key=lambda r: (not r["shared"], -r["meetings"], -r["questions"], -r["visits"], -r["minutes"],
+                                 r["name"].casefold()))
     return result
 
 
+def shared_leads(rows):
+    """The leads who share their contact, by name; the others summed up as one anonymous count."""
+    named = [row for row in rows if row["shared"]]
+    others = [row for row in rows if not row["shared"]]
+    return named, {
+        "people": len(others),
+        **{key: sum(row[key] for row in others) for key in ("visits", "questions", "meetings")},
+        "minutes": round(sum(row["minutes"] for row in others), 1),
+    }
+
+
 def leads_csv(rows):
-    """A company's leads as CSV: the page's download and the API's are this same text."""
+    """A company's leads who share their contact, as CSV: the page's download and the API's are this same text."""
     return csv_text(LEAD_COLUMNS, [
         {**row, "seeks": " ".join(row["seeks"]),
          "first_visit": row["first_visit"].isoformat() if row["first_visit"] else ""}
-        for row in rows
+        for row in rows if row["shared"]
     ])
 
 

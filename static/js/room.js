@@ -131,7 +131,7 @@ function keepingScroll(change) {
 function authorLine(author) {
   const line = el("p", "who");
   const isMe = author && state.me && author.id === state.me.id;
-  line.append(el("strong", null, author?.name || labels.anonymous));
+  line.append(el("strong", null, author?.deleted ? labels.deleted_user : author?.name || labels.anonymous));
   if (author?.organisation) line.append(el("span", "org", ` · ${author.organisation}`));
   if (isMe) line.append(el("span", "me", ` (${labels.you})`));
   return line;
