@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from events.i18n import check_translations, set_translations, translations, use_summit_fallback
 from events.models import (
     KNOWN_TIMEZONES,
     AgendaFeed,
@@ -48,10 +49,14 @@ SIGNIN_SALT = "events.signin-link"
 
 
 def access_summit(slug):
+    """The published summit `slug`. What is read of it afterwards (in this request or task) falls back
+    to its main language where a translation is missing."""
     try:
-        return Summit.objects.get(slug=slug, is_published=True)
+        summit = Summit.objects.get(slug=slug, is_published=True)
     except Summit.DoesNotExist:
         raise NotFound(_("No summit called “%(slug)s”.") % {"slug": slug}) from None
+    use_summit_fallback(summit)
+    return summit
 
 
 def access_room(summit, room_slug):
@@ -149,8 +154,11 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
 
 @dataclass
 class SessionChange:
-    title: str | None = None
-    description: str | None = None
+    """What an organiser changes; `title` and `description` are a string (the summit's main language)
+    or {language code: text}, as `events.i18n.check_translations` accepts."""
+
+    title: str | dict | None = None
+    description: str | dict | None = None
     room: str | None = None
     track: str | None = None
     starts_at: dt.datetime | None = None
@@ -173,11 +181,13 @@ def _resolve(model, summit, slug, label):
 
 def _apply_change(session, summit, change):
     if change.title is not None:
-        if not change.title.strip():
+        titles = check_translations(change.title, "title", summit.language, max_length=200)
+        set_translations(session, "title", {code: text.strip() for code, text in titles.items()})
+        if not any(translations(session, "title").values()):
             raise Invalid(_("A session needs a title."))
-        session.title = change.title.strip()
     if change.description is not None:
-        session.description = change.description
+        set_translations(session, "description",
+                         check_translations(change.description, "description", summit.language, max_length=10000))
     if change.room is not None:
         session.room = _resolve(Room, summit, change.room, _("room"))
     if change.track is not None:

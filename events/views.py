@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import services
+from events import i18n, services
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
 from events.models import Company, Registration, Session, Summit
@@ -149,14 +149,20 @@ def my_agenda(request, slug):
 
 
 def schedule_feed(request, slug):
+    """In `?lang=`, else the reader's language, else the summit's main language (calendar apps send none)."""
     summit = services.access_summit(slug)
-    body = build_calendar(summit.name, services.visible_sessions(summit).select_related("summit"))
+    with translation.override(i18n.reader_language(request, summit.language)):
+        body = build_calendar(summit.name, services.visible_sessions(summit).select_related("summit"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 def agenda_feed(request, token):
+    """In `?lang=`, else the feed owner's saved language: their calendar app fetches it without them."""
     user = services.access_agenda_feed(token)
-    body = agenda_calendar(_("My agenda"), user, services.agenda(user))
+    language = request.GET.get("lang")
+    language = i18n.check_language_code(language) if language is not None else services.profile_for(user).language
+    with translation.override(language):
+        body = agenda_calendar(_("My agenda"), user, services.agenda(user))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 

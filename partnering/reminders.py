@@ -17,6 +17,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from scheduler.sources import Plan, ReminderSource, Target, room_link, summit_of
 
 SOURCE = "meeting"
 # The reminder mail writes the recipient's own time this way; the other side's time reads alike.
-LOCAL_TIME = "l j F Y, H:i"
+LOCAL_TIME = "DATETIME_FORMAT"  # per language: summit/formats/
 
 
 class MeetingSource(ReminderSource):
@@ -105,7 +106,7 @@ def _meeting_link(summit_slug, room_slug, meeting_id):
     """The private room once the meeting has one, else the meeting's page."""
     if room_slug:
         return room_link(summit_slug, room_slug)
-    return f"{settings.SITE_URL.rstrip('/')}/summits/{summit_slug}/partnering/meetings/{meeting_id}/"
+    return settings.SITE_URL.rstrip("/") + reverse("partnering-meeting", args=[summit_slug, meeting_id])
 
 
 def _notes(view):
@@ -119,7 +120,7 @@ def _notes(view):
         changes = " ".join(
             _("(%(zone)s changes its clock on %(day)s)") % {
                 "zone": change["timezone"],
-                "day": formats.date_format(change["at"].astimezone(zoneinfo.ZoneInfo(change["timezone"])), "j F Y"),
+                "day": formats.date_format(change["at"].astimezone(zoneinfo.ZoneInfo(change["timezone"])), "DATE_FORMAT"),
             }
             for change in view["clock_changes"]
         )

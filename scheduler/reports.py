@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from events.i18n import LANGUAGE_CODES, column, translations
 from events.models import Profile, Registration, Room, Session, Summit
 from events.services import check_organiser
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
@@ -223,7 +224,9 @@ def build_report(summit, now=None):
     sessions = list(
         Session.objects.filter(summit=summit, status=Session.Status.PUBLISHED)
         .order_by("starts_at", "pk")
-        .values("pk", "title", "starts_at", "ends_at", "room", "room__slug", "room__name", "room__kind")
+        .values("pk", "starts_at", "ends_at", "room", "room__slug", "room__kind",
+                *[column("title", code) for code in LANGUAGE_CODES],
+                *["room__" + column("name", code) for code in LANGUAGE_CODES])
     )
     bounds = _bounds(summit, sessions, now)
     watched = _watch_minutes(bounds, now)
@@ -242,15 +245,20 @@ def build_report(summit, now=None):
         ReactionTally.objects.filter(session__summit=summit).values("session").annotate(n=Sum("count"))
         .values_list("session", "n")
     )
+    main = summit.language
     session_rows = []
     for session in sessions:
         count, average, median = watched.get(session["pk"], (0, 0, 0))
         q = questions.get(session["pk"], {})
         session_rows.append({
             "id": session["pk"],
-            "title": session["title"],
+            # Every language is stored: the page, CSV and mail pick the reader's (see `localized`).
+            "title_i18n": (titles := {code: session[column("title", code)] or "" for code in LANGUAGE_CODES}),
+            "title": _pick(titles, main, main),
             "room": session["room__slug"],
-            "room_name": session["room__name"],
+            "room_name_i18n": (rooms := {code: session["room__" + column("name", code)] or "" for code in
+                                         LANGUAGE_CODES}),
+            "room_name": _pick(rooms, main, main),
             "room_kind": session["room__kind"],
             "starts_at": session["starts_at"].isoformat(),
             "ends_at": session["ends_at"].isoformat(),
@@ -266,7 +274,9 @@ def build_report(summit, now=None):
     bucket_minutes, points = _timeline(summit, now)
     return {
         "summit": summit.slug,
-        "name": summit.name,
+        "name": _pick(translations(summit, "name"), main, main),
+        "name_i18n": translations(summit, "name"),
+        "language": summit.language,
         "timezone": summit.timezone,
         "generated_at": now.isoformat(),
         "registrations": {
@@ -292,7 +302,7 @@ def _pitch_companies(summit, now):
              .select_related("company").order_by("position", "name"))
     companies = {}
     for room in rooms:
-        companies.setdefault(room.company, []).append(room.name)
+        companies.setdefault(room.company, []).append(translations(room, "name"))
     leads = partnering.leads(summit, list(companies), now=now)
     result = []
     for company, room_names in companies.items():
@@ -300,12 +310,44 @@ def _pitch_companies(summit, now):
         organisations = Counter(lead["organisation"] for lead in visitors if lead["organisation"])
         result.append({
             "company": company.slug,
-            "company_name": company.name,
-            "rooms": room_names,
+            "company_name": _pick(translations(company, "name"), summit.language, summit.language),
+            "company_name_i18n": translations(company, "name"),
+            "rooms": [_pick(room, summit.language, summit.language) for room in room_names],
+            "rooms_i18n": room_names,
             "visitors": len(visitors),
             "organisations": [[org, n] for org, n in sorted(organisations.items(), key=lambda i: (-i[1], i[0]))],
         })
     return result
+
+
+def _pick(texts, language, main):
+    order = (language, main, *LANGUAGE_CODES)
+    return next((texts[code] for code in order if texts.get(code)), "")
+
+
+def localized(data, language):
+    """The report's names and titles in `language` (else the summit's main language), for one reader.
+
+    Reports stored before titles were translated carry plain `title`/`name` strings; they are kept.
+    """
+    main = data.get("language", "en")
+
+    def pick(row, field):
+        texts = row.get(field + "_i18n")
+        return _pick(texts, language, main) if texts is not None else row.get(field, "")
+
+    return {
+        **data,
+        "name": pick(data, "name"),
+        "sessions": [{**row, "title": pick(row, "title"), "room_name": pick(row, "room_name")}
+                     for row in data["sessions"]],
+        "pitch_rooms": [
+            {**pitch, "company_name": pick(pitch, "company_name"),
+             "rooms": [_pick(room, language, main) for room in pitch["rooms_i18n"]] if "rooms_i18n" in pitch
+             else pitch.get("rooms", [])}
+            for pitch in data["pitch_rooms"]
+        ],
+    }
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -443,18 +485,18 @@ def _mail_organisers(summit, data):
         user__registrations__summit=summit, user__registrations__role=Registration.Role.ORGANISER
     ).select_related("user")
     link = settings.SITE_URL.rstrip("/") + reverse("attendance-report", args=[summit.slug])
-    attachment = sessions_csv(data)
     for profile in organisers:
         if not profile.user.email:
             continue
         with translation.override(profile.language):
-            context = {"name": profile.name, "summit": summit, "data": data, "link": link,
-                       "top": sorted(data["sessions"], key=lambda s: -s["unique_attendees"])[:5]}
+            mine = localized(data, profile.language)
+            context = {"name": profile.name, "summit": summit, "data": mine, "link": link,
+                       "top": sorted(mine["sessions"], key=lambda s: -s["unique_attendees"])[:5]}
             message = EmailMultiAlternatives(
                 subject=_("Attendance report: %(summit)s") % {"summit": summit.name},
                 body=render_to_string("email/report.txt", context),
                 to=[profile.user.email],
             )
             message.attach_alternative(render_to_string("email/report.html", context), "text/html")
-            message.attach(f"{summit.slug}-attendance.csv", attachment, "text/csv")
+            message.attach(f"{summit.slug}-attendance.csv", sessions_csv(mine), "text/csv")
             message.send()

@@ -158,6 +158,7 @@ LOGIN_URL = "signin"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["summit.formats"]
 # What people write (titles, descriptions, bios...) is stored once per language by django-modeltranslation
 # (columns such as title_en, title_fr, title_zh_hans; see events/translation.py). A text missing in the
 # reader's language falls back to the summit's main language, then to these languages in order.
