@@ -179,11 +179,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (/favicon.ico), served by the platform like the rest.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # The contract's EMAIL_BACKEND and EMAIL_FILE_PATH, expressed as Django 6.1's MAILERS.
 _email_backend = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "summit.mail.ReadableConsoleBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 _email_options = {}
 if _email_backend.endswith("filebased.EmailBackend"):
