@@ -295,7 +295,7 @@ def visible_sessions(summit):
 def schedule_days(summit, tz):
     """Sessions grouped by local day, each day with the rooms in use, for the schedule grid."""
     days = {}
-    for session in visible_sessions(summit):
+    for session in attach_replays(list(visible_sessions(summit))):
         day = timezone.localtime(session.starts_at, tz).date()
         days.setdefault(day, []).append(session)
     rooms = list(summit.rooms.all())
@@ -311,6 +311,36 @@ def schedule_days(summit, tz):
         }
         for day, sessions in sorted(days.items())
     ]
+
+
+def now_and_next(sessions, now=None, upcoming=4):
+    """Of `sessions` (in start order): what is on now, then the next `upcoming` to start; cancelled ones left out.
+    The top of the schedule, and what a phone shows first."""
+    now = now or timezone.now()
+    sessions = [s for s in sessions if s.status == Session.Status.PUBLISHED and s.ends_at > now]
+    return {"live": [s for s in sessions if s.starts_at <= now],
+            "next": [s for s in sessions if s.starts_at > now][:upcoming]}
+
+
+# Replays: an app that records sessions (the stage) registers a function here, so the programme can
+# link to a replay without depending on that app. `source(sessions)` returns {session id: url}.
+_replay_sources = []
+
+
+def register_replay_source(source):
+    if source not in _replay_sources:
+        _replay_sources.append(source)
+
+
+def attach_replays(sessions):
+    """Sets `replay_url` on each finished session: its replay's address, "" when there is none (yet)."""
+    over = [s for s in sessions if s.is_over]
+    urls = {}
+    for source in _replay_sources:
+        urls.update(source(over))
+    for session in sessions:
+        session.replay_url = urls.get(session.pk, "")
+    return sessions
 
 
 def listed_rooms(summit):
@@ -456,6 +486,8 @@ def do_bookmark(user, session):
     check_registered(user, session.summit)
     if session.status == Session.Status.CANCELLED:
         raise Conflict(_("This session has been cancelled."))
+    if session.is_over:
+        raise Conflict(_("This session is over."))
     _bookmark, created = Bookmark.objects.get_or_create(user=user, session=session)
     if created:
         transaction.on_commit(

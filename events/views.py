@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -68,7 +68,8 @@ def summit_home(request, slug):
         "summit": summit,
         "rooms": services.listed_rooms(summit),
         "companies": summit.companies.all(),
-        "upcoming": services.visible_sessions(summit).filter(ends_at__gte=timezone.now())[:6],
+        "now_and_next": services.now_and_next(services.visible_sessions(summit).filter(ends_at__gt=timezone.now()),
+                                              upcoming=6),
         "registration": services.registration_for(request.user, summit),
         "is_organiser": services.is_organiser(request.user, summit),
     }
@@ -78,10 +79,14 @@ def summit_home(request, slug):
 def schedule(request, slug):
     summit = services.access_summit(slug)
     tz, tz_param = _page_timezone(request)
+    if tz_param:
+        request.timezone_source = "page"
     with timezone.override(tz):
+        days = services.schedule_days(summit, tz)
         context = {
             "summit": summit,
-            "days": services.schedule_days(summit, tz),
+            "days": days,
+            "now_and_next": services.now_and_next(s for day in days for s in day["sessions"]),
             "tz_name": str(tz),
             "timezones": sorted(set(COMMON_TIMEZONES) | {str(tz), summit.timezone}),
             "bookmarked": services.bookmarked_ids(request.user, summit),
@@ -96,11 +101,12 @@ def session_detail(request, slug, session_id):
     session = services.access_session(session_id)
     if session.summit_id != summit.pk:
         raise services.NotFound(_("No such session."))
+    services.attach_replays([session])
     context = {
         "summit": summit,
         "session": session,
         "speakers": session.speakers.all(),
-        "bookmarked": session.pk in services.bookmarked_ids(request.user, summit),
+        "bookmarked": services.bookmarked_ids(request.user, summit),
         "registration": services.registration_for(request.user, summit),
         "summit_tz": zoneinfo.ZoneInfo(summit.timezone),
     }
@@ -173,6 +179,7 @@ def register(request, slug):
         services.do_join_summit(request.user, summit)
         return redirect("summit-home", slug=summit.slug)
     form = {"timezone": "", "language": translation.get_language()}
+    next_url = _safe_next(request)
     if request.method == "POST":
         limited = _throttled(request, "registration", "THROTTLE_REGISTRATION")
         if limited:
@@ -187,9 +194,10 @@ def register(request, slug):
             if created:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Welcome! You are registered for %(summit)s.") % {"summit": summit.name})
-                return redirect("schedule", slug=summit.slug)
+                return redirect(next_url or reverse("schedule", args=[summit.slug]))
             return render(request, "events/check_your_email.html", {"summit": summit}, status=202)
-    context = {"summit": summit, "form": form, "languages": settings.LANGUAGES, "timezones": COMMON_TIMEZONES}
+    context = {"summit": summit, "form": form, "languages": settings.LANGUAGES, "timezones": COMMON_TIMEZONES,
+               "next": next_url or ""}
     return render(request, "events/register.html", context, status=422 if request.method == "POST" else 200)
 
 
@@ -216,7 +224,18 @@ def signin(request):
             if user is not None:
                 services.send_signin_link(user)
             return render(request, "events/check_your_email.html", {}, status=202)
-    return render(request, "events/signin.html", {"next": request.GET.get("next", "")})
+    next_url = _safe_next(request) or ""
+    return render(request, "events/signin.html", {"next": next_url, "summit": _summit_of(next_url)})
+
+
+def _summit_of(path):
+    """The published summit a sign-in was asked from (a room, a session...), so newcomers can register there."""
+    try:
+        match = resolve(path.split("?", 1)[0].split("#", 1)[0]) if path else None
+    except Resolver404:
+        return None
+    slug = match.kwargs.get("slug") if match else None
+    return Summit.objects.filter(slug=slug, is_published=True).first() if slug else None
 
 
 def _safe_next(request):
