@@ -119,3 +119,25 @@ def test_bookmarking_keeps_the_page_and_its_scroll_position(browser, server, pro
     assert context.request.get(f"{server}/api/me/agenda/").json() == []
     assert len(loads) == 1
     context.close()
+
+
+def test_on_a_phone_the_schedule_reads_by_time_and_a_room_opens_on_its_chat(browser, server, programme):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True)
+    context.add_cookies([{"name": "sessionid", "value": programme["camille_cookie"], "url": server},
+                         {"name": "summit_tz", "value": "Europe/Paris", "url": server}])
+    page = context.new_page()
+    page.goto(f"{server}/summits/roadshow/schedule/")
+    day = page.locator("section.day").first
+    expect(day.locator(".by-time")).to_be_visible()
+    expect(day.locator(".by-room")).to_be_hidden()
+    titles = day.locator(".by-time .title").all_inner_texts()
+    assert titles[:3] == ["Talk 0-9-0", "Talk 0-9-1", "Talk 0-9-2"]  # by time, whatever the room
+    # A room with nothing playing: the chat box is on the first screen, not below an empty stage.
+    page.goto(f"{server}/summits/roadshow/rooms/room-0/")
+    expect(page.locator(".stream-empty")).to_be_visible()
+    chat, stage = page.locator("#chat-body").bounding_box(), page.locator(".room-stage").bounding_box()
+    assert chat["y"] + chat["height"] <= 800
+    assert chat["y"] < stage["y"]
+    context.close()
