@@ -6,9 +6,13 @@ else the signed-in person's language, else Accept-Language, else the main
 language) and with every language under `<field>_i18n`.
 """
 
-import pytest
+import datetime as dt
 
-from events.models import Session
+import pytest
+from django.core import mail
+
+from events.models import Bookmark, Session
+from scheduler import services as scheduler
 from tests.conftest import csrf_headers, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +145,37 @@ def test_an_unknown_lang_parameter_is_422(anonymous_client, summit):
     response = schedule(anonymous_client, lang="klingon")
     assert response.status_code == 422
     assert "klingon" in response.json()["detail"]
+
+
+# --- reminders and reports: the recipient's or reader's language -------------------------------
+
+
+def test_a_reminder_is_written_in_the_recipients_language(keynote, attendee_shanghai, attendee_paris,
+                                                          django_capture_on_commit_callbacks):
+    keynote.title_zh_hans = "开幕主旨演讲"
+    keynote.save()
+    keynote.room.name_zh_hans = "主会场"
+    keynote.room.save()
+    for person in (attendee_shanghai, attendee_paris):
+        Bookmark.objects.create(user=person, session=keynote)
+    now = keynote.starts_at - dt.timedelta(minutes=15)
+    with django_capture_on_commit_callbacks(execute=False):
+        ids = scheduler.do_dispatch_due_reminders(now=now)
+    assert {scheduler.do_send_reminder(i, now=now) for i in ids} == {"sent"}
+    mails = {m.to[0]: m for m in mail.outbox}
+    chinese = mails[attendee_shanghai.email]
+    assert "开幕主旨演讲" in chinese.subject and "主会场" in chinese.body
+    # Camille reads French; nobody wrote the title in French: the summit's main language (English) stands in.
+    assert "Opening keynote" in mails[attendee_paris.email].subject
+
+
+def test_the_attendance_report_is_in_the_readers_language(summit, keynote, organiser):
+    keynote.title_fr = "Conférence d’ouverture"
+    keynote.save()
+    organiser.profile.language = "fr"
+    organiser.profile.save()
+    client = signed_in(organiser)
+    page = client.get("/summits/roadshow/reports/attendance/").content.decode()
+    assert "Conférence d’ouverture" in page
+    csv = client.get("/api/summits/roadshow/reports/attendance.csv", {"lang": "en"}).content.decode()
+    assert "Opening keynote" in csv and "Conférence" not in csv
