@@ -120,7 +120,8 @@ def _notes(view):
         changes = " ".join(
             _("(%(zone)s changes its clock on %(day)s)") % {
                 "zone": change["timezone"],
-                "day": formats.date_format(change["at"].astimezone(zoneinfo.ZoneInfo(change["timezone"])), "DATE_FORMAT"),
+                "day": formats.date_format(
+                    change["at"].astimezone(zoneinfo.ZoneInfo(change["timezone"])), "DATE_FORMAT"),
             }
             for change in view["clock_changes"]
         )

@@ -143,7 +143,9 @@ def test_bookmarking_without_javascript_comes_back_to_the_session(attendee_clien
 def test_signing_in_from_a_room_offers_to_register_and_comes_back(summit, main_stage):
     client = Client()
     room = f"/summits/{SLUG}/rooms/main-stage/"
-    page = client.get("/signin/", {"next": room}).content.decode()
+    sent = client.get(room)
+    assert sent.status_code == 302 and sent["Location"].startswith("/signin/?next=")
+    page = client.get(sent["Location"]).content.decode()
     register = re.search(r'href="(/summits/roadshow/register/\?next=[^"]+)"', page)
     assert register, "no registration link on the sign-in page"
     url = register.group(1).replace("&amp;", "&")

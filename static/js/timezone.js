@@ -41,6 +41,10 @@ function relocalise(zone) {
     el.textContent = new Intl.DateTimeFormat(lang, { ...FORMATS[kind], timeZone: zone }).format(when);
   }
   for (const el of document.querySelectorAll("[data-zone-label]")) el.textContent = zone;
+  for (const select of document.querySelectorAll("select[name=tz]")) {
+    if (![...select.options].some((option) => option.value === zone)) select.add(new Option(zone, zone), 0);
+    select.value = zone;
+  }
   document.documentElement.dataset.timezone = zone;
 }
 
