@@ -179,3 +179,13 @@ def test_the_attendance_report_is_in_the_readers_language(summit, keynote, organ
     assert "Conférence d’ouverture" in page
     csv = client.get("/api/summits/roadshow/reports/attendance.csv", {"lang": "en"}).content.decode()
     assert "Opening keynote" in csv and "Conférence" not in csv
+
+
+def test_pages_fall_back_to_the_summits_main_language(anonymous_client, summit, keynote):
+    summit.language = "fr"
+    summit.save()
+    keynote.title_fr = "Conférence d’ouverture"  # English and French written, Chinese not
+    keynote.save()
+    page = anonymous_client.get("/summits/roadshow/schedule/", headers={"Accept-Language": "zh-hans"})
+    assert "Conférence d’ouverture" in page.content.decode()
+    assert "Opening keynote" not in page.content.decode()
