@@ -9,12 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events.services import access_agenda_feed, access_summit, agenda_feed_token, is_organiser
-from events.views import COMMON_TIMEZONES
+from events.services import COMMON_TIMEZONES, access_agenda_feed, access_summit, agenda_feed_token, is_organiser
 from partnering import services
 from partnering.models import NEEDS, Meeting
 from summit.csvfile import csv_response
-from summit.errors import Invalid, NotSignedIn, ServiceError
+from summit.errors import Conflict, Invalid, NotFound, NotSignedIn, ServiceError
 
 def _parse_instant(value):
     try:
@@ -51,9 +50,9 @@ def directory(request, slug):
         "partners": [p for p in services.directory(request.user, summit, filters) if p.pk != me.pk],
         "suggested": services.suggestions(request.user, summit)[:6],
         "needs": NEEDS,
-        "countries": sorted({p.country for p in services.profiles(summit).filter(visible=True) if p.country}),
+        "countries": services.directory_countries(summit),
         "is_organiser": is_organiser(request.user, summit),
-        "my_companies": summit.companies.filter(members=request.user),
+        "my_companies": services.companies_of(request.user, summit),
     }
     return render(request, "partnering/directory.html", context)
 
@@ -139,7 +138,7 @@ def partner(request, slug, profile_id):
         "them_hours": services.office_hours_out(them),
         "proposing": proposing,
         "acting_as": acting_as,
-        "my_companies": summit.companies.filter(members=request.user).exclude(pk=them.company_id or 0),
+        "my_companies": services.companies_of(request.user, summit).exclude(pk=them.company_id or 0),
     }
     return render(request, "partnering/partner.html", context)
 
@@ -150,7 +149,7 @@ def _meeting_to_move(request, them, meeting_id):
         return None, None
     found, side = services.access_meeting(request.user, meeting_id, act=True)
     if services.other_side(found, side).pk != them.pk:
-        raise services.NotFound(_("No such meeting with this partner."))
+        raise NotFound(_("No such meeting with this partner."))
     return found, side
 
 
@@ -171,7 +170,7 @@ def meeting(request, slug, meeting_id):
     summit = access_summit(slug)
     found, side = services.access_meeting(request.user, meeting_id)
     if found.summit_id != summit.pk:
-        raise services.NotFound(_("No such meeting."))
+        raise NotFound(_("No such meeting."))
     context = {"summit": summit, "meeting": services.meeting_out(found, request.user), "is_party": side is not None}
     return render(request, "partnering/meeting.html", context)
 
@@ -198,8 +197,8 @@ def meeting_action(request, slug, meeting_id, action):
             services.do_set_video_url(request.user, target, request.POST.get("video_url", ""))
             messages.success(request, _("Video link saved."))
         else:
-            raise services.NotFound(_("No such action."))
-    except (Invalid, services.Conflict) as error:
+            raise NotFound(_("No such action."))
+    except (Invalid, Conflict) as error:
         _report(request, error)
     return redirect("partnering-meeting", slug=summit.slug, meeting_id=meeting_id)
 

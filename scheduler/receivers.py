@@ -1,17 +1,19 @@
-"""The programme's signals, translated into scheduler services (sent after the change committed)."""
+"""The programme's signals, turned into scheduler tasks.
 
-from scheduler import services
+Signals arrive after the change committed (events.signals); re-planning runs
+in a worker, so a failure there can never turn an already saved change into
+an error page.
+"""
+
+from scheduler.enqueue import enqueue
 
 
 def on_session_changed(sender, session_id, change, **kwargs):
     if change == "rescheduled":
-        services.do_replan_target("session", session_id)
+        enqueue("scheduler.replan_target", "session", session_id)
     elif change == "cancelled":
-        services.do_cancel_target("session", session_id)
+        enqueue("scheduler.cancel_target", "session", session_id)
 
 
 def on_bookmark_changed(sender, user_id, session_id, added, **kwargs):
-    if added:
-        services.do_restore_recipient("session", session_id, user_id)
-    else:
-        services.do_forget_recipient("session", session_id, user_id)
+    enqueue("scheduler.follow_agenda", "session", session_id, user_id, added)

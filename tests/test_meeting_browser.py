@@ -39,7 +39,7 @@ def people():
     for user, name in ((camille, "Camille Bernard"), (lina, "Li Na")):
         user.profile.name = name
         user.profile.save()
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     return {"camille": session_cookie(camille), "lina": session_cookie(lina), "lina_card": lina_card.pk}
 
 

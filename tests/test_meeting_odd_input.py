@@ -1,5 +1,6 @@
 """Whatever anyone sends to the partnering API and pages, the answer is a 4xx, never a 500."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -19,7 +20,7 @@ ODD_BODIES = [
 def meeting(summit, attendee_paris, attendee_shanghai):
     lina = services.my_profile(attendee_shanghai, summit)
     return services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina.pk, services.dt.datetime(2027, 3, 29, 7, tzinfo=services.UTC), 30))
+        lina.pk, dt.datetime(2027, 3, 29, 7, tzinfo=dt.UTC), 30))
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from partnering import services as partnering
 from partnering.models import Meeting
 from scheduler import services
 from scheduler.models import Notification, Reminder
+from tests.conftest import before, dispatch_and_send
 from tests.partnering_helpers import BEFORE, registered, utc
-from tests.test_reminders import before, dispatch_and_send, eager  # noqa: F401 (eager is a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +81,7 @@ def test_requested_declined_or_withdrawn_meetings_remind_nobody(summit, attendee
     assert mail.outbox == []
 
 
-def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(meeting, attendee_paris, attendee_shanghai,
-                                                                         eager, django_capture_on_commit_callbacks):
+def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(meeting, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         queued = services.do_dispatch_due_reminders(now=before(meeting, 1440))
     assert len(queued) == 2
@@ -174,6 +173,7 @@ def test_meeting_booked_after_the_clock_change_has_no_warning(summit, attendee_p
 def test_video_link_is_in_the_reminder(meeting, attendee_paris, django_capture_on_commit_callbacks):
     partnering.do_set_video_url(attendee_paris, meeting, "https://meet.example/qingdao")
     dispatch_and_send(before(meeting, 15), django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
     assert all("https://meet.example/qingdao" in m.body for m in mail.outbox)
 
 
@@ -183,7 +183,7 @@ def test_company_side_is_reminded_through_the_member_who_accepted(summit, attend
     sophie, _card = registered(summit, "sophie")
     colleague, _card = registered(summit, "colleague")
     company.members.add(sophie, colleague)
-    partnering.ensure_profiles(summit)
+    partnering.do_create_missing_profiles(summit)
     company.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         meeting = accepted(attendee_shanghai, summit, company.partner_profile, answering=sophie)
