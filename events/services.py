@@ -357,34 +357,39 @@ def organiser_overview(user, summit):
     return sessions, registrations
 
 
+# The schedule grid has a column per room in use that day; CSS places each session in its column
+# (static/css/summit.css .col-N), so one list in time order reads by room on a wide screen and by
+# time on a phone.
+SCHEDULE_COLUMNS = 8
+
+
 def schedule_days(summit, tz):
-    """Sessions grouped by local day, each day with the rooms in use, for the schedule grid."""
+    """Sessions grouped by local day, in start order, each day with the rooms in use; every session
+    gets `column`, its room's place among that day's rooms (1-based)."""
     days = {}
     for session in attach_replays(list(visible_sessions(summit))):
         day = timezone.localtime(session.starts_at, tz).date()
         days.setdefault(day, []).append(session)
     rooms = list(summit.rooms.all())
-    return [
-        {
-            "date": day,
-            "rooms": [
-                {"room": room, "sessions": [s for s in sessions if s.room_id == room.pk]}
-                for room in rooms
-                if any(s.room_id == room.pk for s in sessions)
-            ],
-            "sessions": sessions,
-        }
-        for day, sessions in sorted(days.items())
-    ]
+    result = []
+    for day, sessions in sorted(days.items()):
+        used = [room for room in rooms if any(s.room_id == room.pk for s in sessions)]
+        column = {room.pk: min(index, SCHEDULE_COLUMNS) for index, room in enumerate(used, start=1)}
+        for session in sessions:
+            session.column = column[session.room_id]
+        result.append({"date": day, "rooms": [{"room": room, "column": column[room.pk]} for room in used],
+                       "sessions": sessions})
+    return result
 
 
-def now_and_next(sessions, now=None, upcoming=4):
-    """Of `sessions` (in start order): what is on now, then the next `upcoming` to start; cancelled ones left out.
-    The top of the schedule, and what a phone shows first."""
+def now_and_next(sessions, now=None, upcoming=4, within=None):
+    """Of `sessions` (in start order): what is on now, then the next `upcoming` to start (within the
+    `within` timedelta, when given); cancelled ones left out. The top of the schedule during a summit,
+    and what a phone shows first."""
     now = now or timezone.now()
     sessions = [s for s in sessions if s.status == Session.Status.PUBLISHED and s.ends_at > now]
-    return {"live": [s for s in sessions if s.starts_at <= now],
-            "next": [s for s in sessions if s.starts_at > now][:upcoming]}
+    soon = [s for s in sessions if s.starts_at > now and (within is None or s.starts_at <= now + within)]
+    return {"live": [s for s in sessions if s.starts_at <= now], "next": soon[:upcoming]}
 
 
 # Replays: an app that records sessions (the stage) registers a function here, so the programme can

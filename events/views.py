@@ -1,5 +1,6 @@
 """Server-rendered pages. Each view parses, checks permission through a service, renders."""
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -70,7 +71,8 @@ def schedule(request, slug):
         context = {
             "summit": summit,
             "days": days,
-            "now_and_next": services.now_and_next(s for day in days for s in day["sessions"]),
+            "now_and_next": services.now_and_next((s for day in days for s in day["sessions"]),
+                                                  within=dt.timedelta(hours=12)),
             "tz_name": str(tz),
             "timezones": sorted(set(services.COMMON_TIMEZONES) | {str(tz), summit.timezone}),
             "bookmarked": services.bookmarked_ids(request.user, summit),

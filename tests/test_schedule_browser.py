@@ -94,6 +94,20 @@ def test_a_first_visit_from_shanghai_shows_shanghai_times_with_one_page_load(bro
     context.close()
 
 
+def test_on_a_wide_screen_each_room_has_its_column(browser, server, programme):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{server}/summits/roadshow/schedule/")
+    day = page.locator("section.day").first
+    headings = [day.locator(".room-heading").nth(n).bounding_box() for n in range(3)]
+    nine = [day.locator(".slot").filter(has_text=f"Talk 0-9-{n}").bounding_box() for n in range(3)]
+    ten = day.locator(".slot").filter(has_text="Talk 0-10-0").bounding_box()
+    assert [box["x"] for box in nine] == [box["x"] for box in headings]  # side by side, under their rooms
+    assert len({box["y"] for box in nine}) == 1
+    assert ten["x"] == nine[0]["x"] and ten["y"] > nine[0]["y"]  # Room 0's next talk below its first
+    context.close()
+
+
 def test_bookmarking_keeps_the_page_and_its_scroll_position(browser, server, programme):
     from playwright.sync_api import expect
 
@@ -130,10 +144,13 @@ def test_on_a_phone_the_schedule_reads_by_time_and_a_room_opens_on_its_chat(brow
     page = context.new_page()
     page.goto(f"{server}/summits/roadshow/schedule/")
     day = page.locator("section.day").first
-    expect(day.locator(".by-time")).to_be_visible()
-    expect(day.locator(".by-room")).to_be_hidden()
-    titles = day.locator(".by-time .title").all_inner_texts()
-    assert titles[:3] == ["Talk 0-9-0", "Talk 0-9-1", "Talk 0-9-2"]  # by time, whatever the room
+    expect(day.locator(".room-heading").first).to_be_hidden()
+    cards = day.locator(".slot")
+    boxes = [cards.nth(n).bounding_box() for n in range(4)]
+    assert len({box["x"] for box in boxes}) == 1  # one column...
+    assert [box["y"] for box in boxes] == sorted(box["y"] for box in boxes)  # ...read top to bottom
+    assert cards.locator(".title").all_inner_texts()[:4] == ["Talk 0-9-0", "Talk 0-9-1", "Talk 0-9-2",
+                                                            "Talk 0-10-0"]  # by time, whatever the room
     # A room with nothing playing: the chat box is on the first screen, not below an empty stage.
     page.goto(f"{server}/summits/roadshow/rooms/room-0/")
     expect(page.locator(".stream-empty")).to_be_visible()
