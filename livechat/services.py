@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.models import Registration, Room, Session
@@ -77,10 +77,14 @@ def access_live_room(user, summit_slug, room_slug):
     kind = STAFF if runs_room else SPEAKER if speaking else ATTENDEE
     if speaking and role == Registration.Role.ATTENDEE:
         role = Registration.Role.SPEAKER
+    # A socket has no request language: the room and its session are named in the person's own.
+    profile = getattr(user, "profile", None)
+    with translation.override(profile.language if profile else translation.get_language()):
+        room_info = _room_info(room, session)
     return {
         "room_id": room.pk,
         "session_id": session.pk if session else None,
-        "room": _room_info(room, session),
+        "room": room_info,
         "user_id": user.pk,
         "kind": kind,
         "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE},

@@ -14,6 +14,7 @@ from django.core import mail
 from events.models import Bookmark, Session
 from scheduler import services as scheduler
 from tests.conftest import csrf_headers, signed_in
+from tests.live import join, orm
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +190,14 @@ def test_pages_fall_back_to_the_summits_main_language(anonymous_client, summit, 
     page = anonymous_client.get("/summits/roadshow/schedule/", headers={"Accept-Language": "zh-hans"})
     assert "Conférence d’ouverture" in page.content.decode()
     assert "Opening keynote" not in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_socket_names_the_room_and_session_in_the_persons_language(live_keynote, attendee_shanghai,
+                                                                                  cookies):
+    await orm(Session.objects.filter(pk=live_keynote.pk).update, title_zh_hans="开幕主旨演讲")
+    await orm(type(live_keynote.room).objects.filter(pk=live_keynote.room_id).update, name_zh_hans="主会场")
+    socket, state = await join(await cookies(attendee_shanghai))
+    assert state["room"]["name"] == "主会场"
+    assert state["room"]["session"]["title"] == "开幕主旨演讲"
+    await socket.disconnect()
