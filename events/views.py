@@ -87,7 +87,6 @@ def session_detail(request, slug, session_id):
     session = services.access_session(session_id)
     if session.summit_id != summit.pk:
         raise services.NotFound(_("No such session."))
-    services.attach_replays([session])
     context = {
         "summit": summit,
         "session": session,

@@ -70,7 +70,6 @@ def room(request, slug, room_slug):
         "session": session,
         "speakers": session.speakers.all() if session else [],
         "next_session": None if session else services.next_session_in(room, now),
-        "stream_url": session.effective_stream_url if session else room.stream_url,
         "has_questions": room.kind != Room.Kind.LOUNGE,
         "ws_path": room_socket_path(summit.slug, room.slug),
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
