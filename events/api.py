@@ -7,16 +7,20 @@ from django.contrib.auth import authenticate, login
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
-from events import i18n, services
+from events import i18n, schedule_cache, services
 from events.models import Summit
 from summit.errors import Invalid
 from summit.throttling import Throttle
 
 router = Router()
+# The API's own (default) renderer: a cached schedule is the bytes Ninja would have sent.
+SCHEDULE_RENDERER = JSONRenderer()
 
 
 # --- schemas ------------------------------------------------------------------------
@@ -250,11 +254,22 @@ def get_summit(request, slug: str, lang: str | None = Query(None, description=LA
 
 @router.get("/summits/{slug}/schedule/", response=ScheduleOut, tags=["summits"])
 def get_schedule(request, slug: str, tz: str | None = None, lang: str | None = Query(None, description=LANG_DOC)):
-    summit = services.access_summit(slug)
-    zone = services.check_timezone(tz or summit.timezone)
-    language = i18n.reader_language(request, summit.language)
-    sessions = [session_out(s, zone, language) for s in services.visible_sessions(summit)]
-    return {"summit": summit.slug, "timezone": str(zone), "language": language, "sessions": sessions}
+    """Built once per summit, zone and reader's language (events/schedule_cache.py); an unknown summit or
+    zone is never kept."""
+    requested = services.check_timezone(tz) if tz is not None else None  # a known zone name, or 422
+    language = i18n.requested_language(request)  # None: the summit's main language, known once it is read
+
+    def build():
+        summit = services.access_summit(slug)
+        zone = requested or services.check_timezone(summit.timezone)
+        reading = language or summit.language
+        sessions = [session_out(s, zone, reading) for s in services.visible_sessions(summit)]
+        data = ScheduleOut.model_validate({"summit": summit.slug, "timezone": str(zone), "language": reading,
+                                           "sessions": sessions})
+        return SCHEDULE_RENDERER.render(request, data.model_dump(), response_status=200)
+
+    body = schedule_cache.document("api", slug, str(requested or ""), language or "main", build)
+    return HttpResponse(body, content_type=f"{SCHEDULE_RENDERER.media_type}; charset={SCHEDULE_RENDERER.charset}")
 
 
 @router.post(

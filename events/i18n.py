@@ -122,9 +122,9 @@ def check_language_code(code):
     return code
 
 
-def reader_language(request, main_language):
-    """`?lang=`, else the signed-in person's saved language, else Accept-Language (or the switcher's cookie),
-    else the summit's main language."""
+def requested_language(request):
+    """`?lang=`, else the signed-in person's saved language, else Accept-Language (or the switcher's
+    cookie); None when the reader said nothing."""
     requested = request.GET.get("lang")
     if requested is not None:
         return check_language_code(requested)
@@ -134,7 +134,12 @@ def reader_language(request, main_language):
         return profile.language
     if request.META.get("HTTP_ACCEPT_LANGUAGE") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
         return translation.get_language_from_request(request)
-    return main_language
+    return None
+
+
+def reader_language(request, main_language):
+    """The reader's language (`requested_language`), else the summit's main language."""
+    return requested_language(request) or main_language
 
 
 def localized(obj, fields, language, main_language, *, prefix=""):

@@ -8,17 +8,24 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import i18n, services
+from events import i18n, schedule_cache, services
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
 from summit.errors import Invalid
 from summit.throttling import Throttle
+
+# "Now and next" at the top of the schedule: what is on, and what starts within this long.
+NOW_AND_NEXT = dt.timedelta(hours=12)
+
 
 def _throttled(request, scope, setting_name):
     throttle = Throttle(scope, setting_name)
@@ -62,22 +69,33 @@ def summit_home(request, slug):
 
 
 def schedule(request, slug):
+    """The grid of a visitor who cannot bookmark is the same for all: built once per zone, language and
+    minute (it marks what is live and what is over)."""
     summit = services.access_summit(slug)
     tz, tz_param = _page_timezone(request)
     if tz_param:
         request.timezone_source = "page"
+    registration = services.registration_for(request.user, summit)
+    now = timezone.now()
     with timezone.override(tz):
-        days = services.schedule_days(summit, tz)
         context = {
             "summit": summit,
-            "days": days,
-            "now_and_next": services.now_and_next((s for day in days for s in day["sessions"]),
-                                                  within=dt.timedelta(hours=12)),
+            "now_and_next": services.now_and_next(
+                services.upcoming_sessions(summit, now).filter(starts_at__lte=now + NOW_AND_NEXT), now),
             "tz_name": str(tz),
             "timezones": sorted(set(services.COMMON_TIMEZONES) | {str(tz), summit.timezone}),
-            "bookmarked": services.bookmarked_ids(request.user, summit),
-            "registration": services.registration_for(request.user, summit),
+            "registration": registration,
         }
+        if registration is None:
+            context["grid"] = mark_safe(schedule_cache.document(  # noqa: S308  (our own template's output)
+                "page-grid", summit.slug, f"{tz}@{now:%Y%m%d%H%M}", get_language(),
+                lambda: render_to_string("events/schedule_days.html", {
+                    "summit": summit, "days": services.schedule_days(summit, tz), "registration": None,
+                }),
+            ))
+        else:
+            context["days"] = services.schedule_days(summit, tz)
+            context["bookmarked"] = services.bookmarked_ids(request.user, summit)
         response = render(request, "events/schedule.html", context)
     return _with_tz_cookie(response, tz_param)
 

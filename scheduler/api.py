@@ -7,7 +7,7 @@ from ninja.security import django_auth
 
 from events.i18n import reader_language
 from events.services import access_summit, check_organiser
-from scheduler import reports, services
+from scheduler import reports, services, stored_reports
 from summit.csvfile import csv_response
 
 router = Router()
@@ -41,7 +41,7 @@ def attendance_csv(request, slug: str, lang: str | None = None):
     Titles and rooms in `?lang=`, else the reader's language."""
     summit = access_summit(slug)
     check_organiser(request.user, summit)
-    data, _stored = reports.report_data(summit)
+    data, _stored = stored_reports.report_data(summit)
     data = reports.localized(data, reader_language(request, summit.language))
     return csv_response(reports.sessions_csv(data), f"{summit.slug}-attendance.csv")
 
@@ -50,7 +50,7 @@ def attendance_csv(request, slug: str, lang: str | None = None):
 def request_report(request, slug: str):
     """(Re)builds the stored report in the background; asking again while it builds changes nothing."""
     summit = access_summit(slug)
-    return Status(202, reports.do_request_report(request.user, summit))
+    return Status(202, stored_reports.do_request_report(request.user, summit))
 
 
 @router.get("/me/notifications/", response=list[NotificationOut], auth=django_auth, tags=["notifications"])
