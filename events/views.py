@@ -80,8 +80,6 @@ def schedule(request, slug):
     with timezone.override(tz):
         context = {
             "summit": summit,
-            "now_and_next": services.now_and_next(
-                services.upcoming_sessions(summit, now).filter(starts_at__lte=now + NOW_AND_NEXT), now),
             "tz_name": str(tz),
             "timezones": sorted(set(services.COMMON_TIMEZONES) | {str(tz), summit.timezone}),
             "registration": registration,
@@ -90,14 +88,20 @@ def schedule(request, slug):
             context["grid"] = mark_safe(schedule_cache.document(  # noqa: S308  (our own template's output)
                 "page-grid", summit.slug, f"{tz}@{now:%Y%m%d%H%M}", get_language(),
                 lambda: render_to_string("events/schedule_days.html", {
-                    "summit": summit, "days": services.schedule_days(summit, tz), "registration": None,
+                    "summit": summit, "registration": None, **_schedule_days(summit, tz, now),
                 }),
             ))
         else:
-            context["days"] = services.schedule_days(summit, tz)
+            context.update(_schedule_days(summit, tz, now))
             context["bookmarked"] = services.bookmarked_ids(request.user, summit)
         response = render(request, "events/schedule.html", context)
     return _with_tz_cookie(response, tz_param)
+
+
+def _schedule_days(summit, tz, now):
+    days = services.schedule_days(summit, tz)
+    sessions = (s for day in days for s in day["sessions"])
+    return {"days": days, "now_and_next": services.now_and_next(sessions, now, within=NOW_AND_NEXT)}
 
 
 def session_detail(request, slug, session_id):
