@@ -28,7 +28,7 @@ migrate: install
 
 run: migrate
 	DEBUG=$${DEBUG-1} $(PY) manage.py seed_demo
-	DEBUG=$${DEBUG-1} PORT=$(PORT) scripts/run
+	DEBUG=$${DEBUG-1} PORT=$(PORT) SITE_URL=$${SITE_URL-http://127.0.0.1:$(PORT)} scripts/run
 
 test: install-dev system-packages
 	scripts/test

@@ -9,14 +9,13 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.http import HttpResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 from pydantic import WithJsonSchema
 
-from events import schedule_cache, services
+from events import i18n, schedule_cache, services
 from events.models import KNOWN_TIMEZONES, Summit
 from summit.errors import Invalid
 from summit.schemas import Input
@@ -34,13 +33,23 @@ class Detail(Schema):
     detail: str
 
 
+# A translated field is a string in the reader's language plus every language under `<field>_i18n`.
+Translations = dict[str, str]
+# ... and is written as a string (the summit's main language) or as {language code: text}.
+TextIn = str | dict[str, str | None]
+
+
 class SummitOut(Schema):
     slug: str
     name: str
+    name_i18n: Translations
     tagline: str
+    tagline_i18n: Translations
     description: str
+    description_i18n: Translations
     organised_with: str
     timezone: str
+    language: str = Field(..., description="The summit's main language: the fallback for untranslated text.")
     languages: list[str]
     themes: list[str]
     starts_on: dt.date
@@ -51,7 +60,10 @@ class SpeakerOut(Schema):
     id: int
     name: str
     title: str
+    title_i18n: Translations
     organisation: str
+    bio: str
+    bio_i18n: Translations
 
 
 class LocalTimes(Schema):
@@ -63,13 +75,20 @@ class LocalTimes(Schema):
 class SessionOut(Schema):
     id: int
     title: str
+    title_i18n: Translations
     description: str
+    description_i18n: Translations
     room: str
     room_name: str
+    room_name_i18n: Translations
     room_kind: str
     track: str | None
+    track_name: str | None
+    track_name_i18n: Translations | None
     company: str | None
-    language: str
+    company_name: str | None
+    company_name_i18n: Translations | None
+    language: str = Field(..., description="The language the session is spoken in.")
     status: str
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -82,15 +101,16 @@ class SessionOut(Schema):
 class ScheduleOut(Schema):
     summit: str
     timezone: str
+    language: str = Field(..., description="The reader's language the texts are given in.")
     sessions: list[SessionOut]
 
 
 class SessionIn(Input):
-    title: str = Field(..., max_length=200)
+    title: TextIn
     room: str
     starts_at: dt.datetime
     ends_at: dt.datetime
-    description: str = Field("", max_length=10000)
+    description: TextIn = ""
     track: str | None = None
     company: str | None = None
     language: str | None = None
@@ -100,11 +120,11 @@ class SessionIn(Input):
 
 
 class SessionPatch(Input):
-    title: str | None = Field(None, max_length=200)
+    title: TextIn | None = None
     room: str | None = None
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
-    description: str | None = Field(None, max_length=10000)
+    description: TextIn | None = None
     track: str | None = None
     company: str | None = None
     language: str | None = None
@@ -148,16 +168,39 @@ class BookmarkOut(Schema):
     bookmarked: bool
 
 
-def session_out(session, tz):
+def summit_out(summit, language):
+    return {
+        "slug": summit.slug,
+        **i18n.localized(summit, ("name", "tagline", "description"), language, summit.language),
+        "organised_with": summit.organised_with,
+        "timezone": summit.timezone,
+        "language": summit.language,
+        "languages": summit.languages,
+        "themes": summit.themes,
+        "starts_on": summit.starts_on,
+        "ends_on": summit.ends_on,
+    }
+
+
+def _named(obj, language, main, prefix):
+    """A session's room, track or company: its name in the reader's language and in all of them."""
+    if obj is None:
+        return {prefix + "name": None, prefix + "name_i18n": None}
+    return i18n.localized(obj, ("name",), language, main, prefix=prefix)
+
+
+def session_out(session, tz, language):
+    main = session.summit.language
     return {
         "id": session.pk,
-        "title": session.title,
-        "description": session.description,
+        **i18n.localized(session, ("title", "description"), language, main),
         "room": session.room.slug,
-        "room_name": session.room.name,
+        **_named(session.room, language, main, "room_"),
         "room_kind": session.room.kind,
         "track": session.track.slug if session.track else None,
+        **_named(session.track, language, main, "track_"),
         "company": session.company.slug if session.company else None,
+        **_named(session.company, language, main, "company_"),
         "language": session.language,
         "status": session.status,
         "starts_at": session.starts_at.astimezone(dt.UTC),
@@ -169,7 +212,8 @@ def session_out(session, tz):
         },
         "stream_url": session.effective_stream_url,
         "speakers": [
-            {"id": s.pk, "name": s.name, "title": s.title, "organisation": s.organisation}
+            {"id": s.pk, "name": s.name, "organisation": s.organisation,
+             **i18n.localized(s, ("title", "bio"), language, main)}
             for s in session.speakers.all()
         ],
         "url": reverse("session-detail", args=[session.summit.slug, session.pk]),
@@ -204,30 +248,38 @@ def api_login(request, payload: LoginIn):
 # --- summits and schedule -------------------------------------------------------------
 
 
+LANG_DOC = ("Reader's language for translated texts (en, fr, zh-hans); default: your saved language, "
+            "else Accept-Language, else the summit's main language.")
+
+
 @router.get("/summits/", response=list[SummitOut], tags=["summits"])
-def list_summits(request):
-    return Summit.objects.filter(is_published=True)
+def list_summits(request, lang: str | None = Query(None, description=LANG_DOC)):
+    return [summit_out(s, i18n.reader_language(request, s.language)) for s in Summit.objects.filter(is_published=True)]
 
 
 @router.get("/summits/{slug}/", response=SummitOut, tags=["summits"])
-def get_summit(request, slug: str):
-    return services.access_summit(slug)
+def get_summit(request, slug: str, lang: str | None = Query(None, description=LANG_DOC)):
+    summit = services.access_summit(slug)
+    return summit_out(summit, i18n.reader_language(request, summit.language))
 
 
 @router.get("/summits/{slug}/schedule/", response=ScheduleOut, tags=["summits"])
-def get_schedule(request, slug: str, tz: TimezoneParam = None):
-    """Built once per summit, zone and language (events/schedule_cache.py); an unknown summit or zone is never kept."""
-
+def get_schedule(request, slug: str, tz: TimezoneParam = None, lang: str | None = Query(None, description=LANG_DOC)):
+    """Built once per summit, zone and reader's language (events/schedule_cache.py); an unknown summit or
+    zone is never kept."""
     requested = services.check_timezone(tz) if tz is not None else None  # a known zone name, or 422
+    language = i18n.requested_language(request)  # None: the summit's main language, known once it is read
 
     def build():
         summit = services.access_summit(slug)
         zone = requested or services.check_timezone(summit.timezone)
-        sessions = [session_out(s, zone) for s in services.visible_sessions(summit)]
-        data = ScheduleOut.model_validate({"summit": summit.slug, "timezone": str(zone), "sessions": sessions})
+        reading = language or summit.language
+        sessions = [session_out(s, zone, reading) for s in services.visible_sessions(summit)]
+        data = ScheduleOut.model_validate({"summit": summit.slug, "timezone": str(zone), "language": reading,
+                                           "sessions": sessions})
         return SCHEDULE_RENDERER.render(request, data.model_dump(), response_status=200)
 
-    body = schedule_cache.document("api", slug, str(requested or ""), get_language(), build)
+    body = schedule_cache.document("api", slug, str(requested or ""), language or "main", build)
     return HttpResponse(body, content_type=f"{SCHEDULE_RENDERER.media_type}; charset={SCHEDULE_RENDERER.charset}")
 
 
@@ -267,7 +319,8 @@ def create_session(request, slug: str, payload: SessionIn):
     summit = services.access_summit(slug)
     change = services.SessionChange(**payload.dict())
     session = services.do_create_session(request.user, summit, change)
-    return Status(201, session_out(session, services.check_timezone(summit.timezone)))
+    language = i18n.reader_language(request, summit.language)
+    return Status(201, session_out(session, services.check_timezone(summit.timezone), language))
 
 
 @router.patch("/sessions/{session_id}/", response=SessionOut, auth=django_auth, tags=["organisers"])
@@ -276,7 +329,8 @@ def update_session(request, session_id: int, payload: SessionPatch):
     if not payload.dict(exclude_unset=True):
         raise Invalid(_("Nothing to change."))
     session = services.do_update_session(request.user, session, _change(payload))
-    return session_out(session, services.check_timezone(session.summit.timezone))
+    language = i18n.reader_language(request, session.summit.language)
+    return session_out(session, services.check_timezone(session.summit.timezone), language)
 
 
 @router.delete("/sessions/{session_id}/", response=SessionOut, auth=django_auth, tags=["organisers"])
@@ -284,7 +338,8 @@ def cancel_session(request, session_id: int):
     """Cancels rather than erases: attendees' calendars and reminders need to hear of it."""
     session = services.access_session(session_id, include_unpublished=True)
     session = services.do_cancel_session(request.user, session)
-    return session_out(session, services.check_timezone(session.summit.timezone))
+    language = i18n.reader_language(request, session.summit.language)
+    return session_out(session, services.check_timezone(session.summit.timezone), language)
 
 
 # --- attendees: agenda ------------------------------------------------------------------
@@ -306,7 +361,8 @@ def unbookmark(request, session_id: int):
 
 
 @router.get("/me/agenda/", response=list[SessionOut], auth=django_auth, tags=["agenda"])
-def my_agenda(request, tz: TimezoneParam = None):
+def my_agenda(request, tz: TimezoneParam = None, lang: str | None = Query(None, description=LANG_DOC)):
     zone = services.check_timezone(tz or services.profile_for(request.user).timezone)
-    return [session_out(s, zone) for s in services.agenda(request.user)]
+    return [session_out(s, zone, i18n.reader_language(request, s.summit.language))
+            for s in services.agenda(request.user)]
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from events.i18n import summit_fallback
 from events.models import Session
 
 _agenda_sources = []
@@ -62,18 +63,20 @@ def add_event(cal, *, uid, starts_at, ends_at, summary, url, updated_at, sequenc
 
 
 def session_entry(session):
-    return {
-        "uid": calendar_uid("session", session.pk),
-        "starts_at": session.starts_at,
-        "ends_at": session.ends_at,
-        "summary": session.title,
-        "location": session.room.name,
-        "url": site_url(reverse("session-detail", args=[session.summit.slug, session.pk])),
-        "description": session.description,
-        "updated_at": session.updated_at,
-        "sequence": session.sequence,
-        "status": "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED",
-    }
+    """The session in the active language; untranslated text in its summit's main language."""
+    with summit_fallback(session.summit):
+        return {
+            "uid": calendar_uid("session", session.pk),
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
+            "summary": session.title,
+            "location": session.room.name,
+            "url": site_url(reverse("session-detail", args=[session.summit.slug, session.pk])),
+            "description": session.description,
+            "updated_at": session.updated_at,
+            "sequence": session.sequence,
+            "status": "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED",
+        }
 
 
 def build_calendar(name, sessions, extra_entries=()):

@@ -1,8 +1,18 @@
 """The demo summit: the Sophia Antipolis – Qingdao roadshow, built from the article it started from.
 
-Dates are laid relative to the day the demo is first seeded, so that a fresh
-`make run` always has something live, something coming up and something past.
-Seeding again changes nothing that exists.
+Everything people read is written in English, French (after the article) and Simplified Chinese.
+The summit's main language is English: the language the French and Chinese partners share, so
+whatever an organiser later types as a plain string reaches both sides.
+
+Dates are laid relative to the day the demo is first seeded, so that a fresh `make run` always
+has something live, something coming up and something past.
+
+Seeding again is safe: every record is found by a stable key (summit, room, track, company,
+speaker and session slugs), never by a title an organiser may reuse or change, so nothing is
+duplicated and nothing an organiser wrote is overwritten; only translations still empty are
+filled in. A demo session that would overlap one an organiser scheduled in its room is left out,
+as the API would refuse it. The organiser's password is set when the account is created and
+changed again only when asked (`seed_demo --reset-password`).
 """
 
 import datetime as dt
@@ -13,7 +23,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from events.i18n import column
 from events.models import Company, Profile, Registration, Room, Session, Speaker, Summit, Track
+from events.services import check_no_overlap
+from summit.errors import Invalid
 
 User = get_user_model()
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -21,61 +34,229 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 SUMMIT_SLUG = "sophia-qingdao-ai-ict-roadshow"
 THEMES = ["AI/ICT", "Big data", "Robotics", "Biomedicine", "Medical devices", "Smart manufacturing"]
 
-COMPANIES = [
-    ("fair-vision", "Fair Vision", "Digital and photovoltaic innovations to track and analyse competitive sports.",
-     ["AI/ICT", "Big data"]),
-    ("epicnpoc", "Epicnpoc", "Innovation experts in design and software engineering.", ["AI/ICT", "Robotics"]),
-    ("finwedge", "Finwedge", "Innovation experts in design and software engineering.",
-     ["AI/ICT", "Smart manufacturing"]),
-]
 
-ROOMS = [
-    ("main-stage", "Main stage", Room.Kind.STAGE, None),
-    ("fair-vision", "Fair Vision pitch room", Room.Kind.PITCH, "fair-vision"),
-    ("epicnpoc", "Epicnpoc pitch room", Room.Kind.PITCH, "epicnpoc"),
-    ("finwedge", "Finwedge pitch room", Room.Kind.PITCH, "finwedge"),
-    ("lounge", "Networking lounge", Room.Kind.LOUNGE, None),
-]
+def T(en, fr, zh):
+    """One text in the three platform languages."""
+    return {"en": en, "fr": fr, "zh-hans": zh}
 
-SPEAKERS = [
-    ("claire-dumas", "Claire Dumas", "Head of international cooperation", "Fondation Sophia Antipolis", None),
-    ("wang-lei", "Wang Lei", "Director, European cooperation office", "Qingdao High-tech Zone", None),
-    ("julien-marchetti", "Julien Marchetti", "Founder", "Fair Vision", "fair-vision"),
-    ("sophie-laurent", "Sophie Laurent", "CEO", "Epicnpoc", "epicnpoc"),
-    ("marc-olivier", "Marc Olivier", "CTO", "Finwedge", "finwedge"),
-    ("zhang-min", "Zhang Min", "Professor of rehabilitation engineering",
-     "University of Health and Rehabilitation Sciences", None),
-    ("chen-jing", "Chen Jing", "Investment manager", "EUPIC – EU Project Innovation Centre", None),
-]
 
-# (day offset, Paris start "HH:MM", minutes, room, track, title, speakers, company, language)
-PROGRAMME = [
-    (0, "09:00", 30, "main-stage", "cooperation", "Opening: Sophia Antipolis meets the Qingdao High-tech Zone",
-     ["claire-dumas", "wang-lei"], None, "en"),
-    (0, "09:30", 60, "main-stage", "ai-big-data", "AI and big data: building joint industrial clusters",
-     ["claire-dumas", "chen-jing"], None, "en"),
-    (0, "08:30", 600, "lounge", None, "Open networking lounge", [], None, "en"),
-    (1, "09:00", 30, "fair-vision", "ai-big-data", "Fair Vision pitch: seeing every move of the game",
-     ["julien-marchetti"], "fair-vision", "en"),
-    (1, "09:40", 30, "epicnpoc", "ai-big-data", "Epicnpoc pitch: from idea to engineered software",
-     ["sophie-laurent"], "epicnpoc", "fr"),
-    (1, "10:20", 30, "finwedge", "smart-manufacturing", "Finwedge pitch: software for smart manufacturing",
-     ["marc-olivier"], "finwedge", "en"),
-    (1, "10:00", 60, "main-stage", "cooperation", "230 foreign-invested companies: doing business in Qingdao",
-     ["wang-lei", "chen-jing"], None, "zh-hans"),
-    (2, "09:00", 60, "main-stage", "health", "Biomedicine and next-generation medical devices: a rehabilitation bay",
-     ["zhang-min", "claire-dumas"], None, "en"),
-    (2, "10:00", 45, "main-stage", "smart-manufacturing", "Robotics and smart manufacturing: what comes next",
-     ["wang-lei", "marc-olivier"], None, "en"),
-    (2, "10:45", 15, "main-stage", "cooperation", "Closing: from online summit to physical cooperation",
-     ["claire-dumas", "wang-lei"], None, "en"),
-]
+SUMMIT = {
+    "name": T(
+        "Sophia Antipolis Innovation Roadshow on AI and ICT Digital",
+        "Roadshow de l’innovation de Sophia Antipolis sur l’IA et le numérique",
+        "索菲亚科技园人工智能与数字信息通信技术创新路演",
+    ),
+    "tagline": T(
+        "European science parks meet the Qingdao High-tech Zone",
+        "Les parcs scientifiques européens à la rencontre de la zone high-tech de Qingdao",
+        "欧洲科技园区携手青岛高新区",
+    ),
+    "description": T(
+        "A joint online roadshow of the Fondation Sophia Antipolis and the Qingdao National High-tech "
+        "Industrial Development Zone. Innovative companies pitch live to find partners in Qingdao; "
+        "themes run from AI and big data to robotics, biomedicine and next-generation medical devices.",
+        "Un roadshow en ligne organisé conjointement par la Fondation Sophia Antipolis et la zone nationale de "
+        "développement industriel de haute technologie de Qingdao. Des entreprises innovantes y présentent leur "
+        "projet en direct pour trouver des partenaires à Qingdao, de l’intelligence artificielle et du big data "
+        "à la robotique, la biomédecine et les dispositifs médicaux de nouvelle génération.",
+        "由索菲亚科技园基金会与青岛国家高新技术产业开发区联合举办的线上路演。创新企业现场路演，"
+        "寻找青岛的合作伙伴；主题涵盖人工智能与大数据、机器人、生物医药以及新一代医疗器械。",
+    ),
+}
 
 TRACKS = [
-    ("cooperation", "Cooperation", "#1f5f8b"),
-    ("ai-big-data", "AI and big data", "#6b3fa0"),
-    ("health", "Biomedicine and medical devices", "#1e7a4c"),
-    ("smart-manufacturing", "Robotics and smart manufacturing", "#a35a12"),
+    ("cooperation", "#1f5f8b", T("Cooperation", "Coopération", "国际合作"),
+     T("How the two science parks work together, online now and in person next.",
+       "Comment les deux parcs travaillent ensemble, en ligne aujourd’hui, sur place demain.",
+       "两大园区如何携手合作：今天在线上，明天在现场。")),
+    ("ai-big-data", "#6b3fa0", T("AI and big data", "IA et big data", "人工智能与大数据"),
+     T("Artificial intelligence, data and the software that puts them to work.",
+       "L’intelligence artificielle, les données et les logiciels qui les mettent au travail.",
+       "人工智能、数据，以及让它们落地的软件。")),
+    ("health", "#1e7a4c", T("Biomedicine and medical devices", "Biomédecine et dispositifs médicaux",
+                            "生物医药与医疗器械"),
+     T("Biomedicine and next-generation medical devices, with the University of Health and Rehabilitation "
+       "Sciences.",
+       "La biomédecine et les dispositifs médicaux de nouvelle génération, avec l’Université des sciences de "
+       "la santé et de la réadaptation.",
+       "与康复大学携手，聚焦生物医药和新一代医疗器械。")),
+    ("smart-manufacturing", "#a35a12",
+     T("Robotics and smart manufacturing", "Robotique et fabrication intelligente", "机器人与智能制造"),
+     T("Robots, connected factories and the industrial clusters the two zones are building.",
+       "Robots, usines connectées et pôles industriels communs aux deux zones.",
+       "机器人、互联工厂，以及两地正在共建的产业集群。")),
+]
+
+# slug, themes, name, tagline, description
+COMPANIES = [
+    ("fair-vision", ["AI/ICT", "Big data"], T("Fair Vision", "Fair Vision", "Fair Vision"),
+     T("Digital and photovoltaic innovations to track and analyse competitive sports.",
+       "Innovations numériques et photovoltaïques pour le suivi et l’analyse des sports de compétition.",
+       "以数字与光伏创新技术追踪和分析竞技体育。"),
+     T("Fair Vision follows every move of a match with solar-powered cameras and turns it into figures "
+       "coaches and referees can use.",
+       "Fair Vision suit chaque action d’un match grâce à des caméras alimentées à l’énergie solaire et en tire "
+       "des données utiles aux entraîneurs comme aux arbitres.",
+       "Fair Vision 用太阳能供电的摄像设备捕捉比赛中的每一个动作，并将其转化为教练和裁判可直接使用的数据。")),
+    ("epicnpoc", ["AI/ICT", "Robotics"], T("Epicnpoc", "Epicnpoc", "Epicnpoc"),
+     T("Innovation experts in design and software engineering.",
+       "Experts en innovation, conception et ingénierie logicielle.",
+       "专注创新设计与软件工程的专家团队。"),
+     T("Epicnpoc takes an idea from the first sketch to engineered, tested software, for start-ups and "
+       "industrial groups alike.",
+       "Epicnpoc accompagne une idée de la première esquisse jusqu’au logiciel conçu et testé, pour les "
+       "start-up comme pour les groupes industriels.",
+       "从最初的草图到经过工程化和测试的软件，Epicnpoc 为初创企业和工业集团提供全程支持。")),
+    ("finwedge", ["AI/ICT", "Smart manufacturing"], T("Finwedge", "Finwedge", "Finwedge"),
+     T("Innovation experts in design and software engineering.",
+       "Experts en innovation, conception et ingénierie logicielle.",
+       "专注创新设计与软件工程的专家团队。"),
+     T("Finwedge designs the software that connects machines, people and data on the factory floor.",
+       "Finwedge conçoit les logiciels qui relient machines, opérateurs et données dans l’atelier.",
+       "Finwedge 打造连接车间里机器、人员与数据的软件。")),
+]
+
+# slug, kind, company, name, description
+ROOMS = [
+    ("main-stage", Room.Kind.STAGE, None, T("Main stage", "Scène principale", "主会场"),
+     T("Keynotes and panels, with live questions from both sides.",
+       "Conférences et tables rondes, avec les questions en direct des deux côtés.",
+       "主旨演讲与圆桌讨论，两地观众可现场提问。")),
+    ("fair-vision", Room.Kind.PITCH, "fair-vision",
+     T("Fair Vision pitch room", "Salle de pitch Fair Vision", "Fair Vision 路演厅"),
+     T("Meet the Fair Vision team after its pitch.", "Rencontrez l’équipe de Fair Vision après son pitch.",
+       "路演结束后，与 Fair Vision 团队面对面交流。")),
+    ("epicnpoc", Room.Kind.PITCH, "epicnpoc",
+     T("Epicnpoc pitch room", "Salle de pitch Epicnpoc", "Epicnpoc 路演厅"),
+     T("Meet the Epicnpoc team after its pitch.", "Rencontrez l’équipe d’Epicnpoc après son pitch.",
+       "路演结束后，与 Epicnpoc 团队面对面交流。")),
+    ("finwedge", Room.Kind.PITCH, "finwedge",
+     T("Finwedge pitch room", "Salle de pitch Finwedge", "Finwedge 路演厅"),
+     T("Meet the Finwedge team after its pitch.", "Rencontrez l’équipe de Finwedge après son pitch.",
+       "路演结束后，与 Finwedge 团队面对面交流。")),
+    ("lounge", Room.Kind.LOUNGE, None, T("Networking lounge", "Salon de rencontres", "交流休息室"),
+     T("Drop in between sessions to meet people from both continents.",
+       "Passez entre deux sessions pour rencontrer des participants des deux continents.",
+       "会议间隙欢迎来坐坐，结识来自两大洲的与会者。")),
+]
+
+# slug, name, organisation, company, job title, bio
+SPEAKERS = [
+    ("claire-dumas", "Claire Dumas", "Fondation Sophia Antipolis", None,
+     T("Head of international cooperation", "Responsable de la coopération internationale", "国际合作负责人"),
+     T("Claire leads the Fondation Sophia Antipolis partnership with the Qingdao High-tech Zone.",
+       "Claire pilote le partenariat de la Fondation Sophia Antipolis avec la zone high-tech de Qingdao.",
+       "Claire 负责索菲亚科技园基金会与青岛高新区的合作。")),
+    ("wang-lei", "Wang Lei", "Qingdao High-tech Zone", None,
+     T("Director, European cooperation office", "Directeur du bureau de coopération européenne", "欧洲合作办公室主任"),
+     T("Wang Lei helps European companies set up in Qingdao, home to some 230 foreign-invested firms.",
+       "Wang Lei accompagne les entreprises européennes qui s’implantent à Qingdao, où sont installées "
+       "quelque 230 entreprises à capitaux étrangers.",
+       "王磊协助欧洲企业落户青岛。青岛高新区现有约 230 家外资企业。")),
+    ("julien-marchetti", "Julien Marchetti", "Fair Vision", "fair-vision",
+     T("Founder", "Fondateur", "创始人"),
+     T("Julien founded Fair Vision to bring match analysis within reach of every club.",
+       "Julien a fondé Fair Vision pour mettre l’analyse de match à la portée de tous les clubs.",
+       "Julien 创立 Fair Vision，希望让每一家俱乐部都用得上比赛分析。")),
+    ("sophie-laurent", "Sophie Laurent", "Epicnpoc", "epicnpoc",
+     T("CEO", "Présidente-directrice générale", "首席执行官"),
+     T("Sophie runs Epicnpoc’s design and engineering teams.",
+       "Sophie dirige les équipes de conception et d’ingénierie d’Epicnpoc.",
+       "Sophie 领导 Epicnpoc 的设计与工程团队。")),
+    ("marc-olivier", "Marc Olivier", "Finwedge", "finwedge", T("CTO", "Directeur technique", "首席技术官"),
+     T("Marc builds Finwedge’s software for connected factories.",
+       "Marc conçoit les logiciels de Finwedge pour les usines connectées.",
+       "Marc 负责 Finwedge 面向互联工厂的软件研发。")),
+    ("zhang-min", "Zhang Min", "University of Health and Rehabilitation Sciences", None,
+     T("Professor of rehabilitation engineering", "Professeure en ingénierie de la réadaptation", "康复工程教授"),
+     T("Zhang Min works on the “rehabilitation bay” the university is building with the High-tech Zone.",
+       "Zhang Min travaille à la « baie de la réadaptation » que l’université construit avec la zone high-tech.",
+       "张敏参与康复大学与高新区共建的“康复湾”项目。")),
+    ("chen-jing", "Chen Jing", "EUPIC – EU Project Innovation Centre", None,
+     T("Investment manager", "Chargée d’investissement", "投资经理"),
+     T("Chen Jing runs EUPIC’s exchange platform for cooperation between Qingdao and Europe.",
+       "Chen Jing anime la plateforme d’échange de l’EUPIC pour la coopération entre Qingdao et l’Europe.",
+       "陈静负责 EUPIC（中欧项目创新中心）推动青岛与欧洲合作的交流平台。")),
+]
+
+# slug, day offset, Paris start "HH:MM", minutes, room, track, speakers, company, spoken language, title, abstract
+PROGRAMME = [
+    ("opening", 0, "09:00", 30, "main-stage", "cooperation", ["claire-dumas", "wang-lei"], None, "en",
+     T("Opening: Sophia Antipolis meets the Qingdao High-tech Zone",
+       "Ouverture : Sophia Antipolis rencontre la zone high-tech de Qingdao",
+       "开幕式：索菲亚科技园对话青岛高新区"),
+     T("Why two science parks, on two continents, have much to learn from each other.",
+       "Pourquoi deux parcs scientifiques, sur deux continents, ont beaucoup à apprendre l’un de l’autre.",
+       "相隔两大洲的两个科技园区，为何能彼此借鉴、共同成长。")),
+    ("ai-big-data-clusters", 0, "09:30", 60, "main-stage", "ai-big-data", ["claire-dumas", "chen-jing"], None, "en",
+     T("AI and big data: building joint industrial clusters",
+       "IA et big data : bâtir des pôles industriels communs",
+       "人工智能与大数据：共建产业集群"),
+     T("The next generation of information technology, and how the two zones will grow it together.",
+       "La nouvelle génération des technologies de l’information, et comment les deux zones la développeront "
+       "ensemble.",
+       "新一代信息技术产业，以及两地将如何携手发展。")),
+    ("networking-lounge", 0, "08:30", 600, "lounge", None, [], None, "en",
+     T("Open networking lounge", "Salon de rencontres ouvert", "开放交流时间"),
+     T("Come and go all day: meet attendees, speakers and pitching companies.",
+       "Entrez et sortez toute la journée : rencontrez participants, intervenants et entreprises.",
+       "全天开放，随时进出：结识与会者、演讲嘉宾和路演企业。")),
+    ("fair-vision-pitch", 1, "09:00", 30, "fair-vision", "ai-big-data", ["julien-marchetti"], "fair-vision", "en",
+     T("Fair Vision pitch: seeing every move of the game",
+       "Pitch Fair Vision : ne rien manquer du jeu",
+       "Fair Vision 路演：看清赛场上的每一个动作"),
+     T("Digital and photovoltaic innovations to track and analyse competitive sports.",
+       "Innovations numériques et photovoltaïques pour le suivi et l’analyse des sports de compétition.",
+       "以数字与光伏创新技术追踪和分析竞技体育。")),
+    ("epicnpoc-pitch", 1, "09:40", 30, "epicnpoc", "ai-big-data", ["sophie-laurent"], "epicnpoc", "fr",
+     T("Epicnpoc pitch: from idea to engineered software",
+       "Pitch Epicnpoc : de l’idée au logiciel industrialisé",
+       "Epicnpoc 路演：从创意到工程化软件"),
+     T("Design and software engineering for partners who want to move fast without breaking things.",
+       "Conception et ingénierie logicielle pour les partenaires qui veulent aller vite sans rien casser.",
+       "为既求快又求稳的合作伙伴提供设计与软件工程服务。")),
+    ("finwedge-pitch", 1, "10:20", 30, "finwedge", "smart-manufacturing", ["marc-olivier"], "finwedge", "en",
+     T("Finwedge pitch: software for smart manufacturing",
+       "Pitch Finwedge : le logiciel au service de la fabrication intelligente",
+       "Finwedge 路演：服务智能制造的软件"),
+     T("Connecting machines, operators and data on the factory floor.",
+       "Relier machines, opérateurs et données dans l’atelier.",
+       "把车间里的机器、操作人员和数据连接起来。")),
+    ("doing-business-in-qingdao", 1, "10:00", 60, "main-stage", "cooperation", ["wang-lei", "chen-jing"], None,
+     "zh-hans",
+     T("230 foreign-invested companies: doing business in Qingdao",
+       "230 entreprises à capitaux étrangers : faire des affaires à Qingdao",
+       "230 家外资企业的选择：在青岛投资兴业"),
+     T("A fifth of the zone’s foreign investment is European; more than 2,100 foreign governments and companies "
+       "have offices in Qingdao, and 160 Fortune Global 500 companies have invested in 309 projects there.",
+       "Un cinquième des investissements étrangers de la zone est européen ; plus de 2 100 gouvernements et "
+       "entreprises étrangers ont un bureau de représentation à Qingdao, et 160 entreprises du classement "
+       "Fortune Global 500 y ont investi dans 309 projets.",
+       "高新区外资中有五分之一来自欧洲；超过 2100 家外国政府机构和企业在青岛设有代表处，"
+       "160 家世界 500 强企业在青岛投资了 309 个项目。")),
+    ("rehabilitation-bay", 2, "09:00", 60, "main-stage", "health", ["zhang-min", "claire-dumas"], None, "en",
+     T("Biomedicine and next-generation medical devices: a rehabilitation bay",
+       "Biomédecine et dispositifs médicaux de nouvelle génération : une baie de la réadaptation",
+       "生物医药与新一代医疗器械：打造“康复湾”"),
+     T("With the University of Health and Rehabilitation Sciences, the High-tech Zone is building a "
+       "“rehabilitation bay” of international reach.",
+       "Avec l’Université des sciences de la santé et de la réadaptation, la zone high-tech crée une « baie de "
+       "la réadaptation » au rayonnement international.",
+       "高新区依托康复大学，打造具有国际影响力的“康复湾”。")),
+    ("robotics-next", 2, "10:00", 45, "main-stage", "smart-manufacturing", ["wang-lei", "marc-olivier"], None, "en",
+     T("Robotics and smart manufacturing: what comes next",
+       "Robotique et fabrication intelligente : la suite",
+       "机器人与智能制造：下一步"),
+     T("Big data, robotics and the joint industrial clusters the two zones will speed up.",
+       "Big data, robotique et les pôles industriels communs que les deux zones vont accélérer.",
+       "大数据、机器人，以及两地将加快建设的共同产业集群。")),
+    ("closing", 2, "10:45", 15, "main-stage", "cooperation", ["claire-dumas", "wang-lei"], None, "en",
+     T("Closing: from online summit to physical cooperation",
+       "Clôture : du sommet en ligne à la coopération sur le terrain",
+       "闭幕式：从线上峰会走向线下合作"),
+     T("What happens next, and how to meet in person.",
+       "La suite, et comment se rencontrer en personne.",
+       "接下来的安排，以及如何线下见面。")),
 ]
 
 ATTENDEES = [
@@ -86,6 +267,38 @@ ATTENDEES = [
     ("thomas.petit@example.fr", "Thomas Petit", "MedTech Riviera", "FR", "Europe/Paris", "fr"),
     ("anna.schmidt@example.de", "Anna Schmidt", "Bavarian Robotics Cluster", "DE", "Europe/Berlin", "en"),
 ]
+
+
+def fill_translations(obj, texts_by_field):
+    """Sets each field's languages that are still empty; returns whether anything changed."""
+    changed = False
+    for field, texts in texts_by_field.items():
+        for code, text in texts.items():
+            name = column(field, code)
+            if not getattr(obj, name):
+                setattr(obj, name, text)
+                changed = True
+    return changed
+
+
+def _keyed(model, summit, slug, texts, defaults, *, legacy_field=None, legacy_value=None):
+    """The demo record `slug`, created with `defaults` and `texts` if missing.
+
+    A demo seeded before records had slugs is adopted by its old English value (once); after that
+    the slug alone finds it, whatever an organiser renamed or created since.
+    """
+    obj = model.objects.filter(summit=summit, slug=slug).first()
+    if obj is None and legacy_field:
+        obj = model.objects.filter(summit=summit, slug="", **{legacy_field: legacy_value}).order_by("pk").first()
+        if obj is not None:
+            obj.slug = slug
+            obj.save(update_fields=["slug"])
+    created = obj is None
+    if created:
+        obj = model(summit=summit, slug=slug, **defaults)
+    if fill_translations(obj, texts) or created:
+        obj.save()
+    return obj, created
 
 
 def _at(first_day, offset, hhmm):
@@ -103,61 +316,89 @@ def _person(email, name, organisation, country, tz, language):
     return user
 
 
+def demo_session(summit, slug, legacy_title):
+    """The demo session `slug`, or None. One seeded before sessions had slugs is adopted (once) by the
+    English title it was created with; after that the slug alone finds it."""
+    session = Session.objects.filter(summit=summit, slug=slug).first()
+    if session is None:
+        session = Session.objects.filter(summit=summit, slug="", title_en=legacy_title).order_by("pk").first()
+        if session is not None:
+            session.slug = slug
+            session.save(update_fields=["slug"])
+    return session
+
+
+def free_room(room, starts_at, ends_at, moving=None):
+    """Whether `room` has nothing else on at that time, under the room's lock as the API checks it."""
+    Room.objects.select_for_update().filter(pk=room.pk).first()
+    try:
+        check_no_overlap(room, starts_at, ends_at, exclude_id=moving.pk if moving is not None else None)
+    except Invalid:
+        return False
+    return True
+
+
+def _session(summit, slug, room, starts_at, ends_at, texts, **defaults):
+    """A demo session found by its slug; a new one is skipped if it would overlap a session in its room."""
+    session = demo_session(summit, slug, texts["title"]["en"])
+    if session is not None:
+        if fill_translations(session, texts):
+            session.save()
+        return session, False
+    if not free_room(room, starts_at, ends_at):
+        return None, False
+    session = Session(summit=summit, slug=slug, room=room, starts_at=starts_at, ends_at=ends_at, **defaults)
+    fill_translations(session, texts)
+    session.save()
+    return session, True
+
+
 @transaction.atomic
-def seed_demo(password=None):
-    """Creates the demo summit if missing; returns (summit, organiser password or None if unchanged)."""
+def seed_demo(password=None, *, reset_password=False):
+    """Creates what is missing of the demo summit.
+
+    Returns (summit, organiser password or None): the password is set when the organiser account is
+    created, or when `reset_password` is true (`password`, else a generated one); otherwise the
+    organiser's password is left alone.
+    """
     first_day = timezone.localdate(timezone=PARIS)
-    summit, created = Summit.objects.get_or_create(
-        slug=SUMMIT_SLUG,
-        defaults={
-            "name": "Sophia Antipolis Innovation Roadshow on AI and ICT Digital",
-            "tagline": "European science parks meet the Qingdao High-tech Zone",
-            "description": (
-                "A joint online roadshow of the Fondation Sophia Antipolis and the Qingdao National High-tech "
-                "Industrial Development Zone. Innovative companies pitch live to find partners in Qingdao; "
-                "themes run from AI and big data to robotics, biomedicine and next-generation medical devices."
-            ),
-            "organised_with": "Qingdao High-tech Zone",
-            "timezone": "Europe/Paris",
-            "partner_timezone": "Asia/Shanghai",
-            "languages": ["en", "fr", "zh-hans"],
-            "themes": THEMES,
-            "starts_on": first_day,
-            "ends_on": first_day + dt.timedelta(days=2),
-            "reminder_offsets": [24 * 60, 15],
-        },
-    )
-    if not created:
+    summit = Summit.objects.filter(slug=SUMMIT_SLUG).first()
+    if summit is None:
+        summit = Summit(
+            slug=SUMMIT_SLUG, language="en", organised_with="Qingdao High-tech Zone", timezone="Europe/Paris",
+            partner_timezone="Asia/Shanghai",
+            languages=["en", "fr", "zh-hans"], themes=THEMES, starts_on=first_day,
+            ends_on=first_day + dt.timedelta(days=2), reminder_offsets=[24 * 60, 15],
+        )
+    else:
         first_day = summit.starts_on
+    if fill_translations(summit, SUMMIT) or summit.pk is None:
+        summit.save()
+
     tracks = {}
-    for slug, name, colour in TRACKS:
-        tracks[slug], _ = Track.objects.get_or_create(summit=summit, slug=slug,
-                                                      defaults={"name": name, "colour": colour})
+    for slug, colour, name, description in TRACKS:
+        tracks[slug], _ = _keyed(Track, summit, slug, {"name": name, "description": description}, {"colour": colour})
     companies = {}
-    for slug, name, tagline, themes in COMPANIES:
-        companies[slug], _ = Company.objects.get_or_create(
-            summit=summit, slug=slug, defaults={"name": name, "tagline": tagline, "country": "FR", "themes": themes}
-        )
+    for slug, themes, name, tagline, description in COMPANIES:
+        companies[slug], _ = _keyed(Company, summit, slug, {"name": name, "tagline": tagline,
+                                                           "description": description},
+                                    {"country": "FR", "themes": themes})
     rooms = {}
-    for position, (slug, name, kind, company) in enumerate(ROOMS):
-        rooms[slug], _ = Room.objects.get_or_create(
-            summit=summit, slug=slug,
-            defaults={"name": name, "kind": kind, "company": companies.get(company), "position": position,
-                      "is_moderated": kind == Room.Kind.STAGE},
-        )
+    for position, (slug, kind, company, name, description) in enumerate(ROOMS):
+        rooms[slug], _ = _keyed(Room, summit, slug, {"name": name, "description": description},
+                                {"kind": kind, "company": companies.get(company), "position": position,
+                                 "is_moderated": kind == Room.Kind.STAGE})
     speakers = {}
-    for key, name, title, organisation, company in SPEAKERS:
-        speakers[key], _ = Speaker.objects.get_or_create(
-            summit=summit, name=name,
-            defaults={"title": title, "organisation": organisation, "company": companies.get(company)},
-        )
-    for offset, start, minutes, room, track, title, speaker_keys, company, language in PROGRAMME:
+    for slug, name, organisation, company, title, bio in SPEAKERS:
+        speakers[slug], _ = _keyed(Speaker, summit, slug, {"title": title, "bio": bio},
+                                   {"name": name, "organisation": organisation, "company": companies.get(company)},
+                                   legacy_field="name", legacy_value=name)
+    for slug, offset, start, minutes, room, track, speaker_keys, company, language, title, abstract in PROGRAMME:
         starts_at = _at(first_day, offset, start)
-        session, made = Session.objects.get_or_create(
-            summit=summit, title=title,
-            defaults={"room": rooms[room], "track": tracks.get(track), "starts_at": starts_at,
-                      "ends_at": starts_at + dt.timedelta(minutes=minutes), "company": companies.get(company),
-                      "language": language},
+        session, made = _session(
+            summit, slug, rooms[room], starts_at, starts_at + dt.timedelta(minutes=minutes),
+            {"title": title, "description": abstract},
+            track=tracks.get(track), company=companies.get(company), language=language,
         )
         if made:
             session.speakers.set([speakers[k] for k in speaker_keys])
@@ -166,7 +407,7 @@ def seed_demo(password=None):
         username="organiser", defaults={"email": "organiser@example.org", "is_staff": True}
     )
     new_password = None
-    if made or password:
+    if made or reset_password:
         new_password = password or secrets.token_urlsafe(12)
         organiser.set_password(new_password)
         organiser.save()

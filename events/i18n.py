@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -111,3 +112,40 @@ def set_translations(obj, field, texts):
     """Writes the given languages' columns of `field`; languages not given keep their text."""
     for code, text in texts.items():
         setattr(obj, column(field, code), text)
+
+
+def check_language_code(code):
+    if code not in LANGUAGE_CODES:
+        raise Invalid(
+            _("Unknown language “%(code)s”; use %(codes)s.") % {"code": code, "codes": ", ".join(LANGUAGE_CODES)}
+        )
+    return code
+
+
+def requested_language(request):
+    """`?lang=`, else the signed-in person's saved language, else Accept-Language (or the switcher's
+    cookie); None when the reader said nothing."""
+    requested = request.GET.get("lang")
+    if requested is not None:
+        return check_language_code(requested)
+    user = getattr(request, "user", None)
+    profile = getattr(user, "profile", None) if user is not None and user.is_authenticated else None
+    if profile is not None and profile.language in LANGUAGE_CODES:
+        return profile.language
+    if request.META.get("HTTP_ACCEPT_LANGUAGE") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return translation.get_language_from_request(request)
+    return None
+
+
+def reader_language(request, main_language):
+    """The reader's language (`requested_language`), else the summit's main language."""
+    return requested_language(request) or main_language
+
+
+def localized(obj, fields, language, main_language, *, prefix=""):
+    """For the API: each field as text in `language` and whole under `<field>_i18n`."""
+    out = {}
+    for field in fields:
+        out[prefix + field] = text_in(obj, field, language, main_language)
+        out[prefix + field + "_i18n"] = translations(obj, field)
+    return out

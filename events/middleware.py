@@ -7,6 +7,7 @@ LocaleMiddleware (cookie, then Accept-Language).
 """
 
 import zoneinfo
+from urllib.parse import unquote
 
 from django.utils import timezone, translation
 
@@ -17,7 +18,8 @@ TZ_COOKIE = "summit_tz"
 
 
 def timezone_from_cookie(request):
-    name = request.COOKIES.get(TZ_COOKIE, "")
+    """The browser's zone as static/js/timezone.js stores it: URL-encoded ("Asia%2FShanghai")."""
+    name = unquote(request.COOKIES.get(TZ_COOKIE, ""))
     if name in KNOWN_TIMEZONES:
         return name
     return None
@@ -29,7 +31,10 @@ class PersonPreferencesMiddleware:
 
     def __call__(self, request):
         profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
-        tz_name = (profile.timezone if profile else None) or timezone_from_cookie(request)
+        cookie_zone = timezone_from_cookie(request)
+        tz_name = (profile.timezone if profile else None) or cookie_zone
+        # Pages tell timezone.js whether the server knew the reader's zone ("default": it did not).
+        request.timezone_source = "profile" if profile else "cookie" if cookie_zone else "default"
         if tz_name:
             timezone.activate(zoneinfo.ZoneInfo(tz_name))
         else:

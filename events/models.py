@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -147,6 +148,11 @@ class Speaker(models.Model):
         return self.name
 
 
+# How the schedule says what a session is spoken in, as a phrase that reads right in each language
+# ("en anglais", not "en Anglais").
+SPOKEN_IN = {"en": _("in English"), "fr": _("in French"), "zh-hans": _("in Chinese")}
+
+
 class Session(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -161,7 +167,8 @@ class Session(models.Model):
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    language = models.CharField(max_length=10, default="en")
+    language = models.CharField(max_length=10, default="en", choices=settings.LANGUAGES,
+                                help_text=_("The language the session is spoken in."))
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="pitches")
     stream_url = models.URLField(blank=True)
@@ -190,6 +197,21 @@ class Session(models.Model):
     @property
     def effective_stream_url(self):
         return self.stream_url or self.room.stream_url
+
+    @property
+    def spoken_in(self):
+        return SPOKEN_IN.get(self.language, self.language)
+
+    @property
+    def is_live(self):
+        """On now: the schedule offers to join it."""
+        now = timezone.now()
+        return self.status == self.Status.PUBLISHED and self.starts_at <= now < self.ends_at
+
+    @property
+    def is_over(self):
+        """Finished: no longer bookmarked, perhaps replayed."""
+        return self.ends_at <= timezone.now()
 
 
 class Profile(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.i18n import check_translations, set_translations, translations
+from events.i18n import check_translations, set_translations, translations, use_summit_fallback
 from events.models import (
     KNOWN_TIMEZONES,
     AgendaFeed,
@@ -61,10 +61,14 @@ COMMON_TIMEZONES = [
 
 
 def access_summit(slug):
+    """The published summit `slug`. What is read of it afterwards (in this request or task) falls back
+    to its main language where a translation is missing."""
     try:
-        return Summit.objects.get(slug=slug, is_published=True)
+        summit = Summit.objects.get(slug=slug, is_published=True)
     except Summit.DoesNotExist:
         raise NotFound(_("No summit called “%(slug)s”.") % {"slug": slug}) from None
+    use_summit_fallback(summit)
+    return summit
 
 
 def access_room(summit, room_slug):
@@ -381,9 +385,9 @@ def published_summits():
     return Summit.objects.filter(is_published=True)
 
 
-def upcoming_sessions(summit, now=None, limit=6):
-    """What is on now or next: sessions that have not ended yet."""
-    return visible_sessions(summit).filter(ends_at__gte=now or timezone.now())[:limit]
+def upcoming_sessions(summit, now=None):
+    """Sessions that have not ended yet, in start order: what `now_and_next` splits into live and next."""
+    return visible_sessions(summit).filter(ends_at__gt=now or timezone.now())
 
 
 def next_session_in(room, now=None):
@@ -420,25 +424,60 @@ def organiser_overview(user, summit):
     return sessions, registrations
 
 
+# The schedule grid has a column per room in use that day; CSS places each session in its column
+# (static/css/summit.css .col-N), so one list in time order reads by room on a wide screen and by
+# time on a phone.
+SCHEDULE_COLUMNS = 8
+
+
 def schedule_days(summit, tz):
-    """Sessions grouped by local day, each day with the rooms in use, for the schedule grid."""
+    """Sessions grouped by local day, in start order, each day with the rooms in use; every session
+    gets `column`, its room's place among that day's rooms (1-based)."""
     days = {}
-    for session in visible_sessions(summit):
+    for session in attach_replays(list(visible_sessions(summit))):
         day = timezone.localtime(session.starts_at, tz).date()
         days.setdefault(day, []).append(session)
     rooms = list(summit.rooms.all())
-    return [
-        {
-            "date": day,
-            "rooms": [
-                {"room": room, "sessions": [s for s in sessions if s.room_id == room.pk]}
-                for room in rooms
-                if any(s.room_id == room.pk for s in sessions)
-            ],
-            "sessions": sessions,
-        }
-        for day, sessions in sorted(days.items())
-    ]
+    result = []
+    for day, sessions in sorted(days.items()):
+        used = [room for room in rooms if any(s.room_id == room.pk for s in sessions)]
+        column = {room.pk: min(index, SCHEDULE_COLUMNS) for index, room in enumerate(used, start=1)}
+        for session in sessions:
+            session.column = column[session.room_id]
+        result.append({"date": day, "rooms": [{"room": room, "column": column[room.pk]} for room in used],
+                       "sessions": sessions})
+    return result
+
+
+def now_and_next(sessions, now=None, upcoming=4, within=None):
+    """Of `sessions` (in start order): what is on now, then the next `upcoming` to start (within the
+    `within` timedelta, when given); cancelled ones left out. The top of the schedule during a summit,
+    and what a phone shows first."""
+    now = now or timezone.now()
+    sessions = [s for s in sessions if s.status == Session.Status.PUBLISHED and s.ends_at > now]
+    soon = [s for s in sessions if s.starts_at > now and (within is None or s.starts_at <= now + within)]
+    return {"live": [s for s in sessions if s.starts_at <= now], "next": soon[:upcoming]}
+
+
+# Replays: an app that records sessions (the stage) registers a function here, so the programme can
+# link to a replay without depending on that app. `source(sessions)` returns {session id: url}.
+_replay_sources = []
+
+
+def register_replay_source(source):
+    if source not in _replay_sources:
+        _replay_sources.append(source)
+
+
+def attach_replays(sessions):
+    """Sets `replay_url` on each finished session: its replay's address, "" when there is none (yet)."""
+    over = [s for s in sessions if s.is_over]
+    urls = {}
+    for source in _replay_sources:
+        urls.update(source(over))
+    for session in sessions:
+        session.replay_url = urls.get(session.pk, "")
+    return sessions
 
 
 def listed_rooms(summit):
@@ -567,6 +606,8 @@ def do_bookmark(user, session):
     check_registered(user, session.summit)
     if session.status == Session.Status.CANCELLED:
         raise Conflict(_("This session has been cancelled."))
+    if session.is_over:
+        raise Conflict(_("This session is over."))
     _bookmark, created = Bookmark.objects.get_or_create(user=user, session=session)
     if created:
         transaction.on_commit(

@@ -1,5 +1,6 @@
 """Server-rendered pages. Each view parses, checks permission through a service, renders."""
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -16,13 +17,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import schedule_cache, services
+from events import i18n, schedule_cache, services
 from events import signin as signin_links
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
 from summit.errors import Invalid
 from summit.throttling import check_registration_attempt, check_signin_attempt, check_signin_link_request
 
+# "Now and next" at the top of the schedule: what is on, and what starts within this long.
+NOW_AND_NEXT = dt.timedelta(hours=12)
 
 
 def _page_timezone(request):
@@ -50,7 +53,7 @@ def summit_home(request, slug):
         "summit": summit,
         "rooms": services.listed_rooms(summit),
         "companies": summit.companies.all(),
-        "upcoming": services.upcoming_sessions(summit),
+        "now_and_next": services.now_and_next(services.upcoming_sessions(summit), upcoming=6),
         "registration": services.registration_for(request.user, summit),
         "is_organiser": services.is_organiser(request.user, summit),
     }
@@ -58,10 +61,14 @@ def summit_home(request, slug):
 
 
 def schedule(request, slug):
-    """The grid of a visitor who cannot bookmark is the same for all: built once per zone and language."""
+    """The grid of a visitor who cannot bookmark is the same for all: built once per zone, language and
+    minute (it marks what is live and what is over)."""
     summit = services.access_summit(slug)
     tz, tz_param = _page_timezone(request)
+    if tz_param:
+        request.timezone_source = "page"
     registration = services.registration_for(request.user, summit)
+    now = timezone.now()
     with timezone.override(tz):
         context = {
             "summit": summit,
@@ -71,16 +78,22 @@ def schedule(request, slug):
         }
         if registration is None:
             context["grid"] = mark_safe(schedule_cache.document(  # noqa: S308  (our own template's output)
-                "page-grid", summit.slug, str(tz), get_language(),
+                "page-grid", summit.slug, f"{tz}@{now:%Y%m%d%H%M}", get_language(),
                 lambda: render_to_string("events/schedule_days.html", {
-                    "summit": summit, "days": services.schedule_days(summit, tz), "registration": None,
+                    "summit": summit, "registration": None, **_schedule_days(summit, tz, now),
                 }),
             ))
         else:
-            context["days"] = services.schedule_days(summit, tz)
+            context.update(_schedule_days(summit, tz, now))
             context["bookmarked"] = services.bookmarked_ids(request.user, summit)
         response = render(request, "events/schedule.html", context)
     return _with_tz_cookie(response, tz_param)
+
+
+def _schedule_days(summit, tz, now):
+    days = services.schedule_days(summit, tz)
+    sessions = (s for day in days for s in day["sessions"])
+    return {"days": days, "now_and_next": services.now_and_next(sessions, now, within=NOW_AND_NEXT)}
 
 
 def session_detail(request, slug, session_id):
@@ -92,7 +105,7 @@ def session_detail(request, slug, session_id):
         "summit": summit,
         "session": session,
         "speakers": session.speakers.all(),
-        "bookmarked": session.pk in services.bookmarked_ids(request.user, summit),
+        "bookmarked": services.bookmarked_ids(request.user, summit),
         "registration": services.registration_for(request.user, summit),
         "summit_tz": zoneinfo.ZoneInfo(summit.timezone),
     }
@@ -141,14 +154,20 @@ def my_agenda(request, slug):
 
 
 def schedule_feed(request, slug):
+    """In `?lang=`, else the reader's language, else the summit's main language (calendar apps send none)."""
     summit = services.access_summit(slug)
-    body = build_calendar(summit.name, services.visible_sessions(summit).select_related("summit"))
+    with translation.override(i18n.reader_language(request, summit.language)):
+        body = build_calendar(summit.name, services.visible_sessions(summit).select_related("summit"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 def agenda_feed(request, token):
+    """In `?lang=`, else the feed owner's saved language: their calendar app fetches it without them."""
     user = services.access_agenda_feed(token)
-    body = agenda_calendar(_("My agenda"), user, services.agenda(user))
+    language = request.GET.get("lang")
+    language = i18n.check_language_code(language) if language is not None else services.profile_for(user).language
+    with translation.override(language):
+        body = agenda_calendar(_("My agenda"), user, services.agenda(user))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
@@ -163,6 +182,7 @@ def register(request, slug):
             return redirect("summit-home", slug=summit.slug)
         return render(request, "events/register.html", {"summit": summit, "join": True})
     form = {"timezone": "", "language": translation.get_language()}
+    next_url = _safe_next(request)
     if request.method == "POST":
         form = {key: request.POST.get(key, "") for key in
                 ("name", "email", "organisation", "country", "timezone", "language")}
@@ -175,9 +195,10 @@ def register(request, slug):
             if created:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Welcome! You are registered for %(summit)s.") % {"summit": summit.name})
-                return redirect("schedule", slug=summit.slug)
+                return redirect(next_url or reverse("schedule", args=[summit.slug]))
             return render(request, "events/check_your_email.html", {"summit": summit}, status=202)
-    context = {"summit": summit, "form": form, "languages": settings.LANGUAGES, "timezones": services.COMMON_TIMEZONES}
+    context = {"summit": summit, "form": form, "languages": settings.LANGUAGES, "timezones": services.COMMON_TIMEZONES,
+               "next": next_url or ""}
     return render(request, "events/register.html", context, status=422 if request.method == "POST" else 200)
 
 
@@ -200,7 +221,18 @@ def signin(request):
             if user is not None:
                 services.do_request_signin_link(user)
             return render(request, "events/check_your_email.html", {}, status=202)
-    return render(request, "events/signin.html", {"next": request.GET.get("next", "")})
+    next_url = _safe_next(request) or ""
+    return render(request, "events/signin.html", {"next": next_url, "summit": _summit_of(next_url)})
+
+
+def _summit_of(path):
+    """The published summit a sign-in was asked from (a room, a session...), so newcomers can register there."""
+    try:
+        match = resolve(path.split("?", 1)[0].split("#", 1)[0]) if path else None
+    except Resolver404:
+        return None
+    slug = match.kwargs.get("slug") if match else None
+    return services.published_summits().filter(slug=slug).first() if slug else None
 
 
 def _safe_next(request):

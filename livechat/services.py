@@ -18,11 +18,12 @@ import secrets
 import time
 import unicodedata
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.models import Registration, Room, Session, Summit
@@ -126,10 +127,13 @@ def _decide_access(user, facts):
         role = Registration.Role.SPEAKER
     muted_until = RoomMute.objects.filter(room_id=facts["room_id"], user=user, until__gt=timezone.now()).values_list(
         "until", flat=True).first()
+    # A socket has no request language: the room and its session are named in the person's own.
+    profile = getattr(user, "profile", None)
+    language = profile.language if profile and profile.language in facts["rooms"] else translation.get_language()
     return {
         "room_id": facts["room_id"],
         "session_id": facts["session_id"],
-        "room": facts["room"],
+        "room": facts["rooms"].get(language) or facts["rooms"][settings.LANGUAGE_CODE],
         "user_id": user.pk,
         "kind": kind,
         "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE,
@@ -158,7 +162,8 @@ def _room_facts(summit_slug, room_slug, version):
             "is_private": room.is_private,
             "session_id": session.pk if session else None,
             "speaker_ids": set(session.speakers.values_list("user_id", flat=True)) if session else set(),
-            "room": _room_info(room, session),
+            # Named in each language: the facts are shared by everyone joining, whatever they read.
+            "rooms": {code: _room_info_in(code, room, session) for code, _name in settings.LANGUAGES},
         }
         shared_cache().set(key, facts, ROOM_FACTS_TTL)
     if len(_facts_here) > 1000:
@@ -271,6 +276,9 @@ def _recent_messages(room_id, last_seq):
         .order_by("-seq")
     )
     return [event.payload for event in reversed(recent[:RECENT_MESSAGES])]
+def _room_info_in(language, room, session):
+    with translation.override(language):
+        return _room_info(room, session)
 
 
 def _room_info(room, session):

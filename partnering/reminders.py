@@ -30,7 +30,7 @@ from scheduler.sources import Plan, ReminderSource, Target, room_link, summit_of
 
 SOURCE = "meeting"
 # The reminder mail writes the recipient's own time this way; the other side's time reads alike.
-LOCAL_TIME = "l j F Y, H:i"
+LOCAL_TIME = "DATETIME_FORMAT"  # per language: summit/formats/
 
 
 class MeetingSource(ReminderSource):
@@ -120,7 +120,8 @@ def _notes(view):
         changes = " ".join(
             _("(%(zone)s changes its clock on %(day)s)") % {
                 "zone": change["timezone"],
-                "day": formats.date_format(change["at"].astimezone(zoneinfo.ZoneInfo(change["timezone"])), "j F Y"),
+                "day": formats.date_format(
+                    change["at"].astimezone(zoneinfo.ZoneInfo(change["timezone"])), "DATE_FORMAT"),
             }
             for change in view["clock_changes"]
         )

@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
+from events.i18n import reader_language
 from events.services import access_summit, check_organiser
 from scheduler import reports, services, stored_reports
 from summit.csvfile import csv_response
@@ -35,11 +36,13 @@ class ReportOut(Schema):
 
 
 @router.get("/summits/{slug}/reports/attendance.csv", auth=django_auth, tags=["reports"])
-def attendance_csv(request, slug: str):
-    """Per-session attendance (organisers): the stored report when one is ready, else live figures."""
+def attendance_csv(request, slug: str, lang: str | None = None):
+    """Per-session attendance (organisers): the stored report when one is ready, else live figures.
+    Titles and rooms in `?lang=`, else the reader's language."""
     summit = access_summit(slug)
     check_organiser(request.user, summit)
     data, _stored = stored_reports.report_data(summit)
+    data = reports.localized(data, reader_language(request, summit.language))
     return csv_response(reports.sessions_csv(data), f"{summit.slug}-attendance.csv")
 
 

@@ -7,7 +7,7 @@ that allows only the platform's own files, and it prints.
 import datetime as dt
 import math
 
-from django.utils import timezone
+from django.utils import formats, timezone
 
 
 def _nice_max(value):
@@ -52,7 +52,9 @@ def timeline_chart(points, tz, width=720, height=240):
         t = times[0] + dt.timedelta(seconds=span * i / 4)
         local = timezone.localtime(t, tz)
         anchor = "start" if i == 0 else "end" if i == 4 else "middle"
-        x_ticks.append({"x": x(t), "label": local.strftime("%a %H:%M"), "anchor": anchor})
+        # The weekday in the reader's language ("mar", "星期二"), not the C locale's "Tue".
+        label = f"{formats.date_format(local, 'D')} {formats.time_format(local, 'H:i')}"
+        x_ticks.append({"x": x(t), "label": label, "anchor": anchor})
     return {
         "width": width, "height": height, "left": left, "right": width - right, "top": top,
         "bottom": top + plot_h, "line": line, "area": area, "y_ticks": y_ticks, "x_ticks": x_ticks,
@@ -94,4 +96,6 @@ def _n(value):
 
 
 def _fmt(value):
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    """An axis number as the reader writes it ("2,5" in French): it is text, not a coordinate."""
+    return formats.number_format(int(value) if float(value).is_integer() else value, 0 if float(value).is_integer()
+                                 else 1, use_l10n=True, force_grouping=True)

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.i18n import LANGUAGE_CODES, column, translations
 from events.models import Registration, Room, Session
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
 from livechat.polls import summit_poll_results
@@ -232,7 +233,9 @@ def build_report(summit, now=None):
     sessions = list(
         Session.objects.filter(summit=summit, status=Session.Status.PUBLISHED)
         .order_by("starts_at", "pk")
-        .values("pk", "title", "starts_at", "ends_at", "room", "room__slug", "room__name", "room__kind")
+        .values("pk", "starts_at", "ends_at", "room", "room__slug", "room__kind",
+                *[column("title", code) for code in LANGUAGE_CODES],
+                *["room__" + column("name", code) for code in LANGUAGE_CODES])
     )
     bounds = _bounds(summit, sessions, now)
     watched = _watch_minutes(bounds, now)
@@ -251,15 +254,20 @@ def build_report(summit, now=None):
         ReactionTally.objects.filter(session__summit=summit).values("session").annotate(n=Sum("count"))
         .values_list("session", "n")
     )
+    main = summit.language
     session_rows = []
     for session in sessions:
         count, average, median = watched.get(session["pk"], (0, 0, 0))
         q = questions.get(session["pk"], {})
         session_rows.append({
             "id": session["pk"],
-            "title": session["title"],
+            # Every language is stored: the page, CSV and mail pick the reader's (see `localized`).
+            "title_i18n": (titles := {code: session[column("title", code)] or "" for code in LANGUAGE_CODES}),
+            "title": _pick(titles, main, main),
             "room": session["room__slug"],
-            "room_name": session["room__name"],
+            "room_name_i18n": (rooms := {code: session["room__" + column("name", code)] or "" for code in
+                                         LANGUAGE_CODES}),
+            "room_name": _pick(rooms, main, main),
             "room_kind": session["room__kind"],
             "starts_at": session["starts_at"].isoformat(),
             "ends_at": session["ends_at"].isoformat(),
@@ -276,7 +284,9 @@ def build_report(summit, now=None):
     bucket_minutes, points = _timeline(summit, now)
     return {
         "summit": summit.slug,
-        "name": summit.name,
+        "name": _pick(translations(summit, "name"), main, main),
+        "name_i18n": translations(summit, "name"),
+        "language": summit.language,
         "timezone": summit.timezone,
         "generated_at": now.isoformat(),
         "registrations": {
@@ -321,7 +331,7 @@ def _pitch_companies(summit, now):
              .select_related("company").order_by("position", "name"))
     companies = {}
     for room in rooms:
-        companies.setdefault(room.company, []).append(room.name)
+        companies.setdefault(room.company, []).append(translations(room, "name"))
     leads = _leads_provider(summit, list(companies), now=now) if _leads_provider else {}
     result = []
     for company, room_names in companies.items():
@@ -329,12 +339,44 @@ def _pitch_companies(summit, now):
         organisations = Counter(lead["organisation"] for lead in visitors if lead["organisation"])
         result.append({
             "company": company.slug,
-            "company_name": company.name,
-            "rooms": room_names,
+            "company_name": _pick(translations(company, "name"), summit.language, summit.language),
+            "company_name_i18n": translations(company, "name"),
+            "rooms": [_pick(room, summit.language, summit.language) for room in room_names],
+            "rooms_i18n": room_names,
             "visitors": len(visitors),
             "organisations": [[org, n] for org, n in sorted(organisations.items(), key=lambda i: (-i[1], i[0]))],
         })
     return result
+
+
+def _pick(texts, language, main):
+    order = (language, main, *LANGUAGE_CODES)
+    return next((texts[code] for code in order if texts.get(code)), "")
+
+
+def localized(data, language):
+    """The report's names and titles in `language` (else the summit's main language), for one reader.
+
+    Reports stored before titles were translated carry plain `title`/`name` strings; they are kept.
+    """
+    main = data.get("language", "en")
+
+    def pick(row, field):
+        texts = row.get(field + "_i18n")
+        return _pick(texts, language, main) if texts is not None else row.get(field, "")
+
+    return {
+        **data,
+        "name": pick(data, "name"),
+        "sessions": [{**row, "title": pick(row, "title"), "room_name": pick(row, "room_name")}
+                     for row in data["sessions"]],
+        "pitch_rooms": [
+            {**pitch, "company_name": pick(pitch, "company_name"),
+             "rooms": [_pick(room, language, main) for room in pitch["rooms_i18n"]] if "rooms_i18n" in pitch
+             else pitch.get("rooms", [])}
+            for pitch in data["pitch_rooms"]
+        ],
+    }
 
 
 # --- CSV -----------------------------------------------------------------------------------------

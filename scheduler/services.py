@@ -25,7 +25,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from events.services import profile_for
@@ -128,7 +128,9 @@ def do_send_reminder(reminder_id, now=None):
     if reminder.attempts > settings.REMINDER_MAX_ATTEMPTS:
         _finish(reminder, status=Reminder.Status.SKIPPED, skip_reason="failed")
         return "failed"
-    target = get_source(reminder.source).describe(reminder.target_id, reminder.user_id, reminder.role)
+    # Described in the recipient's language: titles and places are translated content.
+    with translation.override(profile_for(reminder.user).language):
+        target = get_source(reminder.source).describe(reminder.target_id, reminder.user_id, reminder.role)
     if reminder.kind == Reminder.Kind.REMINDER:
         verdict = _still_due(reminder, target, now)
         if verdict == "later":
@@ -191,7 +193,7 @@ def _deliver(reminder, target):
             }
             template = "email/reminder"
             body = _("%(title)s starts at %(time)s (%(tz)s) in %(place)s.") % {
-                "title": target.title, "time": context["starts_local"].strftime("%Y-%m-%d %H:%M"),
+                "title": target.title, "time": formats.date_format(context["starts_local"], "SHORT_DATETIME_FORMAT"),
                 "tz": profile.timezone, "place": target.place,
             }
         message = EmailMultiAlternatives(

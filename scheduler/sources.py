@@ -166,6 +166,7 @@ class SessionSource(ReminderSource):
         return list(people.items())
 
     def describe(self, target_id, user_id, role):
+        from events.i18n import summit_fallback
         from events.models import Bookmark, Session
 
         session = Session.objects.select_related("summit", "room", "company").filter(pk=target_id).first()
@@ -177,13 +178,14 @@ class SessionSource(ReminderSource):
             for_recipient = session.company is not None and session.company.members.filter(pk=user_id).exists()
         else:
             for_recipient = Bookmark.objects.filter(session=session, user_id=user_id).exists()
-        return Target(
-            title=session.title,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            summit_name=session.summit.name,
-            place=session.room.name,
-            url=room_link(session.summit.slug, session.room.slug),
-            cancelled=session.status != Session.Status.PUBLISHED,
-            for_recipient=for_recipient,
-        )
+        with summit_fallback(session.summit):
+            return Target(
+                title=session.title,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                summit_name=session.summit.name,
+                place=session.room.name,
+                url=room_link(session.summit.slug, session.room.slug),
+                cancelled=session.status != Session.Status.PUBLISHED,
+                for_recipient=for_recipient,
+            )

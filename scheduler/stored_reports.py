@@ -22,7 +22,7 @@ from events.models import Profile, Registration, Session, Summit
 from events.services import check_organiser
 from scheduler.enqueue import enqueue
 from scheduler.models import SummitReport
-from scheduler.reports import build_report, sessions_csv
+from scheduler.reports import build_report, localized, sessions_csv
 
 INTERIM = "interim"
 
@@ -159,18 +159,18 @@ def _mail_organisers(summit, data):
         user__registrations__summit=summit, user__registrations__role=Registration.Role.ORGANISER
     ).select_related("user")
     link = settings.SITE_URL.rstrip("/") + reverse("attendance-report", args=[summit.slug])
-    attachment = sessions_csv(data)
     for profile in organisers:
         if not profile.user.email:
             continue
         with translation.override(profile.language):
-            context = {"name": profile.name, "summit": summit, "data": data, "link": link,
-                       "top": sorted(data["sessions"], key=lambda s: -s["unique_attendees"])[:5]}
+            mine = localized(data, profile.language)
+            context = {"name": profile.name, "summit": summit, "data": mine, "link": link,
+                       "top": sorted(mine["sessions"], key=lambda s: -s["unique_attendees"])[:5]}
             message = EmailMultiAlternatives(
                 subject=_("Attendance report: %(summit)s") % {"summit": summit.name},
                 body=render_to_string("email/report.txt", context),
                 to=[profile.user.email],
             )
             message.attach_alternative(render_to_string("email/report.html", context), "text/html")
-            message.attach(f"{summit.slug}-attendance.csv", attachment, "text/csv")
+            message.attach(f"{summit.slug}-attendance.csv", sessions_csv(mine), "text/csv")
             message.send()

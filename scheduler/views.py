@@ -5,17 +5,19 @@ import zoneinfo
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.services import access_summit, check_organiser
-from scheduler import charts, stored_reports
+from scheduler import charts, reports, stored_reports
 
 
 def attendance_report(request, slug):
     summit = access_summit(slug)
     check_organiser(request.user, summit)
     data, stored = stored_reports.report_data(summit)
+    data = reports.localized(data, translation.get_language())
     tz = zoneinfo.ZoneInfo(summit.timezone)
     sessions = [
         {**row, "starts": dt.datetime.fromisoformat(row["starts_at"]), "ends": dt.datetime.fromisoformat(row["ends_at"])}

@@ -184,6 +184,7 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "sesame.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["summit.formats"]
 # What people write (titles, descriptions, bios...) is stored once per language by django-modeltranslation
 # (columns such as title_en, title_fr, title_zh_hans; see events/translation.py). A text missing in the
 # reader's language falls back to the summit's main language, then to these languages in order.
@@ -203,6 +204,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (/favicon.ico), served by the platform like the rest.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Uploaded logos and speaker photos, stored through the default storage (local files here). Not
 # MEDIA_DIR, the live stage's: what Daphne serves from here must hold nothing but re-encoded images.
@@ -216,7 +219,7 @@ IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 4096 * 4096)
 # The contract's EMAIL_BACKEND and EMAIL_FILE_PATH, expressed as Django 6.1's MAILERS.
 _email_backend = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "summit.mail.ReadableConsoleBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 _email_options = {}
 if _email_backend.endswith("filebased.EmailBackend"):

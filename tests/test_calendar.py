@@ -57,3 +57,46 @@ def test_unknown_agenda_feed_is_404(anonymous_client, db):
 
 def test_unknown_summit_feed_is_404(anonymous_client, db):
     assert anonymous_client.get("/summits/nowhere/schedule.ics").status_code == 404
+
+
+def test_schedule_feed_with_lang_is_written_in_that_language(anonymous_client, summit, keynote):
+    summit.name_zh_hans = "创新路演"
+    summit.save()
+    keynote.title_zh_hans, keynote.description_zh_hans = "开幕主旨演讲", "青岛与索菲亚科技园的合作。"
+    keynote.save()
+    keynote.room.name_zh_hans = "主会场"
+    keynote.room.save()
+    cal = Calendar.from_ical(anonymous_client.get("/summits/roadshow/schedule.ics", {"lang": "zh-hans"}).content)
+    assert str(cal["X-WR-CALNAME"]) == "创新路演"
+    (event,) = [c for c in cal.walk() if c.name == "VEVENT"]
+    assert str(event["SUMMARY"]) == "开幕主旨演讲"
+    assert str(event["LOCATION"]) == "主会场"
+    assert "青岛与索菲亚科技园的合作。" in str(event["DESCRIPTION"])
+    # Without ?lang= a calendar app (no Accept-Language) gets the summit's main language.
+    (plain,) = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))
+    assert str(plain["SUMMARY"]) == "Opening keynote"
+
+
+def test_schedule_feed_with_an_unknown_lang_is_422(anonymous_client, summit):
+    assert anonymous_client.get("/summits/roadshow/schedule.ics", {"lang": "xx"}).status_code == 422
+
+
+def test_agenda_feed_is_in_its_owners_language(anonymous_client, attendee_shanghai, keynote):
+    keynote.title_zh_hans = "开幕主旨演讲"
+    keynote.save()
+    Bookmark.objects.create(user=attendee_shanghai, session=keynote)
+    token = agenda_feed_token(attendee_shanghai)
+    cal = Calendar.from_ical(anonymous_client.get(f"/agenda/{token}.ics").content)
+    assert str(cal["X-WR-CALNAME"]) == "我的日程"
+    (event,) = [c for c in cal.walk() if c.name == "VEVENT"]
+    assert str(event["SUMMARY"]) == "开幕主旨演讲"
+    (english,) = events_of(anonymous_client.get(f"/agenda/{token}.ics", {"lang": "en"}))
+    assert str(english["SUMMARY"]) == "Opening keynote"
+
+
+def test_feed_links_open_on_the_configured_site(anonymous_client, keynote, settings):
+    settings.SITE_URL = "http://127.0.0.1:9123"
+    (event,) = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))
+    url = str(event["URL"])
+    assert url == f"http://127.0.0.1:9123/summits/roadshow/sessions/{keynote.pk}/"
+    assert anonymous_client.get(url.removeprefix("http://127.0.0.1:9123")).status_code == 200

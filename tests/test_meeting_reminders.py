@@ -149,10 +149,11 @@ def test_mail_shows_each_persons_local_time_room_and_the_clock_change(meeting, a
     assert "Un changement d’heure a lieu avant cette réunion" in camille.body
     assert "(Europe/Paris change d’heure le 28 mars 2027)" in camille.body
     # Li Na reads Chinese and lives in Shanghai: her 15:00 first, then Camille's 09:00.
-    assert "星期一 29 三月 2027, 15:00–15:30 (Asia/Shanghai)" in lina.body
-    assert "对方时间（Paris）: 星期一 29 三月 2027, 09:00 (Europe/Paris)" in lina.body
+    # ... in Chinese date order, with numeric months (summit/formats/zh_Hans): not "星期一 29 三月 2027".
+    assert "2027年3月29日 星期一 15:00–15:30 (Asia/Shanghai)" in lina.body
+    assert "对方时间（Paris）: 2027年3月29日 星期一 09:00 (Europe/Paris)" in lina.body
     assert "本次洽谈之前有夏令时切换" in lina.body
-    assert "（Europe/Paris 将于 28 三月 2027 进行夏令时切换）" in lina.body
+    assert "（Europe/Paris 将于 2027年3月28日 进行夏令时切换）" in lina.body
     for message in (camille, lina):
         assert link in message.body and f'href="{link}"' in message.alternatives[0].content
     assert camille.subject == "Bientôt : Réunion avec Li Na à 09:00"

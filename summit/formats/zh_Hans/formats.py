@@ -1,0 +1,6 @@
+DATE_FORMAT = "Y年n月j日"
+DATETIME_FORMAT = "Y年n月j日 l H:i"
+TIME_FORMAT = "H:i"
+MONTH_DAY_FORMAT = "n月j日"
+SHORT_DATE_FORMAT = "n月j日 l"
+SHORT_DATETIME_FORMAT = "n月j日 l H:i"
