@@ -18,6 +18,7 @@ from events import services
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
 from events.models import Company, Registration, Session, Summit
+from events.panels import panels
 from summit.errors import Invalid
 from summit.throttling import Throttle
 
@@ -116,6 +117,7 @@ def company_detail(request, slug, company_slug):
         "pitches": services.visible_sessions(summit).filter(company=company),
         "rooms": company.rooms.all(),
         "speakers": company.speakers.all(),
+        "panels": panels("company", request, summit=summit, company=company),
     }
     return render(request, "events/company_detail.html", context)
 

@@ -30,3 +30,13 @@ def room_channel(room_id):
 def presence_key(room_id):
     """Hash of server id -> "count:expires_at" for the sockets each process holds in a room."""
     return f"{_namespace()}:presence:{room_id}"
+
+
+def person_channel(user_id):
+    """Pub/sub channel carrying one person's notifications to their own sockets (/ws/me/)."""
+    return f"{_namespace()}:person:{user_id}"
+
+
+def people_pattern():
+    """The pattern each process subscribes to once for every person's channel; notices are few."""
+    return f"{_namespace()}:person:*"

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from events import services
 from events.models import Room, Session
+from events.panels import panels
 from livechat import services as live
 
 REACTIONS = ["👏", "❤️", "🎉", "💡", "❓"]
@@ -71,7 +72,10 @@ def room(request, slug, room_slug):
         "next_session": None if session else services.visible_sessions(summit).filter(
             room=room, starts_at__gt=now, status=Session.Status.PUBLISHED).first(),
         "stream_url": session.effective_stream_url if session else room.stream_url,
-        "has_questions": room.kind != Room.Kind.LOUNGE,
+        # A private 1:1 meeting shows only what the meeting needs: chat, and the meeting's panel (agenda, video).
+        "has_questions": room.kind not in (Room.Kind.LOUNGE, Room.Kind.MEETING),
+        "is_meeting": room.kind == Room.Kind.MEETING,
+        "panels": panels("room", request, summit=summit, room=room, session=session),
         "ws_path": f"/ws/summits/{summit.slug}/rooms/{room.slug}/",
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
         "reactions": REACTIONS,

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from scheduler import reports, services
+from scheduler import notices, reports, services
 
 log = logging.getLogger(__name__)
 
@@ -37,3 +37,9 @@ def dispatch_summit_reports():
 def build_summit_report(report_id):
     outcome = reports.do_build_report(report_id)
     log.info("report %s: %s", report_id, outcome)
+
+
+@shared_task(name="scheduler.send_notices")
+def send_notices(source_name, target_id, change, actor_id, key):
+    told = notices.do_send_notices(source_name, target_id, change, actor_id, key)
+    log.info("notices %s: %d told", key, told)

@@ -5,6 +5,7 @@
 - `matching`: suggested partners with their reasons;
 - `slots`: common free slots of two parties;
 - `meetings`: requests, answers and how a meeting reads;
+- `interest`: "Interested" on a company, answered back, turned into an introduction;
 - `dashboard`: the organisers' figures; `leads`: a company's leads; `calendar`: meetings in feeds.
 
 Views, the API, the scheduler and tests call `partnering.services.<name>`; they
@@ -14,6 +15,10 @@ permission, `check_*` validate, `do_*` change state.
 
 from partnering.services.calendar import meeting_entries, meetings_calendar
 from partnering.services.dashboard import dashboard
+from partnering.services.interest import (
+    access_company_interests, access_interest_target, company_card, company_interests, do_answer_interest, do_express_interest,
+    do_withdraw_interest, interest_of, interest_out, introductions, is_member, notice_parties,
+)
 from partnering.services.leads import LEAD_COLUMNS, access_company_leads, leads, leads_csv
 from partnering.services.matching import match, need_label, suggestions
 from partnering.services.meetings import (
@@ -35,7 +40,9 @@ from partnering.services.timerules import (
 __all__ = [
     "DEFAULT_STEP", "DURATIONS", "LEAD_COLUMNS", "MAX_MESSAGE", "NEAREST_COUNT", "STEPS", "UTC",
     "DirectoryFilter", "MeetingRequest", "ProfileChange",
-    "access_acting_profile", "access_company_leads", "access_meeting", "access_partnering", "access_profile",
+    "access_acting_profile", "access_company_interests", "access_company_leads", "access_interest_target",
+    "company_card", "company_interests", "do_answer_interest", "do_express_interest", "do_withdraw_interest", "interest_of",
+    "interest_out", "introductions", "is_member", "notice_parties", "access_meeting", "access_partnering", "access_profile",
     "acts_for", "check_clock", "check_duration", "check_needs", "check_step", "clock_changes_between",
     "common_slots", "company_slugs_by_user", "dashboard", "directory", "do_accept", "do_cancel", "do_decline",
     "do_propose", "do_request_meeting", "do_set_video_url", "do_update_profile", "ensure_profiles",
