@@ -218,3 +218,13 @@ def fair_vision_member(summit, fair_vision):
     Registration.objects.create(summit=summit, user=user)
     fair_vision.members.add(user)
     return user
+
+
+@pytest.fixture
+def eager():
+    """Tasks enqueued on commit run in-process, as they would on a worker."""
+    from summit.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False

@@ -15,13 +15,6 @@ from tests.conftest import csrf_headers, make_person, signed_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager():
-    """Tasks enqueued on commit run in-process, as they would on a worker."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
 
 @pytest.fixture
 def booked(keynote, attendee_paris):

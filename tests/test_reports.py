@@ -13,7 +13,6 @@ from events.models import Registration
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
 from scheduler import reports
 from scheduler.models import SummitReport
-from summit.celery import app as celery_app
 from tests.conftest import at_paris, csrf_headers, make_person, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +45,6 @@ def recorded(summit, keynote, pitch, main_stage, pitch_room, organiser, attendee
     ReactionTally.objects.create(room=main_stage, session=keynote, emoji="❤️", count=2)
     return summit
 
-
-@pytest.fixture
-def eager():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def keynote_row(data):

@@ -17,7 +17,7 @@ from partnering.services.calendar import meeting_entries, meetings_calendar
 from partnering.services.dashboard import dashboard
 from partnering.services.interest import (
     access_company_interests, access_interest_target, company_card, company_interests, do_answer_interest, do_express_interest,
-    do_withdraw_interest, interest_of, interest_out, introductions, is_member, notice_parties,
+    do_withdraw_interest, interest_of, interest_out, introduction_out, introductions, is_member, notice_parties,
 )
 from partnering.services.leads import LEAD_COLUMNS, access_company_leads, leads, leads_csv
 from partnering.services.matching import match, need_label, suggestions
@@ -42,7 +42,7 @@ __all__ = [
     "DirectoryFilter", "MeetingRequest", "ProfileChange",
     "access_acting_profile", "access_company_interests", "access_company_leads", "access_interest_target",
     "company_card", "company_interests", "do_answer_interest", "do_express_interest", "do_withdraw_interest", "interest_of",
-    "interest_out", "introductions", "is_member", "notice_parties", "access_meeting", "access_partnering", "access_profile",
+    "interest_out", "introduction_out", "introductions", "is_member", "notice_parties", "access_meeting", "access_partnering", "access_profile",
     "acts_for", "check_clock", "check_duration", "check_needs", "check_step", "clock_changes_between",
     "common_slots", "company_slugs_by_user", "dashboard", "directory", "do_accept", "do_cancel", "do_decline",
     "do_propose", "do_request_meeting", "do_set_video_url", "do_update_profile", "ensure_profiles",
