@@ -18,7 +18,7 @@ from partnering.models import Meeting
 from scheduler import services
 from scheduler.models import Notification, Reminder
 from tests.partnering_helpers import BEFORE, registered, utc
-from tests.test_reminders import before, dispatch_and_send, eager  # noqa: F401 (eager is a fixture)
+from tests.test_reminders import before, dispatch_and_send
 
 pytestmark = pytest.mark.django_db
 
