@@ -7,10 +7,12 @@ from channels.db import database_sync_to_async
 from django.core import mail
 from django.urls import reverse
 
+from events.models import Bookmark
 from partnering import services
 from partnering.notices import MeetingNotices
 from scheduler import notices
-from scheduler.models import Notification
+from scheduler import services as scheduler
+from scheduler.models import Notification, Reminder
 from scheduler.tasks import send_notices
 from tests.conftest import at_paris, csrf_headers, signed_in
 from tests.live import next_frame, nothing_more, open_socket, orm, send
@@ -97,6 +99,25 @@ async def test_with_mail_off_the_notice_is_shown_live_but_not_mailed(summit, att
     await socket.disconnect()
 
 
+def _reminder_due(session, user):
+    Bookmark.objects.create(user=user, session=session)
+    due = session.starts_at - dt.timedelta(minutes=15)
+    reminder = Reminder.objects.create(source="session", target_id=session.pk, user=user, offset_minutes=15,
+                                       due_at=due)
+    return reminder.pk, due
+
+
+async def test_a_reminder_is_pushed_live_and_with_mail_off_not_mailed(keynote, attendee_paris, cookies):
+    await orm(notices.do_set_mail_notices, attendee_paris, False)
+    reminder_id, due = await orm(_reminder_due, keynote, attendee_paris)
+    socket = await person_socket(await cookies(attendee_paris))
+    assert await orm(scheduler.do_send_reminder, reminder_id, now=due) == "sent"
+    frame = await next_frame(socket)
+    assert frame["notification"]["kind"] == "reminder" and "Opening keynote" in frame["notification"]["title"]
+    assert mail.outbox == []
+    await socket.disconnect()
+
+
 def _answer_flow(summit, camille, lina):
     meeting = request_meeting(camille, summit, card(lina, summit).pk)
     moved = services.do_propose(lina, meeting, at_paris(MONDAY, "11:00"))
@@ -168,7 +189,8 @@ def test_someone_elses_notice_cannot_be_opened(summit, attendee_paris, attendee_
     request_meeting(attendee_paris, summit, card(attendee_shanghai, summit).pk)
     notice = Notification.objects.get(user=attendee_shanghai)
     camille = signed_in(attendee_paris)
-    assert camille.post(reverse("notification-open", args=[notice.pk]), headers=csrf_headers(camille)).status_code == 404
+    opened = camille.post(reverse("notification-open", args=[notice.pk]), headers=csrf_headers(camille))
+    assert opened.status_code == 404
     assert Notification.objects.get(pk=notice.pk).read_at is None
 
 
