@@ -267,12 +267,16 @@ def introductions(request, slug):
     offers = []
     for intro in services.introductions(request.user, summit):
         me = services.access_acting_profile(request.user, summit, intro["as_company"])
-        them = services.access_profile(request.user, summit, intro["profile_id"])
+        try:
+            them = services.access_profile(request.user, summit, intro["profile_id"])
+        except NotFound:  # their card is hidden: not bookable, even after mutual interest
+            offers.append({**intro, "slots": [], "meetings": [], "hidden": True})
+            continue
         slots, _common = services.common_slots(me, them, summit, 30)
         live = [m for m in meetings if m["with"]["profile"] == them.pk and m["you"]["profile"] == me.pk
                 and m["status"] in ("requested", "accepted")]
         offers.append({**intro, "slots": [s for s in slots if not s["requested"]][:OFFERED_SLOTS],
-                       "meetings": live})
+                       "meetings": live, "hidden": False})
     return render(request, "partnering/introductions.html", {"summit": summit, "offers": offers})
 
 

@@ -137,20 +137,21 @@ def test_withdrawing_a_mutual_interest_ends_the_introduction(camille, member, su
 def test_company_page_offers_interested_and_meet_this_company_to_registered_people(camille, summit, fair_vision):
     page = camille.get(reverse("company-detail", args=["roadshow", "fair-vision"])).content.decode()
     card = services.company_card(summit, fair_vision)
-    assert reverse("partnering-partner", args=["roadshow", card.pk]) in page and "Meet this company" in page
+    assert reverse("partnering-partner", args=["roadshow", card.pk]) in page
+    assert "Rencontrer cette entreprise" in page  # "Meet this company", in Camille's French
     assert reverse("partnering-interest", args=["roadshow", "fair-vision"]) in page
     response = camille.post(reverse("partnering-interest", args=["roadshow", "fair-vision"]),
                             {"action": "express", "next": "/summits/roadshow/companies/fair-vision/"},
                             headers=csrf_headers(camille))
     assert response.status_code == 302 and response["Location"] == "/summits/roadshow/companies/fair-vision/"
     again = camille.get(reverse("company-detail", args=["roadshow", "fair-vision"])).content.decode()
-    assert 'data-interest="sent"' in again and "Withdraw my interest" in again
+    assert 'data-interest="sent"' in again and "Retirer mon intérêt" in again
 
 
 def test_pitch_room_carries_the_interested_button(camille, pitch_room):
     page = camille.get(reverse("room", args=["roadshow", "fair-vision"])).content.decode()
     assert reverse("partnering-interest", args=["roadshow", "fair-vision"]) in page
-    assert "Meet this company" in page
+    assert "Rencontrer cette entreprise" in page
 
 
 def test_members_see_no_interested_button_but_the_way_to_their_interested_people(member):
@@ -196,3 +197,15 @@ def test_offer_leaves_out_a_bookmarked_session(camille, member, summit, attendee
     after = [s["starts_at"] for s in camille.get(camille.get("/api/me/introductions/").json()[0]["slots_url"]).json()]
     removed = {dt.datetime.fromisoformat(s) for s in set(before) - set(after)}
     assert removed == {at_paris(dt.date(2027, 3, 29), "09:00"), at_paris(dt.date(2027, 3, 29), "09:30")}
+
+
+def test_a_hidden_card_stays_unbookable_after_mutual_interest_and_the_offer_says_so(camille, member, summit,
+                                                                                    attendee_paris):
+    post(camille, INTEREST)
+    card = camille_card(summit, attendee_paris)
+    post(member, f"{INTERESTS}{card.pk}/accept/")
+    services.do_update_profile(attendee_paris, card, services.ProfileChange(visible=False))
+    offer = member.get(reverse("partnering-introductions", args=["roadshow"]))
+    assert offer.status_code == 200
+    assert "card is hidden" in offer.content.decode() and "slot-button" not in offer.content.decode()
+    assert member.get(member.get("/api/me/introductions/").json()[0]["slots_url"]).status_code == 404

@@ -134,9 +134,9 @@ def test_a_session_the_person_bookmarked_keeps_them_busy(agenda):
 
 
 def test_a_draft_or_cancelled_session_keeps_nobody_busy(agenda):
-    talk = make_session(agenda["summit"], agenda["stage"], "Talk", _paris("10:00"), 45,
-                        status=Session.Status.CANCELLED)
-    Bookmark.objects.create(user=agenda["camille"], session=talk)
+    for status, hhmm in ((Session.Status.CANCELLED, "10:00"), (Session.Status.DRAFT, "11:00")):
+        talk = make_session(agenda["summit"], agenda["stage"], "Talk", _paris(hhmm), 45, status=status)
+        Bookmark.objects.create(user=agenda["camille"], session=talk)
     slots, _common = services.common_slots(agenda["paris"], agenda["shanghai"], agenda["summit"], 30, now=BEFORE)
     assert len(slots) == 6
 
