@@ -53,7 +53,7 @@ def bench_env(out_dir):
     env.setdefault("DB_POOL_MAX", "20")
     env.update(
         DEBUG="0", HTTPS="0", SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="summit.settings",
-        CHANNEL_LAYER_PREFIX="bench", CACHE_KEY_PREFIX="bench", PYTHONUNBUFFERED="1",
+        REDIS_KEY_PREFIX="bench", CACHE_KEY_PREFIX="bench", PYTHONUNBUFFERED="1",
     )
     return env
 

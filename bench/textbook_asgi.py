@@ -4,7 +4,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "summit.settings")
+# The platform has no channel layer; the textbook design needs one (bench/textbook_settings.py).
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.textbook_settings"
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)

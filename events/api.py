@@ -5,6 +5,7 @@ from typing import Literal
 
 from django.contrib.auth import authenticate, login
 from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -156,7 +157,7 @@ def session_out(session, tz):
             {"id": s.pk, "name": s.name, "title": s.title, "organisation": s.organisation}
             for s in session.speakers.all()
         ],
-        "url": f"/summits/{session.summit.slug}/sessions/{session.pk}/",
+        "url": reverse("session-detail", args=[session.summit.slug, session.pk]),
     }
 
 

@@ -8,6 +8,7 @@ not depend on them.
 import datetime as dt
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -67,7 +68,7 @@ def session_entry(session):
         "ends_at": session.ends_at,
         "summary": session.title,
         "location": session.room.name,
-        "url": site_url(f"/summits/{session.summit.slug}/sessions/{session.pk}/"),
+        "url": site_url(reverse("session-detail", args=[session.summit.slug, session.pk])),
         "description": session.description,
         "updated_at": session.updated_at,
         "sequence": session.sequence,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from events.models import Profile, Registration
+from events.signals import people_registered
 from summit.errors import Invalid
 
 User = get_user_model()
@@ -68,6 +69,7 @@ def do_make_attendees(summit, count):
             [Registration(summit=summit, user=user, role=Registration.Role.ATTENDEE) for user in users],
             batch_size=BATCH_SIZE,
         )
+        people_registered.send(Registration, summit=summit)
         sessions = []
         for user in users:
             data = {

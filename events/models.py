@@ -201,9 +201,8 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.user} @ {self.summit}"
 
-    @property
-    def is_staff_role(self):
-        return self.role in (self.Role.MODERATOR, self.Role.ORGANISER)
+    # The roles that run live rooms: they moderate questions and see pending ones.
+    ROOM_RUNNERS = (Role.MODERATOR, Role.ORGANISER)
 
 
 class Bookmark(models.Model):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -42,6 +43,18 @@ User = get_user_model()
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 SIGNIN_SALT = "events.signin-link"
+# The zones offered first in time-zone pickers: the roadshow's two sides, then the usual others.
+COMMON_TIMEZONES = [
+    "Europe/Paris",
+    "Asia/Shanghai",
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+]
 
 
 # --- look-ups and permissions -------------------------------------------------
@@ -77,12 +90,21 @@ def registration_for(user, summit):
     return Registration.objects.filter(summit=summit, user=user).first()
 
 
-def is_organiser(user, summit):
+def role_in(user, summit):
+    """The person's role in this summit, the one definition every app asks: their registration's
+    role, ORGANISER for the platform's superusers, None for anyone not registered (or signed out).
+
+    Django's `is_staff` flag only opens the admin site; it gives no role in a summit.
+    """
     if not user.is_authenticated:
-        return False
+        return None
     if user.is_superuser:
-        return True
-    return Registration.objects.filter(summit=summit, user=user, role=Registration.Role.ORGANISER).exists()
+        return Registration.Role.ORGANISER
+    return Registration.objects.filter(summit=summit, user=user).values_list("role", flat=True).first()
+
+
+def is_organiser(user, summit):
+    return role_in(user, summit) == Registration.Role.ORGANISER
 
 
 def check_signed_in(user):
@@ -98,7 +120,7 @@ def check_organiser(user, summit):
 
 def check_registered(user, summit):
     check_signed_in(user)
-    if not (user.is_superuser or registration_for(user, summit)):
+    if role_in(user, summit) is None:
         raise Forbidden(_("Register for this summit first."))
 
 
@@ -280,6 +302,49 @@ def visible_sessions(summit):
         .prefetch_related("speakers")
         .order_by("starts_at", "room__position", "pk")
     )
+
+
+def published_summits():
+    return Summit.objects.filter(is_published=True)
+
+
+def upcoming_sessions(summit, now=None, limit=6):
+    """What is on now or next: sessions that have not ended yet."""
+    return visible_sessions(summit).filter(ends_at__gte=now or timezone.now())[:limit]
+
+
+def next_session_in(room, now=None):
+    """The next published session in `room` after `now`, for a room page with nothing on."""
+    return (visible_sessions(room.summit).filter(room=room, starts_at__gt=now or timezone.now(),
+                                                 status=Session.Status.PUBLISHED).first())
+
+
+def company_pitches(summit, company):
+    return visible_sessions(summit).filter(company=company)
+
+
+def access_company(summit, company_slug):
+    try:
+        return Company.objects.get(summit=summit, slug=company_slug)
+    except Company.DoesNotExist:
+        raise NotFound(_("No company called “%(slug)s” in this summit.") % {"slug": company_slug}) from None
+
+
+def organiser_overview(user, summit):
+    """The organiser dashboard's figures: every session with its bookmarks, registrations by kind."""
+    check_organiser(user, summit)
+    sessions = (
+        Session.objects.filter(summit=summit)
+        .select_related("room", "track")
+        .annotate(bookmark_count=Count("bookmarks"))
+        .order_by("starts_at")
+    )
+    registrations = summit.registrations.aggregate(
+        total=Count("pk"),
+        attendees=Count("pk", filter=Q(role=Registration.Role.ATTENDEE)),
+        staff=Count("pk", filter=~Q(role=Registration.Role.ATTENDEE)),
+    )
+    return sessions, registrations
 
 
 def schedule_days(summit, tz):

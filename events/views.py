@@ -5,9 +5,8 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,23 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events import services
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
-from events.models import Company, Registration, Session, Summit
 from events.panels import panels
 from summit.errors import Invalid
 from summit.throttling import Throttle
-
-COMMON_TIMEZONES = [
-    "Europe/Paris",
-    "Asia/Shanghai",
-    "UTC",
-    "Europe/London",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Los_Angeles",
-    "Asia/Tokyo",
-    "Asia/Singapore",
-]
-
 
 def _throttled(request, scope, setting_name):
     throttle = Throttle(scope, setting_name)
@@ -59,7 +44,7 @@ def _with_tz_cookie(response, tz_name):
 
 
 def summit_list(request):
-    summits = Summit.objects.filter(is_published=True)
+    summits = services.published_summits()
     return render(request, "events/summit_list.html", {"summits": summits})
 
 
@@ -69,7 +54,7 @@ def summit_home(request, slug):
         "summit": summit,
         "rooms": services.listed_rooms(summit),
         "companies": summit.companies.all(),
-        "upcoming": services.visible_sessions(summit).filter(ends_at__gte=timezone.now())[:6],
+        "upcoming": services.upcoming_sessions(summit),
         "registration": services.registration_for(request.user, summit),
         "is_organiser": services.is_organiser(request.user, summit),
     }
@@ -84,7 +69,7 @@ def schedule(request, slug):
             "summit": summit,
             "days": services.schedule_days(summit, tz),
             "tz_name": str(tz),
-            "timezones": sorted(set(COMMON_TIMEZONES) | {str(tz), summit.timezone}),
+            "timezones": sorted(set(services.COMMON_TIMEZONES) | {str(tz), summit.timezone}),
             "bookmarked": services.bookmarked_ids(request.user, summit),
             "registration": services.registration_for(request.user, summit),
         }
@@ -110,11 +95,11 @@ def session_detail(request, slug, session_id):
 
 def company_detail(request, slug, company_slug):
     summit = services.access_summit(slug)
-    company = get_object_or_404(Company, summit=summit, slug=company_slug)
+    company = services.access_company(summit, company_slug)
     context = {
         "summit": summit,
         "company": company,
-        "pitches": services.visible_sessions(summit).filter(company=company),
+        "pitches": services.company_pitches(summit, company),
         "rooms": company.rooms.all(),
         "speakers": company.speakers.all(),
         "panels": panels("company", request, summit=summit, company=company),
@@ -166,8 +151,12 @@ def agenda_feed(request, token):
 def register(request, slug):
     summit = services.access_summit(slug)
     if request.user.is_authenticated:
-        services.do_join_summit(request.user, summit)
-        return redirect("summit-home", slug=summit.slug)
+        # A signed-in person joins with one button: looking at this page registers nobody.
+        if request.method == "POST":
+            services.do_join_summit(request.user, summit)
+        if request.method == "POST" or services.registration_for(request.user, summit):
+            return redirect("summit-home", slug=summit.slug)
+        return render(request, "events/register.html", {"summit": summit, "join": True})
     form = {"timezone": "", "language": translation.get_language()}
     if request.method == "POST":
         limited = _throttled(request, "registration", "THROTTLE_REGISTRATION")
@@ -185,7 +174,7 @@ def register(request, slug):
                 messages.success(request, _("Welcome! You are registered for %(summit)s.") % {"summit": summit.name})
                 return redirect("schedule", slug=summit.slug)
             return render(request, "events/check_your_email.html", {"summit": summit}, status=202)
-    context = {"summit": summit, "form": form, "languages": settings.LANGUAGES, "timezones": COMMON_TIMEZONES}
+    context = {"summit": summit, "form": form, "languages": settings.LANGUAGES, "timezones": services.COMMON_TIMEZONES}
     return render(request, "events/register.html", context, status=422 if request.method == "POST" else 200)
 
 
@@ -259,18 +248,7 @@ def preferences(request):
 
 def organiser_dashboard(request, slug):
     summit = services.access_summit(slug)
-    services.check_organiser(request.user, summit)
-    sessions = (
-        Session.objects.filter(summit=summit)
-        .select_related("room", "track")
-        .annotate(bookmark_count=Count("bookmarks"))
-        .order_by("starts_at")
-    )
-    registrations = summit.registrations.aggregate(
-        total=Count("pk"),
-        attendees=Count("pk", filter=Q(role=Registration.Role.ATTENDEE)),
-        staff=Count("pk", filter=~Q(role=Registration.Role.ATTENDEE)),
-    )
+    sessions, registrations = services.organiser_overview(request.user, summit)
     context = {
         "summit": summit,
         "sessions": sessions,

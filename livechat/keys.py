@@ -1,7 +1,7 @@
 """Every Redis key and pub/sub channel name the live rooms use, built here and nowhere else.
 
 Redis pub/sub channels are not scoped by database number, so the names carry
-the channel layer's prefix and the database number: two deployments (or two
+REDIS_KEY_PREFIX and the database number: two deployments (or two
 test runs) sharing one Redis server never hear each other's rooms.
 """
 
@@ -17,7 +17,7 @@ SERVER_ID = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def _namespace():
-    prefix = settings.CHANNEL_LAYERS.get("default", {}).get("CONFIG", {}).get("prefix", "summit")
+    prefix = settings.REDIS_KEY_PREFIX
     database = (urlparse(settings.REDIS_URL or "").path or "/0").strip("/") or "0"
     return f"{prefix}:{database}:live"
 

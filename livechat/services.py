@@ -24,7 +24,7 @@ from events.services import (
     access_summit,
     check_signed_in,
     live_session,
-    registration_for,
+    role_in,
 )
 from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
 from summit.errors import Forbidden, Invalid, NotFound
@@ -59,24 +59,21 @@ class TooLarge(Invalid):
 def access_live_room(user, summit_slug, room_slug):
     """Who `user` is in this room, or NotSignedIn / NotFound / Forbidden.
 
-    Organisers, moderators and staff always get in; others must be registered,
-    and a private room also wants an invitation, membership of the room's
-    company, or a talk in the room.
+    Organisers and moderators (events.services.role_in) always get in; others
+    must be registered, and a private room also wants an invitation,
+    membership of the room's company, or a talk in the room.
     """
     check_signed_in(user)
     summit = access_summit(summit_slug)
     room = access_room(summit, room_slug)
-    registration = registration_for(user, summit)
-    is_staff = user.is_superuser or user.is_staff
-    if registration is None and not is_staff:
+    role = role_in(user, summit)
+    if role is None:
         raise Forbidden(_("Register for this summit first."))
-    role = registration.role if registration else Registration.Role.ORGANISER
-    runs_room = is_staff or role in (Registration.Role.MODERATOR, Registration.Role.ORGANISER)
+    runs_room = role in Registration.ROOM_RUNNERS
     session = live_session(room)
     speaking = session is not None and session.speakers.filter(user=user).exists()
     if room.is_private and not (runs_room or speaking or _invited(user, room)):
         raise Forbidden(_("This room is open to invited people only."))
-    RoomLog.objects.get_or_create(room=room)
     kind = STAFF if runs_room else SPEAKER if speaking else ATTENDEE
     if speaking and role == Registration.Role.ATTENDEE:
         role = Registration.Role.SPEAKER
@@ -88,6 +85,11 @@ def access_live_room(user, summit_slug, room_slug):
         "kind": kind,
         "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE},
     }
+
+
+def entered_room(access):
+    """The room an `access_live_room` answer lets its person into, with its summit and company."""
+    return Room.objects.select_related("summit", "company").get(pk=access["room_id"])
 
 
 def _invited(user, room):
@@ -117,7 +119,8 @@ def do_enter_room(room_id, session_id, user_id, kind, server, since=None):
     attendance = Attendance.objects.create(
         user_id=user_id, room_id=room_id, session_id=session_id, joined_at=now, last_seen_at=now, server=server
     )
-    last_seq = RoomLog.objects.get(room_id=room_id).last_seq
+    # A room's log is made on its first entry, so looking a room up never writes.
+    last_seq = RoomLog.objects.get_or_create(room_id=room_id)[0].last_seq
     messages = RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq).order_by("-seq")
     state = {
         "last_seq": last_seq,

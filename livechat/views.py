@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from events import services
-from events.models import Room, Session
+from events.models import Room
 from events.panels import panels
 from livechat import services as live
+from livechat.routing import room_socket_path
 
 REACTIONS = ["👏", "❤️", "🎉", "💡", "❓"]
 
@@ -60,7 +61,7 @@ def _labels():
 def room(request, slug, room_slug):
     # The socket's own rule, so the page never opens onto a socket that would refuse it.
     access = live.access_live_room(request.user, slug, room_slug)
-    room = Room.objects.select_related("summit", "company").get(pk=access["room_id"])
+    room = live.entered_room(access)
     summit = room.summit
     now = timezone.now()
     session = services.live_session(room, now)
@@ -69,14 +70,13 @@ def room(request, slug, room_slug):
         "room": room,
         "session": session,
         "speakers": session.speakers.all() if session else [],
-        "next_session": None if session else services.visible_sessions(summit).filter(
-            room=room, starts_at__gt=now, status=Session.Status.PUBLISHED).first(),
+        "next_session": None if session else services.next_session_in(room, now),
         "stream_url": session.effective_stream_url if session else room.stream_url,
         # A private 1:1 meeting shows only what the meeting needs: chat, and the meeting's panel (agenda, video).
         "has_questions": room.kind not in (Room.Kind.LOUNGE, Room.Kind.MEETING),
         "is_meeting": room.kind == Room.Kind.MEETING,
         "panels": panels("room", request, summit=summit, room=room, session=session),
-        "ws_path": f"/ws/summits/{summit.slug}/rooms/{room.slug}/",
+        "ws_path": room_socket_path(summit.slug, room.slug),
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
         "reactions": REACTIONS,
         "labels": _labels(),

@@ -73,7 +73,7 @@ def seed_partnering(summit):
     for slug, (email, name, themes, offers, seeks) in COMPANY_CARDS.items():
         if slug in companies:
             members[slug] = _member(summit, companies[slug], email, name)
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     for slug, (_email, _name, themes, offers, seeks) in COMPANY_CARDS.items():
         card = PartnerProfile.objects.filter(summit=summit, company__slug=slug).first()
         if card:

@@ -15,16 +15,17 @@ declined request tells nobody (the answer already did).
 
 import zoneinfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from events.calendar import site_url
 from events.services import profile_for
 from partnering import services
 from partnering.models import Meeting, Participation
+from scheduler.enqueue import enqueue
 from scheduler.models import Reminder
-from scheduler.services import do_cancel_target, do_replan_target
 from scheduler.sources import Plan, ReminderSource, Target, room_link, summit_offsets
 
 SOURCE = "meeting"
@@ -105,7 +106,7 @@ def _meeting_link(summit_slug, room_slug, meeting_id):
     """The private room once the meeting has one, else the meeting's page."""
     if room_slug:
         return room_link(summit_slug, room_slug)
-    return f"{settings.SITE_URL.rstrip('/')}/summits/{summit_slug}/partnering/meetings/{meeting_id}/"
+    return site_url(reverse("partnering-meeting", args=[summit_slug, meeting_id]))
 
 
 def _notes(view):
@@ -131,8 +132,8 @@ def _notes(view):
 
 
 def on_meeting_changed(sender, meeting_id, change, **kwargs):
-    """partnering.signals.meeting_changed, sent after commit, translated into the scheduler's services."""
+    """partnering.signals.meeting_changed, sent after commit, handed to the scheduler's workers."""
     if change == "proposed":
-        do_replan_target(SOURCE, meeting_id)
+        enqueue("scheduler.replan_target", SOURCE, meeting_id)
     elif change in ("cancelled", "declined"):
-        do_cancel_target(SOURCE, meeting_id)
+        enqueue("scheduler.cancel_target", SOURCE, meeting_id)

@@ -10,8 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events.services import access_agenda_feed, access_summit, agenda_feed_token, is_organiser
-from events.views import COMMON_TIMEZONES
+from events.services import COMMON_TIMEZONES, access_agenda_feed, access_summit, agenda_feed_token, is_organiser
 from partnering import services
 from partnering.models import NEEDS, Meeting
 from summit.csvfile import csv_response
@@ -52,9 +51,9 @@ def directory(request, slug):
         "partners": [p for p in services.directory(request.user, summit, filters) if p.pk != me.pk],
         "suggested": services.suggestions(request.user, summit)[:6],
         "needs": NEEDS,
-        "countries": sorted({p.country for p in services.profiles(summit).filter(visible=True) if p.country}),
+        "countries": services.directory_countries(summit),
         "is_organiser": is_organiser(request.user, summit),
-        "my_companies": summit.companies.filter(members=request.user),
+        "my_companies": services.companies_of(request.user, summit),
     }
     return render(request, "partnering/directory.html", context)
 
@@ -140,7 +139,7 @@ def partner(request, slug, profile_id):
         "them_hours": services.office_hours_out(them),
         "proposing": proposing,
         "acting_as": acting_as,
-        "my_companies": summit.companies.filter(members=request.user).exclude(pk=them.company_id or 0),
+        "my_companies": services.companies_of(request.user, summit).exclude(pk=them.company_id or 0),
     }
     return render(request, "partnering/partner.html", context)
 

@@ -6,10 +6,13 @@ class SchedulerConfig(AppConfig):
     verbose_name = "Reminders and reports"
 
     def ready(self):
-        from events.signals import bookmark_changed, session_changed
-        from scheduler import receivers
+        from events.signals import bookmark_changed, demo_seeded, session_changed
+        from scheduler import receivers, tasks  # noqa: F401 (tasks: registered with Celery for scheduler.enqueue)
+        from scheduler.demo import seed_scheduler_demo
         from scheduler.sources import SessionSource, register_source
 
         register_source(SessionSource())
         session_changed.connect(receivers.on_session_changed, dispatch_uid="scheduler.session_changed")
         bookmark_changed.connect(receivers.on_bookmark_changed, dispatch_uid="scheduler.bookmark_changed")
+        demo_seeded.connect(lambda sender, summit, **kwargs: seed_scheduler_demo(summit), weak=False,
+                            dispatch_uid="scheduler.demo")

@@ -7,10 +7,11 @@ skipped) only through conditional updates, so two processes can never both
 own it.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 
-from scheduler.conf import message_id_domain
 
 
 class Reminder(models.Model):
@@ -63,7 +64,7 @@ class Reminder(models.Model):
     @property
     def message_id(self):
         """The same for every attempt, so a resend after a crash is recognisable as a duplicate."""
-        return f"<reminder-{self.pk}-{self.kind}@{message_id_domain()}>"
+        return f"<reminder-{self.pk}-{self.kind}@{urlsplit(settings.SITE_URL).hostname or "localhost"}>"
 
 
 class Notification(models.Model):
@@ -95,7 +96,7 @@ class Notification(models.Model):
 
     @property
     def message_id(self):
-        return f"<notice-{self.pk}@{message_id_domain()}>"
+        return f"<notice-{self.pk}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
 
 
 class NoticeSetting(models.Model):

@@ -1,23 +1,22 @@
-"""The programme's signals, translated into scheduler services (sent after the change committed)."""
+"""The programme's signals, turned into scheduler tasks.
 
-from django.db import transaction
+Signals arrive after the change committed (events.signals); re-planning runs
+in a worker, so a failure there can never turn an already saved change into
+an error page.
+"""
 
-from scheduler import services
-from scheduler.tasks import send_notices
+from scheduler.enqueue import enqueue
 
 
 def on_session_changed(sender, session_id, change, **kwargs):
     if change == "rescheduled":
-        services.do_replan_target("session", session_id)
+        enqueue("scheduler.replan_target", "session", session_id)
     elif change == "cancelled":
-        services.do_cancel_target("session", session_id)
+        enqueue("scheduler.cancel_target", "session", session_id)
 
 
 def on_bookmark_changed(sender, user_id, session_id, added, **kwargs):
-    if added:
-        services.do_restore_recipient("session", session_id, user_id)
-    else:
-        services.do_forget_recipient("session", session_id, user_id)
+    enqueue("scheduler.follow_agenda", "session", session_id, user_id, added)
 
 
 def notice_receiver(source_name, id_argument):
@@ -30,8 +29,8 @@ def notice_receiver(source_name, id_argument):
 
     def receive(sender, change, actor_id=None, sequence="", **kwargs):
         target_id = kwargs[id_argument]
-        key = f"{source_name}:{target_id}:{change}:{sequence}"
-        transaction.on_commit(lambda: send_notices.delay(source_name, target_id, change, actor_id, key))
+        enqueue("scheduler.send_notices", source_name, target_id, change, actor_id,
+                f"{source_name}:{target_id}:{change}:{sequence}")
 
     receive.__name__ = f"notify_{source_name}"
     return receive

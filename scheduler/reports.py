@@ -29,8 +29,7 @@ from django.utils.translation import gettext as _
 from events.models import Profile, Registration, Room, Session, Summit
 from events.services import check_organiser
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
-from partnering import services as partnering
-from scheduler import conf
+from scheduler.enqueue import enqueue
 from scheduler.models import SummitReport
 from summit.csvfile import csv_text
 
@@ -42,6 +41,16 @@ SESSION_COLUMNS = [
 INTERIM = "interim"
 BUCKETS = [5, 15, 30, 60, 120, 240, 480, 1440]
 MAX_POINTS = 120
+
+# Who counts as a company's visitor is partnering's rule (its leads). Partnering hands its
+# function over in PartneringConfig.ready, so the scheduler never imports partnering.
+_leads_provider = None
+
+
+def register_leads_provider(provider):
+    """`provider(summit, companies, now=...)` -> {company id: [lead rows with "visits" and "organisation"]}."""
+    global _leads_provider
+    _leads_provider = provider
 
 
 # --- SQL that the ORM cannot say portably -------------------------------------------------
@@ -293,10 +302,10 @@ def _pitch_companies(summit, now):
     companies = {}
     for room in rooms:
         companies.setdefault(room.company, []).append(room.name)
-    leads = partnering.leads(summit, list(companies), now=now)
+    leads = _leads_provider(summit, list(companies), now=now) if _leads_provider else {}
     result = []
     for company, room_names in companies.items():
-        visitors = [lead for lead in leads[company.pk] if lead["visits"]]
+        visitors = [lead for lead in leads.get(company.pk, []) if lead["visits"]]
         organisations = Counter(lead["organisation"] for lead in visitors if lead["organisation"])
         result.append({
             "company": company.slug,
@@ -325,6 +334,12 @@ def current_report(summit):
     return ready.filter(key=SummitReport.FINAL).first() or ready.order_by("-generated_at").first()
 
 
+def report_on_its_way(summit):
+    """A stored report is pending or being built: the page says a fresh one is coming."""
+    return SummitReport.objects.filter(
+        summit=summit, status__in=[SummitReport.Status.PENDING, SummitReport.Status.BUILDING]).exists()
+
+
 def report_data(summit):
     """(data, stored report or None): the stored report when one is ready, else a live one."""
     stored = current_report(summit)
@@ -343,9 +358,7 @@ def summit_end(summit):
 
 
 def _enqueue_build(report_id):
-    from scheduler.tasks import build_summit_report
-
-    transaction.on_commit(lambda: build_summit_report.delay(report_id))
+    enqueue("scheduler.build_summit_report", report_id)
 
 
 def do_dispatch_ended_summits(now=None):
@@ -362,7 +375,7 @@ def do_dispatch_ended_summits(now=None):
             if created:
                 _enqueue_build(report.pk)
                 started.append(report.pk)
-    lease = dt.timedelta(seconds=conf.REPORT_LEASE_SECONDS)
+    lease = dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     lost = SummitReport.objects.filter(
         Q(status=SummitReport.Status.PENDING, created_at__lt=now - lease)
         | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
@@ -415,7 +428,7 @@ def do_build_report(report_id, now=None):
     now = now or timezone.now()
     claimable = Q(status=SummitReport.Status.PENDING) | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
     claimed = SummitReport.objects.filter(pk=report_id).filter(claimable).update(
-        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=conf.REPORT_LEASE_SECONDS)
+        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     )
     if not claimed:
         return "not-claimed"

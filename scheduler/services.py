@@ -20,6 +20,7 @@ The rules, in the order a reminder lives them:
 import datetime as dt
 import zoneinfo
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.services import profile_for
-from scheduler import conf
+from scheduler.enqueue import enqueue
 from scheduler.models import Notification, Reminder
 from scheduler.notices import mails_notices, push_live
 from scheduler.sources import all_sources, get_source
@@ -41,12 +42,9 @@ QUEUE_CHUNK = 2000  # rows locked and queued per transaction by the dispatcher
 
 def _enqueue_sends(ids):
     """Hand ids to the workers once the rows they name are committed."""
-    from scheduler.tasks import send_reminders
-
     ids = list(ids)
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        transaction.on_commit(lambda chunk=chunk: send_reminders.delay(chunk))
+        enqueue("scheduler.send_reminders", ids[start:start + BATCH])
 
 
 # --- planning -------------------------------------------------------------------------
@@ -54,7 +52,7 @@ def _enqueue_sends(ids):
 
 def plan_due_reminders(now):
     """Insert every reminder due in (now - grace, now]; returns how many plans were offered."""
-    grace = dt.timedelta(minutes=conf.GRACE_MINUTES)
+    grace = dt.timedelta(minutes=settings.REMINDER_GRACE_MINUTES)
     offered = 0
     for source in all_sources():
         for offset, scope_ids in source.offsets_by_scope(now).items():
@@ -78,11 +76,11 @@ def do_dispatch_due_reminders(now=None):
     """Plan what is due, queue it once, and re-queue what a lost message or a dead worker left behind."""
     now = now or timezone.now()
     plan_due_reminders(now)
-    grace = dt.timedelta(minutes=conf.GRACE_MINUTES)
+    grace = dt.timedelta(minutes=settings.REMINDER_GRACE_MINUTES)
     Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lt=now - grace).update(
         status=Reminder.Status.SKIPPED, skip_reason="late"
     )
-    stale = now - dt.timedelta(seconds=conf.REQUEUE_SECONDS)
+    stale = now - dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS)
     ready = (
         Q(status=Reminder.Status.PENDING, due_at__lte=now)
         | Q(status=Reminder.Status.QUEUED, queued_at__lt=stale)
@@ -110,7 +108,7 @@ def _claim(reminder_id, now):
     claimable = Q(status__in=ACTIVE, due_at__lte=now) | Q(status=Reminder.Status.SENDING, lease_until__lt=now)
     return Reminder.objects.filter(pk=reminder_id).filter(claimable).update(
         status=Reminder.Status.SENDING,
-        lease_until=now + dt.timedelta(seconds=conf.LEASE_SECONDS),
+        lease_until=now + dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS),
         attempts=F("attempts") + 1,
     )
 
@@ -128,7 +126,7 @@ def do_send_reminder(reminder_id, now=None):
     if not _claim(reminder_id, now):
         return "not-claimed"
     reminder = Reminder.objects.select_related("user").get(pk=reminder_id)
-    if reminder.attempts > conf.MAX_ATTEMPTS:
+    if reminder.attempts > settings.REMINDER_MAX_ATTEMPTS:
         _finish(reminder, status=Reminder.Status.SKIPPED, skip_reason="failed")
         return "failed"
     target = get_source(reminder.source).describe(reminder.target_id, reminder.user_id, reminder.role)
@@ -167,7 +165,7 @@ def _still_due(reminder, target, now):
     due = target.starts_at - dt.timedelta(minutes=reminder.offset_minutes)
     if due > now:
         return "later"
-    if now >= target.starts_at or now - due > dt.timedelta(minutes=conf.GRACE_MINUTES):
+    if now >= target.starts_at or now - due > dt.timedelta(minutes=settings.REMINDER_GRACE_MINUTES):
         return "late"
     return "due"
 

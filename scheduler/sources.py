@@ -8,19 +8,22 @@ sources. A source is registered once (in its app's `ready()`) with
     from scheduler.sources import ReminderSource, register_source
     register_source(MeetingSource())
 
-and calls `scheduler.services.do_replan_target("meeting", meeting.pk)` when a
-meeting moves, `do_cancel_target("meeting", meeting.pk)` when it is cancelled.
+and enqueues `scheduler.replan_target("meeting", meeting.pk)` when a meeting
+moves, `scheduler.cancel_target("meeting", meeting.pk)` when it is cancelled
+(scheduler.enqueue).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import DateTimeField, ExpressionWrapper, F
+from django.urls import reverse
 
-from scheduler.conf import DEFAULT_OFFSETS
+from events.calendar import site_url
 
 _SOURCES = {}
+# Minutes before a target that reminders go out, unless its summit says otherwise.
+DEFAULT_OFFSETS = [24 * 60, 15]
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def summit_offsets(now):
 
 
 def room_link(summit_slug, room_slug):
-    return f"{settings.SITE_URL.rstrip('/')}/summits/{summit_slug}/rooms/{room_slug}/"
+    return site_url(reverse("room", args=[summit_slug, room_slug]))
 
 
 class SessionSource(ReminderSource):

@@ -39,6 +39,25 @@ def build_summit_report(report_id):
     log.info("report %s: %s", report_id, outcome)
 
 
+@shared_task(name="scheduler.replan_target")
+def replan_target(source_name, target_id):
+    services.do_replan_target(source_name, target_id)
+
+
+@shared_task(name="scheduler.cancel_target")
+def cancel_target(source_name, target_id):
+    services.do_cancel_target(source_name, target_id)
+
+
+@shared_task(name="scheduler.follow_agenda")
+def follow_agenda(source_name, target_id, user_id, added):
+    """A bookmark added or removed: that person's reminders for the target come back or are dropped."""
+    if added:
+        services.do_restore_recipient(source_name, target_id, user_id)
+    else:
+        services.do_forget_recipient(source_name, target_id, user_id)
+
+
 @shared_task(name="scheduler.send_notices")
 def send_notices(source_name, target_id, change, actor_id, key):
     told = notices.do_send_notices(source_name, target_id, change, actor_id, key)

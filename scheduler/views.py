@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from events.services import access_summit, check_organiser, check_signed_in
 from scheduler import charts, notices, reports, services
-from scheduler.models import SummitReport
 
 
 def attendance_report(request, slug):
@@ -30,9 +29,7 @@ def attendance_report(request, slug):
         "sessions": sessions,
         "stored": stored,
         "generated_at": generated_at,
-        "building": SummitReport.objects.filter(
-            summit=summit, status__in=[SummitReport.Status.PENDING, SummitReport.Status.BUILDING]
-        ).exists(),
+        "building": reports.report_on_its_way(summit),
         "timeline": charts.timeline_chart(data["timeline"]["points"], tz),
         "bucket_minutes": data["timeline"]["bucket_minutes"],
         "bars": charts.session_bars([s for s in sessions if s["unique_attendees"] or s["starts"] <= generated_at]),

@@ -5,6 +5,8 @@ instead of quietly meaning something else later.
 """
 
 import os
+import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,3 +45,30 @@ def env_list(name, default=()):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^[1-9][0-9]*/(s|m|h|d|sec|min|hour|day)$")
+
+
+def env_rate(name, default):
+    """A throttle rate as django-ninja reads it: "count/period", e.g. "10/m" or "20/h"."""
+    value = os.environ.get(name, default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} must be a rate like 10/m or 20/h (count/s|m|h|d), got {value!r}")
+    return value
+
+
+def env_url(name, default, schemes=("http", "https")):
+    """An absolute URL with one of `schemes` and a host; a trailing slash is dropped."""
+    value = os.environ.get(name, default).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must be an absolute {'/'.join(schemes)} URL with a host, got {value!r}")
+    return value.rstrip("/")
+
+
+def env_choice(name, default, choices):
+    value = os.environ.get(name, default).strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value

@@ -13,12 +13,13 @@ from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from scheduler.beat import BEAT_SCHEDULE
-from summit.env import env_bool, env_int, env_list, env_str
+from summit.brokers import broker_transport_options
+from summit.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The SQLite file, the generated secret key, the filesystem broker and file mail live here;
+# summit.apps creates the folders at start-up (importing settings writes nothing).
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -30,6 +31,7 @@ def _secret_key():
         return key
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         key_file.write_text(get_random_secret_key())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "ninja",
+    "summit",
     "events",
     "livechat",
     "scheduler",
@@ -130,22 +133,12 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "summit"),
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # Explicit timeouts: the layer's blocking reads last up to 5 s,
-                # so the socket must wait longer than that in a quiet room.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
-                "prefix": env_str("CHANNEL_LAYER_PREFIX", "summit"),
-                "capacity": 1000,
-                "expiry": 60,
-            },
-        }
-    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The live rooms' pub/sub channels and keys (livechat/keys.py) start with this; two deployments
+# or test runs sharing one Redis server use different prefixes. No channel layer is configured:
+# the room sockets are written to by livechat's own hubs (docs/livechat.md).
+REDIS_KEY_PREFIX = env_str("REDIS_KEY_PREFIX", "summit")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,7 +156,6 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -189,7 +181,7 @@ elif _email_backend.endswith("smtp.EmailBackend"):
     )
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Summit <summit@localhost>")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 
 # Request size: a JSON API and forms, nothing larger.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
@@ -232,30 +224,16 @@ SECURE_CSP = {
 }
 
 # Throttles for endpoints anyone can call: "count/period" as django-ninja reads them.
-THROTTLE_LOGIN = env_str("THROTTLE_LOGIN", "10/m")
-THROTTLE_REGISTRATION = env_str("THROTTLE_REGISTRATION", "20/h")
-THROTTLE_SIGNIN_LINK = env_str("THROTTLE_SIGNIN_LINK", "5/h")
+THROTTLE_LOGIN = env_rate("THROTTLE_LOGIN", "10/m")
+THROTTLE_REGISTRATION = env_rate("THROTTLE_REGISTRATION", "20/h")
+THROTTLE_SIGNIN_LINK = env_rate("THROTTLE_SIGNIN_LINK", "5/h")
 SIGNIN_LINK_MAX_AGE = env_int("SIGNIN_LINK_MAX_AGE", 60 * 60 * 24)
 
 # Celery: Redis in production, a broker that needs no server otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = VAR_DIR / "celery-broker"
-    (_broker_dir / "out").mkdir(parents=True, exist_ok=True)
-    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "out"),
-        "data_folder_out": str(_broker_dir / "out"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
-elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
-        "socket_timeout": 30,
-        "socket_connect_timeout": 5,
-    }
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    CELERY_BROKER_URL, VAR_DIR, visibility_timeout=env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -263,12 +241,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-reminders": {
+        "task": "scheduler.dispatch_due_reminders",
+        "schedule": float(env_int("REMINDER_DISPATCH_SECONDS", 60)),
+    },
+    "dispatch-summit-reports": {
+        "task": "scheduler.dispatch_summit_reports",
+        "schedule": float(env_int("REPORT_CHECK_SECONDS", 300)),
+    },
+}
+# Reminders (docs/scheduler.md): a reminder found later than the grace after its due time is
+# skipped rather than sent late; a send attempt owns a reminder for the lease; a queued reminder
+# not claimed after the requeue time is enqueued again; after the attempts it is given up.
+REMINDER_GRACE_MINUTES = env_int("REMINDER_GRACE_MINUTES", 10)
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 300)
+REMINDER_REQUEUE_SECONDS = env_int("REMINDER_REQUEUE_SECONDS", 300)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+# How long one report build owns its row.
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 600)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }

@@ -7,9 +7,13 @@ import zoneinfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from events.models import Company, Profile, Registration, Room, Session, Speaker, Summit, Track
+from partnering.models import PartnerProfile
+from scheduler import services as reminders
 
 User = get_user_model()
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -25,6 +29,16 @@ def _fresh_cache():
     """Throttle counters must not leak from one test into the next."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline():
+    """A task enqueued on commit runs in-process, as a worker would run it (tests of real workers start their own)."""
+    from summit.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
 
 
 @pytest.fixture
@@ -54,6 +68,17 @@ def make_person(username, *, name=None, timezone="Europe/Paris", language="en", 
 def make_session(summit, room, title, starts_at, minutes=30, **fields):
     return Session.objects.create(summit=summit, room=room, title=title, starts_at=starts_at,
                                   ends_at=starts_at + dt.timedelta(minutes=minutes), **fields)
+
+
+def before(session, minutes):
+    return session.starts_at - dt.timedelta(minutes=minutes)
+
+
+def dispatch_and_send(now, capture):
+    """One beat tick: the dispatcher's on-commit enqueues are collected, then run as the worker would."""
+    with capture(execute=False) as callbacks:
+        ids = reminders.do_dispatch_due_reminders(now=now)
+    return ids, [reminders.do_send_reminder(i, now=now) for i in ids], callbacks
 
 
 def at_paris(day, hhmm):
@@ -136,6 +161,13 @@ def stranger(db):
     return make_person("stranger", name="Sam Stranger")
 
 
+def count_queries(fetch):
+    """(what `fetch()` returned, how many queries it ran). Tests pin a count by comparing two sizes."""
+    with CaptureQueriesContext(connection) as queries:
+        result = fetch()
+    return result, len(queries.captured_queries)
+
+
 def signed_in(user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
@@ -181,6 +213,21 @@ def live_keynote(summit, main_stage):
 
 
 @pytest.fixture
+def julien(summit, fair_vision):
+    """Fair Vision's own team member, registered for the summit."""
+    user = make_person("julien", name="Julien Marchetti", organisation="Fair Vision")
+    Registration.objects.create(summit=summit, user=user)
+    fair_vision.members.add(user)
+    return user
+
+
+@pytest.fixture
+def lina_profile(summit, attendee_shanghai):
+    """Li Na's partner card, as registration made it."""
+    return PartnerProfile.objects.get(summit=summit, user=attendee_shanghai)
+
+
+@pytest.fixture
 def moderator(summit):
     user = make_person("moderator", name="Mo Derator")
     Registration.objects.create(summit=summit, user=user, role=Registration.Role.MODERATOR)
@@ -219,12 +266,3 @@ def fair_vision_member(summit, fair_vision):
     fair_vision.members.add(user)
     return user
 
-
-@pytest.fixture
-def eager():
-    """Tasks enqueued on commit run in-process, as they would on a worker."""
-    from summit.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False

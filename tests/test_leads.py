@@ -30,14 +30,6 @@ def by_name(rows):
 
 
 @pytest.fixture
-def julien(summit, fair_vision):
-    """Fair Vision's own team member."""
-    user, _profile = registered(summit, "julien", organisation="Fair Vision")
-    fair_vision.members.add(user)
-    return user
-
-
-@pytest.fixture
 def finwedge(summit):
     company = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge", country="CN")
     Room.objects.create(summit=summit, slug="finwedge", name="Finwedge pitch room", kind=Room.Kind.PITCH,
@@ -70,7 +62,7 @@ def activity(summit, main_stage, pitch_room, fair_vision, julien, attendee_paris
     Question.objects.create(room=main_stage, author=attendee_shanghai, body="Keynote slides?")
     lina = services.my_profile(attendee_shanghai, summit)
     services.do_update_profile(attendee_shanghai, lina, services.ProfileChange(seeks=["distribution"]))
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     meeting = services.do_request_meeting(attendee_shanghai, summit, services.MeetingRequest(
         fair_vision.partner_profile.pk, utc(2027, 3, 31, 8, 0), 30), now=BEFORE)
     services.do_accept(julien, meeting)

@@ -97,3 +97,31 @@ async def test_ping_gets_pong(main_stage, attendee_paris, cookies):
     await send(socket, {"type": "ping"})
     assert await next_frame(socket) == {"type": "pong"}
     await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_deciding_who_may_enter_a_room_writes_nothing(summit, main_stage, attendee_paris):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from livechat.services import access_live_room
+
+    with CaptureQueriesContext(connection) as queries:
+        access = access_live_room(attendee_paris, summit.slug, main_stage.slug)
+    assert access["kind"] == "attendee"
+    assert [q["sql"] for q in queries.captured_queries if not q["sql"].upper().startswith("SELECT")] == []
+
+
+@pytest.mark.django_db
+def test_the_admin_sites_staff_flag_alone_gives_no_role_in_a_summit(summit, main_stage):
+    from events.services import is_organiser, role_in
+    from livechat.services import access_live_room
+    from summit.errors import Forbidden
+
+    helper = make_person("helper", is_staff=True)
+    root = make_person("root", is_superuser=True)
+    assert role_in(helper, summit) is None and not is_organiser(helper, summit)
+    with pytest.raises(Forbidden):
+        access_live_room(helper, summit.slug, main_stage.slug)
+    assert is_organiser(root, summit)
+    assert access_live_room(root, summit.slug, main_stage.slug)["kind"] == "staff"

@@ -47,7 +47,7 @@ def people():
     amelie, _card = registered(summit, "amelie", "Europe/Paris")
     company = Company.objects.create(summit=summit, slug="fair-vision", name="Fair Vision", country="FR")
     company.members.add(amelie)
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     return {"camille": session_cookie(camille), "lina": session_cookie(lina), "lina_card": lina_card.pk,
             "amelie": session_cookie(amelie)}
 

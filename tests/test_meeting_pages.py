@@ -26,20 +26,20 @@ def form_client(user):
 
 
 @pytest.fixture
-def lina_profile(summit, attendee_shanghai):
+def lina_in_qingdao(summit, attendee_shanghai):
     profile = services.my_profile(attendee_shanghai, summit)
     services.do_update_profile(attendee_shanghai, profile, services.ProfileChange(city="Qingdao"))
     return profile
 
 
-def test_slot_picker_shows_both_local_times_and_books(summit, attendee_paris, attendee_shanghai, lina_profile):
+def test_slot_picker_shows_both_local_times_and_books(summit, attendee_paris, attendee_shanghai, lina_in_qingdao):
     reads_english(attendee_paris, attendee_shanghai)
     camille = form_client(attendee_paris)
-    page = camille.get(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/")
+    page = camille.get(f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/")
     body = page.content.decode()
     assert page.status_code == 200
     assert "09:00 Paris · 15:00 Qingdao" in body
-    response = camille.post(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/",
+    response = camille.post(f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/",
                             {"starts_at": "2027-03-29T07:00:00+00:00", "duration_minutes": "30",
                              "message": "Hello"})
     meeting = Meeting.objects.get()
@@ -48,9 +48,9 @@ def test_slot_picker_shows_both_local_times_and_books(summit, attendee_paris, at
     assert "Camille Bernard" in theirs and "15:00 Qingdao" in theirs and "Waiting for your answer" in theirs
 
 
-def test_booking_a_bad_time_through_the_page_says_why(summit, attendee_paris, lina_profile):
+def test_booking_a_bad_time_through_the_page_says_why(summit, attendee_paris, lina_in_qingdao):
     camille = form_client(attendee_paris)
-    url = f"/summits/roadshow/partnering/partners/{lina_profile.pk}/"
+    url = f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/"
     for starts_at in ("2027-03-29T12:00:00+02:00", "tomorrow", ""):
         response = camille.post(url, {"starts_at": starts_at, "duration_minutes": "30"})
         assert response.status_code == 200
@@ -59,9 +59,9 @@ def test_booking_a_bad_time_through_the_page_says_why(summit, attendee_paris, li
 
 
 def test_accept_through_the_page_opens_the_private_room_link(summit, attendee_paris, attendee_shanghai,
-                                                             lina_profile, organiser):
+                                                             lina_in_qingdao, organiser):
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
     lina = form_client(attendee_shanghai)
     lina.post(f"/summits/roadshow/partnering/meetings/{meeting.pk}/accept/")
     page = lina.get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").content.decode()
@@ -72,13 +72,13 @@ def test_accept_through_the_page_opens_the_private_room_link(summit, attendee_pa
     assert form_client(other).get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").status_code == 403
 
 
-def test_decline_and_propose_through_the_page(summit, attendee_paris, attendee_shanghai, lina_profile):
+def test_decline_and_propose_through_the_page(summit, attendee_paris, attendee_shanghai, lina_in_qingdao):
     first = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
     lina = form_client(attendee_shanghai)
     lina.post(f"/summits/roadshow/partnering/meetings/{first.pk}/propose/", {"starts_at": "2027-03-30T16:00+08:00"})
     first.refresh_from_db()
-    assert first.starts_at.isoformat() == "2027-03-30T08:00:00+00:00" and first.proposed_by == lina_profile
+    assert first.starts_at.isoformat() == "2027-03-30T08:00:00+00:00" and first.proposed_by == lina_in_qingdao
     response = lina.post(f"/summits/roadshow/partnering/meetings/{first.pk}/propose/", {"starts_at": "soon"})
     assert response.status_code == 302
     form_client(attendee_paris).post(f"/summits/roadshow/partnering/meetings/{first.pk}/decline/",
@@ -87,9 +87,9 @@ def test_decline_and_propose_through_the_page(summit, attendee_paris, attendee_s
     assert (first.status, first.answer) == ("declined", "Sorry")
 
 
-def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, attendee_shanghai, lina_profile):
+def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, attendee_shanghai, lina_in_qingdao):
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
     services.do_accept(attendee_shanghai, meeting)
     token = agenda_feed_token(attendee_shanghai)
     response = Client().get(f"/summits/roadshow/meetings.ics?token={token}")
@@ -100,12 +100,12 @@ def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, a
 
 
 def test_agenda_feed_holds_my_sessions_and_my_meetings(summit, keynote, attendee_paris, attendee_shanghai,
-                                                      lina_profile):
+                                                      lina_in_qingdao):
     from events.models import Bookmark
 
     Bookmark.objects.create(user=attendee_paris, session=keynote)
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, dt.datetime.fromisoformat("2027-03-30T07:00:00+00:00"), 30))
+        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-30T07:00:00+00:00"), 30))
     services.do_accept(attendee_shanghai, meeting)
     response = Client().get(f"/agenda/{agenda_feed_token(attendee_paris)}.ics")
     uids = sorted(str(e["uid"]).split("@")[0] for e in Calendar.from_ical(response.content).walk("VEVENT"))
@@ -113,9 +113,9 @@ def test_agenda_feed_holds_my_sessions_and_my_meetings(summit, keynote, attendee
 
 
 def test_picker_can_propose_a_new_time_for_an_existing_meeting(summit, attendee_paris, attendee_shanghai,
-                                                               lina_profile):
+                                                               lina_in_qingdao):
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
     camille_card = services.my_profile(attendee_paris, summit)
     lina = form_client(attendee_shanghai)
     page = lina.get(f"/summits/roadshow/partnering/partners/{camille_card.pk}/?propose={meeting.pk}&duration=30")
@@ -124,18 +124,18 @@ def test_picker_can_propose_a_new_time_for_an_existing_meeting(summit, attendee_
               {"starts_at": "2027-03-31T08:30:00+00:00"})
     meeting.refresh_from_db()
     assert meeting.starts_at.isoformat() == "2027-03-31T08:30:00+00:00"
-    wrong = lina.get(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/?propose={meeting.pk}")
+    wrong = lina.get(f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/?propose={meeting.pk}")
     assert wrong.status_code == 404
 
 
-def test_a_company_member_books_for_the_company_through_the_picker(summit, attendee_shanghai, lina_profile):
+def test_a_company_member_books_for_the_company_through_the_picker(summit, attendee_shanghai, lina_in_qingdao):
     from events.models import Company
 
     company = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge", country="FR")
     marc, _card = registered(summit, "marc")
     company.members.add(marc)
     client = form_client(marc)
-    url = f"/summits/roadshow/partnering/partners/{lina_profile.pk}/"
+    url = f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/"
     assert "?as=finwedge" in client.get(url).content.decode()
     assert 'name="as_company" value="finwedge"' in client.get(url + "?as=finwedge").content.decode()
     client.post(url, {"starts_at": "2027-03-29T07:00:00+00:00", "duration_minutes": "30", "as_company": "finwedge"})
@@ -147,12 +147,12 @@ def test_a_company_member_books_for_the_company_through_the_picker(summit, atten
 
 
 def test_with_no_common_time_the_picker_offers_the_nearest_and_needs_my_agreement(summit, attendee_paris,
-                                                                                  lina_profile):
+                                                                                  lina_in_qingdao):
     me = services.my_profile(attendee_paris, summit)
     services.do_update_profile(attendee_paris, me, services.ProfileChange(timezone="America/New_York"))
     reads_english(attendee_paris)
     camille = form_client(attendee_paris)
-    url = f"/summits/roadshow/partnering/partners/{lina_profile.pk}/"
+    url = f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/"
     body = camille.get(url).content.decode()
     assert "No common time" in body and "min outside your hours" in body
     nearest = "2027-03-30T09:30:00+00:00"  # 17:30 Qingdao, 05:30 New York

@@ -36,11 +36,6 @@ def lina(attendee_shanghai):
 
 
 @pytest.fixture
-def lina_profile(summit, attendee_shanghai):
-    return services.my_profile(attendee_shanghai, summit)
-
-
-@pytest.fixture
 def camille_profile(summit, attendee_paris):
     return services.my_profile(attendee_paris, summit)
 
@@ -187,7 +182,6 @@ def test_cancel_frees_the_slot(camille, lina, lina_profile):
 
 def test_meeting_booked_across_the_clock_change_keeps_its_instant_and_warns(summit, attendee_paris,
                                                                            attendee_shanghai):
-    paris = services.my_profile(attendee_paris, summit)
     shanghai = services.my_profile(attendee_shanghai, summit)
     booked_on = utc(2027, 3, 26, 10, 0)  # Friday, Paris on UTC+1
     meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
@@ -205,7 +199,7 @@ def test_company_meeting_is_answered_by_a_member_who_then_attends(summit, camill
     company = Company.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc", country="FR")
     sophie, _profile = registered(summit, "sophie", "Europe/Paris")
     company.members.add(sophie)
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     meeting = request_meeting(camille, company.partner_profile).json()
     assert meeting["with"]["name"] == "Epicnpoc"
     sophie_client = signed_in(sophie)
@@ -304,7 +298,7 @@ def test_reminders_go_to_both_people_of_an_accepted_meeting_in_their_own_time(su
 def test_my_meetings_query_count_does_not_grow_with_meetings(summit, camille, attendee_paris,
                                                              django_assert_max_num_queries):
     company = Company.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc")
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     for n in range(4):
         _user, card = registered(summit, f"partner{n}", "Asia/Shanghai", "CN")
         starts_at = f"2027-03-29T{9 + n // 2:02d}:{n % 2 * 30:02d}:00+02:00"  # 09:00, 09:30, 10:00, 10:30

@@ -108,7 +108,6 @@ def agenda(db):
     camille, paris = registered(summit, "camille", "Europe/Paris")
     lina, shanghai = registered(summit, "lina", "Asia/Shanghai", "CN")
     company = Company.objects.create(summit=summit, slug="fair-vision", name="Fair Vision", country="FR")
-    services.ensure_profiles(summit)
     company_card = services.company_card(summit, company)  # in Paris, 09:00-18:00
     stage = Room.objects.create(summit=summit, slug="stage", name="Stage")
     return {"summit": summit, "camille": camille, "paris": paris, "lina": lina, "shanghai": shanghai,

@@ -62,7 +62,7 @@ async def test_the_person_socket_only_listens(attendee_paris, cookies):
 
 
 async def test_a_request_reaches_every_socket_of_the_invitee_live_and_is_mailed_once_in_their_language(
-        summit, attendee_paris, attendee_shanghai, cookies, eager):
+        summit, attendee_paris, attendee_shanghai, cookies):
     lina = await orm(card, attendee_shanghai, summit)
     first, second = await person_socket(await cookies(attendee_shanghai)), await person_socket(
         await cookies(attendee_shanghai))
@@ -89,7 +89,7 @@ async def test_a_request_reaches_every_socket_of_the_invitee_live_and_is_mailed_
 
 
 async def test_with_mail_off_the_notice_is_shown_live_but_not_mailed(summit, attendee_paris, attendee_shanghai,
-                                                                    cookies, eager):
+                                                                    cookies):
     await orm(notices.do_set_mail_notices, attendee_shanghai, False)
     lina = await orm(card, attendee_shanghai, summit)
     socket = await person_socket(await cookies(attendee_shanghai))
@@ -125,8 +125,7 @@ def _answer_flow(summit, camille, lina):
     return meeting
 
 
-def test_accepts_proposals_and_declines_are_told_to_the_other_side_only(summit, attendee_paris, attendee_shanghai,
-                                                                        eager):
+def test_accepts_proposals_and_declines_are_told_to_the_other_side_only(summit, attendee_paris, attendee_shanghai):
     meeting = _answer_flow(summit, attendee_paris, attendee_shanghai)
     told = {(n.user.username, n.kind) for n in Notification.objects.select_related("user")}
     assert told == {("lina", "requested"), ("camille", "proposed"), ("lina", "accepted")}
@@ -139,7 +138,7 @@ def test_accepts_proposals_and_declines_are_told_to_the_other_side_only(summit, 
 
 
 def test_a_withdrawn_request_is_told_but_a_cancelled_confirmed_meeting_only_once(summit, attendee_paris,
-                                                                                 attendee_shanghai, eager):
+                                                                                 attendee_shanghai):
     pending = request_meeting(attendee_paris, summit, card(attendee_shanghai, summit).pk)
     services.do_cancel(attendee_paris, pending)
     assert Notification.objects.filter(user=attendee_shanghai, kind="cancelled").count() == 1
@@ -151,7 +150,7 @@ def test_a_withdrawn_request_is_told_but_a_cancelled_confirmed_meeting_only_once
 
 
 def test_mutual_interest_tells_the_person_and_the_team_each_in_their_language(summit, fair_vision, attendee_paris,
-                                                                             fair_vision_member, eager):
+                                                                             fair_vision_member):
     services.do_express_interest(attendee_paris, summit, "fair-vision")
     services.do_answer_interest(fair_vision_member, summit, "fair-vision", card(attendee_paris, summit).pk)
     by_person = {m.to[0]: m for m in mail.outbox}
@@ -168,7 +167,7 @@ def test_mutual_interest_tells_the_person_and_the_team_each_in_their_language(su
 
 
 def test_the_navigation_counts_unread_notices_and_the_centre_marks_them_read(summit, attendee_paris,
-                                                                            attendee_shanghai, eager):
+                                                                            attendee_shanghai):
     meeting = request_meeting(attendee_paris, summit, card(attendee_shanghai, summit).pk)
     request_meeting(attendee_paris, summit, card(attendee_shanghai, summit).pk, "11:00")
     lina = signed_in(attendee_shanghai)
@@ -185,7 +184,7 @@ def test_the_navigation_counts_unread_notices_and_the_centre_marks_them_read(sum
     assert 'data-count="0"' in lina.get(reverse("notifications")).content.decode()
 
 
-def test_someone_elses_notice_cannot_be_opened(summit, attendee_paris, attendee_shanghai, eager):
+def test_someone_elses_notice_cannot_be_opened(summit, attendee_paris, attendee_shanghai):
     request_meeting(attendee_paris, summit, card(attendee_shanghai, summit).pk)
     notice = Notification.objects.get(user=attendee_shanghai)
     camille = signed_in(attendee_paris)

@@ -4,14 +4,7 @@ import pytest
 
 from partnering import services
 from tests.conftest import signed_in
-from tests.partnering_helpers import BEFORE, registered, utc
-
-
-@pytest.fixture
-def julien(summit, fair_vision):
-    user, _profile = registered(summit, "julien")
-    fair_vision.members.add(user)
-    return user
+from tests.partnering_helpers import BEFORE, utc
 
 
 @pytest.fixture
@@ -19,7 +12,7 @@ def activity(summit, fair_vision, julien, attendee_shanghai):
     """Li Na, who seeks distribution, met Fair Vision; Julien accepted for the company."""
     lina = services.my_profile(attendee_shanghai, summit)
     services.do_update_profile(attendee_shanghai, lina, services.ProfileChange(seeks=["distribution"]))
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     meeting = services.do_request_meeting(attendee_shanghai, summit, services.MeetingRequest(
         fair_vision.partner_profile.pk, utc(2027, 3, 30, 8, 0), 30), now=BEFORE)
     services.do_accept(julien, meeting)

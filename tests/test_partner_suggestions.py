@@ -39,7 +39,7 @@ def test_suggestions_api_returns_reasons(summit, attendee_client, attendee_paris
 
 
 def test_my_own_company_is_never_suggested(summit, attendee_paris, fair_vision):
-    services.ensure_profiles(summit)
+    services.do_create_missing_profiles(summit)
     services.do_update_profile(attendee_paris, services.my_profile(attendee_paris, summit),
                                services.ProfileChange(themes=["AI/ICT"]))
     fair_vision.partner_profile.themes = ["AI/ICT"]

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import override_settings
 
 from events.models import Profile, Registration
-from tests.conftest import make_person
+from tests.conftest import make_person, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +165,19 @@ def test_nul_characters_are_refused_not_a_500(anonymous_client, summit, field):
     response = register(anonymous_client, {**GOOD, field: "Li\x00Na"})
     assert response.status_code == 422
     assert not Profile.objects.exists()
+
+
+def test_looking_at_the_register_page_signed_in_registers_nobody(summit, stranger):
+    client = signed_in(stranger)
+    response = client.get("/summits/roadshow/register/")
+    assert response.status_code == 200
+    assert not Registration.objects.filter(summit=summit, user=stranger).exists()
+    client.get("/api/auth/csrf/")
+    response = client.post("/summits/roadshow/register/", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    assert response.status_code == 302
+    assert Registration.objects.filter(summit=summit, user=stranger, role=Registration.Role.ATTENDEE).exists()
+
+
+def test_a_registered_person_opening_the_register_page_goes_to_the_summit(summit, attendee_client):
+    response = attendee_client.get("/summits/roadshow/register/")
+    assert response.status_code == 302 and response.url == "/summits/roadshow/"

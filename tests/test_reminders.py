@@ -3,34 +3,24 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from events import services as events
 from events.models import Bookmark, Registration
-from scheduler import conf, services
+from scheduler import services
+from scheduler.sources import DEFAULT_OFFSETS
 from scheduler.models import Notification, Reminder
 from summit.celery import app as celery_app
-from tests.conftest import csrf_headers, make_person, signed_in
+from tests.conftest import before, csrf_headers, dispatch_and_send, make_person, signed_in
 
 pytestmark = pytest.mark.django_db
-
 
 
 @pytest.fixture
 def booked(keynote, attendee_paris):
     Bookmark.objects.create(user=attendee_paris, session=keynote)
     return keynote
-
-
-def before(session, minutes):
-    return session.starts_at - dt.timedelta(minutes=minutes)
-
-
-def dispatch_and_send(now, capture):
-    """One beat tick: the dispatcher's on-commit enqueues are collected, then run as the worker would."""
-    with capture(execute=False) as callbacks:
-        ids = services.do_dispatch_due_reminders(now=now)
-    return ids, [services.do_send_reminder(i, now=now) for i in ids], callbacks
 
 
 def test_reminder_sent_once_when_dispatcher_runs_twice(booked, django_capture_on_commit_callbacks):
@@ -64,9 +54,9 @@ def test_each_offset_is_its_own_reminder(booked, django_capture_on_commit_callba
 def test_empty_offsets_fall_back_to_a_day_and_a_quarter_hour(booked, django_capture_on_commit_callbacks):
     booked.summit.reminder_offsets = []
     booked.summit.save()
-    for minutes in conf.DEFAULT_OFFSETS:
+    for minutes in DEFAULT_OFFSETS:
         dispatch_and_send(before(booked, minutes), django_capture_on_commit_callbacks)
-    assert sorted(Reminder.objects.values_list("offset_minutes", flat=True)) == sorted(conf.DEFAULT_OFFSETS)
+    assert sorted(Reminder.objects.values_list("offset_minutes", flat=True)) == sorted(DEFAULT_OFFSETS)
 
 
 def test_reminder_speaks_the_attendees_language_and_clock(keynote, attendee_shanghai,
@@ -105,7 +95,7 @@ def test_bookmark_added_after_reminder_time_sends_nothing_late(booked, django_ca
 def test_reminder_found_after_grace_is_skipped_not_sent_late(booked, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 15))
-    late = before(booked, 15) + dt.timedelta(minutes=conf.GRACE_MINUTES + 1)
+    late = before(booked, 15) + dt.timedelta(minutes=settings.REMINDER_GRACE_MINUTES + 1)
     assert services.do_send_reminder(reminder_id, now=late) == "late"
     assert mail.outbox == []
 
@@ -140,7 +130,7 @@ def test_session_moved_later_while_claimed_goes_back_to_pending(booked, django_c
     assert mail.outbox == []
 
 
-def test_cancelled_session_sends_one_cancellation_notice_instead(booked, organiser, eager,
+def test_cancelled_session_sends_one_cancellation_notice_instead(booked, organiser,
                                                                  django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 1440))
@@ -192,11 +182,11 @@ def test_worker_killed_after_claim_is_retried_once_the_lease_runs_out(booked, dj
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=now)
     assert services._claim(reminder_id, now) == 1  # ... and the worker dies here
-    soon = now + dt.timedelta(seconds=conf.LEASE_SECONDS - 1)
+    soon = now + dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS - 1)
     with django_capture_on_commit_callbacks(execute=False):
         assert services.do_dispatch_due_reminders(now=soon) == []
     assert services.do_send_reminder(reminder_id, now=soon) == "not-claimed"
-    later = now + dt.timedelta(seconds=conf.LEASE_SECONDS + 1)
+    later = now + dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=False):
         assert services.do_dispatch_due_reminders(now=later) == [reminder_id]
     assert services.do_send_reminder(reminder_id, now=later) == "sent"
@@ -226,7 +216,7 @@ def test_lost_queue_message_is_queued_again(booked, django_capture_on_commit_cal
     now = before(booked, 15)
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=now)
-    later = now + dt.timedelta(seconds=conf.REQUEUE_SECONDS + 1)
+    later = now + dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert services.do_dispatch_due_reminders(now=later) == [reminder_id]
     assert len(callbacks) == 1

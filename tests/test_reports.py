@@ -46,7 +46,6 @@ def recorded(summit, keynote, pitch, main_stage, pitch_room, organiser, attendee
     return summit
 
 
-
 def keynote_row(data):
     return next(row for row in data["sessions"] if row["title"] == "Opening keynote")
 
@@ -150,7 +149,7 @@ def test_report_page_refuses_attendees(recorded, attendee_client):
 # --- stored report: once per summit end -----------------------------------------------------------
 
 
-def test_summit_end_builds_and_mails_one_report_when_triggered_twice(recorded, eager,
+def test_summit_end_builds_and_mails_one_report_when_triggered_twice(recorded,
                                                                      django_capture_on_commit_callbacks):
     after_end = at_paris(dt.date(2027, 4, 1), "00:01")
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,7 +171,7 @@ def test_summit_still_running_gets_no_report(recorded, django_capture_on_commit_
     assert not SummitReport.objects.exists()
 
 
-def test_interim_report_is_rebuilt_once_after_each_session(recorded, keynote, pitch, eager,
+def test_interim_report_is_rebuilt_once_after_each_session(recorded, keynote, pitch,
                                                            django_capture_on_commit_callbacks):
     now = timezone.now()
     type(keynote).objects.filter(pk=keynote.pk).update(starts_at=now - dt.timedelta(hours=3),
@@ -194,7 +193,7 @@ def test_interim_report_is_rebuilt_once_after_each_session(recorded, keynote, pi
     assert mail.outbox == []
 
 
-def test_organiser_regenerates_the_report_on_demand(recorded, organiser_client, eager,
+def test_organiser_regenerates_the_report_on_demand(recorded, organiser_client,
                                                     django_capture_on_commit_callbacks):
     headers = csrf_headers(organiser_client)
     with django_capture_on_commit_callbacks(execute=True):
@@ -209,7 +208,7 @@ def test_organiser_regenerates_the_report_on_demand(recorded, organiser_client, 
     assert "Stored report generated" in page
 
 
-def test_report_page_button_regenerates_for_organisers_only(recorded, organiser_client, attendee_client, eager,
+def test_report_page_button_regenerates_for_organisers_only(recorded, organiser_client, attendee_client,
                                                             django_capture_on_commit_callbacks):
     url = "/summits/roadshow/reports/attendance/regenerate/"
     assert attendee_client.post(url, headers=csrf_headers(attendee_client)).status_code == 403

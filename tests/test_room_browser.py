@@ -93,7 +93,7 @@ def server(tmp_path_factory):
         "DEBUG": "0",
         "HTTPS": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CHANNEL_LAYER_PREFIX": f"browser-{secrets.token_hex(4)}",
+        "REDIS_KEY_PREFIX": f"browser-{secrets.token_hex(4)}",
         "CACHE_KEY_PREFIX": f"browser-{secrets.token_hex(4)}",
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)

@@ -26,7 +26,7 @@ def lounge(summit):
 
 
 @pytest.fixture
-def live_keynote(summit, main_stage):
+def streamed_keynote(summit, main_stage):
     """A session on the main stage right now, started ten minutes ago."""
     starts = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=10)
     return make_session(summit, main_stage, "Live keynote", starts, 60,
@@ -92,7 +92,7 @@ def test_private_room_admits_its_invited_guests(attendee_paris, attendee_client,
     assert attendee_client.get(ROOM_URL.format("fair-vision-private")).status_code == 200
 
 
-def test_private_room_admits_members_of_its_company(attendee_paris, attendee_client, fair_vision, private_pitch):
+def test_private_room_page_admits_members_of_its_company(attendee_paris, attendee_client, fair_vision, private_pitch):
     fair_vision.members.add(attendee_paris)
     assert attendee_client.get(ROOM_URL.format("fair-vision-private")).status_code == 200
 
@@ -122,7 +122,7 @@ def test_page_tells_its_script_the_room_websocket(attendee_client, main_stage):
     assert room["data-tz"] == "Europe/Paris"
 
 
-def test_page_runs_no_inline_script_or_style(attendee_client, main_stage, live_keynote):
+def test_page_runs_no_inline_script_or_style(attendee_client, main_stage, streamed_keynote):
     response = attendee_client.get(ROOM_URL.format("main-stage"))
     tags = tags_of(response)
     scripts = [attrs for tag, attrs in tags if tag == "script"]
@@ -157,11 +157,11 @@ def test_page_is_in_the_attendees_language(main_stage, attendee_shanghai):
     assert '<html lang="zh-hans">' in response.content.decode()
 
 
-def test_live_session_is_shown_with_its_stream_in_the_viewers_time_zone(attendee_shanghai, main_stage, live_keynote):
+def test_live_session_is_shown_with_its_stream_in_the_viewers_time_zone(attendee_shanghai, main_stage, streamed_keynote):
     response = signed_in(attendee_shanghai).get(ROOM_URL.format("main-stage"))
     page = response.content.decode()
     assert "Live keynote" in page
-    assert timezone.localtime(live_keynote.starts_at, SHANGHAI).strftime("%H:%M") in page
+    assert timezone.localtime(streamed_keynote.starts_at, SHANGHAI).strftime("%H:%M") in page
     assert "(Asia/Shanghai)" in page
     iframe = next(attrs for tag, attrs in tags_of(response) if tag == "iframe")
     assert iframe["src"] == "https://www.youtube-nocookie.com/embed/live123"

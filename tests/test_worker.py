@@ -16,12 +16,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from amqp.exceptions import ChannelError
 from celery import Celery
 from django.db import connection
 from django.utils import timezone
 
 from events.models import Bookmark, Registration
 from scheduler.models import Notification, Reminder
+from summit.brokers import broker_transport_options, filesystem_broker_folders
 from tests.conftest import make_person, make_session, services_required
 from tests.servers import database_url_for
 
@@ -44,15 +46,11 @@ def broker(request, tmp_path):
     var_dir = tmp_path / "var"
     env = {"VAR_DIR": str(var_dir)}
     if request.param == "filesystem":
-        folder = var_dir / "celery-broker" / "out"
-        folder.mkdir(parents=True)
-        (var_dir / "celery-broker" / "processed").mkdir()
+        for folder in filesystem_broker_folders(var_dir).values():
+            folder.mkdir(parents=True)
         env["CELERY_BROKER_URL"] = "filesystem://"
         producer = Celery("producer", broker="filesystem://")
-        producer.conf.broker_transport_options = {
-            "data_folder_in": str(folder), "data_folder_out": str(folder),
-            "control_folder": str(var_dir / "celery-broker" / "control"),
-        }
+        producer.conf.broker_transport_options = broker_transport_options("filesystem://", var_dir)
     else:
         import redis
 
@@ -187,15 +185,37 @@ def soon(summit, main_stage):
     return build
 
 
+def messages_waiting(celery):
+    """Task messages still in the broker's queue, not yet taken by a worker."""
+    with celery.producer.connection_for_read() as connection:
+        try:
+            return connection.default_channel.queue_declare(queue="celery", passive=True).message_count
+        except ChannelError:  # the producer's side does not know the queue yet: nothing was left in it
+            return 0
+
+
+def task_log_lines(celery, marker):
+    """Lines of the workers' logs about a task that contain `marker` ("] received", " succeeded in ", ...)."""
+    return sum("Task " in line and marker in line
+               for process in celery.running for line in process.log_path.read_text().splitlines())
+
+
+def idle(celery):
+    """Every task message was taken, and every task a worker received has finished."""
+    received = task_log_lines(celery, "] received")
+    finished = task_log_lines(celery, " succeeded in ") + task_log_lines(celery, " raised ")
+    return messages_waiting(celery) == 0 and received == finished
+
+
 def wait_until_settled(celery, expected_sent, timeout=60):
+    """`expected_sent` reminders are sent and the workers are idle: any duplicate that would send has sent."""
     def settled():
-        return statuses().count(Reminder.Status.SENT) >= expected_sent
+        return statuses().count(Reminder.Status.SENT) >= expected_sent and idle(celery)
 
     try:
-        wait_for(settled, timeout, f"{expected_sent} reminders sent")
+        wait_for(settled, timeout, f"{expected_sent} reminders sent and the workers idle")
     except AssertionError:
         raise AssertionError(f"{statuses()}\n{celery.logs()}") from None
-    time.sleep(2)  # let any duplicate that would send, send
 
 
 def test_beat_firing_twice_sends_each_reminder_once(celery, soon, outbox):
@@ -224,13 +244,21 @@ def test_racing_dispatchers_send_each_reminder_once(celery, soon, outbox):
     assert sent_to == recipients
 
 
+def beat_ticks(beat):
+    return beat.log_path.read_text().count("Sending due task dispatch-due-reminders")
+
+
 def test_two_beat_processes_send_each_reminder_once(celery, soon, outbox):
     soon(2)
     celery.worker()
     celery.beat("beat-a")
     celery.beat("beat-b")
     wait_until_settled(celery, 2)
-    time.sleep(3)  # both beats keep firing every second meanwhile
+    fired = [beat_ticks(beat) for beat in celery.running[1:]]
+    # Both beats keep firing every second: wait for two more ticks of each, all handled.
+    wait_for(lambda: all(beat_ticks(beat) >= n + 2 for beat, n in zip(celery.running[1:], fired)), 30,
+             "two more ticks of each beat")
+    wait_until_settled(celery, 2)
     assert len(mails(outbox)) == 2
     assert "scheduler.dispatch_due_reminders" in "".join(p.log_path.read_text() for p in celery.running[1:])
 

@@ -28,7 +28,8 @@ from partnering.services.meetings import (
 )
 from partnering.services.profiles import (
     DirectoryFilter, ProfileChange, access_partnering, access_profile, acts_for, check_clock, check_needs,
-    company_slugs_by_user, directory, do_update_profile, ensure_profiles, my_profile, office_hours_out, profile_out,
+    companies_of, directory_countries,
+    company_slugs_by_user, directory, do_create_missing_profiles, do_create_profile, do_update_profile, my_profile, office_hours_out, profile_out,
     profiles,
 )
 from partnering.services.slots import NEAREST_COUNT, common_slots, is_busy
@@ -44,8 +45,8 @@ __all__ = [
     "company_card", "company_interests", "do_answer_interest", "do_express_interest", "do_withdraw_interest", "interest_of",
     "interest_out", "introduction_out", "introductions", "is_member", "notice_parties", "access_meeting", "access_partnering", "access_profile",
     "acts_for", "check_clock", "check_duration", "check_needs", "check_step", "clock_changes_between",
-    "common_slots", "company_slugs_by_user", "dashboard", "directory", "do_accept", "do_cancel", "do_decline",
-    "do_propose", "do_request_meeting", "do_set_video_url", "do_update_profile", "ensure_profiles",
+    "common_slots", "companies_of", "company_slugs_by_user", "directory_countries", "dashboard", "directory", "do_accept", "do_cancel", "do_decline",
+    "do_propose", "do_request_meeting", "do_set_video_url", "do_create_missing_profiles", "do_create_profile", "do_update_profile",
     "in_office_hours", "is_busy", "leads", "leads_csv", "local_label", "match", "meeting_days", "meeting_entries",
     "meeting_out", "meetings_calendar", "meetings_of", "minutes_outside", "my_profile", "need_label",
     "office_grid", "office_hours_out", "other_side", "place_of", "profile_out", "profiles", "reminder_targets",

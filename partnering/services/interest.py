@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from events.models import Company
 from events.services import check_registered, check_signed_in, is_organiser
 from partnering.models import Interest, PartnerProfile
-from partnering.services.profiles import access_partnering, ensure_profiles
+from partnering.services.profiles import access_partnering
 from partnering.signals import interest_changed
 from summit.errors import Forbidden, Invalid, NotFound
 
@@ -132,8 +132,7 @@ def interest_out(interest):
 def _company_profile(summit, company):
     found = PartnerProfile.objects.select_related("company").filter(summit=summit, company=company).first()
     if found is None:
-        ensure_profiles(summit)
-        found = PartnerProfile.objects.select_related("company").get(summit=summit, company=company)
+        raise NotFound(_("%(company)s has no partnering card.") % {"company": company.name})
     return found
 
 
@@ -187,5 +186,5 @@ def notice_parties(interest_id):
 
 
 def company_card(summit, company):
-    """The company's partner profile, the one "Meet this company" books with (made on first need)."""
+    """The company's partner profile, the one "Meet this company" books with."""
     return _company_profile(summit, company)

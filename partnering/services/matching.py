@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Company
 from partnering.models import NEEDS
-from partnering.services.profiles import access_partnering, ensure_profiles, profiles
+from partnering.services.profiles import access_partnering, profiles
 
 
 def need_label(code):
@@ -20,7 +20,6 @@ def suggestions(user, summit):
     your companies'.
     """
     me = access_partnering(user, summit)
-    ensure_profiles(summit)
     mine = set(Company.objects.filter(summit=summit, members=user).values_list("pk", flat=True))
     ranked = []
     for other in profiles(summit).filter(visible=True).exclude(pk=me.pk):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from events.models import Company, Room
 from events.services import check_aware, check_registered, is_organiser, registration_for
 from partnering.models import Meeting, Participation, PartnerProfile
-from partnering.services.profiles import access_partnering, access_profile, acts_for, ensure_profiles, profiles
+from partnering.services.profiles import access_partnering, access_profile, acts_for, profiles
 from partnering.services.slots import is_busy
 from partnering.services.timerules import (
     UTC, check_duration, in_office_hours, local_label, meeting_days, place_of, slot_out,
@@ -135,7 +135,6 @@ def access_acting_profile(user, summit, as_company=None):
     if not as_company:
         return access_partnering(user, summit)
     check_registered(user, summit)
-    ensure_profiles(summit)
     profile = profiles(summit).filter(company__slug=as_company).first()
     if profile is None or not profile.company.members.filter(pk=user.pk).exists():
         raise Forbidden(_("You do not act for this company."))

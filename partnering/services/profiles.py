@@ -3,7 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -14,10 +13,12 @@ from partnering.services.timerules import place_of
 from summit.errors import Forbidden, Invalid, NotFound
 
 
-def ensure_profiles(summit):
+def do_create_missing_profiles(summit):
     """Gives every registered person and pitching company a profile with defaults, in a few queries.
 
-    Profiles are created lazily so that nobody has to fill anything in to be found.
+    Every registration and company gets its profile when it is created
+    (partnering/receivers.py), so nobody has to fill anything in to be found;
+    this catches up rows made in bulk, which send no signals.
     """
     have_users = PartnerProfile.objects.filter(summit=summit, user__isnull=False).values("user_id")
     missing_people = (
@@ -47,9 +48,16 @@ def _person_defaults(summit, user):
 
 def _company_defaults(summit, company):
     return PartnerProfile(
-        summit=summit, company=company, organisation=company.name, country=company.country,
+        summit=summit, company_id=company.pk, organisation=company.name, country=company.country,
         timezone=summit.timezone, themes=[t for t in company.themes if t in summit.themes],
     )
+
+
+def do_create_profile(summit, *, user=None, company=None):
+    """The default profile of a person who just registered, or of a new company; a second call changes nothing."""
+    # By id, not instance: an unsaved profile must not be cached on the company it describes.
+    fresh = _person_defaults(summit, user) if user is not None else _company_defaults(summit, company)
+    PartnerProfile.objects.bulk_create([fresh], ignore_conflicts=True)
 
 
 def access_partnering(user, summit):
@@ -60,13 +68,8 @@ def access_partnering(user, summit):
 
 def my_profile(user, summit):
     profile = PartnerProfile.objects.select_related("user__profile").filter(summit=summit, user=user).first()
-    if profile is None:
-        try:
-            with transaction.atomic():
-                profile = _person_defaults(summit, user)
-                profile.save()
-        except IntegrityError:
-            profile = PartnerProfile.objects.get(summit=summit, user=user)
+    if profile is None:  # a platform superuser who never registered
+        raise Forbidden(_("Register for this summit first."))
     return profile
 
 
@@ -77,7 +80,6 @@ def profiles(summit):
 def access_profile(user, summit, profile_id):
     """A visible profile of this summit (or one the person acts for); hidden ones are not found."""
     access_partnering(user, summit)
-    ensure_profiles(summit)
     profile = profiles(summit).filter(pk=profile_id).first()
     if profile is None or not (profile.visible or acts_for(user, profile)):
         raise NotFound(_("No such partner profile."))
@@ -89,6 +91,16 @@ def acts_for(user, profile):
     if profile.user_id:
         return profile.user_id == user.pk
     return any(member.pk == user.pk for member in profile.company.members.all())  # uses a prefetch if any
+
+
+def directory_countries(summit):
+    """The countries of visible profiles, for the directory's filter."""
+    return sorted(set(profiles(summit).filter(visible=True).exclude(country="").values_list("country", flat=True)))
+
+
+def companies_of(user, summit):
+    """The summit's companies the person is a member of (they may act for them)."""
+    return Company.objects.filter(summit=summit, members=user)
 
 
 def company_slugs_by_user(summit):
@@ -116,7 +128,6 @@ def directory(user, summit, filters):
     cannot look inside JSON lists.
     """
     access_partnering(user, summit)
-    ensure_profiles(summit)
     found = profiles(summit).filter(visible=True)
     q = (filters.q or "").strip()
     if q:

@@ -3,8 +3,8 @@ import os
 from django.core.management.base import BaseCommand
 
 from events.demo import seed_demo
-from partnering.demo import seed_partnering
-from scheduler.demo import seed_scheduler_demo
+from events.models import Summit
+from events.signals import demo_seeded
 
 
 class Command(BaseCommand):
@@ -12,8 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summit, password = seed_demo(password=os.environ.get("DEMO_PASSWORD") or None)
-        seed_partnering(summit)
-        seed_scheduler_demo(summit)
+        demo_seeded.send(Summit, summit=summit)
         self.stdout.write(f"Demo summit ready: /summits/{summit.slug}/")
         if password and not os.environ.get("DEMO_PASSWORD"):
             self.stdout.write(self.style.WARNING(f"Organiser sign-in: organiser / {password} (shown once)"))

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0002_room_meeting_kind'),
-        ('partnering', '0002_no_double_booking'),
+        ('partnering', '0003_profiles_for_everyone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

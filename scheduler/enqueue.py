@@ -1,0 +1,15 @@
+"""Queues the scheduler's Celery tasks, by name, once the current transaction commits.
+
+Services and receivers call this instead of importing scheduler.tasks, which
+imports the services: the dependency runs one way (tasks -> services -> here).
+The task object is looked up in the Celery app's registry, so eager mode and
+routing behave exactly as a direct `.delay()` would; a worker never reads a
+row that is not committed yet.
+"""
+
+from celery import current_app
+from django.db import transaction
+
+
+def enqueue(task_name, *args):
+    transaction.on_commit(lambda: current_app.tasks[task_name].delay(*args))
