@@ -16,8 +16,9 @@ permission, `check_*` validate, `do_*` change state.
 from partnering.services.calendar import meeting_entries, meetings_calendar
 from partnering.services.dashboard import dashboard
 from partnering.services.interest import (
-    access_company_interests, access_interest_target, company_card, company_interests, do_answer_interest, do_express_interest,
-    do_withdraw_interest, interest_of, interest_out, introduction_out, introductions, is_member, notice_parties,
+    access_company_interests, access_interest_target, company_card, company_interests, do_answer_interest,
+    do_express_interest, do_withdraw_interest, interest_of, interest_out, introduction_out, introductions, is_member,
+    notice_parties,
 )
 from partnering.services.leads import LEAD_COLUMNS, access_company_leads, leads, leads_csv
 from partnering.services.matching import match, need_label, suggestions
@@ -42,8 +43,9 @@ __all__ = [
     "DEFAULT_STEP", "DURATIONS", "LEAD_COLUMNS", "MAX_MESSAGE", "NEAREST_COUNT", "STEPS", "UTC",
     "DirectoryFilter", "MeetingRequest", "ProfileChange",
     "access_acting_profile", "access_company_interests", "access_company_leads", "access_interest_target",
-    "company_card", "company_interests", "do_answer_interest", "do_express_interest", "do_withdraw_interest", "interest_of",
-    "interest_out", "introduction_out", "introductions", "is_member", "notice_parties", "access_meeting", "access_partnering", "access_profile",
+    "company_card", "company_interests", "do_answer_interest", "do_express_interest", "do_withdraw_interest",
+    "interest_of", "interest_out", "introduction_out", "introductions", "is_member", "notice_parties",
+    "access_meeting", "access_partnering", "access_profile",
     "acts_for", "check_clock", "check_duration", "check_needs", "check_step", "clock_changes_between",
     "common_slots", "companies_of", "company_slugs_by_user", "directory_countries", "dashboard", "directory", "do_accept", "do_cancel", "do_decline",
     "do_propose", "do_request_meeting", "do_set_video_url", "do_create_missing_profiles", "do_create_profile", "do_update_profile",
