@@ -196,3 +196,12 @@ def test_the_private_meeting_room_shows_chat_agenda_and_video_link_not_qa_or_rea
     assert "Distribution in Shandong" in page and 'href="https://meet.example.org/fv-lina"' in page
     assert 'id="question-form"' not in page and 'class="reaction"' not in page
     assert 'class="stream' not in page
+
+
+def test_every_partner_card_books_a_meeting_through_the_slot_picker(summit, attendee_paris, attendee_shanghai,
+                                                                   lina_profile):
+    reads_english(attendee_paris)
+    page = form_client(attendee_paris).get("/summits/roadshow/partnering/").content.decode()
+    card = page[page.index(f'href="/summits/roadshow/partnering/partners/{lina_profile.pk}/"'):]
+    assert 'class="button" href="/summits/roadshow/partnering/partners/%d/">Book a meeting</a>' % lina_profile.pk \
+        in card
