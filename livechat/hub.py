@@ -396,6 +396,23 @@ class Hubs:
         if hub is not None:
             hub.inbox.put_nowait(envelope)
 
+    async def broadcast(self, room_id, frame):
+        """An ephemeral frame to every socket of a room, in every process, from anything running in this
+        loop (an HTTP view, such as the media server's callbacks): the same path as `publish_ephemeral`,
+        whether or not this process holds a socket of the room."""
+        envelope = Envelope.ephemeral(frame)
+        if not self.redis_url:
+            hub = self.rooms.get(room_id)
+            if hub is not None:
+                hub.inbox.put_nowait(envelope)
+            return
+        client = self.redis or aioredis.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
+        try:
+            await client.publish(keys.room_channel(room_id), envelope.wire())
+        finally:
+            if client is not self.redis:
+                await client.aclose()
+
     async def publish_ephemeral(self, hub, frame):
         envelope = Envelope.ephemeral(frame)
         if self.redis is None:

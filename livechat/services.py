@@ -26,6 +26,7 @@ from events.services import (
     live_session,
     role_in,
 )
+from livechat import roomstate
 from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
 from summit.errors import Forbidden, Invalid, NotFound
 
@@ -126,6 +127,7 @@ def do_enter_room(room_id, session_id, user_id, kind, server, since=None):
         "last_seq": last_seq,
         "messages": [view_for(event.payload, user_id, kind) for event in reversed(messages[:RECENT_MESSAGES])],
         "questions": _questions_for(room_id, session_id, user_id, kind),
+        **roomstate.parts_for(room_id, user_id, kind),
     }
     replay = []
     if since is not None:

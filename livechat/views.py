@@ -71,7 +71,6 @@ def room(request, slug, room_slug):
         "session": session,
         "speakers": session.speakers.all() if session else [],
         "next_session": None if session else services.next_session_in(room, now),
-        "stream_url": session.effective_stream_url if session else room.stream_url,
         # A private 1:1 meeting shows only what the meeting needs: chat, and the meeting's panel (agenda, video).
         "has_questions": room.kind not in (Room.Kind.LOUNGE, Room.Kind.MEETING),
         "is_meeting": room.kind == Room.Kind.MEETING,

@@ -39,3 +39,4 @@ def too_large(request, exc):
 api.add_router("", events_router)
 api.add_router("", "partnering.api.router")
 api.add_router("", "scheduler.api.router")
+api.add_router("", "stage.api.router")

@@ -47,6 +47,15 @@ def env_list(name, default=()):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_origin(name, default):
+    """An origin, scheme://host[:port] and nothing more: it goes into the Content-Security-Policy as is."""
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
+        raise ImproperlyConfigured(f"{name} must be an origin such as https://media.example.org, got {raw!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 _RATE = re.compile(r"^[1-9][0-9]*/(s|m|h|d|sec|min|hour|day)$")
 
 

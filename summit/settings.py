@@ -6,15 +6,19 @@ filesystem transport. REDIS_URL and DATABASE_URL switch to the production
 shape (see docker-compose.yml).
 """
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
+from django.utils.crypto import salted_hmac
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from summit.brokers import broker_transport_options
-from summit.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_url
+from summit.env import env_bool, env_choice, env_int, env_list, env_origin, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The SQLite file, the generated secret key, the filesystem broker and file mail live here;
@@ -57,6 +61,7 @@ INSTALLED_APPS = [
     "livechat",
     "scheduler",
     "partnering",
+    "stage",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +188,27 @@ MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Summit <summit@localhost>")
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 
+# The live stage's media server: nginx with the RTMP module (docs/stage.md). RTMP in, HLS out on
+# its own origin (MEDIA_ORIGIN, the one host the CSP lets pages play and fetch media from).
+RTMP_PORT = env_int("RTMP_PORT", 1935)
+MEDIA_HTTP_PORT = env_int("MEDIA_HTTP_PORT", env_int("PORT", 8000) + 1)
+MEDIA_ORIGIN = env_origin("MEDIA_ORIGIN", f"http://127.0.0.1:{MEDIA_HTTP_PORT}")
+MEDIA_DIR = Path(env_str("MEDIA_DIR", str(VAR_DIR / "media")))
+# Where the media server reaches the platform for its callbacks (a private address in production).
+MEDIA_PLATFORM_URL = env_url("MEDIA_PLATFORM_URL", SITE_URL)
+# The callbacks' shared secret, part of their URLs: only the media server knows them.
+MEDIA_SECRET = env_str("MEDIA_SECRET") or salted_hmac(
+    "stage.media-callbacks", "", secret=SECRET_KEY, algorithm="sha256"
+).hexdigest()
+if not re.fullmatch(r"[A-Za-z0-9_-]{16,}", MEDIA_SECRET):
+    raise ImproperlyConfigured("MEDIA_SECRET must be at least 16 letters, digits, '-' or '_' (it goes into URLs)")
+# What presenters type into OBS as the server; the host presenters can reach.
+RTMP_SERVER_URL = env_url(
+    "RTMP_SERVER_URL", f"rtmp://{urlsplit(SITE_URL).hostname}:{RTMP_PORT}/live", schemes=("rtmp",)
+)
+HLS_FRAGMENT_SECONDS = env_int("HLS_FRAGMENT_SECONDS", 2)
+HLS_PLAYLIST_SECONDS = env_int("HLS_PLAYLIST_SECONDS", 8)
+
 # Request size: a JSON API and forms, nothing larger.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 
@@ -198,6 +224,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# The media server calls back over the private network in plain HTTP (MEDIA_PLATFORM_URL).
+SECURE_REDIRECT_EXEMPT = [r"^stage/media/"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -215,7 +243,9 @@ SECURE_CSP = {
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, MEDIA_ORIGIN],
+    # hls.js feeds the video element through a MediaSource (a blob: URL); native HLS reads the origin.
+    "media-src": [CSP.SELF, "blob:", MEDIA_ORIGIN],
     "frame-src": [CSP.SELF, *STREAM_HOSTS],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("livechat.urls")),
     path("", include("partnering.urls")),
     path("", include("scheduler.urls")),
+    path("", include("stage.urls")),
     path("", include("events.urls")),
 ]

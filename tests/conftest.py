@@ -266,3 +266,23 @@ def fair_vision_member(summit, fair_vision):
     fair_vision.members.add(user)
     return user
 
+
+# --- the live stage ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def presenter(summit, fair_vision):
+    """Julien of Fair Vision: a member of the pitching company, registered as a speaker."""
+    user = make_person("julien", name="Julien Marchetti", organisation="Fair Vision")
+    Registration.objects.create(summit=summit, user=user, role=Registration.Role.SPEAKER)
+    fair_vision.members.add(user)
+    return user
+
+
+@pytest.fixture
+def live_pitch(summit, pitch_room, fair_vision):
+    """Fair Vision's pitch, on in its pitch room right now."""
+    from django.utils import timezone
+
+    return make_session(summit, pitch_room, "Fair Vision pitch, live", timezone.now() - dt.timedelta(minutes=5), 60,
+                        company=fair_vision)

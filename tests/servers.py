@@ -5,6 +5,7 @@ nobody else holds, with the flags of scripts/run, logging to a file, and stopped
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -106,3 +107,73 @@ def launch_chromium(playwright):
     """The system's headless Chromium (Playwright's own download is not used), once it is known to be there."""
     require_chromium()
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+# --- the stage's media server (nginx with the RTMP module), ffmpeg and a Celery worker ---------------
+
+NGINX = "/usr/sbin/nginx"
+RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+MEDIA_START_SECONDS = 15
+
+
+def require_media_server():
+    """Skip a stage test where nginx, its RTMP module or ffmpeg is missing, but fail it where services are
+    required: `make test` installs them (scripts/install-system-packages)."""
+    missing = [path for path in (NGINX, RTMP_MODULE) if not os.path.exists(path)]
+    missing += [tool for tool in ("ffmpeg", "ffprobe") if shutil.which(tool) is None]
+    if not missing:
+        return
+    reason = f"missing {', '.join(missing)}: install nginx, libnginx-mod-rtmp and ffmpeg (make system-packages)"
+    if services_required():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def start_media_server(config_path, rtmp_port, log_path):
+    """nginx in the foreground from the configuration the platform rendered, once its RTMP port answers."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [NGINX, "-e", "stderr", "-p", str(Path(config_path).parent), "-c", str(config_path)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + MEDIA_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"nginx exited with {process.returncode}:\n{Path(log_path).read_text()[-3000:]}")
+        if _answers(rtmp_port, None):
+            return process
+        time.sleep(0.1)
+    stop(process)
+    pytest.fail(f"nginx did not listen on {rtmp_port} within {MEDIA_START_SECONDS}s")
+
+
+def start_celery_worker(env, log_path):
+    """A real worker (solo pool: one process to stop), returned once it says it is ready."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "summit", "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the Celery worker exited with {process.returncode}:\n{Path(log_path).read_text()[-3000:]}")
+        if "ready." in Path(log_path).read_text():
+            return process
+        time.sleep(0.2)
+    stop(process)
+    pytest.fail(f"the Celery worker did not start:\n{Path(log_path).read_text()[-3000:]}")
+
+
+def publish_test_pattern(url, log_path, *, seconds=60, audio_only=False):
+    """ffmpeg pushing a test picture and tone to `url` in real time, as OBS would."""
+    video = [] if audio_only else ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25"]
+    codecs = [] if audio_only else ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
+                                    "-pix_fmt", "yuv420p"]
+    with open(log_path, "w") as log:
+        return subprocess.Popen(
+            ["ffmpeg", "-nostdin", "-v", "error", "-re", *video, "-f", "lavfi", "-i", "sine=frequency=440",
+             "-t", str(seconds), *codecs, "-c:a", "aac", "-f", "flv", url],
+            stdout=log, stderr=subprocess.STDOUT,
+        )

@@ -393,6 +393,8 @@ function onState(frame, { resumed }) {
   for (const message of frame.messages ?? []) addMessage(message);
   if (!resumed) scrollToEnd();
   showPresence(frame.presence?.count);
+  // Other parts of the page (the stage player) read their share of the state from this event.
+  root.dispatchEvent(new CustomEvent("room:state", { detail: frame }));
 }
 
 function onEvent(frame) {
@@ -415,6 +417,8 @@ function onEvent(frame) {
       showReaction(frame.emoji, frame.count);
       break;
     default:
+      // Frames of other parts of the page, such as `stage.state` for the stage player.
+      root.dispatchEvent(new CustomEvent("room:event", { detail: frame }));
       break;
   }
 }

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class StageConfig(AppConfig):
+    name = "stage"
+    verbose_name = "Live stage"
+
+    def ready(self):
+        from livechat import roomstate
+        from stage.services import channels
+
+        # room.state carries the stage: livechat asks, it never imports the stage.
+        roomstate.register("stage", channels.room_state_part)

@@ -1,0 +1,244 @@
+"""Who may watch and who may go live: the stage as attendees see it, and the keys presenters get.
+
+A room offers one channel per language: the original (floor) and one per summit language for
+interpreters. Keys are shown only to organisers and to members of the company whose session is
+current or next in the room; rotating them refuses the old ones at the media server's next ask.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Room
+from events.services import (
+    access_room,
+    access_summit,
+    check_signed_in,
+    is_organiser,
+    live_session,
+    next_session_in,
+    profile_for,
+)
+from livechat.services import access_live_room
+from stage.models import ORIGINAL, Channel, Recording, new_stream_key
+from summit.errors import Forbidden, NotFound, NotSignedIn
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def label_for(language):
+    if language == ORIGINAL:
+        return _("Original")
+    return str(LANGUAGE_NAMES.get(language, language))
+
+
+def playlist_url(public_name):
+    return f"{settings.MEDIA_ORIGIN}/hls/{public_name}/index.m3u8"
+
+
+def replay_url(recording):
+    return f"{settings.MEDIA_ORIGIN}/replays/{recording.slug}/index.m3u8"
+
+
+def _language_order(room):
+    languages = [ORIGINAL, *room.summit.languages]
+    return {language: position for position, language in enumerate(languages)}
+
+
+# --- what attendees see ----------------------------------------------------------------
+
+
+def access_stage_room(user, summit_slug, room_slug):
+    """The room, if `user` may enter it: the room socket's own rule."""
+    access = access_live_room(user, summit_slug, room_slug)
+    return Room.objects.select_related("summit").get(pk=access["room_id"])
+
+
+def stage_state(room, *, now=None):
+    """`{status, streams}`: what `stage.state` and `room.state.stage` carry, the same for everybody.
+
+    A channel publishing now is an HLS stream; otherwise its embedded player if it has one (the
+    original falls back to the session's or room's player link), else its HLS address, not live.
+    """
+    session = live_session(room, now)
+    legacy_embed = session.effective_stream_url if session else room.stream_url
+    order = _language_order(room)
+    channels = sorted(Channel.objects.filter(room=room), key=lambda c: (order.get(c.language, 99), c.language))
+    streams = []
+    for channel in channels:
+        embed = channel.embed_url or (legacy_embed if channel.language == ORIGINAL else "")
+        if channel.live_since is None and embed:
+            stream = {"kind": "embed", "url": embed, "live": True}
+        else:
+            stream = {"kind": "hls", "url": playlist_url(channel.public_name), "live": channel.live_since is not None}
+        streams.append({"language": channel.language, "label": label_for(channel.language), **stream})
+    if not any(channel.language == ORIGINAL for channel in channels) and legacy_embed:
+        streams.insert(0, {"language": ORIGINAL, "label": label_for(ORIGINAL), "kind": "embed",
+                           "url": legacy_embed, "live": True})
+    live = any(stream["kind"] == "hls" and stream["live"] for stream in streams)
+    return {"status": "live" if live else "offline", "streams": streams}
+
+
+def stage_state_frame(room_id):
+    """The `stage.state` frame every socket of the room receives when a channel starts or stops."""
+    room = Room.objects.select_related("summit").get(pk=room_id)
+    return {"type": "stage.state", **stage_state(room)}
+
+
+def recordings_for(*, room=None, session=None, include_hidden=False):
+    """Replays ready to play, newest first, of a room or of a session; hidden ones only for organisers."""
+    recordings = Recording.objects.filter(status=Recording.Status.READY).select_related("room__summit")
+    recordings = recordings.filter(session=session) if session is not None else recordings.filter(room=room)
+    if not include_hidden:
+        recordings = recordings.filter(is_hidden=False)
+    return [recording_view(recording) for recording in recordings]
+
+
+def recording_view(recording):
+    return {
+        "id": recording.pk,
+        "session_id": recording.session_id,
+        "language": recording.language,
+        "started_at": recording.started_at,
+        "duration_s": recording.duration_s,
+        "url": replay_url(recording),
+        "page_url": reverse("replay", args=[recording.room.summit.slug, recording.slug]),
+        "hidden": recording.is_hidden,
+    }
+
+
+def choose_stream(streams, language, choice=None):
+    """The stream a viewer starts on (static/js/stage.js decides the same way, with their saved pick)."""
+    live = [stream for stream in streams if stream["live"]]
+    for wanted in (choice, language, ORIGINAL):
+        found = next((stream for stream in live if stream["language"] == wanted), None)
+        if found is not None:
+            return found
+    return live[0] if live else None
+
+
+def stage_for(user, summit_slug, room_slug):
+    """The stage endpoint: the room's state, its replays, and which channel this person starts on."""
+    room = access_stage_room(user, summit_slug, room_slug)
+    return {
+        **stage_state(room),
+        "default_language": default_language(user.pk),
+        "recordings": recordings_for(room=room, include_hidden=is_organiser(user, room.summit)),
+    }
+
+
+def access_replay(user, summit_slug, recording_slug):
+    """A ready replay, for whoever may enter its room; a hidden one for organisers only."""
+    recording = (
+        Recording.objects.select_related("room__summit", "session")
+        .filter(slug=recording_slug, room__summit__slug=summit_slug, status=Recording.Status.READY)
+        .first()
+    )
+    if recording is None:
+        raise NotFound(_("No such replay."))
+    access_live_room(user, summit_slug, recording.room.slug)
+    if recording.is_hidden and not is_organiser(user, recording.room.summit):
+        raise NotFound(_("No such replay."))
+    return recording
+
+
+def player_labels():
+    """Every string static/js/stage.js shows: the script has no catalogue of its own."""
+    return {
+        "stream": _("Live stream"),
+        "languages": {ORIGINAL: label_for(ORIGINAL),
+                      **{code: str(name) for code, name in settings.LANGUAGES}},
+        "watch_replay": _("Watch the replay"),
+        "not_supported": _("This browser cannot play the stream."),
+    }
+
+
+def default_language(user_id):
+    """The channel a person starts on when it is live: their profile's language."""
+    user = get_user_model().objects.select_related("profile").get(pk=user_id)
+    return profile_for(user).language
+
+
+def room_state_part(room_id, user_id, kind):
+    """`room.state.stage`: the stage's state plus this person's default channel."""
+    room = Room.objects.select_related("summit").get(pk=room_id)
+    return {**stage_state(room), "default_language": default_language(user_id)}
+
+
+# --- who may go live -------------------------------------------------------------------
+
+
+def current_or_next_session(room, now=None):
+    now = now or timezone.now()
+    return live_session(room, now) or next_session_in(room, now)
+
+
+def check_can_go_live(user, room):
+    """Organisers; members of the company whose session is current or next in the room."""
+    check_signed_in(user)
+    if is_organiser(user, room.summit):
+        return
+    session = current_or_next_session(room)
+    if session is not None and session.company_id and session.company.members.filter(pk=user.pk).exists():
+        return
+    raise Forbidden(_("Only organisers and the company presenting now or next in this room may go live here."))
+
+
+def can_go_live(user, room):
+    try:
+        check_can_go_live(user, room)
+    except (Forbidden, NotSignedIn):
+        return False
+    return True
+
+
+def access_ingest(user, summit_slug, room_slug):
+    room = access_room(access_summit(summit_slug), room_slug)
+    check_can_go_live(user, room)
+    return room
+
+
+def do_ensure_channels(room):
+    """The original and one channel per summit language, made on first use."""
+    for language in [ORIGINAL, *room.summit.languages]:
+        Channel.objects.get_or_create(
+            room=room, language=language, defaults={"public_name": f"{room.pk}-{language}"}
+        )
+    order = _language_order(room)
+    return sorted(Channel.objects.filter(room=room), key=lambda c: (order.get(c.language, 99), c.language))
+
+
+def ingest_for(room):
+    """`{server, keys}` for someone `check_can_go_live` let through; the room's channels are made on first use."""
+    channels = do_ensure_channels(room)
+    return {
+        "server": settings.RTMP_SERVER_URL,
+        "keys": [{"language": channel.language, "label": label_for(channel.language),
+                  "stream_key": channel.stream_key, "live": channel.live_since is not None}
+                 for channel in channels],
+    }
+
+
+def preview_url(room):
+    """The original channel's playlist: what the Go live page previews."""
+    return playlist_url(Channel.objects.get(room=room, language=ORIGINAL).public_name)
+
+
+def go_live_labels():
+    """The strings static/js/go-live.js shows as the stream starts and stops."""
+    return {
+        "live": _("You are live: attendees see the stream now."),
+        "offline": _("Offline: start streaming from your encoder to go live."),
+    }
+
+
+def do_rotate_keys(room):
+    """New keys for every channel of the room: the media server refuses the old ones from now on."""
+    with transaction.atomic():
+        for channel in do_ensure_channels(room):
+            channel.stream_key = new_stream_key()
+            channel.save(update_fields=["stream_key"])
+    return ingest_for(room)

@@ -1,0 +1,133 @@
+"""What the media server tells the platform, and what the platform answers (nginx-rtmp's HTTP callbacks).
+
+The presenter publishes to the `live` application with a stream key. `on_publish` there asks
+`do_authorise_publish`: a valid key gets a 302 to `rtmp://127.0.0.1:RTMP_PORT/<internal app>/<public
+name>`, which nginx-rtmp follows by relaying the stream into that internal application (publishing
+there is allowed from 127.0.0.1 only). The internal application cuts HLS and records under the public
+name, so no file or URL ever carries the key, and its own callbacks say when the stream really started
+and stopped and where the recording is. `on_update` re-checks the key while publishing: a rotated key
+is cut off at the next check.
+"""
+
+import hmac
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.services import live_session
+from stage import tasks
+from stage.models import ORIGINAL, Channel, Recording, RestreamTarget
+from summit.errors import Forbidden, NotFound
+
+INGEST_APP = "live"
+STAGE_APP = "stage"
+RELAY_APP_PREFIX = "relay_"
+
+
+def relay_app(room_id):
+    """The internal application of a room with restream targets: it pushes to the stage and to each target."""
+    return f"{RELAY_APP_PREFIX}{room_id}"
+
+
+def check_media_secret(secret):
+    if not hmac.compare_digest(str(secret), settings.MEDIA_SECRET):
+        raise NotFound(_("Not found."))
+
+
+def _channel(**lookup):
+    channel = Channel.objects.select_related("room").filter(**lookup).first()
+    if channel is None:
+        raise Forbidden(_("Unknown stream."))
+    return channel
+
+
+def do_authorise_publish(app, stream_key):
+    """Where a publish to the ingest application goes: the internal URL, or Forbidden for a bad key."""
+    if app != INGEST_APP or not stream_key:
+        raise Forbidden(_("Publish to the live application with a stream key."))
+    channel = _channel(stream_key=stream_key)
+    target = STAGE_APP
+    if channel.language == ORIGINAL and RestreamTarget.objects.filter(room_id=channel.room_id).exists():
+        target = relay_app(channel.room_id)
+    return f"rtmp://127.0.0.1:{settings.RTMP_PORT}/{target}/{channel.public_name}"
+
+
+def check_still_publishing(app, stream_key):
+    """`on_update`: a key rotated (or a room deleted) since the publish began ends the stream."""
+    if app == INGEST_APP:
+        _channel(stream_key=stream_key)
+
+
+def _check_internal_app(app):
+    if app != STAGE_APP:
+        raise Forbidden(_("Not the stage application."))
+
+
+def do_stream_started(app, public_name, now=None):
+    """The relayed stream reached the internal application: the channel is live and being recorded.
+
+    Returns the room's id, whose sockets must hear the new `stage.state`.
+    """
+    _check_internal_app(app)
+    now = now or timezone.now()
+    with transaction.atomic():
+        channel = _channel(public_name=public_name)
+        Channel.objects.filter(pk=channel.pk).update(live_since=now)
+        Recording.objects.create(
+            room=channel.room, session=live_session(channel.room, now), language=channel.language,
+            public_name=public_name, started_at=now,
+        )
+    return channel.room_id
+
+
+def do_stream_stopped(app, public_name, now=None):
+    """Publishing ended: the channel is offline. Returns the room's id."""
+    _check_internal_app(app)
+    channel = _channel(public_name=public_name)
+    Channel.objects.filter(pk=channel.pk).update(live_since=None)
+    Recording.objects.filter(public_name=public_name, status=Recording.Status.RECORDING, ended_at=None).update(
+        ended_at=now or timezone.now()
+    )
+    return channel.room_id
+
+
+def check_recording_path(path):
+    """Only a file the media server wrote under its recordings folder may become a replay."""
+    folder = (Path(settings.MEDIA_DIR) / "recordings").resolve()
+    resolved = Path(path).resolve()
+    if resolved.parent != folder or resolved.suffix != ".flv":
+        raise Forbidden(_("Not a recording of this media server."))
+    return str(resolved)
+
+
+def do_recording_done(app, public_name, path):
+    """The recording file is closed: attach it to its publish and queue the remux into a replay.
+
+    Returns the recording's id, or None when nothing was waiting for this file (a repeated callback).
+    """
+    _check_internal_app(app)
+    path = check_recording_path(path)
+    with transaction.atomic():
+        recording = (
+            Recording.objects.select_for_update()
+            .filter(public_name=public_name, status=Recording.Status.RECORDING)
+            .order_by("-started_at")
+            .first()
+        )
+        if recording is None:
+            return None
+        recording.source_path = path
+        recording.status = Recording.Status.PROCESSING
+        recording.ended_at = recording.ended_at or timezone.now()
+        recording.save(update_fields=["source_path", "status", "ended_at"])
+        transaction.on_commit(lambda: tasks.remux_recording.delay(recording.pk))
+    return recording.pk
+
+
+def do_forget_live_streams():
+    """The media server is (re)starting, so nothing publishes: a channel it left marked live (it stopped
+    without its `on_publish_done`) is offline again. Returns how many were."""
+    return Channel.objects.exclude(live_since=None).update(live_since=None)

@@ -1,0 +1,168 @@
+"""Pages of the stage (Go live, replays) and the media server's HTTP callbacks.
+
+The callbacks are async: they run in Daphne's event loop, so `stage.state` goes out through that
+loop's room hubs (livechat/hub.py), to every socket of the room on every process.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseRedirectBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from events.services import is_organiser
+from livechat.db import call
+from livechat.hub import hubs
+from stage.services import channels, media, restream
+from summit.errors import NotFound, ServiceError
+
+
+class RtmpRedirect(HttpResponseRedirectBase):
+    """nginx-rtmp follows a 302 to rtmp://… by relaying the stream there."""
+
+    status_code = 302
+    allowed_schemes = ["rtmp"]
+
+
+# --- the media server's callbacks ------------------------------------------------------------
+
+
+def _answer(error):
+    return HttpResponse(str(error.detail), status=error.status, content_type="text/plain")
+
+
+def _checked_form(request, secret):
+    if request.method != "POST":
+        return None, HttpResponseNotAllowed(["POST"])
+    try:
+        media.check_media_secret(secret)
+    except ServiceError as error:
+        return None, _answer(error)
+    return request.POST, None
+
+
+async def _announce(room_id):
+    frame = await call(channels.stage_state_frame, room_id)
+    await hubs().broadcast(room_id, frame)
+
+
+@csrf_exempt
+async def media_publish(request, secret):
+    """`on_publish` of the ingest application: a valid key is relayed under its public name."""
+    form, refusal = _checked_form(request, secret)
+    if refusal:
+        return refusal
+    try:
+        location = await call(media.do_authorise_publish, form.get("app", ""), form.get("name", ""))
+    except ServiceError as error:
+        return _answer(error)
+    return RtmpRedirect(location)
+
+
+@csrf_exempt
+async def media_update(request, secret):
+    """`on_update` while publishing: a rotated key ends the stream."""
+    form, refusal = _checked_form(request, secret)
+    if refusal:
+        return refusal
+    try:
+        await call(media.check_still_publishing, form.get("app", ""), form.get("name", ""))
+    except ServiceError as error:
+        return _answer(error)
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt
+async def media_started(request, secret):
+    form, refusal = _checked_form(request, secret)
+    if refusal:
+        return refusal
+    try:
+        room_id = await call(media.do_stream_started, form.get("app", ""), form.get("name", ""))
+    except ServiceError as error:
+        return _answer(error)
+    await _announce(room_id)
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt
+async def media_stopped(request, secret):
+    form, refusal = _checked_form(request, secret)
+    if refusal:
+        return refusal
+    try:
+        room_id = await call(media.do_stream_stopped, form.get("app", ""), form.get("name", ""))
+    except ServiceError as error:
+        return _answer(error)
+    await _announce(room_id)
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt
+async def media_recorded(request, secret):
+    form, refusal = _checked_form(request, secret)
+    if refusal:
+        return refusal
+    try:
+        await call(media.do_recording_done, form.get("app", ""), form.get("name", ""), form.get("path", ""))
+    except ServiceError as error:
+        return _answer(error)
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def go_live(request, slug, room_slug):
+    """The presenter's page: server, keys, OBS settings, preview, state; organisers also manage restreams."""
+    room = channels.access_ingest(request.user, slug, room_slug)
+    organiser = is_organiser(request.user, room.summit)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "rotate":
+                channels.do_rotate_keys(room)
+                messages.success(request, _("New keys are ready: the old ones no longer work."))
+            elif action == "add-target":
+                restream.do_add_restream_target(request.user, room, request.POST.get("url"),
+                                                request.POST.get("stream_key"))
+                messages.success(request, _("Restream target added: it receives the next publish."))
+            elif action == "remove-target":
+                target_id = request.POST.get("target", "")
+                if not target_id.isdigit():
+                    raise NotFound(_("No such restream target in this room."))
+                restream.do_remove_restream_target(request.user, room, int(target_id))
+                messages.success(request, _("Restream target removed."))
+            else:
+                messages.error(request, _("Nothing to do."))
+        except ServiceError as error:
+            messages.error(request, error.detail)
+        return redirect(reverse("go-live", args=[room.summit.slug, room.slug]))
+    context = {
+        "summit": room.summit,
+        "room": room,
+        "ingest": channels.ingest_for(room),
+        "state": channels.stage_state(room),
+        "preview_url": channels.preview_url(room),
+        "ingest_url": reverse("api:ingest", kwargs={"slug": room.summit.slug, "room": room.slug}),
+        "labels": channels.go_live_labels(),
+        "targets": restream.restream_targets(request.user, room) if organiser else None,
+        "is_organiser": organiser,
+    }
+    return render(request, "stage/go_live.html", context)
+
+
+def replay(request, slug, recording_slug):
+    """A replay on its own page, for whoever may enter its room."""
+    recording = channels.access_replay(request.user, slug, recording_slug)
+    context = {
+        "summit": recording.room.summit,
+        "room": recording.room,
+        "recording": recording,
+        "view": channels.recording_view(recording),
+        "minutes": max(1, round(recording.duration_s / 60)) if recording.duration_s else None,
+    }
+    return render(request, "stage/replay.html", context)
+

@@ -1,0 +1,412 @@
+"""The stage's rules through its API, pages and media-server callbacks, in process (both passes).
+
+The real media server, ffmpeg pushes and browsers are in test_stage_live.py; here the callbacks are
+called as nginx-rtmp calls them (form POSTs), and replays are remuxed by the real ffmpeg.
+"""
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from stage.models import Channel, Recording, RestreamTarget
+from stage.services import channels, mediaconfig, replays
+from tests.conftest import csrf_headers, make_session, signed_in
+from tests.live import join, next_frame, orm
+
+STAGE = "/api/summits/roadshow/rooms/fair-vision/stage/"
+INGEST = "/api/summits/roadshow/rooms/fair-vision/ingest/"
+RESTREAM = "/api/summits/roadshow/rooms/fair-vision/restream/"
+
+# The callbacks are async views whose database calls run on another thread: rows must be committed.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _media_dir(settings, tmp_path):
+    settings.MEDIA_DIR = tmp_path / "media"
+    settings.RTMP_PORT = 19350
+
+
+def callback(client, event, **form):
+    """A POST as nginx-rtmp sends it: the event's URL with the shared secret, its form fields."""
+    url = reverse(f"stage-media-{event}", args=[settings.MEDIA_SECRET])
+    return client.post(url, {"call": event, "addr": "127.0.0.1", "type": "live", **form})
+
+
+def keys(response):
+    return {key["language"]: key["stream_key"] for key in response.json()["keys"]}
+
+
+# --- who may go live ------------------------------------------------------------------------
+
+
+def test_organiser_and_the_presenting_companys_member_read_the_keys_nobody_else(
+    organiser, presenter, attendee_paris, live_pitch, anonymous_client
+):
+    for person in (organiser, presenter):
+        response = signed_in(person).get(INGEST)
+        assert response.status_code == 200, response.content
+        assert response.json()["server"] == settings.RTMP_SERVER_URL
+        assert set(keys(response)) == {"original", "en", "fr", "zh-hans"}
+    assert signed_in(attendee_paris).get(INGEST).status_code == 403
+    assert anonymous_client.get(INGEST).status_code == 401
+    assert signed_in(attendee_paris).get(reverse("go-live", args=["roadshow", "fair-vision"])).status_code == 403
+
+
+def test_company_member_may_go_live_only_while_their_session_is_current_or_next(
+    summit, pitch_room, presenter, fair_vision
+):
+    from events.models import Company
+
+    other = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge")
+    now = timezone.now()
+    make_session(summit, pitch_room, "Finwedge pitch", now + dt.timedelta(hours=1), company=other)
+    make_session(summit, pitch_room, "Fair Vision later", now + dt.timedelta(hours=3), company=fair_vision)
+    assert signed_in(presenter).get(INGEST).status_code == 403  # Finwedge presents next, not Fair Vision
+
+    make_session(summit, pitch_room, "Fair Vision now", now - dt.timedelta(minutes=5), company=fair_vision)
+    assert signed_in(presenter).get(INGEST).status_code == 200
+
+
+def test_rotating_keys_gives_new_ones_and_the_media_server_refuses_the_old(organiser_client, live_pitch, client):
+    old = keys(organiser_client.get(INGEST))
+    assert callback(client, "publish", app="live", name=old["original"]).status_code == 302
+
+    rotated = organiser_client.post(INGEST + "rotate/", headers=csrf_headers(organiser_client))
+    assert rotated.status_code == 200
+    new = keys(rotated)
+    assert set(new.values()).isdisjoint(old.values())
+    assert callback(client, "publish", app="live", name=old["original"]).status_code == 403
+    assert callback(client, "update", app="live", name=old["original"]).status_code == 403
+    assert callback(client, "publish", app="live", name=new["original"]).status_code == 302
+    assert callback(client, "update", app="live", name=new["original"]).status_code == 200
+
+
+# --- the media server's callbacks -----------------------------------------------------------
+
+
+def test_valid_key_is_relayed_under_the_public_name_never_the_key(organiser_client, live_pitch, client):
+    key = keys(organiser_client.get(INGEST))["fr"]
+    response = callback(client, "publish", app="live", name=key)
+    channel = Channel.objects.get(stream_key=key)
+    assert response.status_code == 302
+    assert response["Location"] == f"rtmp://127.0.0.1:19350/stage/{channel.public_name}"
+    assert key not in response["Location"]
+    assert callback(client, "publish", app="live", name="not-a-key").status_code == 403
+    assert callback(client, "publish", app="stage", name=key).status_code == 403  # keys go to the ingest app
+
+
+def test_callbacks_without_the_shared_secret_are_not_found(organiser_client, live_pitch, client):
+    key = keys(organiser_client.get(INGEST))["original"]
+    for event in ("publish", "update", "started", "stopped", "recorded"):
+        url = reverse(f"stage-media-{event}", args=["wrong-secret"])
+        assert client.post(url, {"app": "live", "name": key}).status_code == 404
+    assert client.get(reverse("stage-media-publish", args=[settings.MEDIA_SECRET])).status_code == 405
+
+
+def test_publish_makes_the_channel_live_and_records_it_for_the_live_session(
+    organiser_client, attendee_client, live_pitch, client
+):
+    organiser_client.get(INGEST)
+    channel = Channel.objects.get(room=live_pitch.room, language="original")
+    assert callback(client, "started", app="stage", name=channel.public_name).status_code == 200
+
+    stage = attendee_client.get(STAGE).json()
+    assert stage["status"] == "live"
+    original = next(stream for stream in stage["streams"] if stream["language"] == "original")
+    assert original == {"language": "original", "label": "Original", "kind": "hls", "live": True,
+                        "url": f"{settings.MEDIA_ORIGIN}/hls/{channel.public_name}/index.m3u8"}
+    assert channel.stream_key not in json.dumps(stage)
+    recording = Recording.objects.get(public_name=channel.public_name)
+    assert recording.session == live_pitch and recording.status == Recording.Status.RECORDING
+
+    assert callback(client, "stopped", app="stage", name=channel.public_name).status_code == 200
+    assert attendee_client.get(STAGE).json()["status"] == "offline"
+
+
+def test_recording_outside_the_media_servers_folder_is_refused(organiser_client, live_pitch, client):
+    organiser_client.get(INGEST)
+    channel = Channel.objects.get(room=live_pitch.room, language="original")
+    callback(client, "started", app="stage", name=channel.public_name)
+    response = callback(client, "recorded", app="stage", name=channel.public_name, path="/etc/passwd")
+    assert response.status_code == 403
+    assert Recording.objects.get().status == Recording.Status.RECORDING
+
+
+# --- what attendees see -------------------------------------------------------------------------
+
+
+def test_stage_offers_each_channel_and_embeds_stay_possible_per_language(
+    organiser_client, attendee_client, live_pitch
+):
+    organiser_client.get(INGEST)
+    Channel.objects.filter(room=live_pitch.room, language="zh-hans").update(
+        embed_url="https://player.bilibili.com/player.html?bvid=BV1"
+    )
+    stage = attendee_client.get(STAGE).json()
+    assert stage["status"] == "offline" and stage["recordings"] == []
+    assert stage["default_language"] == "fr"  # Camille reads French
+    assert [stream["language"] for stream in stage["streams"]] == ["original", "en", "fr", "zh-hans"]
+    chinese = stage["streams"][-1]
+    assert chinese["kind"] == "embed" and chinese["url"].startswith("https://player.bilibili.com/")
+    assert [s["kind"] for s in stage["streams"][:3]] == ["hls", "hls", "hls"]
+    assert not any(s["live"] for s in stage["streams"][:3])
+
+
+def test_stage_is_for_those_who_may_enter_the_room(live_pitch, stranger, anonymous_client):
+    assert signed_in(stranger).get(STAGE).status_code == 403
+    assert anonymous_client.get(STAGE).status_code == 401
+
+
+def test_viewer_starts_on_their_language_when_live_else_the_original():
+    streams = [{"language": "original", "live": True}, {"language": "fr", "live": False},
+               {"language": "zh-hans", "live": True}]
+    assert channels.choose_stream(streams, "zh-hans")["language"] == "zh-hans"
+    assert channels.choose_stream(streams, "fr")["language"] == "original"
+    assert channels.choose_stream(streams, "fr", choice="zh-hans")["language"] == "zh-hans"
+    assert channels.choose_stream([{"language": "fr", "live": False}], "fr") is None
+
+
+async def test_room_state_carries_the_stage_and_every_socket_hears_stage_state(
+    organiser, attendee_paris, attendee_shanghai, live_pitch, cookies
+):
+    from django.test import AsyncClient
+
+    await orm(lambda: signed_in(organiser).get(INGEST))
+    public_name = await orm(lambda: Channel.objects.get(room=live_pitch.room, language="original").public_name)
+    path = "/ws/summits/roadshow/rooms/fair-vision/"
+    camille, state = await join(await cookies(attendee_paris), path)
+    lina, lina_state = await join(await cookies(attendee_shanghai), path)
+    try:
+        assert state["stage"]["status"] == "offline" and state["stage"]["default_language"] == "fr"
+        assert lina_state["stage"]["default_language"] == "zh-hans"
+        assert len(state["stage"]["streams"]) == 4
+
+        url = reverse("stage-media-started", args=[settings.MEDIA_SECRET])
+        response = await AsyncClient().post(url, {"app": "stage", "name": public_name})
+        assert response.status_code == 200
+        for socket in (camille, lina):
+            frame = await next_frame(socket)
+            assert frame["type"] == "stage.state" and frame["status"] == "live"
+            assert next(s for s in frame["streams"] if s["language"] == "original")["live"] is True
+    finally:
+        await camille.disconnect()
+        await lina.disconnect()
+
+
+# --- replays ----------------------------------------------------------------------------------------
+
+
+def _flv(path, seconds=3):
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-f", "lavfi",
+         "-i", "sine", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt",
+         "yuv420p", "-c:a", "aac", "-f", "flv", str(path)],
+        check=True,
+    )
+
+
+@pytest.fixture
+def recorded(settings, organiser_client, live_pitch, client):
+    """A finished publish of the pitch: its FLV written where the media server writes, the callback made."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is missing: make system-packages installs it")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    organiser_client.get(INGEST)
+    channel = Channel.objects.get(room=live_pitch.room, language="original")
+    callback(client, "started", app="stage", name=channel.public_name)
+    callback(client, "stopped", app="stage", name=channel.public_name)
+    folder = mediaconfig.media_dir() / "recordings"
+    folder.mkdir(parents=True)
+    flv = folder / f"{channel.public_name}-1700000000.flv"
+    _flv(flv)
+    return channel, flv
+
+
+def test_finished_recording_is_remuxed_into_a_replay_of_the_session(recorded, client, attendee_client, live_pitch):
+    channel, flv = recorded
+    response = callback(client, "recorded", app="stage", name=channel.public_name, path=str(flv))
+    assert response.status_code == 200
+    recording = Recording.objects.get()
+    assert recording.status == Recording.Status.READY and recording.session == live_pitch
+    assert 2.5 <= recording.duration_s <= 3.5
+    playlist = replays.replay_folder(recording) / "index.m3u8"
+    text = playlist.read_text()
+    assert "#EXT-X-PLAYLIST-TYPE:VOD" in text and "#EXT-X-ENDLIST" in text
+    assert channel.stream_key not in text and re.search(r"segment\d+\.ts", text)
+    listed = attendee_client.get(STAGE).json()["recordings"]
+    assert [(r["id"], r["session_id"], r["url"]) for r in listed] == [
+        (recording.pk, live_pitch.pk, f"{settings.MEDIA_ORIGIN}/replays/{recording.slug}/index.m3u8")
+    ]
+    # Twice is once: the task leaves a ready replay alone, a repeated callback finds nothing waiting.
+    assert replays.do_remux(recording.pk) == Recording.Status.READY
+    assert callback(client, "recorded", app="stage", name=channel.public_name, path=str(flv)).status_code == 200
+    assert Recording.objects.count() == 1
+
+
+def test_session_page_and_room_offer_the_replay_and_organisers_can_hide_it(
+    recorded, client, attendee_client, organiser_client, live_pitch
+):
+    channel, flv = recorded
+    callback(client, "recorded", app="stage", name=channel.public_name, path=str(flv))
+    recording = Recording.objects.get()
+    session_page = reverse("session-detail", args=["roadshow", live_pitch.pk])
+    replay_page = reverse("replay", args=["roadshow", recording.slug])
+    room_page = reverse("room", args=["roadshow", "fair-vision"])
+    for page in (session_page, room_page):
+        assert replay_page in attendee_client.get(page).content.decode()
+    page = attendee_client.get(replay_page).content.decode()
+    assert f'data-hls="{settings.MEDIA_ORIGIN}/replays/{recording.slug}/index.m3u8"' in page
+
+    url = f"/api/summits/roadshow/recordings/{recording.pk}/"
+    assert attendee_client.patch(url, {"hidden": True}, content_type="application/json",
+                                 headers=csrf_headers(attendee_client)).status_code == 403
+    hidden = organiser_client.patch(url, {"hidden": True}, content_type="application/json",
+                                    headers=csrf_headers(organiser_client))
+    assert hidden.status_code == 200 and hidden.json()["hidden"] is True
+    assert attendee_client.get(STAGE).json()["recordings"] == []
+    for page in (session_page, room_page):
+        assert replay_page not in attendee_client.get(page).content.decode()
+    assert attendee_client.get(replay_page).status_code == 404
+    assert organiser_client.get(replay_page).status_code == 200
+    assert [r["hidden"] for r in organiser_client.get(STAGE).json()["recordings"]] == [True]
+
+
+# --- restream targets and the media server's configuration -------------------------------------------
+
+
+def test_restream_targets_are_for_organisers_and_become_push_lines_of_the_rooms_relay(
+    organiser_client, attendee_client, presenter, live_pitch, client
+):
+    headers = csrf_headers(organiser_client)
+    target = {"url": "rtmp://live-push.bilivideo.com/live-bvc", "stream_key": "?streamname=live_1&key=abc"}
+    assert attendee_client.post(RESTREAM, target, content_type="application/json",
+                                headers=csrf_headers(attendee_client)).status_code == 403
+    presenter_client = signed_in(presenter)
+    assert presenter_client.get(RESTREAM).status_code == 403  # presenters go live, organisers pick the relays
+    created = organiser_client.post(RESTREAM, target, content_type="application/json", headers=headers)
+    assert created.status_code == 201
+    assert organiser_client.get(RESTREAM).json() == [{"id": created.json()["id"], **target}]
+
+    config = mediaconfig.config_path().read_text()  # written when the target was committed
+    relay = f"relay_{live_pitch.room_id}"
+    assert f"application {relay} {{" in config
+    assert "push rtmp://live-push.bilivideo.com/live-bvc/?streamname=live_1&key=abc;" in config
+    for channel_key in keys(organiser_client.get(INGEST)).values():
+        assert channel_key not in config
+    original = keys(organiser_client.get(INGEST))["original"]
+    french = keys(organiser_client.get(INGEST))["fr"]
+    assert callback(client, "publish", app="live", name=original)["Location"].endswith(
+        f"/{relay}/{live_pitch.room_id}-original")
+    assert f"/stage/{live_pitch.room_id}-fr" in callback(client, "publish", app="live", name=french)["Location"]
+
+    removed = organiser_client.delete(f"{RESTREAM}{created.json()['id']}/", headers=headers)
+    assert removed.status_code == 204
+    assert relay not in mediaconfig.config_path().read_text()
+
+
+@pytest.mark.parametrize("url,key", [
+    ("http://example.org/live", ""),
+    ("rtmp://evil.example/live; } include /etc/passwd; #", ""),
+    ("rtmp://ok.example/live", "key; push rtmp://evil/"),
+    ("rtmp://ok.example/live", "key\nworker_processes 9"),
+])
+def test_restream_target_holding_anything_but_an_rtmp_address_is_refused(organiser_client, live_pitch, url, key):
+    response = organiser_client.post(RESTREAM, {"url": url, "stream_key": key}, content_type="application/json",
+                                     headers=csrf_headers(organiser_client))
+    assert response.status_code == 422 and response.json()["detail"]
+    assert not RestreamTarget.objects.exists()
+
+
+def test_rendered_config_authenticates_its_callbacks_and_confines_the_internal_application(live_pitch):
+    config = mediaconfig.render_config()
+    secret_path = reverse("stage-media-publish", args=[settings.MEDIA_SECRET])
+    assert f"on_publish {settings.MEDIA_PLATFORM_URL}{secret_path};" in config
+    assert f"listen {settings.RTMP_PORT};" in config and f"listen {settings.MEDIA_HTTP_PORT};" in config
+    stage_app = config.split("application stage {")[1].split("}")[0]
+    assert "allow publish 127.0.0.1;" in stage_app and "deny publish all;" in stage_app
+    assert f"hls_fragment {settings.HLS_FRAGMENT_SECONDS}s;" in stage_app
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+def test_go_live_page_shows_server_keys_and_rotates_them(presenter, live_pitch):
+    client = signed_in(presenter)
+    page_url = reverse("go-live", args=["roadshow", "fair-vision"])
+    page = client.get(page_url).content.decode()
+    old = Channel.objects.get(room=live_pitch.room, language="original").stream_key
+    assert settings.RTMP_SERVER_URL in page and old in page
+    assert "Restream" not in page  # organisers only
+    response = client.post(page_url, {"action": "rotate"}, headers=csrf_headers(client))
+    assert response.status_code == 302
+    new = Channel.objects.get(room=live_pitch.room, language="original").stream_key
+    assert new != old and new in client.get(page_url).content.decode()
+
+
+def test_room_page_links_to_go_live_for_the_presenter_only(presenter, attendee_paris, live_pitch):
+    room_page = reverse("room", args=["roadshow", "fair-vision"])
+    go_live = reverse("go-live", args=["roadshow", "fair-vision"])
+    assert go_live in signed_in(presenter).get(room_page).content.decode()
+    assert go_live not in signed_in(attendee_paris).get(room_page).content.decode()
+
+
+def test_pages_allow_exactly_the_media_origin_for_media_and_fetches(attendee_client, live_pitch):
+    policy = attendee_client.get(reverse("room", args=["roadshow", "fair-vision"]))["Content-Security-Policy"]
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    assert directives["media-src"] == ["'self'", "blob:", settings.MEDIA_ORIGIN]
+    assert directives["connect-src"] == ["'self'", settings.MEDIA_ORIGIN]
+    assert directives["script-src"] == ["'self'"]
+
+
+
+@pytest.mark.parametrize("name,value", [
+    ("MEDIA_ORIGIN", "https://media.example.org/hls"),
+    ("MEDIA_ORIGIN", "media.example.org"),
+    ("MEDIA_SECRET", "short"),
+    ("MEDIA_SECRET", "a/secret/with/slashes/in/it"),
+])
+def test_malformed_media_settings_stop_start_up(name, value):
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"],
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "summit.settings", name: value},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and name in result.stderr
+
+
+def test_organiser_sets_a_languages_embedded_player_in_the_admin(organiser, organiser_client, attendee_client,
+                                                                  live_pitch):
+    organiser_client.get(INGEST)
+    organiser.is_staff = organiser.is_superuser = True
+    organiser.save()
+    channel = Channel.objects.get(room=live_pitch.room, language="zh-hans")
+    admin = signed_in(organiser)
+    url = reverse("admin:stage_channel_change", args=[channel.pk])
+    response = admin.post(url, {"embed_url": "https://player.bilibili.com/player.html?bvid=BV9"},
+                          headers=csrf_headers(admin))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    chinese = next(s for s in attendee_client.get(STAGE).json()["streams"] if s["language"] == "zh-hans")
+    # Labels come in the reader's language: Camille reads French.
+    assert chinese == {"language": "zh-hans", "label": "Chinois simplifié", "kind": "embed", "live": True,
+                       "url": "https://player.bilibili.com/player.html?bvid=BV9"}
+
+
+def test_a_starting_media_server_leaves_no_channel_marked_live(organiser_client, attendee_client, live_pitch, client):
+    """A media server that died mid-stream never sent `on_publish_done`: scripts/media, starting it again,
+    tells the platform nothing publishes."""
+    organiser_client.get(INGEST)
+    channel = Channel.objects.get(room=live_pitch.room, language="original")
+    callback(client, "started", app="stage", name=channel.public_name)
+    assert attendee_client.get(STAGE).json()["status"] == "live"
+    call_command("media_config", "--write", "--starting", stdout=io.StringIO())
+    assert attendee_client.get(STAGE).json()["status"] == "offline"
