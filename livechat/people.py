@@ -11,10 +11,12 @@ to the sockets of this process.
 The socket is authenticated by the session cookie like the rooms; the origin
 is checked by summit.asgi's AllowedHostsOriginValidator for every websocket.
 It only listens: a client frame gets an `error {code: "invalid"}`, except
-`ping` (`pong`).
+`ping` (`pong`). Signing out closes, on every process, the sockets opened
+with that session (4401); the person's other sessions keep theirs.
 """
 
 import asyncio
+import hashlib
 import json
 import logging
 import threading
@@ -72,6 +74,12 @@ class PeopleHub:
             await asyncio.gather(task, return_exceptions=True)
 
     async def deliver(self, user_id, text):
+        if text.startswith(SIGNED_OUT_PREFIX):  # a control frame for the sockets, never shown to the page
+            ended = json.loads(text)["session"]
+            for socket in list(self.sockets.get(user_id, ())):
+                if socket.session_hash == ended:
+                    await socket.base_send({"type": "websocket.close", "code": CLOSE_NOT_SIGNED_IN})
+            return
         for socket in list(self.sockets.get(user_id, ())):
             try:
                 await socket.send_text(text)
@@ -151,12 +159,27 @@ def publish_to_person(user_id, frame):
             asyncio.run_coroutine_threadsafe(hub.deliver(user_id, text), hub.loop)
 
 
+def session_hash(session_key):
+    """Names a session on the wire (Redis) without giving its key away."""
+    return hashlib.sha256((session_key or "").encode()).hexdigest()[:32]
+
+
+SIGNED_OUT_PREFIX = '{"type":"me.signed_out"'
+
+
+def on_signed_out(sender, request, user, **kwargs):
+    """user_logged_out (sent before the session is flushed): that session's sockets close, on every process."""
+    if user is not None and request.session.session_key:
+        publish_to_person(user.pk, {"type": "me.signed_out", "session": session_hash(request.session.session_key)})
+
+
 class PersonConsumer(AsyncConsumer):
     """`/ws/me/`: refused with 4401 when not signed in; then it only receives `notification` frames."""
 
     channel_layer_alias = None
     user_id = None
     hub = None
+    session_hash = None
 
     async def dispatch(self, message):
         kind = message["type"]
@@ -179,6 +202,7 @@ class PersonConsumer(AsyncConsumer):
             await self.base_send({"type": "websocket.close", "code": CLOSE_NOT_SIGNED_IN})
             return
         self.user_id = user.pk
+        self.session_hash = session_hash(self.scope["session"].session_key)
         hub = _hub()
         try:
             await hub.join(self.user_id, self)

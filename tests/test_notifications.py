@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from channels.db import database_sync_to_async
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from events.models import Bookmark
@@ -59,6 +60,22 @@ async def test_the_person_socket_only_listens(attendee_paris, cookies):
     await send(socket, {"type": "ping"})
     assert (await next_frame(socket))["type"] == "pong"
     await socket.disconnect()
+
+
+def _sign_out(cookie):
+    client = Client()
+    client.cookies["sessionid"] = cookie
+    assert client.post(reverse("signout")).status_code == 302
+
+
+async def test_signing_out_closes_that_sessions_person_socket_and_no_other(attendee_shanghai, cookies):
+    leaving, staying = await cookies(attendee_shanghai), await cookies(attendee_shanghai)
+    closing, kept = await person_socket(leaving), await person_socket(staying)
+    await orm(_sign_out, leaving)
+    assert await closed_with(closing) == 4401
+    await send(kept, {"type": "ping"})
+    assert (await next_frame(kept))["type"] == "pong"
+    await kept.disconnect()
 
 
 async def test_a_request_reaches_every_socket_of_the_invitee_live_and_is_mailed_once_in_their_language(
