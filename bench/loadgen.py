@@ -9,7 +9,8 @@ on stdin and reads one JSON line per command on stdout:
   wall-clock START for DURATION seconds, then pause SETTLE; everyone records every delivery;
 - `ask COUNT`: the first client asks COUNT questions and reports their ids;
 - `vote START DURATION SETTLE IDS`: each client votes once on IDS[index % len(IDS)] at a
-  random moment of the window; every fifth client votes a second time, withdrawing it;
+  random moment of the window; every fifth client votes a second time, withdrawing it; each
+  vote's latency runs until its `question.voted` answer, and `question.votes` frames are counted;
 - `http START DURATION CONCURRENCY URL`: a closed-loop HTTP/1.1 keep-alive GET load;
 - `acks TIMEOUT`: wait until every send is acknowledged; `drain TARGETS TIMEOUT`: wait until
   every client has seen its room's last stored seq (TARGETS: room -> seq, read from the database);
@@ -68,6 +69,9 @@ class Client:
         self.acks = {}
         self.sent = 0
         self.questions = {}
+        self.vote_sent_at = []  # monotonic send times of this client's votes, answered in order
+        self.votes_answered = 0
+        self.vote_count_frames = 0
         self.state = asyncio.get_running_loop().create_future()
         self.reader = None
         self.closing = False
@@ -129,6 +133,13 @@ class Client:
                         self.worker.latencies.append((now - int(body.split(" ", 2)[1])) // 1000)
                 elif kind == "question.created":
                     self.questions[frame.get("body")] = frame.get("id")
+                elif kind == "question.voted":
+                    if self.votes_answered < len(self.vote_sent_at):
+                        sent_at = self.vote_sent_at[self.votes_answered]
+                        self.worker.vote_latencies.append(int((time.monotonic() - sent_at) * 1e6))
+                    self.votes_answered += 1
+                elif kind == "question.votes":
+                    self.vote_count_frames += 1
                 elif kind == "error":
                     code = frame.get("code", "?")
                     self.errors[code] = self.errors.get(code, 0) + 1
@@ -162,6 +173,8 @@ class Client:
             "errors": self.errors,
             "closed_early": self.closed_early,
             "sent": self.sent,
+            "votes_answered": self.votes_answered,
+            "vote_count_frames": self.vote_count_frames,
             "unacknowledged": sum(1 for ack in self.acks.values() if ack is None),
         }
 
@@ -171,6 +184,7 @@ class Worker:
         self.spec = spec
         self.clients = []
         self.latencies = array("q")
+        self.vote_latencies = array("q")
 
     def live(self):
         return [c for c in self.clients if c.failure is None and c.closed_early is None]
@@ -256,9 +270,11 @@ class Worker:
             sent = 0
             for _ in range(times):
                 await asyncio.sleep(max(0.0, start + random.random() * duration - time.time()))
+                client.vote_sent_at.append(time.monotonic())
                 try:
                     await client.send({"type": "question.vote", "question_id": question})
                 except ConnectionClosed:
+                    client.vote_sent_at.pop()
                     break
                 sent += 1
             return sent
@@ -297,6 +313,7 @@ class Worker:
 
     async def cmd_stats(self):
         return {"clients": [c.summary() for c in self.clients], "latencies_us": self.latencies.tolist(),
+                "vote_latencies_us": self.vote_latencies.tolist(),
                 "seqs": {room: sorted(seqs) for room, seqs in self.room_seqs().items()}}
 
     def room_seqs(self):

@@ -26,7 +26,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SUMMIT_SLUG = "bench"
 DEMO_SLUG = "sophia-qingdao-ai-ict-roadshow"
 APPS = {"real": "summit.asgi:application", "textbook": "bench.textbook_asgi:application"}
-SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "idle", "http", "report", "two_processes"]
+SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "idle", "http", "report", "store", "processes"]
 
 
 def parse_args(argv):
@@ -39,6 +39,8 @@ def parse_args(argv):
                         help="the consumer scenarios 2-7 run against (scenario 1 always runs against both)")
     parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these scenarios")
     parser.add_argument("--ramp", nargs="+", type=int, help="attendee counts of scenario 1 instead of the default")
+    parser.add_argument("--ramp-designs", nargs="+", choices=sorted(APPS), default=sorted(APPS),
+                        help="which designs scenario 1 ramps (default both)")
     parser.add_argument("--profile", action="store_true",
                         help="sample the server with py-spy during scenarios 1, 3 and 7 (perturbs their numbers)")
     return parser.parse_args(argv)
@@ -90,6 +92,7 @@ class Bench:
         self.pool = ServerPool(env, self.log_dir, reuse=sizes["reuse_servers"])
         self.summit_slug = SUMMIT_SLUG
         self.demo_slug = DEMO_SLUG
+        self.load_average = {}  # scenario -> the machine's 1/5/15-minute load averages before and after it
 
     def servers(self, target, count=1):
         return self.pool(self.apps[target], count)
@@ -135,12 +138,6 @@ class Bench:
         )
         return counted, recorded
 
-    def votes_processed(self, ids):
-        """How many vote frames the server has applied so far: each one records a question.updated event."""
-        from livechat.models import RoomEvent
-
-        return RoomEvent.objects.filter(type="question.updated", payload__action="vote", payload__id__in=ids).count()
-
 
 def prepare(env, out_dir, count):
     """Migrates, seeds the demo summit, recreates the bench summit and makes `count` attendees.
@@ -170,17 +167,17 @@ def prepare(env, out_dir, count):
 
 def attendees_needed(sizes):
     return max(
-        max(sizes["ramp"]), sizes["two_process_attendees"], sizes["rooms"] * sizes["room_attendees"],
+        max(sizes["ramp"]), sizes["processes_attendees"], sizes["rooms"] * sizes["room_attendees"],
         sizes["burst_attendees"], sizes["join_storm"], sizes["vote_attendees"], sizes["idle_sockets"],
     )
 
 
-def run_scenarios(bench, target, only):
+def run_scenarios(bench, target, only, ramp_designs):
     from bench import scenarios
 
     not_merged = "not run: the real consumer (livechat) is not merged yet"
     wanted = set(only or SCENARIOS)
-    targets_for_ramp = ["real", "textbook"] if bench.real_available else ["textbook"]
+    targets_for_ramp = [t for t in ("real", "textbook") if t in ramp_designs and (bench.real_available or t != "real")]
     real_ok = target == "textbook" or bench.real_available
     plan = [
         ("ramp", lambda: [scenarios.one_room_ramp(bench, t) for t in targets_for_ramp]
@@ -194,8 +191,9 @@ def run_scenarios(bench, target, only):
                           if t == "textbook" or bench.real_available]),
         ("http", lambda: scenarios.http(bench, "textbook" if not bench.real_available else target)),
         ("report", lambda: scenarios.attendance_report(bench, target)),
+        ("store", lambda: scenarios.store_rate(bench, target)),
         # Last: the run's time budget may leave it out.
-        ("two_processes", lambda: scenarios.two_process_room(bench, target)),
+        ("processes", lambda: scenarios.processes_room(bench, target)),
     ]
     results = {}
     run_started = time.monotonic()
@@ -204,9 +202,10 @@ def run_scenarios(bench, target, only):
             continue
         bench.log(f"scenario {name}")
         started = time.monotonic()
+        load_before = os.getloadavg()
         if started - run_started > bench.sizes["budget_s"]:
             results[name] = {"not_run": f"the run's time budget of {bench.sizes['budget_s']} s was used up"}
-        elif not real_ok and name not in ("ramp", "http", "report", "idle"):
+        elif not real_ok and name not in ("ramp", "http", "report", "idle", "store"):
             results[name] = {"not_run": not_merged}
         else:
             try:
@@ -214,7 +213,10 @@ def run_scenarios(bench, target, only):
             except Exception as error:  # noqa: BLE001  (one broken scenario must not hide the others' numbers)
                 results[name] = {"failed": f"{type(error).__name__}: {error}"}
                 bench.log(f"scenario {name} failed: {error}")
-        bench.log(f"scenario {name} took {time.monotonic() - started:.1f} s")
+        # The machine is shared: what else ran shows in the load average (the bench's own processes included).
+        bench.load_average[name] = {"before": [round(v, 2) for v in load_before],
+                                    "after": [round(v, 2) for v in os.getloadavg()]}
+        bench.log(f"scenario {name} took {time.monotonic() - started:.1f} s, load average {os.getloadavg()[0]:.2f}")
         (bench.out_dir / f"{name}.json").write_text(json.dumps(results[name], indent=2))
     return results
 
@@ -261,9 +263,10 @@ def main(argv=None):
         "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     try:
-        results["scenarios"] = run_scenarios(bench, args.target, args.only)
+        results["scenarios"] = run_scenarios(bench, args.target, args.only, args.ramp_designs)
     finally:
         bench.pool.close()
+    results["load_average"] = bench.load_average
     results["total_s"] = round(time.monotonic() - started, 1)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2))
     docs = args.docs or (None if args.smoke else str(BASE_DIR / "docs" / "benchmarks.md"))

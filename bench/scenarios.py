@@ -157,17 +157,27 @@ def one_room_ramp(bench, target):
     return {"target": target, "steps": steps}
 
 
-def two_process_room(bench, target):
-    """Scenario 1 at one size with two Daphne processes behind the same Redis, clients split over both."""
-    attendees = min(bench.sizes["two_process_attendees"], len(bench.attendees))
-    with bench.servers(target, count=2) as servers:
-        room = bench.make_room(f"two-{target}-{attendees}")
-        clients = clients_for(bench, servers, [room], attendees, senders_for(bench.sizes["ramp_rate"]))
-        result = asyncio.run(
-            chat_load(bench, servers, clients, process_count(bench, attendees), SENDER_RATE,
-                      bench.sizes["ramp_duration"])
-        )
-    return {"target": target, "servers": 2, **result}
+def processes_room(bench, target):
+    """Scenario 1 at one size with 2 and 4 Daphne processes behind the same Redis, clients split over them.
+
+    Every process subscribes to the room once and writes to its own sockets, so
+    the CPU per delivery should stay flat as processes are added: that is the
+    linear assumption of docs/scaling.md, measured.
+    """
+    attendees = min(bench.sizes["processes_attendees"], len(bench.attendees))
+    runs = []
+    for count in bench.sizes["processes"]:
+        with bench.servers(target, count=count) as servers:
+            room = bench.make_room(f"procs-{target}-{count}-{attendees}")
+            clients = clients_for(bench, servers, [room], attendees, senders_for(bench.sizes["ramp_rate"]))
+            result = asyncio.run(
+                chat_load(bench, servers, clients, process_count(bench, attendees), SENDER_RATE,
+                          bench.sizes["ramp_duration"])
+            )
+        runs.append({"target": target, "servers": count, **result})
+        bench.log(f"{count} processes, {attendees}: p99 {result['p99_ms']} ms, "
+                  f"{result['server_cpu_us_per_delivery']} µs/delivery")
+    return runs
 
 
 def many_rooms(bench, target):
@@ -201,6 +211,8 @@ async def storm(bench, servers, clients):
     server_usage = Usage([s.ps for s in servers])
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
         server_usage.begin()
+        profiler = Profiler(servers, bench.out_dir / "profiles", f"join-storm-{len(servers)}",
+                            bench.sizes["storm_profile_s"]).start() if bench.profile else None
         answers = await connect(bench, workers, 0)
         everyone_in = max(answer["connect_s"] for answer in answers)
         server = server_usage.end()
@@ -210,6 +222,7 @@ async def storm(bench, servers, clients):
     clients_seen = [c for answer in stats for c in answer["clients"]]
     summary = delivery_summary(stats, 0)
     return {
+        **({"profile": await asyncio.to_thread(profiler.finish)} if profiler else {}),
         "attendees": len(clients),
         "all_in_s": round(everyone_in, 2),
         "joined": sum(1 for c in clients_seen if c["ok"]),
@@ -244,25 +257,27 @@ async def votes(bench, servers, clients, questions, window):
         vote = asyncio.create_task(workers.command("vote", start, window, settle, ids, timeout=window + settle + 120))
         await asyncio.sleep(max(0.0, start - time.time()))
         server_usage.begin()
+        profiler = Profiler(servers, bench.out_dir / "profiles", "votes", window).start() if bench.profile else None
         sent = sum(answer["votes_sent"] for answer in await vote)
         window_end = time.monotonic()
-        # Votes queued on the server are neither lost nor refused: wait for every sent frame to be
-        # applied (or refused with an error frame), and report what is still queued at the deadline.
+        # A vote is applied when its voter has the `question.voted` answer (or an error frame):
+        # wait for every sent vote, and report what is still unanswered at the deadline.
         deadline = window_end + bench.sizes["drain_timeout"]
         while True:
             stats = await workers.command("stats")
             refused = sum(sum(c["errors"].values()) for answer in stats for c in answer["clients"])
-            processed = await asyncio.to_thread(bench.votes_processed, ids)
+            processed = sum(c["votes_answered"] for answer in stats for c in answer["clients"])
             if processed + refused >= sent or time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.2)
         applied_after_s = round(time.monotonic() - window_end, 2) if processed + refused >= sent else None
         expected = expected_votes(ids, stats)
-        await drain(bench, workers, {c["room"] for c in clients})
+        await asyncio.sleep(1.0)  # the last vote-count window reaches everybody
         server = server_usage.end()
         stats = await workers.command("stats")
         await workers.command("close")
-    return {"ids": ids, "stats": stats, "server": server, "expected": expected, "votes_sent": sent,
+    return {**({"profile": await asyncio.to_thread(profiler.finish)} if profiler else {}),
+            "ids": ids, "stats": stats, "server": server, "expected": expected, "votes_sent": sent,
             "votes_processed": processed, "votes_refused": refused, "applied_after_s": applied_after_s}
 
 
@@ -293,6 +308,9 @@ def vote_storm(bench, target):
     ids, stats, expected = outcome["ids"], outcome["stats"], outcome["expected"]
     counted, recorded = bench.vote_counts(ids)
     deliveries = delivery_summary(stats, sizes["vote_window"])
+    vote_latencies = [value for answer in stats for value in answer["vote_latencies_us"]]
+    clients = [c for answer in stats for c in answer["clients"] if c["ok"]]
+    count_frames = max((c["vote_count_frames"] for c in clients), default=0)
     return {
         "target": target,
         "attendees": count,
@@ -302,19 +320,20 @@ def vote_storm(bench, target):
         "votes_refused": outcome["votes_refused"],
         "votes_unprocessed": outcome["votes_sent"] - outcome["votes_processed"] - outcome["votes_refused"],
         "applied_after_s": outcome["applied_after_s"],
+        "vote_latency": latency_summary(vote_latencies),
         "expected_total": sum(expected.values()),
         "counted_total": sum(counted.values()),
         "exact": all(counted.get(q) == expected[q] == recorded.get(q, 0) for q in ids)
         and outcome["votes_processed"] == outcome["votes_sent"],
         "mismatches": {q: [expected[q], counted.get(q), recorded.get(q, 0)] for q in ids
                        if not counted.get(q) == expected[q] == recorded.get(q, 0)},
+        # question.votes frames one attendee received, per second of the vote window (and its settle)
+        "vote_count_frames_per_s": round(count_frames / (sizes["vote_window"] + sizes["settle"] + 1), 2),
         "errors": deliveries["errors"],
-        "updates_lost": deliveries["lost"],
-        "updates_duplicated": deliveries["duplicated"],
-        "updates_out_of_order": deliveries["out_of_order"],
         "refused": deliveries["refused"],
         "dropped": deliveries["dropped"],
         "server": outcome["server"],
+        **({"profile": outcome["profile"]} if "profile" in outcome else {}),
     }
 
 
@@ -440,3 +459,47 @@ def attendance_report(bench, target):
         "build_report_s": direct_s,
         "runs": runs,
     }
+
+
+def store_rate(bench, target):
+    """Scenario 9: how fast one room stores chat messages (its RoomLog row lock serialises them).
+
+    Threads of this process call the service directly, without sockets, for a
+    few seconds: the per-room ceiling of persisted events that docs/scaling.md
+    uses, and PostgreSQL's cost of one.
+    """
+    import threading
+
+    from django.db import close_old_connections
+
+    from events.models import Room
+    from livechat import services
+
+    sizes = bench.sizes
+    room = Room.objects.get(summit__slug=bench.summit_slug, slug=bench.make_room(f"store-{target}"))
+    senders = [a["id"] for a in bench.attendees[:sizes["store_threads"]]]
+    counts = [0] * len(senders)
+    stop_at = time.monotonic() + sizes["store_duration"]
+    start = threading.Barrier(len(senders))
+
+    def send(n):
+        try:
+            start.wait()
+            while time.monotonic() < stop_at:
+                services.do_send_chat_message(senders[n], room.pk, f"store {n} {counts[n]}")
+                counts[n] += 1
+        finally:
+            close_old_connections()
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(senders))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(sizes["store_duration"] + 60)
+    elapsed = time.monotonic() - began
+    stored = sum(counts)
+    return {"target": target, "threads": len(senders), "seconds": round(elapsed, 2), "stored": stored,
+            "stored_per_s": round(stored / elapsed, 1), "ms_per_message": round(1000 * elapsed / stored, 2)
+            if stored else None, "last_seq": bench.last_seqs([room.slug]).get(room.slug)}
+

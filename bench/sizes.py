@@ -5,11 +5,12 @@ about a quarter of an hour whatever the server does.
 """
 
 FULL = {
-    "ramp": [250, 500, 1000, 2000, 3000, 5000],
+    "ramp": [250, 500, 1000, 2000, 3000, 4000, 5000],
     "ramp_rate": 10,  # chat messages per second in the room
     "ramp_duration": 20,
     "ramp_stop_p99_ms": 1000,
-    "two_process_attendees": 2000,
+    "processes_attendees": 2000,
+    "processes": [2, 4],
     "rooms": 20,
     "room_attendees": 100,
     "room_rate": 2,
@@ -31,13 +32,16 @@ FULL = {
     "drain_timeout": 15,  # the longest wait for deliveries in flight before counting them lost
     "warm_up": True,  # a short chat on each fresh ramp server first, so the first step is not a cold start
     "reuse_servers": False,
+    "store_threads": 4,
+    "store_duration": 5,
     "storm_hold": 5,
+    "storm_profile_s": 15,  # --profile samples the first seconds of a join storm
     "idle_hold": 5,
     "clients_per_process": 1000,
     "connect_timeout": 120,  # the longest any connect phase may take
     "ramp_budget_s": 360,  # no new ramp step starts after this long on one design
     "report_timeout": 120,
-    "budget_s": 900,  # no new scenario starts after this long
+    "budget_s": 1500,  # no new scenario starts after this long (a loaded shared machine runs slower)
     "connect_concurrency": 200,
 }
 
@@ -46,7 +50,8 @@ SMOKE = {
     "ramp_rate": 10,
     "ramp_duration": 1,
     "ramp_stop_p99_ms": 1000,
-    "two_process_attendees": 40,
+    "processes_attendees": 40,
+    "processes": [2, 4],
     "rooms": 4,
     "room_attendees": 10,
     "room_rate": 2,
@@ -68,7 +73,10 @@ SMOKE = {
     "drain_timeout": 10,
     "warm_up": False,
     "reuse_servers": True,
+    "store_threads": 2,
+    "store_duration": 1,
     "storm_hold": 1,
+    "storm_profile_s": 2,
     "idle_hold": 1,
     "clients_per_process": 25,
     "connect_timeout": 30,

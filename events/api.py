@@ -7,16 +7,21 @@ from django.contrib.auth import authenticate, login
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
-from events import services
+from events import schedule_cache, services
 from events.models import Summit
 from summit.errors import Invalid
 from summit.throttling import Throttle
 
 router = Router()
+# The API's own (default) renderer: a cached schedule is the bytes Ninja would have sent.
+SCHEDULE_RENDERER = JSONRenderer()
 
 
 # --- schemas ------------------------------------------------------------------------
@@ -200,10 +205,19 @@ def get_summit(request, slug: str):
 
 @router.get("/summits/{slug}/schedule/", response=ScheduleOut, tags=["summits"])
 def get_schedule(request, slug: str, tz: str | None = None):
-    summit = services.access_summit(slug)
-    zone = services.check_timezone(tz or summit.timezone)
-    sessions = [session_out(s, zone) for s in services.visible_sessions(summit)]
-    return {"summit": summit.slug, "timezone": str(zone), "sessions": sessions}
+    """Built once per summit, zone and language (events/schedule_cache.py); an unknown summit or zone is never kept."""
+
+    requested = services.check_timezone(tz) if tz is not None else None  # a known zone name, or 422
+
+    def build():
+        summit = services.access_summit(slug)
+        zone = requested or services.check_timezone(summit.timezone)
+        sessions = [session_out(s, zone) for s in services.visible_sessions(summit)]
+        data = ScheduleOut.model_validate({"summit": summit.slug, "timezone": str(zone), "sessions": sessions})
+        return SCHEDULE_RENDERER.render(request, data.model_dump(), response_status=200)
+
+    body = schedule_cache.document("api", slug, str(requested or ""), get_language(), build)
+    return HttpResponse(body, content_type=f"{SCHEDULE_RENDERER.media_type}; charset={SCHEDULE_RENDERER.charset}")
 
 
 @router.post(

@@ -7,13 +7,16 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import services
+from events import schedule_cache, services
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
 from events.panels import panels
@@ -62,17 +65,27 @@ def summit_home(request, slug):
 
 
 def schedule(request, slug):
+    """The grid of a visitor who cannot bookmark is the same for all: built once per zone and language."""
     summit = services.access_summit(slug)
     tz, tz_param = _page_timezone(request)
+    registration = services.registration_for(request.user, summit)
     with timezone.override(tz):
         context = {
             "summit": summit,
-            "days": services.schedule_days(summit, tz),
             "tz_name": str(tz),
             "timezones": sorted(set(services.COMMON_TIMEZONES) | {str(tz), summit.timezone}),
-            "bookmarked": services.bookmarked_ids(request.user, summit),
-            "registration": services.registration_for(request.user, summit),
+            "registration": registration,
         }
+        if registration is None:
+            context["grid"] = mark_safe(schedule_cache.document(  # noqa: S308  (our own template's output)
+                "page-grid", summit.slug, str(tz), get_language(),
+                lambda: render_to_string("events/schedule_days.html", {
+                    "summit": summit, "days": services.schedule_days(summit, tz), "registration": None,
+                }),
+            ))
+        else:
+            context["days"] = services.schedule_days(summit, tz)
+            context["bookmarked"] = services.bookmarked_ids(request.user, summit)
         response = render(request, "events/schedule.html", context)
     return _with_tz_cookie(response, tz_param)
 

@@ -8,6 +8,8 @@ class LivechatConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
 
+        from livechat import receivers
         from livechat.people import on_signed_out
 
+        receivers.connect()
         user_logged_out.connect(on_signed_out, dispatch_uid="livechat.person_socket_signed_out")

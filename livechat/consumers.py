@@ -2,7 +2,9 @@
 
 The consumer holds no channel-layer channel: its room's hub writes events
 straight to it (see livechat/hub.py), which keeps an idle socket small and a
-delivery free of thread-pool hops. It never touches the ORM; every database
+delivery free of thread-pool hops. Under Daphne, once accepted, every text
+frame it sends is written beneath Daphne's per-send path (livechat/wire.py);
+elsewhere it uses `websocket.send`. It never touches the ORM; every database
 call is one service call through `database_sync_to_async`.
 """
 
@@ -16,10 +18,11 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from livechat import keys, services
+from livechat import services
 from livechat.db import call
 from livechat.hub import DATABASE_DOWN, Unavailable, encode, hubs
 from livechat.modules import COMMANDS
+from livechat.wire import text_frame, writer_for
 from summit.errors import NotFound, NotSignedIn, ServiceError
 
 log = logging.getLogger(__name__)
@@ -76,8 +79,15 @@ class RoomConsumer(AsyncConsumer):
     kind = services.ATTENDEE
     # Frames the hub delivered while the room's state was being read; None once live.
     buffer = None
+    # Writes frames beneath Daphne once the socket is accepted; None under other servers and in tests.
+    writer = None
 
     async def send_text(self, text):
+        if self.writer is None or not self.writer.write(text_frame(text)):
+            await self.send_base(text)
+
+    async def send_base(self, text):
+        """Daphne's (or any server's) ordinary path: for sockets not open yet, closing, or not under Daphne."""
         await self.base_send({"type": "websocket.send", "text": text})
 
     async def send_frame(self, frame):
@@ -103,10 +113,12 @@ class RoomConsumer(AsyncConsumer):
     async def on_connect(self):
         # Accept first: refusals are close codes the page can read, not a bare HTTP 403.
         await self.base_send({"type": "websocket.accept"})
+        self.writer = writer_for(self.base_send)
         route = self.scope["url_route"]["kwargs"]
         try:
-            access = await call(
-                services.access_live_room, self.scope["user"], route["summit_slug"], route["room_slug"]
+            user, access = await call(
+                services.access_live_room_of_session, self.scope["session_key"], route["summit_slug"],
+                route["room_slug"],
             )
         except ServiceError as error:
             await self.close(_close_code(error))
@@ -115,6 +127,7 @@ class RoomConsumer(AsyncConsumer):
             log.warning("refused a room socket: database unavailable")
             await self.close(CLOSE_TRY_AGAIN_LATER)
             return
+        self.scope["user"] = user
         self.user_id, self.room_id, self.kind = access["user_id"], access["room_id"], access["kind"]
         since = _since(self.scope)
         self.hubs = hubs()
@@ -124,15 +137,7 @@ class RoomConsumer(AsyncConsumer):
             # Subscribe first, read second: whatever commits in between lands in the buffer.
             await hub.join(self)
             self.hub = hub
-            entered = await call(
-                services.do_enter_room,
-                self.room_id,
-                access["session_id"],
-                self.user_id,
-                self.kind,
-                keys.SERVER_ID,
-                None if since is False else since,
-            )
+            entered = await hub.enter(self.user_id, self.kind, access["session_id"], None if since is False else since)
         except UNAVAILABLE:
             log.warning("refused a room socket: room stream unavailable")
             await self.close(CLOSE_TRY_AGAIN_LATER)

@@ -28,11 +28,12 @@ from django.db import InterfaceError, OperationalError
 from redis.exceptions import RedisError
 
 from livechat import keys, services
-from livechat.db import call
+from livechat.db import enter_call, stream_call
+from livechat.wire import text_frame
 
 log = logging.getLogger(__name__)
 
-TICK = 0.5  # seconds: the reaction window and how often presence is refreshed
+TICK = 0.5  # seconds: the reaction and vote-count window, and how often presence is refreshed
 GAP_WAIT = 0.3  # how long a later seq waits for an earlier one before reading the gap from the database
 QUIET_CHECK = 10.0  # a room with no event for this long reads its last seq, in case a publish was lost
 BLOCK = 5.0  # the longest blocking pub/sub read ...
@@ -41,6 +42,8 @@ PING_EVERY = 15.0  # a quiet subscription pings Redis to notice a connection tha
 PRESENCE_TTL = 30  # a process that stops refreshing its count drops out of the total
 HEARTBEAT_EVERY = 30.0  # Attendance.last_seen_at refresh, and stale-interval cleanup
 READY_TIMEOUT = 10.0
+ENTER_WINDOW = 0.02  # joins of one room arriving this close together share one database call ...
+ENTER_BATCH = 200  # ... of at most this many
 RATE_PER_SECOND = 5.0
 RATE_BURST = 10.0
 
@@ -57,14 +60,25 @@ def encode(frame):
 
 
 class Envelope:
-    """An event as every process receives it: its seq and its frames, already encoded."""
+    """An event as every process receives it: its seq and its texts, already encoded.
 
-    __slots__ = ("seq", "actor", "texts")
+    Each text becomes one websocket frame per process (`frame_of`), written
+    as is to every socket that sees that text.
+    """
+
+    __slots__ = ("seq", "actor", "texts", "frames")
 
     def __init__(self, seq, actor, texts):
         self.seq = seq
         self.actor = actor
         self.texts = texts
+        self.frames = {}
+
+    def frame_of(self, text):
+        frame = self.frames.get(text)
+        if frame is None:
+            frame = self.frames[text] = text_frame(text)
+        return frame
 
     @classmethod
     def of_event(cls, payload):
@@ -122,6 +136,8 @@ class RoomHub:
         self.held_since = None
         self.ready = asyncio.Event()
         self.reactions = Counter()
+        self.voted_questions = set()
+        self.entering = []  # (join, future) waiting for the next batch
         self.presence = 0
         self.remote_presence = 0
         self.tasks = [asyncio.create_task(self._dispatch())]
@@ -141,6 +157,34 @@ class RoomHub:
             await self.leave(listener)
             raise Unavailable("room stream not ready") from None
 
+    async def enter(self, user_id, kind, session_id, since):
+        """Record a join and read its room.state, batched with the joins arriving within ENTER_WINDOW.
+
+        Returns what services.do_enter_room_together answers for this join.
+        """
+        future = asyncio.get_running_loop().create_future()
+        self.entering.append(((user_id, kind, session_id, since), future))
+        if len(self.entering) == 1:
+            self.tasks.append(asyncio.create_task(self._enter_soon()))
+        return await future
+
+    async def _enter_soon(self):
+        await asyncio.sleep(ENTER_WINDOW)
+        self.tasks.remove(asyncio.current_task())
+        while self.entering:
+            batch, self.entering = self.entering[:ENTER_BATCH], self.entering[ENTER_BATCH:]
+            try:
+                answers = await enter_call(services.do_enter_room_together, self.room_id, keys.SERVER_ID,
+                                     [join for join, _future in batch])
+            except Exception as error:  # each waiting socket handles it as its own failure
+                for _join, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_join, future), answer in zip(batch, answers, strict=True):
+                if not future.done():
+                    future.set_result(answer)
+
     async def leave(self, listener):
         self.listeners.discard(listener)
         if not self.listeners:
@@ -150,15 +194,25 @@ class RoomHub:
         return self.remote_presence + len(self.listeners)
 
     async def _fan_out(self, envelope):
-        for listener in list(self.listeners):
+        """Every local socket gets the event: the frame built once, written beneath Daphne (livechat/wire.py)."""
+        texts = envelope.texts
+        shared = texts.get("all")  # one text for everybody: its frame once, and a lean loop
+        frame = envelope.frame_of(shared) if shared is not None else None
+        for listener in tuple(self.listeners):
             try:
-                text = envelope.text_for(listener)
-                if text is None:
-                    continue
+                if shared is None:
+                    text = envelope.text_for(listener)
+                    if text is None:
+                        continue
+                    frame_now = envelope.frame_of(text)
+                else:
+                    text, frame_now = shared, frame
                 if listener.buffer is not None:
                     listener.buffer.append((envelope.seq, text))
                     continue
-                await listener.send_text(text)
+                writer = listener.writer
+                if writer is None or not writer.write(frame_now):
+                    await listener.send_base(text)
             except Exception:  # one broken socket must not starve the others
                 log.exception("could not deliver to a socket in room %s", self.room_id)
 
@@ -207,7 +261,7 @@ class RoomHub:
         self.held_since = time.monotonic() if self.held else None
 
     async def _backfill(self, upto):
-        payloads = await call(services.events_between, self.room_id, self.next_seq - 1, upto)
+        payloads = await stream_call(services.events_between, self.room_id, self.next_seq - 1, upto)
         for payload in payloads:
             self.held.setdefault(payload["seq"], Envelope.of_event(payload))
 
@@ -229,7 +283,7 @@ class RoomHub:
     async def _catch_up(self):
         """A quiet room checks once in a while that no stored event went unpublished (Redis hiccup)."""
         try:
-            last = await call(services.room_last_seq, self.room_id)
+            last = await stream_call(services.room_last_seq, self.room_id)
             if last >= self.next_seq:
                 await self._backfill(last)
                 await self._drain()
@@ -241,7 +295,7 @@ class RoomHub:
         delay = 0.2
         while True:
             try:
-                last = await call(services.room_last_seq, self.room_id)
+                last = await stream_call(services.room_last_seq, self.room_id)
                 if self.next_seq is None:
                     self.next_seq = last + 1
                 elif last >= self.next_seq:
@@ -303,9 +357,30 @@ class RoomHub:
         for emoji, count in counts.items():
             await self.hubs.publish_ephemeral(self, {"type": "reaction", "emoji": emoji, "count": count})
         try:
-            await call(services.do_count_reactions, self.room_id, counts)
+            await stream_call(services.do_count_reactions, self.room_id, counts)
         except DATABASE_DOWN:
             log.warning("room %s: reaction totals not stored, database unavailable", self.room_id)
+
+    def add_vote(self, question_id):
+        self.voted_questions.add(question_id)
+
+    async def flush_votes(self):
+        """One `question.votes` per window for the questions voted on here, with their stored counts.
+
+        The counts are read when the window closes, not taken from each vote,
+        so whichever process sends last sends what is committed.
+        """
+        if not self.voted_questions:
+            return
+        ids, self.voted_questions = sorted(self.voted_questions), set()
+        try:
+            counts = await stream_call(services.question_votes, self.room_id, ids)
+        except DATABASE_DOWN:
+            self.voted_questions.update(ids)  # sent with the next window
+            log.warning("room %s: vote counts not sent, database unavailable", self.room_id)
+            return
+        frame = {"type": "question.votes", "questions": [{"id": pk, "votes": counts[pk]} for pk in ids if pk in counts]}
+        await self.hubs.publish_ephemeral(self, frame)
 
     async def refresh_presence(self):
         """Publish this process's count, read everyone's, and tell local sockets when the total moved."""
@@ -441,6 +516,7 @@ class Hubs:
             for hub in list(self.rooms.values()):
                 try:
                     await hub.flush_reactions()
+                    await hub.flush_votes()
                     await hub.refresh_presence()
                 except (RedisError, OSError) as error:
                     log.warning("room %s: presence not refreshed (%s)", hub.room_id, error)
@@ -456,7 +532,7 @@ class Hubs:
             if listener.attendance_id
         ]
         try:
-            await call(services.do_heartbeat, held)
+            await stream_call(services.do_heartbeat, held)
         except DATABASE_DOWN:
             log.warning("attendance heartbeat skipped, database unavailable")
         idle = time.monotonic() - 60

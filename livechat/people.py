@@ -8,7 +8,7 @@ hearing all of them costs little) and writes a frame to the sockets it holds
 for that person. Without Redis (the `make run` shape) the frame goes straight
 to the sockets of this process.
 
-The socket is authenticated by the session cookie like the rooms; the origin
+The socket is authenticated by the session cookie like the rooms (livechat/auth.py); the origin
 is checked by summit.asgi's AllowedHostsOriginValidator for every websocket.
 It only listens: a client frame gets an `error {code: "invalid"}`, except
 `ping` (`pong`). Signing out closes, on every process, the sockets opened
@@ -31,7 +31,9 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from livechat import keys
-from livechat.hub import BLOCK, PING_EVERY, READY_TIMEOUT, SOCKET_TIMEOUT, encode
+from livechat.auth import user_of_session
+from livechat.db import call
+from livechat.hub import BLOCK, DATABASE_DOWN, PING_EVERY, READY_TIMEOUT, SOCKET_TIMEOUT, encode
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,12 @@ def publish_to_person(user_id, frame):
             asyncio.run_coroutine_threadsafe(hub.deliver(user_id, text), hub.loop)
 
 
+def signed_in_user_id(session_key):
+    """The id of the session's signed-in user, or None (one database call, at connect)."""
+    user = user_of_session(session_key)
+    return user.pk if user.is_authenticated else None
+
+
 def session_hash(session_key):
     """Names a session on the wire (Redis) without giving its key away."""
     return hashlib.sha256((session_key or "").encode()).hexdigest()[:32]
@@ -169,8 +177,9 @@ SIGNED_OUT_PREFIX = '{"type":"me.signed_out"'
 
 def on_signed_out(sender, request, user, **kwargs):
     """user_logged_out (sent before the session is flushed): that session's sockets close, on every process."""
-    if user is not None and request.session.session_key:
-        publish_to_person(user.pk, {"type": "me.signed_out", "session": session_hash(request.session.session_key)})
+    session = getattr(request, "session", None)  # a signal sent without a request (a script) has none
+    if user is not None and session is not None and session.session_key:
+        publish_to_person(user.pk, {"type": "me.signed_out", "session": session_hash(session.session_key)})
 
 
 class PersonConsumer(AsyncConsumer):
@@ -197,12 +206,17 @@ class PersonConsumer(AsyncConsumer):
 
     async def on_connect(self):
         await self.base_send({"type": "websocket.accept"})
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:  # resolved by AuthMiddlewareStack before we run
+        session_key = self.scope.get("session_key")  # livechat/auth.py's SessionKeyMiddleware
+        try:
+            user_id = await call(signed_in_user_id, session_key)
+        except DATABASE_DOWN:
+            await self.base_send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
+            return
+        if user_id is None:
             await self.base_send({"type": "websocket.close", "code": CLOSE_NOT_SIGNED_IN})
             return
-        self.user_id = user.pk
-        self.session_hash = session_hash(self.scope["session"].session_key)
+        self.user_id = user_id
+        self.session_hash = session_hash(session_key)
         hub = _hub()
         try:
             await hub.join(self.user_id, self)

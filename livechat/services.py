@@ -6,19 +6,26 @@ RoomLog row lock, in the same transaction that stores the row and its
 RoomEvent, so `seq` is strictly increasing across threads and processes and
 commit order equals `seq` order. Callers broadcast only after the function
 returned, that is after commit: nobody hears of a row that may roll back.
+
+Past 500 lines on purpose for now: it is one concern (the room's rules), and the
+access decision with its reuse (access_live_room .. forget_live_access) is the
+part to move into a module of its own once the socket re-checks being built on
+top of it have landed, so both move once.
 """
 
 import datetime as dt
+import secrets
+import time
 import unicodedata
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Registration, Room, Session
+from events.models import Registration, Room, Session, Summit
 from events.services import (
     access_room,
     access_summit,
@@ -27,7 +34,9 @@ from events.services import (
     role_in,
 )
 from livechat import roomstate
+from livechat.auth import user_of_session
 from livechat.models import Attendance, ChatMessage, Question, QuestionVote, ReactionTally, RoomEvent, RoomLog
+from summit.cache import shared_cache
 from summit.errors import Forbidden, Invalid, NotFound
 
 User = get_user_model()
@@ -57,35 +66,103 @@ class TooLarge(Invalid):
 # --- entering a room --------------------------------------------------------------
 
 
+# How long joins reuse what they looked up: a room's facts (its summit, live session, speakers) and
+# one person's decision for one room. Both are also dropped at once when what they depend on changes
+# (livechat/receivers.py calls forget_live_access), on every process: the cache is Django's (Redis),
+# through summit/cache.py's one backend object per process.
+ROOM_FACTS_TTL = 5
+ACCESS_TTL = 10
+_ACCESS_VERSION = "live-access:version"
+
+
 def access_live_room(user, summit_slug, room_slug):
     """Who `user` is in this room, or NotSignedIn / NotFound / Forbidden.
 
     Organisers and moderators (events.services.role_in) always get in; others
     must be registered, and a private room also wants an invitation,
-    membership of the room's company, or a talk in the room.
+    membership of the room's company, or a talk in the room. A granted decision is reused for
+    ACCESS_TTL seconds (a reconnect storm costs no queries) unless the
+    person's rights or the room change first; refusals are never reused.
     """
     check_signed_in(user)
-    summit = access_summit(summit_slug)
-    room = access_room(summit, room_slug)
-    role = role_in(user, summit)
+    versions = shared_cache().get_many([_ACCESS_VERSION, _person_version_key(user.pk)])
+    version = f"{versions.get(_ACCESS_VERSION, 0)}:{versions.get(_person_version_key(user.pk), 0)}"
+    key = f"live-access:{version}:{user.pk}:{summit_slug}:{room_slug}"
+    access = shared_cache().get(key)
+    if access is None:
+        access = _decide_access(user, _room_facts(summit_slug, room_slug, versions.get(_ACCESS_VERSION, 0)))
+        shared_cache().set(key, access, ACCESS_TTL)
+    return access
+
+
+def access_live_room_of_session(session_key, summit_slug, room_slug):
+    """access_live_room for the person signed in with this session; also returns that user.
+
+    One call at connect: a room socket is authenticated once (livechat/auth.py).
+    """
+    user = user_of_session(session_key)
+    return user, access_live_room(user, summit_slug, room_slug)
+
+
+def _decide_access(user, facts):
+    role = role_in(user, Summit(pk=facts["summit_id"]))
     if role is None:
         raise Forbidden(_("Register for this summit first."))
     runs_room = role in Registration.ROOM_RUNNERS
-    session = live_session(room)
-    speaking = session is not None and session.speakers.filter(user=user).exists()
-    if room.is_private and not (runs_room or speaking or _invited(user, room)):
+    speaking = user.pk in facts["speaker_ids"]
+    if facts["is_private"] and not (runs_room or speaking or _invited(user, facts)):
         raise Forbidden(_("This room is open to invited people only."))
     kind = STAFF if runs_room else SPEAKER if speaking else ATTENDEE
     if speaking and role == Registration.Role.ATTENDEE:
         role = Registration.Role.SPEAKER
     return {
-        "room_id": room.pk,
-        "session_id": session.pk if session else None,
-        "room": _room_info(room, session),
+        "room_id": facts["room_id"],
+        "session_id": facts["session_id"],
+        "room": facts["room"],
         "user_id": user.pk,
         "kind": kind,
         "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE},
     }
+
+
+_facts_here = {}  # key -> (expires, facts): this process's copy, under the same version as the shared one
+
+
+def _room_facts(summit_slug, room_slug, version):
+    """What every join of a room needs to know of it, looked up once per ROOM_FACTS_TTL."""
+    key = f"live-room:{version}:{summit_slug}:{room_slug}"
+    kept = _facts_here.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
+    facts = shared_cache().get(key)
+    if facts is None:
+        summit = access_summit(summit_slug)
+        room = access_room(summit, room_slug)
+        session = live_session(room)
+        facts = {
+            "summit_id": summit.pk,
+            "room_id": room.pk,
+            "company_id": room.company_id,
+            "is_private": room.is_private,
+            "session_id": session.pk if session else None,
+            "speaker_ids": set(session.speakers.values_list("user_id", flat=True)) if session else set(),
+            "room": _room_info(room, session),
+        }
+        shared_cache().set(key, facts, ROOM_FACTS_TTL)
+    if len(_facts_here) > 1000:
+        _facts_here.clear()
+    _facts_here[key] = (time.monotonic() + ROOM_FACTS_TTL, facts)
+    return facts
+
+
+def _person_version_key(user_id):
+    return f"{_ACCESS_VERSION}:{user_id}"
+
+
+def forget_live_access(user_id=None):
+    """Drop reused access decisions: one person's (their rights changed), or everybody's (a room changed)."""
+    key = _person_version_key(user_id) if user_id is not None else _ACCESS_VERSION
+    shared_cache().set(key, secrets.token_hex(6), 3600)
 
 
 def entered_room(access):
@@ -93,12 +170,13 @@ def entered_room(access):
     return Room.objects.select_related("summit", "company").get(pk=access["room_id"])
 
 
-def _invited(user, room):
-    if room.invited.filter(pk=user.pk).exists():
+def _invited(user, facts):
+    room_id = facts["room_id"]
+    if Room.invited.through.objects.filter(room_id=room_id, user_id=user.pk).exists():
         return True
-    if room.company_id and room.company.members.filter(pk=user.pk).exists():
+    if facts["company_id"] and user.companies.filter(pk=facts["company_id"]).exists():
         return True
-    return Session.objects.filter(room=room, speakers__user=user).exists()
+    return Session.objects.filter(room_id=room_id, speakers__user=user).exists()
 
 
 def _person(user):
@@ -110,29 +188,48 @@ def _person(user):
     }
 
 
-def do_enter_room(room_id, session_id, user_id, kind, server, since=None):
-    """Record the join and return `room.state` plus the events after `since` that this viewer may see.
+def do_enter_room_together(room_id, server, joins):
+    """Record several joins of one room at once and return each one's `room.state` and replay, in order.
 
-    One call, so the state, `last_seq` and the replay come from one moment.
-    The room and its live session were looked up by `access_live_room`.
+    `joins` is [(user_id, kind, session_id, since)]; the answer is one
+    {"attendance_id", "state", "replay"} per join. One call, so every state,
+    `last_seq` and replay come from one moment; the attendance rows go in as
+    one insert and the recent chat and questions are read once for all, so a
+    join storm costs a few queries per batch rather than per person. The room
+    and its live session were looked up by `access_live_room` (at most
+    ROOM_FACTS_TTL ago).
     """
     now = timezone.now()
-    attendance = Attendance.objects.create(
-        user_id=user_id, room_id=room_id, session_id=session_id, joined_at=now, last_seen_at=now, server=server
-    )
+    rows = Attendance.objects.bulk_create([
+        Attendance(user_id=user_id, room_id=room_id, session_id=session_id, joined_at=now, last_seen_at=now,
+                   server=server)
+        for user_id, _kind, session_id, _since in joins
+    ])
     # A room's log is made on its first entry, so looking a room up never writes.
     last_seq = RoomLog.objects.get_or_create(room_id=room_id)[0].last_seq
-    messages = RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq).order_by("-seq")
-    state = {
-        "last_seq": last_seq,
-        "messages": [view_for(event.payload, user_id, kind) for event in reversed(messages[:RECENT_MESSAGES])],
-        "questions": _questions_for(room_id, session_id, user_id, kind),
-        **roomstate.parts_for(room_id, user_id, kind),
-    }
-    replay = []
-    if since is not None:
-        replay = list(_events_after(room_id, since, last_seq, user_id, kind))
-    return {"attendance_id": attendance.pk, "state": state, "replay": replay}
+    recent = RoomEvent.objects.filter(room_id=room_id, type="chat.message", seq__lte=last_seq).order_by("-seq")
+    recent = [event.payload for event in reversed(recent[:RECENT_MESSAGES])]
+    questions = {}
+    for _user_id, kind, session_id, _since in joins:
+        if (session_id, kind == ATTENDEE) not in questions:
+            questions[session_id, kind == ATTENDEE] = _questions_of(room_id, session_id, kind)
+    voted = set(
+        QuestionVote.objects.filter(
+            user_id__in={join[0] for join in joins},
+            question__in={question.pk for shown in questions.values() for question in shown},
+        ).values_list("user_id", "question_id")
+    )
+    entered = []
+    for row, (user_id, kind, session_id, since) in zip(rows, joins, strict=True):
+        state = {
+            "last_seq": last_seq,
+            "messages": [view_for(payload, user_id, kind) for payload in recent],
+            "questions": _question_views(questions[session_id, kind == ATTENDEE], user_id, kind, voted),
+            **roomstate.parts_for(room_id, user_id, kind),
+        }
+        replay = [] if since is None else list(_events_after(room_id, since, last_seq, user_id, kind))
+        entered.append({"attendance_id": row.pk, "state": state, "replay": replay})
+    return entered
 
 
 def _room_info(room, session):
@@ -161,20 +258,21 @@ def _session_info(session):
     }
 
 
-def _questions_for(room_id, session_id, user_id, kind):
+def _questions_of(room_id, session_id, kind):
     questions = Question.objects.filter(room_id=room_id, session_id=session_id).select_related("author__profile")
     if kind == ATTENDEE:
         questions = questions.exclude(status=Question.Status.DISMISSED)
-    questions = list(questions.order_by("-is_pinned", "-votes", "created_at")[:QUESTIONS_SHOWN])
-    voted = set(
-        QuestionVote.objects.filter(user_id=user_id, question__in=questions).values_list("question_id", flat=True)
-    )
+    return list(questions.order_by("-is_pinned", "-votes", "created_at")[:QUESTIONS_SHOWN])
+
+
+def _question_views(questions, user_id, kind, voted):
+    """The questions as `user_id` may see them, each with whether they voted for it (`voted`: {(user, question)})."""
     shown = []
     for question in questions:
         view = view_for(_question_payload(question, "question.created", seq=None), user_id, kind)
         if view is not None:
             view.pop("type")
-            view["voted"] = question.pk in voted
+            view["voted"] = (user_id, question.pk) in voted
             shown.append(view)
     return shown
 
@@ -224,6 +322,7 @@ def view_for(payload, user_id, kind):
         return None
     if payload["is_anonymous"] and not own and kind != STAFF:
         frame["author"] = None
+    # Votes were room events before they were coalesced; those stored then still replay this way.
     if payload.get("_voter_id") is not None and payload["_voter_id"] == user_id:
         frame["voted"] = payload["_voted"]
     return frame
@@ -378,26 +477,40 @@ def _visible_question(log, question_id, user_id, kind):
 def do_vote(user_id, room_id, kind, question_id):
     """Vote for a question, or withdraw the vote if there is one: one vote per person.
 
-    The unique constraint decides between the two, and the count moves by F(),
-    so concurrent voters never lose a vote.
+    Votes are not room events: they take no `seq` and no RoomLog lock, so a
+    vote storm does not queue behind chat. The question's row lock orders the
+    votes on one question (the voter's own included), so whether a vote row
+    exists decides between voting and withdrawing, and the count moves by F()
+    in the same transaction: it always equals the vote rows.
+    Returns {"question_id", "votes", "voted"}; hubs send the new counts to the
+    room coalesced (`question.votes`), room.state and question.updated carry
+    the stored count.
     """
+    if not isinstance(question_id, int) or isinstance(question_id, bool):
+        raise Invalid(_("question_id must be a number."))
     with transaction.atomic():
-        log = _lock_log(room_id)
-        question = _visible_question(log, question_id, user_id, kind)
+        question = (
+            Question.objects.select_for_update().filter(pk=question_id, room_id=room_id)
+            .only("pk", "status", "author_id", "votes").first()
+        )
+        if question is None or (
+            question.status == Question.Status.PENDING and kind == ATTENDEE and question.author_id != user_id
+        ):
+            raise NotFound(_("No such question in this room."))
         if question.status not in (Question.Status.APPROVED, Question.Status.ANSWERED):
             raise Forbidden(_("This question is not open for votes."))
-        try:
-            with transaction.atomic():
-                QuestionVote.objects.create(question=question, user_id=user_id)
-            voted = True
-        except IntegrityError:
-            QuestionVote.objects.filter(question=question, user_id=user_id).delete()
-            voted = False
+        # The row lock serialises this person's own votes too, so the delete decides: withdrawn or new.
+        withdrawn, _rows = QuestionVote.objects.filter(question_id=question.pk, user_id=user_id).delete()
+        voted = not withdrawn
+        if voted:
+            QuestionVote.objects.create(question_id=question.pk, user_id=user_id)
         Question.objects.filter(pk=question.pk).update(votes=F("votes") + (1 if voted else -1))
-        question.refresh_from_db(fields=["votes", "updated_at"])
-        payload = _question_payload(question, "question.updated", None, voter_id=user_id, voted=voted)
-        payload["action"] = "vote"
-        return {"event": _record(log, "question.updated", payload), "created": True}
+    return {"question_id": question.pk, "votes": question.votes + (1 if voted else -1), "voted": voted}
+
+
+def question_votes(room_id, question_ids):
+    """{question id: stored vote count} of these questions of the room: what a hub's `question.votes` says."""
+    return dict(Question.objects.filter(room_id=room_id, pk__in=question_ids).values_list("pk", "votes"))
 
 
 def check_can_moderate(user_id, kind, question):

@@ -6,7 +6,7 @@ from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from events.services import access_summit, check_organiser
-from scheduler import reports, services
+from scheduler import reports, services, stored_reports
 from summit.csvfile import csv_response
 
 router = Router()
@@ -39,7 +39,7 @@ def attendance_csv(request, slug: str):
     """Per-session attendance (organisers): the stored report when one is ready, else live figures."""
     summit = access_summit(slug)
     check_organiser(request.user, summit)
-    data, _stored = reports.report_data(summit)
+    data, _stored = stored_reports.report_data(summit)
     return csv_response(reports.sessions_csv(data), f"{summit.slug}-attendance.csv")
 
 
@@ -47,7 +47,7 @@ def attendance_csv(request, slug: str):
 def request_report(request, slug: str):
     """(Re)builds the stored report in the background; asking again while it builds changes nothing."""
     summit = access_summit(slug)
-    return Status(202, reports.do_request_report(request.user, summit))
+    return Status(202, stored_reports.do_request_report(request.user, summit))
 
 
 @router.get("/me/notifications/", response=list[NotificationOut], auth=django_auth, tags=["notifications"])

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from scheduler import notices, reports, services
+from scheduler import notices, services, stored_reports
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +30,12 @@ def send_reminders(reminder_ids):
 
 @shared_task(name="scheduler.dispatch_summit_reports")
 def dispatch_summit_reports():
-    reports.do_dispatch_ended_summits()
+    stored_reports.do_dispatch_ended_summits()
 
 
 @shared_task(name="scheduler.build_summit_report")
 def build_summit_report(report_id):
-    outcome = reports.do_build_report(report_id)
+    outcome = stored_reports.do_build_report(report_id)
     log.info("report %s: %s", report_id, outcome)
 
 

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.services import access_summit, check_organiser, check_signed_in
-from scheduler import charts, notices, reports, services
+from scheduler import charts, notices, services, stored_reports
 
 
 def attendance_report(request, slug):
     summit = access_summit(slug)
     check_organiser(request.user, summit)
-    data, stored = reports.report_data(summit)
+    data, stored = stored_reports.report_data(summit)
     tz = zoneinfo.ZoneInfo(summit.timezone)
     sessions = [
         {**row, "starts": dt.datetime.fromisoformat(row["starts_at"]), "ends": dt.datetime.fromisoformat(row["ends_at"])}
@@ -29,7 +29,7 @@ def attendance_report(request, slug):
         "sessions": sessions,
         "stored": stored,
         "generated_at": generated_at,
-        "building": reports.report_on_its_way(summit),
+        "building": stored_reports.report_on_its_way(summit),
         "timeline": charts.timeline_chart(data["timeline"]["points"], tz),
         "bucket_minutes": data["timeline"]["bucket_minutes"],
         "bars": charts.session_bars([s for s in sessions if s["unique_attendees"] or s["starts"] <= generated_at]),
@@ -44,7 +44,7 @@ def attendance_report(request, slug):
 @require_POST
 def regenerate_report(request, slug):
     summit = access_summit(slug)
-    reports.do_request_report(request.user, summit)
+    stored_reports.do_request_report(request.user, summit)
     messages.success(request, _("The report is being generated; reload this page in a moment."))
     return redirect("attendance-report", slug=summit.slug)
 

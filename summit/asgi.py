@@ -1,4 +1,10 @@
-"""HTTP and websockets in one ASGI application, served by Daphne."""
+"""HTTP and websockets in one ASGI application, served by Daphne.
+
+Websockets are authenticated once at connect (livechat/auth.py: the session
+cookie, then its user in the consumer's first database call), not by Channels'
+session-saving AuthMiddlewareStack, which wraps every send. Anonymous GETs of
+the schedule API are answered from memory before Django (events/schedule_cache.py).
+"""
 
 import os
 
@@ -7,15 +13,16 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "summit.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from events.schedule_cache import AnonymousScheduleResponses  # noqa: E402
+from livechat.auth import SessionKeyMiddleware  # noqa: E402
 from livechat.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "http": AnonymousScheduleResponses(django_asgi_app),
+        "websocket": AllowedHostsOriginValidator(SessionKeyMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

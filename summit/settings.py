@@ -116,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DB_POOL_MIN", 1),
-        "max_size": env_int("DB_POOL_MAX", 10),
+        "max_size": env_int("DB_POOL_MAX", 16),
         "timeout": env_int("DB_POOL_TIMEOUT", 10),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -127,6 +127,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Threads running the live rooms' database calls per process (livechat/db.py): several on
+# PostgreSQL so a join storm's reads, which mostly wait on the network, run side by side
+# (DB_POOL_MAX must leave room for them and two more); SQLite takes one writer at a time.
+LIVE_DB_THREADS = env_int(
+    "LIVE_DB_THREADS", 8 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 1
+)
 
 REDIS_URL = env_str("REDIS_URL")
 

@@ -26,9 +26,10 @@ def database_url(tmp_path):
 def chat_results(scenarios):
     for entry in scenarios["ramp"]:
         yield from entry.get("steps", [])
-    for name in ("two_processes", "rooms", "burst"):
-        if "deliveries" in scenarios[name]:
-            yield scenarios[name]
+    for name in ("processes", "rooms", "burst"):
+        for entry in scenarios[name] if isinstance(scenarios[name], list) else [scenarios[name]]:
+            if "deliveries" in entry:
+                yield entry
 
 
 @pytest.mark.multiprocess

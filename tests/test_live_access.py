@@ -2,8 +2,11 @@
 
 import pytest
 from channels.db import database_sync_to_async
+from django.contrib.auth.signals import user_logged_out
 
 from events.models import Registration, Room
+from livechat import services
+from summit.errors import Forbidden
 from tests.conftest import make_person
 from tests.live import join, next_frame, open_socket, orm, room_path
 
@@ -97,6 +100,61 @@ async def test_ping_gets_pong(main_stage, attendee_paris, cookies):
     await send(socket, {"type": "ping"})
     assert await next_frame(socket) == {"type": "pong"}
     await socket.disconnect()
+
+
+# --- the access decision, reused briefly and dropped when rights change ---
+
+
+def test_a_second_join_reuses_the_access_decision_without_a_query(
+    main_stage, attendee_paris, django_assert_num_queries
+):
+    first = services.access_live_room(attendee_paris, "roadshow", "main-stage")
+    with django_assert_num_queries(0):
+        assert services.access_live_room(attendee_paris, "roadshow", "main-stage") == first
+
+
+def test_losing_the_registration_drops_the_reused_decision(main_stage, summit, attendee_paris):
+    services.access_live_room(attendee_paris, "roadshow", "main-stage")
+    Registration.objects.get(summit=summit, user=attendee_paris).delete()
+    with pytest.raises(Forbidden):
+        services.access_live_room(attendee_paris, "roadshow", "main-stage")
+
+
+def test_a_new_role_is_seen_by_the_next_join(main_stage, summit, attendee_paris):
+    assert services.access_live_room(attendee_paris, "roadshow", "main-stage")["kind"] == services.ATTENDEE
+    registration = Registration.objects.get(summit=summit, user=attendee_paris)
+    registration.role = Registration.Role.MODERATOR
+    registration.save()
+    assert services.access_live_room(attendee_paris, "roadshow", "main-stage")["kind"] == services.STAFF
+
+
+def test_signing_out_drops_the_reused_decision(main_stage, attendee_paris):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.access_live_room(attendee_paris, "roadshow", "main-stage")
+    with CaptureQueriesContext(connection) as reused:
+        services.access_live_room(attendee_paris, "roadshow", "main-stage")
+    user_logged_out.send(sender=type(attendee_paris), request=None, user=attendee_paris)
+    with CaptureQueriesContext(connection) as decided_again:
+        services.access_live_room(attendee_paris, "roadshow", "main-stage")
+    assert len(reused.captured_queries) == 0
+    assert len(decided_again.captured_queries) >= 1  # the person's role is read again
+
+
+def test_a_room_made_private_refuses_the_next_join_of_someone_not_invited(pitch_room, attendee_paris):
+    services.access_live_room(attendee_paris, "roadshow", "fair-vision")
+    pitch_room.is_private = True
+    pitch_room.save()
+    with pytest.raises(Forbidden):
+        services.access_live_room(attendee_paris, "roadshow", "fair-vision")
+
+
+def test_refusals_are_not_reused(main_stage, summit, stranger):
+    with pytest.raises(Forbidden):
+        services.access_live_room(stranger, "roadshow", "main-stage")
+    Registration.objects.create(summit=summit, user=stranger)
+    assert services.access_live_room(stranger, "roadshow", "main-stage")["kind"] == services.ATTENDEE
 
 
 @pytest.mark.django_db

@@ -8,9 +8,10 @@ from django.db import close_old_connections, connection
 
 from events.models import Registration, Room, Speaker
 from livechat import services
+from livechat.hub import hubs
 from livechat.models import Question, QuestionVote, RoomEvent
 from tests.conftest import make_person
-from tests.live import join, next_frame, nothing_more, orm, send
+from tests.live import frames_until, join, next_frame, nothing_more, orm, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -159,15 +160,39 @@ async def test_vote_twice_withdraws_vote(main_stage, attendee_paris, attendee_sh
     await next_frame(camille)
     await send(lina, {"type": "question.vote", "question_id": question["id"]})
     mine = await next_frame(lina)
+    assert mine == {"type": "question.voted", "question_id": question["id"], "votes": 1, "voted": True}
     theirs = await next_frame(camille)
-    assert mine["votes"] == theirs["votes"] == 1
-    assert mine["voted"] is True and "voted" not in theirs  # who voted stays private
+    # The room hears the count, not who voted.
+    assert theirs == {"type": "question.votes", "questions": [{"id": question["id"], "votes": 1}]}
     await send(lina, {"type": "question.vote", "question_id": question["id"]})
-    assert (await next_frame(lina))["votes"] == 0
+    withdrawn = (await frames_until(lina, lambda frame: frame["type"] == "question.voted"))[-1]
+    assert withdrawn["votes"] == 0 and withdrawn["voted"] is False
+    assert (await frames_until(camille, lambda frame: frame["questions"][0]["votes"] == 0))[-1]["type"] == (
+        "question.votes"
+    )
     _socket, state = await join(await cookies(attendee_shanghai))
-    assert state["questions"][0]["voted"] is False
+    assert state["questions"][0]["voted"] is False and state["questions"][0]["votes"] == 0
     for socket in (camille, lina, _socket):
         await socket.disconnect()
+
+
+async def test_votes_take_no_seq_and_the_room_hears_one_count_per_window(main_stage, summit, attendee_paris, cookies):
+    camille, _ = await join(await cookies(attendee_paris))
+    await ask(camille)
+    question = await next_frame(camille)
+    room_hub = hubs().rooms[main_stage.pk]
+    for n in range(3):  # three votes inside one window, as the vote handler records them
+        person = await orm(make_person, f"voter{n}")
+        await orm(Registration.objects.create, summit=summit, user=person)
+        await orm(services.do_vote, person.pk, main_stage.pk, "attendee", question["id"])
+        room_hub.add_vote(question["id"])
+    await room_hub.flush_votes()
+    counts = await next_frame(camille)
+    assert counts == {"type": "question.votes", "questions": [{"id": question["id"], "votes": 3}]}
+    assert await nothing_more(camille, timeout=1.2)  # no vote since: no further count
+    await send(camille, {"type": "chat.send", "body": "after the votes"})
+    assert (await next_frame(camille))["seq"] == question["seq"] + 1  # the votes took no seq
+    await camille.disconnect()
 
 
 async def test_room_state_shows_my_own_votes(main_stage, attendee_paris, attendee_shanghai, cookies):

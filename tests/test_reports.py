@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.models import Registration
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
-from scheduler import reports
+from scheduler import reports, stored_reports
 from scheduler.models import SummitReport
 from tests.conftest import at_paris, csrf_headers, make_person, signed_in
 
@@ -153,12 +153,12 @@ def test_summit_end_builds_and_mails_one_report_when_triggered_twice(recorded,
                                                                      django_capture_on_commit_callbacks):
     after_end = at_paris(dt.date(2027, 4, 1), "00:01")
     with django_capture_on_commit_callbacks(execute=True):
-        reports.do_dispatch_ended_summits(now=after_end)
+        stored_reports.do_dispatch_ended_summits(now=after_end)
     with django_capture_on_commit_callbacks(execute=True):
-        reports.do_dispatch_ended_summits(now=after_end)
+        stored_reports.do_dispatch_ended_summits(now=after_end)
     report = SummitReport.objects.get()
     assert report.status == SummitReport.Status.READY and report.mailed_at is not None
-    assert reports.do_build_report(report.pk) == "not-claimed"
+    assert stored_reports.do_build_report(report.pk) == "not-claimed"
     [message] = mail.outbox
     assert message.to == ["organiser@example.org"]
     assert message.attachments[0].filename == "roadshow-attendance.csv"
@@ -167,7 +167,7 @@ def test_summit_end_builds_and_mails_one_report_when_triggered_twice(recorded,
 
 def test_summit_still_running_gets_no_report(recorded, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assert reports.do_dispatch_ended_summits(now=at_paris(dt.date(2027, 3, 31), "23:59")) == []
+        assert stored_reports.do_dispatch_ended_summits(now=at_paris(dt.date(2027, 3, 31), "23:59")) == []
     assert not SummitReport.objects.exists()
 
 
@@ -178,7 +178,7 @@ def test_interim_report_is_rebuilt_once_after_each_session(recorded, keynote, pi
                                                        ends_at=now - dt.timedelta(hours=2))
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            reports.do_dispatch_ended_summits()
+            stored_reports.do_dispatch_ended_summits()
     report = SummitReport.objects.get(key="interim")
     assert (report.status, report.generation) == (SummitReport.Status.READY, 0)
     # The pitch ends after that build: the next tick rebuilds, once.
@@ -187,7 +187,7 @@ def test_interim_report_is_rebuilt_once_after_each_session(recorded, keynote, pi
     SummitReport.objects.filter(pk=report.pk).update(generated_at=now - dt.timedelta(minutes=30))
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            reports.do_dispatch_ended_summits()
+            stored_reports.do_dispatch_ended_summits()
     report.refresh_from_db()
     assert (report.status, report.generation) == (SummitReport.Status.READY, 1)
     assert mail.outbox == []

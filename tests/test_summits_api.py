@@ -2,6 +2,9 @@ import datetime as dt
 
 import pytest
 
+from events import schedule_cache
+from events.models import Session
+from events.signals import session_changed
 from tests.conftest import make_session
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,102 @@ def test_openapi_document_describes_the_api(anonymous_client, db):
     paths = anonymous_client.get("/api/openapi.json").json()["paths"]
     assert "/api/summits/{slug}/schedule/" in paths
     assert "/api/summits/{slug}/registrations/" in paths
+
+
+# --- the schedule document: built once, dropped when the programme changes ---
+
+
+def test_a_second_schedule_request_runs_no_query(anonymous_client, keynote, django_assert_num_queries):
+    first = anonymous_client.get("/api/summits/roadshow/schedule/")
+    with django_assert_num_queries(0):
+        again = anonymous_client.get("/api/summits/roadshow/schedule/")
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+
+
+def test_a_programme_change_shows_in_the_next_schedule(anonymous_client, summit, main_stage, keynote):
+    anonymous_client.get("/api/summits/roadshow/schedule/")
+    keynote.title = "Opening keynote, new title"
+    keynote.save()
+    make_session(summit, main_stage, "Added late", keynote.ends_at)
+    titles = [s["title"] for s in anonymous_client.get("/api/summits/roadshow/schedule/").json()["sessions"]]
+    assert titles == ["Opening keynote, new title", "Added late"]
+
+
+def test_the_schedule_is_kept_per_zone_and_language(anonymous_client, keynote):
+    paris = anonymous_client.get("/api/summits/roadshow/schedule/").json()
+    shanghai = anonymous_client.get("/api/summits/roadshow/schedule/", {"tz": "Asia/Shanghai"}).json()
+    assert (paris["timezone"], shanghai["timezone"]) == ("Europe/Paris", "Asia/Shanghai")
+    anonymous_client.get("/api/summits/roadshow/schedule/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert {key.split(":")[-1] for key in schedule_cache._served} >= {"en", "fr"}
+
+
+def test_the_session_changed_signal_drops_every_schedule(anonymous_client, keynote, django_assert_num_queries):
+    anonymous_client.get("/api/summits/roadshow/schedule/")
+    session_changed.send(Session, session_id=keynote.pk, change="updated")
+    with django_assert_num_queries(3):  # built again: the summit, its sessions, their speakers
+        anonymous_client.get("/api/summits/roadshow/schedule/")
+
+
+# --- anonymous schedule requests answered before Django (summit/asgi.py) ---
+
+
+@pytest.fixture
+def asgi_db(transactional_db):
+    """These go through the whole ASGI application, so Django runs each request in a thread of its own.
+
+    On SQLite's in-memory test database Django never closes such a thread's connection (closing
+    would drop the database) and the run ends with unraisable ResourceWarnings: PostgreSQL only.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("requests through the ASGI application are checked on PostgreSQL")
+
+
+async def asgi_get(path, headers=()):
+    from channels.testing import HttpCommunicator
+
+    from summit.asgi import application
+
+    communicator = HttpCommunicator(application, "GET", path, headers=[(b"host", b"127.0.0.1"), *headers])
+    response = await communicator.get_response(timeout=10)
+    return response["status"], dict(response["headers"]), response["body"]
+
+
+@pytest.fixture
+def django_requests():
+    """How many requests entered Django (its request_started signal)."""
+    from django.core.signals import request_started
+
+    seen = []
+
+    def count(**kwargs):
+        seen.append(1)
+
+    request_started.connect(count)
+    yield seen
+    request_started.disconnect(count)
+
+
+async def test_an_anonymous_schedule_request_is_answered_again_without_entering_django(asgi_db, keynote,
+                                                                                      django_requests):
+    first = await asgi_get("/api/summits/roadshow/schedule/?tz=Asia/Shanghai")
+    again = await asgi_get("/api/summits/roadshow/schedule/?tz=Asia/Shanghai")
+    assert first == again and first[0] == 200 and b"Opening keynote" in first[2]
+    assert len(django_requests) == 1
+
+
+async def test_a_schedule_request_with_a_cookie_always_goes_through_django(asgi_db, keynote, django_requests):
+    for _ in range(2):
+        status, _headers, _body = await asgi_get("/api/summits/roadshow/schedule/", [(b"cookie", b"sessionid=x")])
+        assert status == 200
+    assert len(django_requests) == 2
+
+
+async def test_a_kept_schedule_response_lasts_only_its_moment(asgi_db, keynote, django_requests, monkeypatch):
+    from events.schedule_cache import AnonymousScheduleResponses
+
+    monkeypatch.setattr(AnonymousScheduleResponses, "RESPONSE_SECONDS", 0.0)
+    for _ in range(2):
+        await asgi_get("/api/summits/roadshow/schedule/")
+    assert len(django_requests) == 2

@@ -19,10 +19,12 @@ async def ask(connection, frame):
 
 @command("question.vote")
 async def vote(connection, frame):
+    """The voter hears at once; the room hears the count with the next window (`question.votes`)."""
     result = await call(
         services.do_vote, connection.user_id, connection.room_id, connection.kind, frame.get("question_id")
     )
-    await publish(connection, result)
+    connection.hub.add_vote(result["question_id"])
+    await connection.send_frame({"type": "question.voted", **result})
 
 
 @command("question.moderate")

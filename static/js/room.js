@@ -318,6 +318,19 @@ function applyQuestion(question, seq) {
   return entry;
 }
 
+/** Vote counts are not room events: `question.voted` answers the voter, `question.votes` tells the room. */
+function applyVotes(id, votes, voted) {
+  const entry = state.questions.get(id);
+  if (!entry) return;
+  entry.data = { ...entry.data, votes };
+  if (typeof voted === "boolean") {
+    if (voted) state.votedIds.add(id);
+    else state.votedIds.delete(id);
+    saveVotes();
+  }
+  drawQuestion(entry);
+}
+
 function redrawQuestions() {
   updateQuestions(() => {
     for (const entry of state.questions.values()) drawQuestion(entry);
@@ -408,6 +421,15 @@ function onEvent(frame) {
       updateQuestions(() => {
         const entry = applyQuestion(frame, frame.seq);
         if (entry) drawQuestion(entry);
+      });
+      break;
+    case "question.voted":
+      state.voteGuesses = state.voteGuesses.filter((id) => id !== frame.question_id);
+      updateQuestions(() => applyVotes(frame.question_id, frame.votes, frame.voted));
+      break;
+    case "question.votes":
+      updateQuestions(() => {
+        for (const { id, votes } of frame.questions ?? []) applyVotes(id, votes);
       });
       break;
     case "presence":

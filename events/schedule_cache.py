@@ -1,0 +1,132 @@
+"""One schedule document per summit, time zone and language, built once and dropped when the programme changes.
+
+The schedule is what every visitor of a summit asks for at once (the API and
+the page's grid), and it changes only when organisers edit the programme. So
+each document is built on its first request and kept in Django's cache (Redis
+in production: built once for all processes), under a programme version that
+every change bumps: `session_changed` (events/signals.py) and saves or deletes
+of the summits, rooms, tracks, speakers, companies and sessions it shows. A
+process also keeps the few documents it served last in memory, under the same
+version, so a hit costs one cache read (the version) and no copy of the document.
+The cache is reached through summit/cache.py (one backend object per process).
+Language is part of the key: the documents hold translated text.
+"""
+
+import secrets
+import time
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import Resolver404, resolve
+
+from events.models import Company, Room, Session, Speaker, Summit, Track
+from events.signals import session_changed
+from summit.cache import shared_cache
+
+VERSION_KEY = "schedule:version"
+DOCUMENT_TTL = 24 * 3600  # a version nobody bumps still ends some day
+KEPT_IN_PROCESS = 64
+
+_served = {}
+
+
+def document(kind, summit_slug, zone, language, build):
+    """The cached document `build()` makes (str or bytes) for these key parts, built on the first request only."""
+    key = f"schedule:{_version()}:{kind}:{summit_slug}:{zone}:{language}"
+    found = _served.get(key)
+    if found is None:
+        found = shared_cache().get(key)
+        if found is None:
+            found = build()
+            shared_cache().set(key, found, DOCUMENT_TTL)
+        if len(_served) >= KEPT_IN_PROCESS:
+            _served.clear()
+        _served[key] = found
+    return found
+
+
+def _version():
+    version = shared_cache().get(VERSION_KEY)
+    if version is None:  # never set, or the cache was emptied: a new version, so nothing kept is reused
+        shared_cache().add(VERSION_KEY, secrets.token_hex(6), None)
+        version = shared_cache().get(VERSION_KEY)
+    return version
+
+
+def forget_schedules(**kwargs):
+    """The programme changed: every process builds its schedule documents afresh."""
+    shared_cache().set(VERSION_KEY, secrets.token_hex(6), None)
+
+
+def connect():
+    session_changed.connect(forget_schedules, dispatch_uid="events.schedule_cache.session_changed")
+    for model in (Summit, Room, Track, Speaker, Company, Session):
+        for signal in (post_save, post_delete):
+            signal.connect(forget_schedules, sender=model,
+                           dispatch_uid=f"events.schedule_cache.{model.__name__}.{id(signal)}")
+    m2m_changed.connect(forget_schedules, sender=Session.speakers.through,
+                        dispatch_uid="events.schedule_cache.speakers")
+
+
+class AnonymousScheduleResponses:
+    """ASGI middleware: anonymous GETs of the schedule API answered from memory, before Django.
+
+    Even a cached document costs a Django request under Daphne: the sync
+    middleware and view run in a thread of their own per request, and that
+    hand-off was most of the time left (docs/benchmarks.md). A GET with no
+    cookie and no credentials gets the same answer for the same path, query and
+    Accept-Language, so this middleware keeps the last complete 200 response
+    Django gave for each (headers included) for RESPONSE_SECONDS and sends it
+    again without entering Django. Anything else, and any response that sets a
+    cookie, goes through Django as usual; a programme change shows within
+    RESPONSE_SECONDS.
+    """
+
+    RESPONSE_SECONDS = 1.0
+    KEPT = 256
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.responses = {}  # (path, query, accept-language) -> (expires, start message, body)
+        self.paths = {}  # path -> whether it is the schedule API
+
+    def _is_schedule(self, path):
+        known = self.paths.get(path)
+        if known is None:
+            try:
+                known = resolve(path).view_name == "api:get_schedule"
+            except Resolver404:
+                known = False
+            if len(self.paths) >= self.KEPT:
+                self.paths.clear()
+            self.paths[path] = known
+        return known
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "GET" or not self._is_schedule(scope["path"]):
+            return await self.inner(scope, receive, send)
+        headers = dict(scope.get("headers", ()))
+        if b"cookie" in headers or b"authorization" in headers:
+            return await self.inner(scope, receive, send)
+        key = (scope["path"], scope.get("query_string", b""), headers.get(b"accept-language", b""))
+        kept = self.responses.get(key)
+        if kept is not None and kept[0] > time.monotonic():
+            await send(dict(kept[1]))  # a copy each time: a server may change the messages it is given
+            await send({"type": "http.response.body", "body": kept[2]})
+            return None
+        start, body = None, []
+
+        async def keeping(message):
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = dict(message)
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                if not message.get("more_body") and start is not None and start["status"] == 200 and not any(
+                    name.lower() == b"set-cookie" for name, _value in start.get("headers", ())
+                ):
+                    if len(self.responses) >= self.KEPT:
+                        self.responses.clear()
+                    self.responses[key] = (time.monotonic() + self.RESPONSE_SECONDS, start, b"".join(body))
+            await send(message)
+
+        return await self.inner(scope, receive, keeping)
