@@ -6,7 +6,11 @@ class LivechatConfig(AppConfig):
     verbose_name = "Live rooms"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_out
+
         from livechat import polls, receivers, rights, roomstate  # noqa: F401  (rights connects the receivers sockets follow)
+        from livechat.people import on_signed_out
 
         receivers.connect()
         roomstate.register("polls", polls.polls_for)
+        user_logged_out.connect(on_signed_out, dispatch_uid="livechat.person_socket_signed_out")

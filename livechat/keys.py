@@ -36,3 +36,13 @@ def presence_key(room_id):
 def control_channel():
     """Pub/sub channel telling every process whose sockets must check their rights again."""
     return f"{_namespace()}:control"
+
+
+def person_channel(user_id):
+    """Pub/sub channel carrying one person's notifications to their own sockets (/ws/me/)."""
+    return f"{_namespace()}:person:{user_id}"
+
+
+def people_pattern():
+    """The pattern each process subscribes to once for every person's channel; notices are few."""
+    return f"{_namespace()}:person:*"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from livechat.consumers import RoomConsumer
+from livechat.people import PersonConsumer
 
 
 def room_socket_path(summit_slug, room_slug):
@@ -10,4 +11,5 @@ def room_socket_path(summit_slug, room_slug):
 
 websocket_urlpatterns = [
     path("ws/summits/<slug:summit_slug>/rooms/<slug:room_slug>/", RoomConsumer.as_asgi()),
+    path("ws/me/", PersonConsumer.as_asgi()),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from events import services
 from events.models import Room
+from events.panels import panels
 from livechat import services as live
 from livechat.routing import room_socket_path
 
@@ -102,7 +103,10 @@ def room(request, slug, room_slug):
         "session": session,
         "speakers": session.speakers.all() if session else [],
         "next_session": None if session else services.next_session_in(room, now),
-        "has_questions": room.kind != Room.Kind.LOUNGE,
+        # A private 1:1 meeting shows only what the meeting needs: chat, and the meeting's panel (agenda, video).
+        "has_questions": room.kind not in (Room.Kind.LOUNGE, Room.Kind.MEETING),
+        "is_meeting": room.kind == Room.Kind.MEETING,
+        "panels": panels("room", request, summit=summit, room=room, session=session),
         "ws_path": room_socket_path(summit.slug, room.slug),
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
         "reactions": REACTIONS,

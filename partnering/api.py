@@ -87,6 +87,9 @@ class SlotOut(Schema):
     clock_changes: list[ClockChange]
     outside_hours: OutsideMinutes | None = Field(
         None, description="Only on nearest candidates: minutes outside each party's office hours.")
+    requested: int | None = Field(
+        None, description="Id of one of your own pending requests at that time (the slot is then not offered "
+                          "for booking on the page).")
 
 
 class MeetingIn(Input):
@@ -304,6 +307,81 @@ def my_meetings(request, summit: str | None = None):
     """The signed-in person's meetings (their own and their companies'), with both local times."""
     scope = access_summit(summit) if summit else None
     return [services.meeting_out(m, request.user) for m in services.meetings_of(request.user, scope)]
+
+
+class InterestOut(Schema):
+    profile_id: int = Field(..., description="The interested person's partner profile.")
+    name: str
+    organisation: str
+    country: str
+    email: str = Field(..., description="Shown to the company: interest is the person's choice to be known by it.")
+    seeks: list[str]
+    mutual: bool
+    at: dt.datetime
+
+
+class MyInterestOut(Schema):
+    company: str
+    interested: bool
+    mutual: bool
+
+
+class IntroductionOut(Schema):
+    summit: str
+    company: str = Field(..., description="The company whose interest became mutual.")
+    as_company: str | None = Field(..., description="Set when you meet for that company (you are its member).")
+    profile_id: int = Field(..., description="The other side's partner profile: book with it.")
+    name: str
+    organisation: str
+    country: str
+    at: dt.datetime = Field(..., description="When the interest became mutual.")
+    slots_url: str = Field(..., description="The common slots with the other side (the slot picker's API).")
+    offer_url: str = Field(..., description="The page listing those slots with one-click booking.")
+
+
+def _my_interest(company, interest):
+    return {"company": company.slug, "interested": interest is not None,
+            "mutual": bool(interest and interest.mutual_at)}
+
+
+@router.post("/summits/{slug}/companies/{company_slug}/interest/", response=MyInterestOut)
+def express_interest(request, slug: str, company_slug: str):
+    """Registered people tell a company they are interested (idempotent). Only the company's members and the
+    organisers see it. A member of that company is refused (422)."""
+    summit = access_summit(slug)
+    interest = services.do_express_interest(request.user, summit, company_slug)
+    return _my_interest(interest.company, interest)
+
+
+@router.delete("/summits/{slug}/companies/{company_slug}/interest/", response=MyInterestOut)
+def withdraw_interest(request, slug: str, company_slug: str):
+    """Withdraws the interest (idempotent); the company no longer sees the person in its list."""
+    summit = access_summit(slug)
+    services.do_withdraw_interest(request.user, summit, company_slug)
+    return {"company": company_slug, "interested": False, "mutual": False}
+
+
+@router.get("/summits/{slug}/companies/{company_slug}/interests/", response=list[InterestOut])
+def company_interests(request, slug: str, company_slug: str):
+    """Who is interested in the company, newest first: its members and the organisers only (403 others)."""
+    summit = access_summit(slug)
+    company = services.access_company_interests(request.user, summit, company_slug)
+    return services.company_interests(company)
+
+
+@router.post("/summits/{slug}/companies/{company_slug}/interests/{profile_id}/accept/", response=InterestOut)
+def answer_interest(request, slug: str, company_slug: str, profile_id: int):
+    """A member answers "Interested" back: the interest is mutual, both sides are told and offered slots."""
+    summit = access_summit(slug)
+    return services.interest_out(services.do_answer_interest(request.user, summit, company_slug, profile_id))
+
+
+@router.get("/me/introductions/", response=list[IntroductionOut])
+def my_introductions(request, summit: str | None = None):
+    """Mutual interests you take part in (as the interested person or for your company), each with the URL of
+    the common slots with the other side."""
+    scope = access_summit(summit) if summit else None
+    return services.introductions(request.user, scope)
 
 
 @router.get("/summits/{slug}/companies/{company_slug}/leads.csv", tags=["partnering", "reports"])

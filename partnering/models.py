@@ -155,3 +155,30 @@ class ContactSharing(models.Model):
             models.UniqueConstraint(fields=["summit", "user"], condition=Q(company__isnull=True),
                                     name="one_sharing_choice_per_summit"),
         ]
+
+
+class Interest(models.Model):
+    """A registered person pressed "Interested" on a pitching company; the company may answer it.
+
+    Private between the two: the company's members (and the organisers) see
+    who is interested, nobody else does. Pressing it is the person's explicit
+    choice to be known by that company, which is why the company's list shows
+    their contact. `mutual_at` is set when a member answers "Interested" back.
+    """
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="interests")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="interests")
+    person = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="interests",
+                               help_text=_("The interested person's partner profile."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    mutual_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["company", "person"], name="one_interest_per_person_company")]
+        indexes = [models.Index(fields=["summit", "company"])]
+
+    def __str__(self):
+        return f"{self.person} → {self.company}"

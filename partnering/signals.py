@@ -1,10 +1,15 @@
 """Signals partnering sends after a change has committed.
 
-partnering/reminders.py listens to plan meeting reminders through the scheduler;
-the rules in services.py do not import the scheduler.
+partnering/reminders.py listens to plan meeting reminders through the scheduler,
+and the scheduler's notices (registered in partnering/apps.py) tell people;
+the rules in partnering/services do not import the scheduler.
 """
 
 from django.dispatch import Signal
 
-# meeting_id, change: "requested" | "proposed" | "accepted" | "declined" | "cancelled" | "updated"
+# meeting_id, change: "requested" | "proposed" | "accepted" | "declined" | "cancelled" | "updated", sequence,
+# actor_id: the person who made the change (None when unknown)
 meeting_changed = Signal()
+
+# interest_id, change: "mutual", actor_id: the member who answered
+interest_changed = Signal()

@@ -19,4 +19,9 @@ urlpatterns = [
          name="partnering-leads"),
     path("summits/<slug:slug>/partnering/companies/<slug:company_slug>/leads.csv", views.company_leads_csv,
          name="partnering-leads-csv"),
+    path("summits/<slug:slug>/partnering/introductions/", views.introductions, name="partnering-introductions"),
+    path("summits/<slug:slug>/partnering/companies/<slug:company_slug>/interest/", views.interest,
+         name="partnering-interest"),
+    path("summits/<slug:slug>/partnering/companies/<slug:company_slug>/interests/<int:profile_id>/accept/",
+         views.answer_interest, name="partnering-answer-interest"),
 ]

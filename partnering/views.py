@@ -122,7 +122,7 @@ def partner(request, slug, profile_id):
             return redirect("partnering-meeting", slug=summit.slug, meeting_id=meeting.pk)
     if duration not in services.DURATIONS:
         duration = 30
-    slots, common = services.common_slots(me, them, summit, duration, nearest=True)
+    slots, common = services.common_slots(me, them, summit, duration, nearest=True, exclude_meeting=proposing)
     _score, reasons = services.match(me, them)
     context = {
         "summit": summit,
@@ -221,8 +221,63 @@ def company_leads(request, slug, company_slug):
     summit = access_summit(slug)
     company = services.access_company_leads(request.user, summit, company_slug)
     named, anonymous = services.shared_leads(services.leads(summit, [company])[company.pk])
-    context = {"summit": summit, "company": company, "leads": named, "anonymous": anonymous, "needs": NEEDS}
+    context = {"summit": summit, "company": company, "leads": named, "anonymous": anonymous,
+               "interested": services.company_interests(company), "member": services.is_member(request.user, company),
+               "needs": NEEDS}
     return render(request, "partnering/leads.html", context)
+
+
+@require_POST
+def interest(request, slug, company_slug):
+    """The "Interested" button of company pages and pitch rooms (and withdrawing it), back to where it was."""
+    summit = access_summit(slug)
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.do_withdraw_interest(request.user, summit, company_slug)
+            messages.success(request, _("Your interest is withdrawn."))
+        else:
+            found = services.do_express_interest(request.user, summit, company_slug)
+            messages.success(request, _("%(company)s will see that you are interested.")
+                             % {"company": found.company.name})
+    except Invalid as error:
+        _report(request, error)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("company-detail", args=[summit.slug, company_slug])
+    return redirect(back)
+
+
+@require_POST
+def answer_interest(request, slug, company_slug, profile_id):
+    """A member answers "Interested" back and lands on the common slots with that person."""
+    summit = access_summit(slug)
+    services.do_answer_interest(request.user, summit, company_slug, profile_id)
+    messages.success(request, _("You are both interested: pick a time to meet."))
+    return redirect(reverse("partnering-introductions", args=[summit.slug]) + f"#intro-{company_slug}-{profile_id}")
+
+
+OFFERED_SLOTS = 6
+
+
+def introductions(request, slug):
+    """Mutual interests with the common slots, each booked in one click; pending meetings with them, answered."""
+    summit = access_summit(slug)
+    services.access_partnering(request.user, summit)
+    meetings = [services.meeting_out(m, request.user) for m in services.meetings_of(request.user, summit)]
+    offers = []
+    for intro in services.introductions(request.user, summit):
+        me = services.access_acting_profile(request.user, summit, intro["as_company"])
+        try:
+            them = services.access_profile(request.user, summit, intro["profile_id"])
+        except NotFound:  # their card is hidden: not bookable, even after mutual interest
+            offers.append({**intro, "slots": [], "meetings": [], "hidden": True})
+            continue
+        slots, _common = services.common_slots(me, them, summit, 30)
+        live = [m for m in meetings if m["with"]["profile"] == them.pk and m["you"]["profile"] == me.pk
+                and m["status"] in ("requested", "accepted")]
+        offers.append({**intro, "slots": [s for s in slots if not s["requested"]][:OFFERED_SLOTS],
+                       "meetings": live, "hidden": False})
+    return render(request, "partnering/introductions.html", {"summit": summit, "offers": offers})
 
 
 def company_leads_csv(request, slug, company_slug):

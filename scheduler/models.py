@@ -68,7 +68,8 @@ class Reminder(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice; one per reminder at most, whatever the retries."""
+    """An in-app notice; one per reminder at most, and one per `key` (a change someone is told of), whatever
+    the retries. `mailed_at` is claimed before the mail leaves, so a notice is mailed at most once."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     reminder = models.OneToOneField(
@@ -80,12 +81,29 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # "meeting:12:accepted:3": the change this notice tells of; empty for reminders (they have `reminder`).
+    key = models.CharField(max_length=100, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_user_unread"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], condition=~models.Q(key=""), name="one_notice_per_change"),
+        ]
+
+    @property
+    def message_id(self):
+        return f"<notice-{self.pk}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
+
+
+class NoticeSetting(models.Model):
+    """A person's choice about notices: in-app always, by mail unless they turned it off."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_setting")
+    by_mail = models.BooleanField(default=True)
 
 
 class SummitReport(models.Model):

@@ -19,3 +19,20 @@ def on_session_changed(sender, session_id, change, **kwargs):
 
 def on_bookmark_changed(sender, user_id, session_id, added, **kwargs):
     enqueue("scheduler.follow_agenda", "session", session_id, user_id, added)
+
+
+def notice_receiver(source_name, id_argument):
+    """A receiver for another app's signal that only enqueues the notices of that change (scheduler/notices.py).
+
+    `id_argument` names the signal's argument holding the target's id; the
+    signal may also give `actor_id` (not told of their own change) and
+    `sequence` (which version of the target, so each change is told once).
+    """
+
+    def receive(sender, change, actor_id=None, sequence="", **kwargs):
+        target_id = kwargs[id_argument]
+        enqueue("scheduler.send_notices", source_name, target_id, change, actor_id,
+                f"{source_name}:{target_id}:{change}:{sequence}")
+
+    receive.__name__ = f"notify_{source_name}"
+    return receive

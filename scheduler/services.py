@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from events.services import profile_for
 from scheduler.enqueue import enqueue
 from scheduler.models import Notification, Reminder
+from scheduler.notices import mails_notices, push_live
 from scheduler.sources import all_sources, get_source
 from summit.errors import NotFound
 
@@ -150,8 +151,11 @@ def do_send_reminder(reminder_id, now=None):
         _finish(reminder, status=Reminder.Status.PENDING)
         raise
     with transaction.atomic():
-        Notification.objects.get_or_create(reminder=reminder, defaults={"user_id": reminder.user_id, **notice})
+        notification, created = Notification.objects.get_or_create(
+            reminder=reminder, defaults={"user_id": reminder.user_id, **notice})
         _finish(reminder, status=Reminder.Status.SENT, sent_at=timezone.now())
+        if created:
+            push_live(notification)
     return "sent"
 
 
@@ -203,7 +207,8 @@ def _deliver(reminder, target):
             headers={"Message-ID": reminder.message_id},
         )
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-        message.send()
+        if mails_notices(user):  # the person's mail setting; the in-app notice is made either way
+            message.send()
     return {"kind": reminder.kind, "title": subject, "body": body, "url": target.url}
 
 
@@ -318,3 +323,7 @@ def do_mark_read(user, notification_id=None, now=None):
             raise NotFound(_("No such notification."))
         notices = notices.filter(pk=notification_id)
     return notices.update(read_at=now)
+
+
+def notification_link(user, notification_id):
+    return Notification.objects.filter(user=user, pk=notification_id).values_list("url", flat=True).first() or ""

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from scheduler import services, stored_reports
+from scheduler import notices, services, stored_reports
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +61,9 @@ def follow_agenda(source_name, target_id, user_id, added):
         services.do_restore_recipient(source_name, target_id, user_id)
     else:
         services.do_forget_recipient(source_name, target_id, user_id)
+
+
+@shared_task(name="scheduler.send_notices")
+def send_notices(source_name, target_id, change, actor_id, key):
+    told = notices.do_send_notices(source_name, target_id, change, actor_id, key)
+    log.info("notices %s: %d told", key, told)

@@ -255,6 +255,18 @@ def _back_to_the_default_language():
     translation.deactivate()
 
 
+# --- partnering ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fair_vision_member(summit, fair_vision):
+    """A registered member of Fair Vision's team, who answers for the company."""
+    user = make_person("amelie", name="Amélie Roux", organisation="Fair Vision")
+    Registration.objects.create(summit=summit, user=user)
+    fair_vision.members.add(user)
+    return user
+
+
 # --- the live stage ---------------------------------------------------------------------------------
 
 

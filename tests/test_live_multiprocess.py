@@ -1,6 +1,8 @@
-"""Two real Daphne processes behind one Redis: a room is one room, whichever process holds your socket."""
+"""Two real Daphne processes behind one Redis: a room is one room, and a person's notices reach them,
+whichever process holds the socket."""
 
 import asyncio
+import datetime as dt
 import json
 import os
 
@@ -12,7 +14,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from events.models import Registration
 from livechat.models import Attendance, ChatMessage
-from tests.conftest import services_required
+from partnering import services
+from tests.conftest import at_paris, services_required
 from tests.live import orm
 from tests.servers import database_url_for, free_port, start_daphne, start_nginx, stop
 
@@ -194,3 +197,33 @@ async def holder_of(person):
             return int(attendance.server.split(":")[1])
         await asyncio.sleep(0.1)
     raise AssertionError(f"no open attendance for {person}")
+
+
+async def open_person_socket(port, cookie):
+    socket = await connect(f"ws://127.0.0.1:{port}/ws/me/", origin=f"http://127.0.0.1:{port}",
+                           additional_headers={"Cookie": f"sessionid={cookie}"}, open_timeout=10)
+    assert (await receive(socket))["type"] == "me.ready"
+    return socket
+
+
+def _request_meeting(summit, requester, invitee):
+    card = services.my_profile(invitee, summit)
+    return services.do_request_meeting(requester, summit, services.MeetingRequest(
+        card.pk, at_paris(dt.date(2027, 3, 29), "10:00"), 30))
+
+
+async def test_a_notice_reaches_the_persons_sockets_on_every_process(two_servers, summit, attendee_paris,
+                                                                   attendee_shanghai, cookies):
+    port_a, port_b = two_servers
+    cookie = await cookies(attendee_shanghai)
+    on_a, on_b = await open_person_socket(port_a, cookie), await open_person_socket(port_b, cookie)
+    try:
+        # Stored and published by this third process (as a Celery worker would), heard by both servers.
+        meeting = await orm(_request_meeting, summit, attendee_paris, attendee_shanghai)
+        for socket in (on_a, on_b):
+            frame = await receive(socket, "notification")
+            assert frame["notification"]["kind"] == "requested" and frame["unread"] == 1
+            assert f"/meetings/{meeting.pk}/" in frame["notification"]["url"]
+    finally:
+        await on_a.close()
+        await on_b.close()

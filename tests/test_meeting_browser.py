@@ -1,4 +1,5 @@
-"""A person books a meeting through the slot picker in a real browser, and the other party accepts it."""
+"""Meetings in a real browser: booked through the slot picker and accepted; mutual interest turned into a
+meeting, from a company page to an accepted meeting, without anyone typing a URL."""
 
 import os
 
@@ -6,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from events.models import Company
 from partnering import services
 from tests.partnering_helpers import make_summit, registered
 from tests.servers import database_url_for, free_port, launch_chromium, start_daphne, stop
@@ -19,8 +21,11 @@ def server(tmp_path):
     url = database_url_for(connection)
     if url is None:
         pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
+    # Tasks run in the server process (eager), so notices reach the page live and are mailed to files.
     env = {**os.environ, "DATABASE_URL": url,
-           "HTTPS": "0", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "summit.settings"}
+           "HTTPS": "0", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "summit.settings", "CELERY_TASK_ALWAYS_EAGER": "1",
+           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+           "EMAIL_FILE_PATH": str(tmp_path / "mail")}
     env.pop("REDIS_URL", None)
     port = free_port()
     process = start_daphne(port, env, tmp_path / "daphne.log", ready_path="/api/summits/")
@@ -39,8 +44,12 @@ def people():
     for user, name in ((camille, "Camille Bernard"), (lina, "Li Na")):
         user.profile.name = name
         user.profile.save()
+    amelie, _card = registered(summit, "amelie", "Europe/Paris")
+    company = Company.objects.create(summit=summit, slug="fair-vision", name="Fair Vision", country="FR")
+    company.members.add(amelie)
     services.do_create_missing_profiles(summit)
-    return {"camille": session_cookie(camille), "lina": session_cookie(lina), "lina_card": lina_card.pk}
+    return {"camille": session_cookie(camille), "lina": session_cookie(lina), "lina_card": lina_card.pk,
+            "amelie": session_cookie(amelie)}
 
 
 def session_cookie(user):
@@ -97,3 +106,46 @@ def test_booking_through_the_slot_picker_reaches_the_other_party(server, people,
     page.goto("/summits/roadshow/partnering/meetings/")
     assert page.locator("li.meeting .status").first.get_attribute("data-status") == "accepted"
     assert page.problems == [] and other.problems == []
+
+
+def test_interest_answered_back_becomes_an_accepted_meeting_without_typing_a_url(server, people, browser, tmp_path):
+    camille = signed_in_page(browser, server, people["camille"])
+    camille.goto("/summits/roadshow/")  # the one address anyone types: the summit's home
+    camille.get_by_role("link", name="Fair Vision").first.click()
+    camille.get_by_role("button", name="Interested").click()
+    camille.wait_for_selector('[data-interest="sent"]')
+    assert camille.get_by_role("link", name="Meet this company").count() == 1
+    camille.wait_for_selector("body[data-notices=live]")
+
+    amelie = signed_in_page(browser, server, people["amelie"])
+    amelie.goto("/summits/roadshow/")
+    amelie.get_by_role("link", name="Fair Vision").first.click()
+    amelie.get_by_role("link", name="See who is interested").click()
+    interested = amelie.locator("li.interested-person")
+    assert "Camille Bernard" in interested.inner_text()
+    interested.get_by_role("button", name="Interested").click()
+    amelie.wait_for_url("**/partnering/introductions/**")
+    offer = amelie.locator("li.introduction")
+    assert "Camille Bernard" in offer.inner_text()
+    offer.locator("button.slot-button").first.click()
+    amelie.wait_for_url("**/partnering/meetings/*/")
+    assert "Meeting with Camille Bernard" in amelie.locator("h1").inner_text()
+
+    # Camille's page, open all along, hears both notices live: the interest answered and the request.
+    camille.wait_for_selector('#notice-count[data-count="2"]')
+    camille.get_by_role("link", name="Notifications").click()
+    notice = camille.locator("li.notice", has_text="Fair Vision is interested too")
+    notice.get_by_role("button", name="Open").click()
+    camille.wait_for_url("**/partnering/introductions/**")
+    pending = camille.locator("li.introduction .meeting")
+    assert "Fair Vision" in pending.inner_text()
+    pending.get_by_role("button", name="Accept").click()
+    camille.wait_for_url("**/partnering/meetings/*/")
+    assert camille.locator(".status").first.get_attribute("data-status") == "accepted"
+
+    amelie.reload()
+    assert amelie.locator(".status").first.get_attribute("data-status") == "accepted"
+    mailed = sorted(path.read_text() for path in (tmp_path / "mail").iterdir())
+    assert sum("Subject: Fair Vision is interested too" in text for text in mailed) == 1
+    assert sum("Subject: Fair Vision asks to meet you" in text for text in mailed) == 1
+    assert camille.problems == [] and amelie.problems == []

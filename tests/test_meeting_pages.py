@@ -164,3 +164,44 @@ def test_with_no_common_time_the_picker_offers_the_nearest_and_needs_my_agreemen
     assert meeting.starts_at.isoformat() == nearest
     page = camille.get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").content.decode()
     assert "Outside your office hours" in page and "Outside their office hours" not in page
+
+
+def test_propose_another_time_opens_the_slot_picker_not_a_typed_time(summit, attendee_paris, attendee_shanghai,
+                                                                     lina_profile):
+    reads_english(attendee_paris, attendee_shanghai)
+    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
+        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+    lina = form_client(attendee_shanghai)
+    listed = lina.get("/summits/roadshow/partnering/meetings/").content.decode()
+    camille_card = services.my_profile(attendee_paris, summit)
+    picker_url = f"/summits/roadshow/partnering/partners/{camille_card.pk}/?propose={meeting.pk}&amp;duration=30"
+    assert picker_url in listed and "Propose another time" in listed
+    assert "ISO 8601" not in listed and 'name="starts_at" required' not in listed
+    picker = lina.get(picker_url.replace("&amp;", "&")).content.decode()
+    assert picker.count('name="starts_at"') > 1  # one radio per common slot
+    # The meeting being moved does not block its own time, and is not "requested" against itself.
+    assert 'value="2027-03-29T07:00:00+00:00"' in picker and "data-requested" not in picker
+
+
+def test_the_private_meeting_room_shows_chat_agenda_and_video_link_not_qa_or_reactions(
+        summit, attendee_paris, attendee_shanghai, lina_profile):
+    reads_english(attendee_paris, attendee_shanghai)
+    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
+        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30,
+        message="Distribution in Shandong"))
+    services.do_accept(attendee_shanghai, meeting)
+    services.do_set_video_url(attendee_paris, meeting, "https://meet.example.org/fv-lina")
+    page = form_client(attendee_paris).get(f"/summits/roadshow/rooms/meeting-{meeting.pk}/").content.decode()
+    assert 'id="chat-form"' in page
+    assert "Distribution in Shandong" in page and 'href="https://meet.example.org/fv-lina"' in page
+    assert 'id="question-form"' not in page and 'class="reaction"' not in page
+    assert 'class="stream' not in page
+
+
+def test_every_partner_card_books_a_meeting_through_the_slot_picker(summit, attendee_paris, attendee_shanghai,
+                                                                   lina_profile):
+    reads_english(attendee_paris)
+    page = form_client(attendee_paris).get("/summits/roadshow/partnering/").content.decode()
+    card = page[page.index(f'href="/summits/roadshow/partnering/partners/{lina_profile.pk}/"'):]
+    assert 'class="button" href="/summits/roadshow/partnering/partners/%d/">Book a meeting</a>' % lina_profile.pk \
+        in card

@@ -5,6 +5,7 @@
 - `matching`: suggested partners with their reasons;
 - `slots`: common free slots of two parties;
 - `meetings`: requests, answers and how a meeting reads;
+- `interest`: "Interested" on a company, answered back, turned into an introduction;
 - `dashboard`: the organisers' figures; `leads`: a company's leads; `calendar`: meetings in feeds;
 - `sharing`: whether a visitor agreed to share their contact with a company.
 
@@ -15,6 +16,11 @@ permission, `check_*` validate, `do_*` change state.
 
 from partnering.services.calendar import meeting_entries, meetings_calendar
 from partnering.services.dashboard import dashboard
+from partnering.services.interest import (
+    access_company_interests, access_interest_target, company_card, company_interests, do_answer_interest,
+    do_express_interest, do_withdraw_interest, interest_of, interest_out, introduction_out, introductions, is_member,
+    notice_parties,
+)
 from partnering.services.leads import LEAD_COLUMNS, access_company_leads, leads, leads_csv, shared_leads
 from partnering.services.matching import match, need_label, suggestions
 from partnering.services.meetings import (
@@ -38,7 +44,10 @@ from partnering.services.timerules import (
 __all__ = [
     "DEFAULT_STEP", "DURATIONS", "LEAD_COLUMNS", "MAX_MESSAGE", "NEAREST_COUNT", "STEPS", "UTC",
     "DirectoryFilter", "MeetingRequest", "ProfileChange",
-    "access_acting_profile", "access_company_leads", "access_meeting", "access_partnering", "access_profile",
+    "access_acting_profile", "access_company_interests", "access_company_leads", "access_interest_target",
+    "company_card", "company_interests", "do_answer_interest", "do_express_interest", "do_withdraw_interest",
+    "interest_of", "interest_out", "introduction_out", "introductions", "is_member", "notice_parties",
+    "access_meeting", "access_partnering", "access_profile",
     "acts_for", "check_clock", "check_duration", "check_needs", "check_step", "clock_changes_between",
     "common_slots", "companies_of", "company_slugs_by_user", "contact_sharing", "directory_countries", "dashboard",
     "directory", "do_accept", "do_cancel", "do_decline", "do_set_contact_sharing", "shared_leads", "sharing_with",

@@ -114,8 +114,10 @@ def _check_free(profiles, starts_at, ends_at, exclude_meeting=None, user_ids=())
         raise Conflict(_("Someone in this meeting already has an accepted meeting at that time."))
 
 
-def _announce(meeting, change):
-    transaction.on_commit(lambda: meeting_changed.send(Meeting, meeting_id=meeting.pk, change=change))
+def _announce(meeting, change, actor):
+    """After commit: reminders follow the change and the other side is told (the actor is not)."""
+    transaction.on_commit(lambda: meeting_changed.send(Meeting, meeting_id=meeting.pk, change=change,
+                                                       actor_id=actor.pk, sequence=meeting.sequence))
 
 
 @dataclass
@@ -160,7 +162,7 @@ def do_request_meeting(user, summit, request, now=None):
             seats.append(Participation(meeting=meeting, user_id=them.user_id, profile=them, starts_at=starts_at,
                                        ends_at=ends_at, status=meeting.status))
         Participation.objects.bulk_create(seats)
-        _announce(meeting, "requested")
+        _announce(meeting, "requested", user)
     return meeting
 
 
@@ -220,7 +222,7 @@ def do_accept(user, meeting, now=None):
             # The database's exclusion constraint caught an accept that raced this one.
             raise Conflict(_("Someone in this meeting already has an accepted meeting at that time.")) from None
         _open_room(meeting, seat_users)
-        _announce(meeting, "accepted")
+        _announce(meeting, "accepted", user)
     return meeting
 
 
@@ -251,7 +253,7 @@ def do_decline(user, meeting, answer=""):
         meeting.sequence += 1
         meeting.save()
         _sync_seats(meeting)
-        _announce(meeting, "declined")
+        _announce(meeting, "declined", user)
     return meeting
 
 
@@ -265,7 +267,7 @@ def do_cancel(user, meeting):
         meeting.sequence += 1
         meeting.save()
         _sync_seats(meeting)
-        _announce(meeting, "cancelled")
+        _announce(meeting, "cancelled", user)
     return meeting
 
 
@@ -288,7 +290,7 @@ def do_propose(user, meeting, starts_at, outside_hours_ok=False, now=None):
         meeting.sequence += 1
         meeting.save()
         _sync_seats(meeting)
-        _announce(meeting, "proposed")
+        _announce(meeting, "proposed", user)
     return meeting
 
 
@@ -305,7 +307,7 @@ def do_set_video_url(user, meeting, url):
     meeting.video_url = url
     meeting.sequence += 1
     meeting.save(update_fields=["video_url", "sequence", "updated_at"])
-    _announce(meeting, "updated")
+    _announce(meeting, "updated", user)
     return meeting
 
 

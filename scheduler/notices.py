@@ -1,0 +1,118 @@
+"""Notices: telling people that something happened to them, in-app (live) and by mail, exactly once.
+
+The scheduler knows nothing about meetings or interests; apps register a
+notice source (in their `ready()`), duck-typed:
+
+    class MeetingNotices:
+        name = "meeting"
+        def recipients(self, target_id, change, actor_id): -> [user ids to tell]
+        def describe(self, target_id, change, user): -> {"title", "body", "url"} or None
+                                                       (called in the recipient's language)
+
+    register_notice_source(MeetingNotices())
+    meeting_changed.connect(scheduler.receivers.notice_receiver("meeting", "meeting_id"), dispatch_uid=...)
+
+The receiver runs after the change committed and only enqueues
+`scheduler.send_notices`; the task stores one Notification per person and
+change (unique `key`, so a task run twice tells nobody twice), pushes it to
+the person's sockets (livechat's `/ws/me/`) and mails it in the person's
+language unless they turned mail off, claiming `mailed_at` first so a notice
+is mailed at most once.
+"""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from events.services import profile_for
+from livechat.people import publish_to_person
+from scheduler.models import Notification, NoticeSetting
+
+log = logging.getLogger(__name__)
+
+_SOURCES = {}
+
+
+def register_notice_source(source):
+    _SOURCES[source.name] = source
+    return source
+
+
+def mails_notices(user):
+    setting = NoticeSetting.objects.filter(user=user).first()
+    return setting is None or setting.by_mail
+
+
+def do_set_mail_notices(user, by_mail):
+    NoticeSetting.objects.update_or_create(user=user, defaults={"by_mail": bool(by_mail)})
+    return bool(by_mail)
+
+
+def unread_count(user_id):
+    return Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+
+
+def notice_frame(notice, unread):
+    """The `notification` frame the person's sockets receive."""
+    return {
+        "type": "notification",
+        "notification": {
+            "id": notice.pk, "kind": notice.kind, "title": notice.title, "body": notice.body, "url": notice.url,
+            "created_at": notice.created_at.isoformat(), "read_at": None,
+        },
+        "unread": unread,
+    }
+
+
+def push_live(notice):
+    """After commit: the person's open pages hear of the notice and its new unread count."""
+    frame = notice_frame(notice, unread_count(notice.user_id))
+    transaction.on_commit(lambda: publish_to_person(notice.user_id, frame))
+
+
+def do_send_notices(source_name, target_id, change, actor_id, key):
+    """Tell each recipient of one change once; returns how many were told now (0 on a rerun)."""
+    source = _SOURCES[source_name]
+    told = 0
+    people = get_user_model().objects.select_related("profile").filter(
+        pk__in=source.recipients(target_id, change, actor_id))
+    for user in people:
+        profile = profile_for(user)
+        with translation.override(profile.language):
+            text = source.describe(target_id, change, user)
+        if text is None:
+            continue
+        try:
+            with transaction.atomic():
+                notice = Notification.objects.create(user=user, key=key, kind=change, title=text["title"][:300],
+                                                     body=text.get("body", ""), url=text.get("url", ""))
+                push_live(notice)
+        except IntegrityError:  # told already (the task ran twice)
+            notice = Notification.objects.get(user=user, key=key)
+        else:
+            told += 1
+        _mail_once(notice, user, profile, text)
+    return told
+
+
+def _mail_once(notice, user, profile, text):
+    if notice.mailed_at is not None or not user.email or not mails_notices(user):
+        return
+    if not Notification.objects.filter(pk=notice.pk, mailed_at__isnull=True).update(mailed_at=timezone.now()):
+        return  # another run claimed it
+    with translation.override(profile.language):
+        context = {"name": profile.name, "notice": notice, "link": text.get("link") or notice.url}
+        message = EmailMultiAlternatives(
+            subject=" ".join(notice.title.split()), body=render_to_string("email/notice.txt", context),
+            to=[user.email], headers={"Message-ID": notice.message_id})
+        message.attach_alternative(render_to_string("email/notice.html", context), "text/html")
+    try:
+        message.send()
+    except Exception:
+        # Give the claim back: the in-app notice stands, the mail is tried again if the task is retried.
+        Notification.objects.filter(pk=notice.pk).update(mailed_at=None)
+        raise
