@@ -3,6 +3,11 @@
 Views, the API, consumers and tasks call these; they raise `summit.errors`
 and never build responses. Functions named `access_*` look up and check
 permission, `check_*` validate, `do_*` change state.
+
+Past 500 lines for now: sessions, registrations, agendas and the people's
+preferences share the look-ups above; the sign-in links already moved to
+events/signin.py, and registration and agendas are the next to become modules
+of an events/services package (as partnering's did).
 """
 
 import datetime as dt

@@ -13,6 +13,10 @@ connection the hub resubscribes and reads from RoomEvent whatever it missed.
 
 Hubs live per event loop (Daphne has one; each test has its own), start with
 the first socket of a room and stop with the last one.
+
+Past 500 lines on purpose: ordering, gap filling, outage recovery, presence and
+the coalesced vote and poll ticks all run on the one subscription loop per room
+and share its state; split apart they would have to share it through globals.
 """
 
 import asyncio

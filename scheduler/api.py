@@ -6,6 +6,7 @@ from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from events.i18n import reader_language
+from events.api import LangParam
 from events.services import access_summit, check_organiser
 from scheduler import reports, services, stored_reports
 from summit.csvfile import csv_response
@@ -36,7 +37,7 @@ class ReportOut(Schema):
 
 
 @router.get("/summits/{slug}/reports/attendance.csv", auth=django_auth, tags=["reports"])
-def attendance_csv(request, slug: str, lang: str | None = None):
+def attendance_csv(request, slug: str, lang: LangParam = None):
     """Per-session attendance (organisers): the stored report when one is ready, else live figures.
     Titles and rooms in `?lang=`, else the reader's language."""
     summit = access_summit(slug)
