@@ -46,16 +46,24 @@ def make_report_summit(attendee_count, session_count, interval_count):
     delete_report_summit()
     start = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0) - dt.timedelta(days=3)
     summit = Summit.objects.create(
-        slug=SUMMIT_SLUG, name="Benchmark report summit", timezone="UTC", languages=["en"],
-        starts_on=start.date(), ends_on=(start + dt.timedelta(days=3)).date(),
+        slug=SUMMIT_SLUG,
+        name="Benchmark report summit",
+        timezone="UTC",
+        languages=["en"],
+        starts_on=start.date(),
+        ends_on=(start + dt.timedelta(days=3)).date(),
     )
     rooms = [Room.objects.create(summit=summit, slug=f"room-{i}", name=f"Room {i}", position=i) for i in range(ROOMS)]
     length = dt.timedelta(minutes=SESSION_MINUTES)
     sessions = Session.objects.bulk_create(
         [
-            Session(summit=summit, room=rooms[i % ROOMS], title=f"Session {i}",
-                    starts_at=start + (i // ROOMS) * (length + dt.timedelta(minutes=15)),
-                    ends_at=start + (i // ROOMS) * (length + dt.timedelta(minutes=15)) + length)
+            Session(
+                summit=summit,
+                room=rooms[i % ROOMS],
+                title=f"Session {i}",
+                starts_at=start + (i // ROOMS) * (length + dt.timedelta(minutes=15)),
+                ends_at=start + (i // ROOMS) * (length + dt.timedelta(minutes=15)) + length,
+            )
             for i in range(session_count)
         ]
     )

@@ -230,8 +230,11 @@ class Worker:
             for k in range(count):
                 at = start + offset + k / rate
                 await asyncio.sleep(max(0.0, at - time.time()))
-                frame = {"type": "chat.send", "body": f"{BODY_PREFIX}{time.time_ns()} {client.index}-{k}",
-                         "client_id": f"c{client.index}-{k}-{int(start)}"}
+                frame = {
+                    "type": "chat.send",
+                    "body": f"{BODY_PREFIX}{time.time_ns()} {client.index}-{k}",
+                    "client_id": f"c{client.index}-{k}-{int(start)}",
+                }
                 try:
                     await client.send(frame)
                 except ConnectionClosed:
@@ -252,9 +255,7 @@ class Worker:
     async def cmd_drain(self, targets, timeout):
         """Waits (at most `timeout` s) until every client has seen its room's last stored seq."""
         started = time.monotonic()
-        while time.monotonic() - started < timeout and any(
-            c.max_seq < targets.get(c.room, 0) for c in self.live()
-        ):
+        while time.monotonic() - started < timeout and any(c.max_seq < targets.get(c.room, 0) for c in self.live()):
             await asyncio.sleep(0.05)
         behind = sum(1 for c in self.live() if c.max_seq < targets.get(c.room, 0))
         return {"waited_s": round(time.monotonic() - started, 2), "behind": behind}
@@ -324,8 +325,9 @@ class Worker:
     async def cmd_http(self, start, duration, concurrency, url):
         parts = urlsplit(check_local(url))
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        request = (f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept-Language: en\r\n"
-                   "Connection: keep-alive\r\n\r\n").encode()
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept-Language: en\r\nConnection: keep-alive\r\n\r\n"
+        ).encode()
         timings = array("q")
         statuses = {}
         await asyncio.sleep(max(0.0, start - time.time()))
@@ -350,9 +352,12 @@ class Worker:
         return {"latencies_us": timings.tolist(), "statuses": statuses, "duration": time.time() - start}
 
     async def cmd_stats(self):
-        return {"clients": [c.summary() for c in self.clients], "latencies_us": self.latencies.tolist(),
-                "vote_latencies_us": self.vote_latencies.tolist(),
-                "seqs": {room: sorted(seqs) for room, seqs in self.room_seqs().items()}}
+        return {
+            "clients": [c.summary() for c in self.clients],
+            "latencies_us": self.latencies.tolist(),
+            "vote_latencies_us": self.vote_latencies.tolist(),
+            "seqs": {room: sorted(seqs) for room, seqs in self.room_seqs().items()},
+        }
 
     def room_seqs(self):
         seqs = {}

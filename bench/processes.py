@@ -70,9 +70,23 @@ class Daphne:
         self.log = log
         self.process = subprocess.Popen(
             # The flags of scripts/run (production), plus a listen backlog big enough for a join storm.
-            [sys.executable, "-m", "daphne", "-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096",
-             "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536", self.application],
-            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-e",
+                f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096",
+                "--websocket-max-message-size",
+                "65536",
+                "--websocket-max-frame-size",
+                "65536",
+                self.application,
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             preexec_fn=raise_fd_limit,
         )
         self.ps = psutil.Process(self.process.pid)
@@ -181,9 +195,14 @@ class Usage:
         wall = time.monotonic() - self.started
         cpu = self.cpu_now() - self.cpu
         busiest = max((self.cpu_of(p) - self.per_process.get(p.pid, 0.0) for p in self.processes), default=0.0)
-        return {"cpu_s": round(cpu, 3), "wall_s": round(wall, 3), "cpu_cores": round(cpu / wall, 3) if wall else 0,
-                "busiest_process_cores": round(busiest / wall, 3) if wall else 0,
-                "peak_rss_mib": round(self.peak_rss / 2**20, 1), "processes": len(self.processes)}
+        return {
+            "cpu_s": round(cpu, 3),
+            "wall_s": round(wall, 3),
+            "cpu_cores": round(cpu / wall, 3) if wall else 0,
+            "busiest_process_cores": round(busiest / wall, 3) if wall else 0,
+            "peak_rss_mib": round(self.peak_rss / 2**20, 1),
+            "processes": len(self.processes),
+        }
 
 
 async def sampling(usage, interval=0.5):
@@ -207,8 +226,15 @@ class Workers:
             path = self.run_dir / f"worker-{number}.json"
             path.write_text(json.dumps(spec))
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.loadgen", str(path), cwd=BASE_DIR, stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, start_new_session=True, limit=2**28,
+                sys.executable,
+                "-m",
+                "bench.loadgen",
+                str(path),
+                cwd=BASE_DIR,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                start_new_session=True,
+                limit=2**28,
             )
             self.processes.append(process)
         self.ps = [psutil.Process(p.pid) for p in self.processes]

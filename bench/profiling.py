@@ -38,11 +38,28 @@ class Profiler:
     def start(self):
         Path(self.paths[0]).parent.mkdir(parents=True, exist_ok=True)
         for server, path in zip(self.servers, self.paths, strict=True):
-            self.processes.append(subprocess.Popen(
-                [py_spy(), "record", "--pid", str(server.process.pid), "--duration", str(int(self.seconds) + 1),
-                 "--rate", str(RATE), "--format", "raw", "--nonblocking", "--output", str(path)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            ))
+            self.processes.append(
+                subprocess.Popen(
+                    [
+                        py_spy(),
+                        "record",
+                        "--pid",
+                        str(server.process.pid),
+                        "--duration",
+                        str(int(self.seconds) + 1),
+                        "--rate",
+                        str(RATE),
+                        "--format",
+                        "raw",
+                        "--nonblocking",
+                        "--output",
+                        str(path),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
         return self
 
     def finish(self):
@@ -77,5 +94,10 @@ def summarise(paths):
     def share(counter):
         return [[name, round(100 * count / total, 1)] for name, count in counter.most_common(TOP)]
 
-    return {"files": [str(p) for p in paths], "samples": total, "by_package": share(by_package),
-            "by_function": share(by_function), "ours_inclusive": share(ours)}
+    return {
+        "files": [str(p) for p in paths],
+        "samples": total,
+        "by_package": share(by_package),
+        "by_function": share(by_function),
+        "ours_inclusive": share(ours),
+    }

@@ -15,8 +15,19 @@ from xml.sax.saxutils import escape
 import psutil
 
 ANALYSIS_HEADING = "## Analysis (hand-written, kept across runs)"
-PACKAGES = ["Django", "channels", "daphne", "channels-redis", "redis", "Twisted", "psycopg", "websockets", "uvloop",
-            "psutil", "py-spy"]
+PACKAGES = [
+    "Django",
+    "channels",
+    "daphne",
+    "channels-redis",
+    "redis",
+    "Twisted",
+    "psycopg",
+    "websockets",
+    "uvloop",
+    "psutil",
+    "py-spy",
+]
 COLOURS = {"real": "#1f6fb2", "textbook": "#d9641e"}
 TARGET_P99_MS = 250
 GENERATOR_NOTE_CORES = 0.5
@@ -27,8 +38,14 @@ def machine(env):
     import redis
     from django.db import connection
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
@@ -36,8 +53,12 @@ def machine(env):
         else:
             cursor.execute("select sqlite_version()")
             database = f"SQLite {cursor.fetchone()[0]}"
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout.strip()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -78,8 +99,9 @@ def fmt(value, unit=""):
 
 def table(headers, rows):
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(fmt(cell) if not isinstance(cell, str) else cell for cell in row) + " |"
-              for row in rows]
+    lines += [
+        "| " + " | ".join(fmt(cell) if not isinstance(cell, str) else cell for cell in row) + " |" for row in rows
+    ]
     return "\n".join(lines)
 
 
@@ -97,22 +119,56 @@ def ramp_steps(results, target):
 
 
 def chat_row(label, r):
-    return [label, r["attendees"], r["messages_per_s"], r["deliveries_per_s"], r["p50_ms"], r["p95_ms"], r["p99_ms"],
-            r["max_ms"], r["lost"] + r["unacknowledged"], r["duplicated"], r["out_of_order"],
-            r["refused"] + r["dropped"], r["server"]["cpu_cores"], r["server_cpu_us_per_delivery"],
-            r["server"]["peak_rss_mib"], f"{r['generator']['cpu_cores']} ({r['generator_processes']} proc"
-            + (", saturated)" if r["generator_saturated"] else ")")]
+    return [
+        label,
+        r["attendees"],
+        r["messages_per_s"],
+        r["deliveries_per_s"],
+        r["p50_ms"],
+        r["p95_ms"],
+        r["p99_ms"],
+        r["max_ms"],
+        r["lost"] + r["unacknowledged"],
+        r["duplicated"],
+        r["out_of_order"],
+        r["refused"] + r["dropped"],
+        r["server"]["cpu_cores"],
+        r["server_cpu_us_per_delivery"],
+        r["server"]["peak_rss_mib"],
+        f"{r['generator']['cpu_cores']} ({r['generator_processes']} proc"
+        + (", saturated)" if r["generator_saturated"] else ")"),
+    ]
 
 
-CHAT_HEADERS = ["", "attendees", "msg/s", "deliveries/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "lost",
-                "dup", "out of order", "refused/dropped", "server CPU (cores)", "server µs/delivery",
-                "server RSS MiB", "generator CPU (cores)"]
+CHAT_HEADERS = [
+    "",
+    "attendees",
+    "msg/s",
+    "deliveries/s",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "max ms",
+    "lost",
+    "dup",
+    "out of order",
+    "refused/dropped",
+    "server CPU (cores)",
+    "server µs/delivery",
+    "server RSS MiB",
+    "generator CPU (cores)",
+]
 
 
 def holds(steps, p99_ms=TARGET_P99_MS):
     """The most attendees a design held with p99 under the bound and nothing lost or refused."""
-    good = [s["attendees"] for s in steps if s["p99_ms"] is not None and s["p99_ms"] <= p99_ms
-            and not (s["lost"] or s["unacknowledged"] or s["refused"] or s["dropped"] or s["duplicated"])]
+    good = [
+        s["attendees"]
+        for s in steps
+        if s["p99_ms"] is not None
+        and s["p99_ms"] <= p99_ms
+        and not (s["lost"] or s["unacknowledged"] or s["refused"] or s["dropped"] or s["duplicated"])
+    ]
     return max(good, default=0)
 
 
@@ -123,8 +179,10 @@ def step_at(steps, attendees):
 def chat_measured(step):
     if step is None:
         return "not reached"
-    return (f"p99 {fmt(step['p99_ms'])} ms, lost {step['lost'] + step['unacknowledged']}, dup {step['duplicated']}, "
-            f"out of order {step['out_of_order']}")
+    return (
+        f"p99 {fmt(step['p99_ms'])} ms, lost {step['lost'] + step['unacknowledged']}, dup {step['duplicated']}, "
+        f"out of order {step['out_of_order']}"
+    )
 
 
 def targets_section(results):
@@ -133,13 +191,27 @@ def targets_section(results):
     rows = []
     at_2000, at_3000 = step_at(real, 2000), step_at(real, 3000)
     cost = at_2000 and at_2000["server_cpu_us_per_delivery"]
-    rows.append(["Delivery cost: ≤ 15 µs of server CPU per delivery, 2,000 attendees in one room",
-                 fmt(cost, " µs") if at_2000 else "not reached",
-                 verdict(cost is not None and cost <= 15)])
-    rows.append(["One room, 2,000 attendees, 10 msg/s: p99 < 250 ms, nothing lost/doubled, order kept",
-                 chat_measured(at_2000), verdict(at_2000 is not None and holds([at_2000]) == 2000)])
-    rows.append(["One room, 3,000 attendees, 10 msg/s: p99 < 250 ms, nothing lost/doubled, order kept",
-                 chat_measured(at_3000), verdict(at_3000 is not None and holds([at_3000]) == 3000)])
+    rows.append(
+        [
+            "Delivery cost: ≤ 15 µs of server CPU per delivery, 2,000 attendees in one room",
+            fmt(cost, " µs") if at_2000 else "not reached",
+            verdict(cost is not None and cost <= 15),
+        ]
+    )
+    rows.append(
+        [
+            "One room, 2,000 attendees, 10 msg/s: p99 < 250 ms, nothing lost/doubled, order kept",
+            chat_measured(at_2000),
+            verdict(at_2000 is not None and holds([at_2000]) == 2000),
+        ]
+    )
+    rows.append(
+        [
+            "One room, 3,000 attendees, 10 msg/s: p99 < 250 ms, nothing lost/doubled, order kept",
+            chat_measured(at_3000),
+            verdict(at_3000 is not None and holds([at_3000]) == 3000),
+        ]
+    )
     real_holds, textbook_holds = holds(real), holds(textbook)
     ratio = real_holds / textbook_holds if textbook_holds else None
     if not real:
@@ -152,55 +224,113 @@ def targets_section(results):
     rows.append([f"≥ 10× the textbook design's attendees at p99 < {TARGET_P99_MS} ms", measured, verdict(ok)])
     idle = [r for r in entries(scenarios.get("idle")) if r.get("target") == results["target"]]
     kib = idle[0]["kib_per_socket"] if idle and not not_run(idle[0]) else None
-    rows.append(["Idle: ≤ 20 KiB of server memory per socket (at 2,000 sockets)", fmt(kib, " KiB"),
-                 verdict(kib is not None and kib <= 20 and idle[0]["sockets"] >= 2000)])
+    rows.append(
+        [
+            "Idle: ≤ 20 KiB of server memory per socket (at 2,000 sockets)",
+            fmt(kib, " KiB"),
+            verdict(kib is not None and kib <= 20 and idle[0]["sockets"] >= 2000),
+        ]
+    )
     storms = [s for s in entries(scenarios.get("join_storm")) if not not_run(s)]
     storm = next((s for s in storms if s["servers"] == 1), None)
-    rows.append(["Join storm: 2,000 in the room within 5 s on one process, none refused",
-                 "not run" if storm is None else f"{fmt(storm['all_in_s'])} s, {storm['refused']} refused, "
-                 f"{storm['dropped']} dropped", verdict(storm is not None and storm["all_in_s"] <= 5
-                                                        and storm["attendees"] >= 2000
-                                                        and not storm["refused"] and not storm["dropped"])])
+    rows.append(
+        [
+            "Join storm: 2,000 in the room within 5 s on one process, none refused",
+            "not run"
+            if storm is None
+            else f"{fmt(storm['all_in_s'])} s, {storm['refused']} refused, {storm['dropped']} dropped",
+            verdict(
+                storm is not None
+                and storm["all_in_s"] <= 5
+                and storm["attendees"] >= 2000
+                and not storm["refused"]
+                and not storm["dropped"]
+            ),
+        ]
+    )
     votes = scenarios.get("votes") or {}
     if not_run(votes) or not votes:
         measured, ok = not_run(votes) or "not run", False
     else:
         latency = votes["vote_latency"]
-        measured = (("exact" if votes["exact"] else "NOT exact") + f", {votes['votes_processed']:,} of "
-                    f"{votes['votes_sent']:,} applied, answer p99 {fmt(latency['p99_ms'])} ms / max "
-                    f"{fmt(latency['max_ms'])} ms, {fmt(votes['vote_count_frames_per_s'])} count frames/s per attendee")
-        ok = (votes["exact"] and votes["attendees"] >= 1000 and latency["max_ms"] is not None
-              and latency["max_ms"] <= 1000 and votes["vote_count_frames_per_s"] <= 4)
-    rows.append(["Votes: 1,000 attendees, 100 votes/s for 10 s: each applied once within 1 s, counts exact, "
-                 "counts broadcast at most a few times a second", measured, verdict(ok)])
+        measured = (
+            ("exact" if votes["exact"] else "NOT exact") + f", {votes['votes_processed']:,} of "
+            f"{votes['votes_sent']:,} applied, answer p99 {fmt(latency['p99_ms'])} ms / max "
+            f"{fmt(latency['max_ms'])} ms, {fmt(votes['vote_count_frames_per_s'])} count frames/s per attendee"
+        )
+        ok = (
+            votes["exact"]
+            and votes["attendees"] >= 1000
+            and latency["max_ms"] is not None
+            and latency["max_ms"] <= 1000
+            and votes["vote_count_frames_per_s"] <= 4
+        )
+    rows.append(
+        [
+            "Votes: 1,000 attendees, 100 votes/s for 10 s: each applied once within 1 s, counts exact, "
+            "counts broadcast at most a few times a second",
+            measured,
+            verdict(ok),
+        ]
+    )
     polls = scenarios.get("polls") or {}
-    rows.append(["Poll storm (1,000 voters, 10 s): every ballot counted once, results within 1 s of the last",
-                 not_run(polls) or (("exact" if polls.get("exact") else "NOT exact") + ", final results after "
-                                    + fmt(polls.get("final_results_after_last_ballot_max_s"), " s")),
-                 verdict(polls.get("exact") is True and polls.get("results_within_1s") is True
-                         and polls.get("attendees", 0) >= 1000)])
+    rows.append(
+        [
+            "Poll storm (1,000 voters, 10 s): every ballot counted once, results within 1 s of the last",
+            not_run(polls)
+            or (
+                ("exact" if polls.get("exact") else "NOT exact")
+                + ", final results after "
+                + fmt(polls.get("final_results_after_last_ballot_max_s"), " s")
+            ),
+            verdict(
+                polls.get("exact") is True
+                and polls.get("results_within_1s") is True
+                and polls.get("attendees", 0) >= 1000
+            ),
+        ]
+    )
     endpoints = (scenarios.get("http") or {}).get("endpoints", [])
     api = next((e for e in endpoints if e["path"].startswith("/api/")), None)
     page = next((e for e in endpoints if not e["path"].startswith("/api/")), None)
-    rows.append(["Schedule API: ≥ 1,000 req/s at concurrency 50", fmt(api and api["requests_per_s"], " req/s"),
-                 verdict(api is not None and api["requests_per_s"] >= 1000)])
-    rows.append(["Schedule page: ≥ 500 req/s at concurrency 50", fmt(page and page["requests_per_s"], " req/s"),
-                 verdict(page is not None and page["requests_per_s"] >= 500)])
+    rows.append(
+        [
+            "Schedule API: ≥ 1,000 req/s at concurrency 50",
+            fmt(api and api["requests_per_s"], " req/s"),
+            verdict(api is not None and api["requests_per_s"] >= 1000),
+        ]
+    )
+    rows.append(
+        [
+            "Schedule page: ≥ 500 req/s at concurrency 50",
+            fmt(page and page["requests_per_s"], " req/s"),
+            verdict(page is not None and page["requests_per_s"] >= 500),
+        ]
+    )
     report = scenarios.get("report") or {}
     seconds = report["runs"][0]["seconds"] if report.get("runs") and report["runs"][0]["status"] == 200 else None
     if report.get("build_report_s") is not None:
         seconds = report["build_report_s"]
-    rows.append(["Attendance report, 10,000 attendees, 1,000,000 intervals: < 1 s",
-                 not_run(report) or fmt(seconds, " s"),
-                 verdict(seconds is not None and seconds < 1 and report.get("attendees", 0) >= 10_000)])
+    rows.append(
+        [
+            "Attendance report, 10,000 attendees, 1,000,000 intervals: < 1 s",
+            not_run(report) or fmt(seconds, " s"),
+            verdict(seconds is not None and seconds < 1 and report.get("attendees", 0) >= 10_000),
+        ]
+    )
     procs = [r for r in entries(scenarios.get("processes")) if not not_run(r)]
     one = at_2000 if procs and at_2000 and procs[0]["attendees"] == 2000 else None
     costs = [(1, one["server_cpu_us_per_delivery"])] if one else []
     costs += [(r["servers"], r["server_cpu_us_per_delivery"]) for r in procs]
     known = [c for _n, c in costs if c is not None]
     flat = len(costs) >= 3 and len(known) == len(costs) and max(known) <= 1.5 * min(known)
-    rows.append(["CPU per delivery stays flat with 1, 2 and 4 Daphne processes on one room (within 1.5×)",
-                 ", ".join(f"{n}: {fmt(c, ' µs')}" for n, c in costs) or "not run", verdict(flat)])
+    rows.append(
+        [
+            "CPU per delivery stays flat with 1, 2 and 4 Daphne processes on one room (within 1.5×)",
+            ", ".join(f"{n}: {fmt(c, ' µs')}" for n, c in costs) or "not run",
+            verdict(flat),
+        ]
+    )
     note = "\n\nA smoke run: its sizes are too small for any target to count as met." if results.get("smoke") else ""
     return table(["target (issue 15)", "measured", "met"], rows) + note
 
@@ -209,17 +339,27 @@ def load_section(results):
     loads = results.get("load_average") or {}
     if not loads:
         return "not recorded"
-    return table(["scenario", "load average before (1/5/15 min)", "after (1/5/15 min)"],
-                 [[name, " / ".join(f"{v:.2f}" for v in load["before"]),
-                   " / ".join(f"{v:.2f}" for v in load["after"])] for name, load in loads.items()])
+    return table(
+        ["scenario", "load average before (1/5/15 min)", "after (1/5/15 min)"],
+        [
+            [name, " / ".join(f"{v:.2f}" for v in load["before"]), " / ".join(f"{v:.2f}" for v in load["after"])]
+            for name, load in loads.items()
+        ],
+    )
 
 
 def processes_section(results):
     if not results or not_run(results):
         return not_run(results) or "not run"
-    return table(CHAT_HEADERS, [chat_row(f"{r['servers']} processes", r) if not not_run(r)
-                                else [f"{r.get('servers', '')} processes", not_run(r)] + [""] * 14
-                                for r in entries(results)])
+    return table(
+        CHAT_HEADERS,
+        [
+            chat_row(f"{r['servers']} processes", r)
+            if not not_run(r)
+            else [f"{r.get('servers', '')} processes", not_run(r)] + [""] * 14
+            for r in entries(results)
+        ],
+    )
 
 
 def verdict(ok):
@@ -249,8 +389,11 @@ def ramp_section(results):
         n = common[-1]
         r = next(s for s in real if s["attendees"] == n)
         t = next(s for s in textbook if s["attendees"] == n)
-        cost = (t["server_cpu_us_per_delivery"] / r["server_cpu_us_per_delivery"]
-                if r["server_cpu_us_per_delivery"] and t["server_cpu_us_per_delivery"] else None)
+        cost = (
+            t["server_cpu_us_per_delivery"] / r["server_cpu_us_per_delivery"]
+            if r["server_cpu_us_per_delivery"] and t["server_cpu_us_per_delivery"]
+            else None
+        )
         p99 = t["p99_ms"] / r["p99_ms"] if r["p99_ms"] and t["p99_ms"] else None
         parts.append(
             f"**Ratio to the textbook design** (same run, same clients): the real consumer held "
@@ -283,11 +426,13 @@ def write_svg(results, path):
         ms = min(max(ms, low_ms), top_ms)
         return top + (height - top - bottom) * (1 - math.log10(ms / low_ms) / math.log10(top_ms / low_ms))
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{left}" y="18" font-size="14">p99 chat delivery latency against attendees in one room '
-           f'(10 msg/s)</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="18" font-size="14">p99 chat delivery latency against attendees in one room '
+        f"(10 msg/s)</text>",
+    ]
     decade = low_ms
     while decade <= top_ms:
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(decade):.1f}" y2="{y(decade):.1f}" stroke="#ddd"/>')
@@ -297,19 +442,25 @@ def write_svg(results, path):
         out.append(f'<text x="{x(attendees):.1f}" y="{height - bottom + 18}" text-anchor="middle">{attendees:,}</text>')
     out.append(f'<text x="{(width - right + left) / 2}" y="{height - 10}" text-anchor="middle">attendees</text>')
     for ms, label in ((TARGET_P99_MS, "target 250 ms"), (results["sizes"]["ramp_stop_p99_ms"], "ramp stop")):
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(ms):.1f}" y2="{y(ms):.1f}" stroke="#999" '
-                   f'stroke-dasharray="4 4"/>')
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(ms):.1f}" y2="{y(ms):.1f}" stroke="#999" '
+            f'stroke-dasharray="4 4"/>'
+        )
         out.append(f'<text x="{width - right + 4}" y="{y(ms) + 4:.1f}" fill="#666">{label}</text>')
     for number, (target, steps) in enumerate(series.items()):
         points = [(x(s["attendees"]), y(s["p99_ms"])) for s in steps if s["p99_ms"] and s["attendees"] in sizes]
         if not points:
             continue
         colour = COLOURS[target]
-        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
-                   + " ".join(f"{px:.1f},{py:.1f}" for px, py in points) + '"/>')
+        out.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+            + " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            + '"/>'
+        )
         out += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}"/>' for px, py in points]
-        out.append(f'<text x="{width - right + 4}" y="{top + 20 + 16 * number}" fill="{colour}">'
-                   f'{escape(target)}</text>')
+        out.append(
+            f'<text x="{width - right + 4}" y="{top + 20 + 16 * number}" fill="{colour}">{escape(target)}</text>'
+        )
     out.append("</svg>")
     path.write_text("\n".join(out) + "\n")
 
@@ -339,12 +490,19 @@ def write_report(results, path):
         "",
         "## Machine",
         "",
-        table(["", ""], [
-            ["CPU", f"{m['cpu']}, {m['cores']} cores"], ["RAM", f"{m['ram_gib']} GiB"], ["OS", m["os"]],
-            ["Python", m["python"]], ["Redis server", m["redis_server"]], ["Database", m["database"]],
-            ["DB_POOL_MAX (PostgreSQL)", str(m.get("db_pool_max"))],
-            *[[name, version] for name, version in m["packages"].items()],
-        ]),
+        table(
+            ["", ""],
+            [
+                ["CPU", f"{m['cpu']}, {m['cores']} cores"],
+                ["RAM", f"{m['ram_gib']} GiB"],
+                ["OS", m["os"]],
+                ["Python", m["python"]],
+                ["Redis server", m["redis_server"]],
+                ["Database", m["database"]],
+                ["DB_POOL_MAX (PostgreSQL)", str(m.get("db_pool_max"))],
+                *[[name, version] for name, version in m["packages"].items()],
+            ],
+        ),
         "",
         "Shape: Daphne (DEBUG off) serving the ASGI app, Redis as channel layer and cache, the database above; "
         "the load generator (`bench/loadgen.py`, asyncio + `websockets`) runs in its own processes on the same "
@@ -417,101 +575,212 @@ def write_report(results, path):
         *profile_section(results),
         ANALYSIS_HEADING,
     ]
-    path.write_text("\n".join(lines) + (kept if kept else "\n\nWhere a target is missed, the profile and what was "
-                                        "tried go here.\n"))
+    path.write_text(
+        "\n".join(lines) + (kept if kept else "\n\nWhere a target is missed, the profile and what was tried go here.\n")
+    )
 
 
 def storm_section(results):
     if not results or not_run(results):
         return not_run(results) or "not run"
-    rows = [[f"{r['servers']} process(es)", r["attendees"], r["all_in_s"], r["joined"], r["refused"], r["dropped"],
-             r["join_p50_ms"], r["join_p99_ms"], r["join_max_ms"], r["server"]["cpu_cores"]]
-            if not not_run(r) else [str(r.get("servers", "")), not_run(r), "", "", "", "", "", "", "", ""]
-            for r in results]
-    return table(["", "attendees", "all in (s)", "joined", "refused", "dropped", "join p50 ms", "join p99 ms",
-                  "join max ms", "server CPU (cores)"], rows)
+    rows = [
+        [
+            f"{r['servers']} process(es)",
+            r["attendees"],
+            r["all_in_s"],
+            r["joined"],
+            r["refused"],
+            r["dropped"],
+            r["join_p50_ms"],
+            r["join_p99_ms"],
+            r["join_max_ms"],
+            r["server"]["cpu_cores"],
+        ]
+        if not not_run(r)
+        else [str(r.get("servers", "")), not_run(r), "", "", "", "", "", "", "", ""]
+        for r in results
+    ]
+    return table(
+        [
+            "",
+            "attendees",
+            "all in (s)",
+            "joined",
+            "refused",
+            "dropped",
+            "join p50 ms",
+            "join p99 ms",
+            "join max ms",
+            "server CPU (cores)",
+        ],
+        rows,
+    )
 
 
 def votes_section(r):
     if not r or not_run(r):
         return (not_run(r) if r else None) or "not run"
     latency = r["vote_latency"]
-    text = table(["attendees", "questions", "votes sent", "applied", "refused (error frames)",
-                  "unanswered at the deadline", "all answered after window", "answer p50 ms", "answer p99 ms",
-                  "answer max ms", "expected total", "counted total", "exact", "count frames/s per attendee",
-                  "errors", "sockets refused/dropped"],
-                 [[r["attendees"], r["questions"], r["votes_sent"], r["votes_processed"], r["votes_refused"],
-                   r["votes_unprocessed"], fmt(r["applied_after_s"], " s"), latency["p50_ms"], latency["p99_ms"],
-                   latency["max_ms"], r["expected_total"], r["counted_total"], "yes" if r["exact"] else "**no**",
-                   r["vote_count_frames_per_s"], str(r["errors"] or "none"), r["refused"] + r["dropped"]]])
+    text = table(
+        [
+            "attendees",
+            "questions",
+            "votes sent",
+            "applied",
+            "refused (error frames)",
+            "unanswered at the deadline",
+            "all answered after window",
+            "answer p50 ms",
+            "answer p99 ms",
+            "answer max ms",
+            "expected total",
+            "counted total",
+            "exact",
+            "count frames/s per attendee",
+            "errors",
+            "sockets refused/dropped",
+        ],
+        [
+            [
+                r["attendees"],
+                r["questions"],
+                r["votes_sent"],
+                r["votes_processed"],
+                r["votes_refused"],
+                r["votes_unprocessed"],
+                fmt(r["applied_after_s"], " s"),
+                latency["p50_ms"],
+                latency["p99_ms"],
+                latency["max_ms"],
+                r["expected_total"],
+                r["counted_total"],
+                "yes" if r["exact"] else "**no**",
+                r["vote_count_frames_per_s"],
+                str(r["errors"] or "none"),
+                r["refused"] + r["dropped"],
+            ]
+        ],
+    )
     if r["votes_unprocessed"]:
-        text += (f"\n\n{r['votes_unprocessed']} votes had no answer when the bench stopped waiting: the counts "
-                 f"below miss them.")
+        text += (
+            f"\n\n{r['votes_unprocessed']} votes had no answer when the bench stopped waiting: the counts "
+            f"below miss them."
+        )
     if r["mismatches"]:
         text += f"\n\nMismatches (question: expected, Question.votes, QuestionVote rows): {r['mismatches']}"
-    return text + ("\n\nEvery fifth attendee votes twice on the same question (the second vote withdraws it); "
-                   "counts are checked in the database. A vote is applied when its voter has the "
-                   "`question.voted` answer (sent after commit); its latency runs from the send to that answer. "
-                   "The room hears counts as coalesced `question.votes` frames.")
+    return text + (
+        "\n\nEvery fifth attendee votes twice on the same question (the second vote withdraws it); "
+        "counts are checked in the database. A vote is applied when its voter has the "
+        "`question.voted` answer (sent after commit); its latency runs from the send to that answer. "
+        "The room hears counts as coalesced `question.votes` frames."
+    )
 
 
 def polls_section(r):
     if not r or not_run(r):
         return (not_run(r) if r else None) or "not run"
-    text = table(["voters", "processes", "ballots sent", "acknowledged", "refused", "expected voters",
-                  "counted voters", "exact", "sockets without the final counts", "final counts after last ballot "
-                  "p50 / max", "results frames per socket (max, per s)"],
-                 [[r["attendees"], r["servers"], r["ballots_sent"], r["ballots_acknowledged"], r["ballots_refused"],
-                   r["expected_voters"], r["counted_voters"], "yes" if r["exact"] else "**no**",
-                   r["clients_without_final_results"],
-                   f"{fmt(r['final_results_after_last_ballot_p50_s'], ' s')} / "
-                   f"{fmt(r['final_results_after_last_ballot_max_s'], ' s')}",
-                   f"{r['results_frames_per_socket_max']} ({r['results_frames_per_socket_per_s']}/s)"]])
+    text = table(
+        [
+            "voters",
+            "processes",
+            "ballots sent",
+            "acknowledged",
+            "refused",
+            "expected voters",
+            "counted voters",
+            "exact",
+            "sockets without the final counts",
+            "final counts after last ballot p50 / max",
+            "results frames per socket (max, per s)",
+        ],
+        [
+            [
+                r["attendees"],
+                r["servers"],
+                r["ballots_sent"],
+                r["ballots_acknowledged"],
+                r["ballots_refused"],
+                r["expected_voters"],
+                r["counted_voters"],
+                "yes" if r["exact"] else "**no**",
+                r["clients_without_final_results"],
+                f"{fmt(r['final_results_after_last_ballot_p50_s'], ' s')} / "
+                f"{fmt(r['final_results_after_last_ballot_max_s'], ' s')}",
+                f"{r['results_frames_per_socket_max']} ({r['results_frames_per_socket_per_s']}/s)",
+            ]
+        ],
+    )
     if r["mismatches"]:
         text += f"\n\nMismatches (option: expected, counted): {r['mismatches']}"
-    return text + ("\n\nOne single-choice poll; every fifth voter replaces their ballot with the next option. "
-                   "Counts are read from the ballots in the database; a socket has the final result when a "
-                   "`poll.results` frame with exactly those counts reaches it.")
+    return text + (
+        "\n\nOne single-choice poll; every fifth voter replaces their ballot with the next option. "
+        "Counts are read from the ballots in the database; a socket has the final result when a "
+        "`poll.results` frame with exactly those counts reaches it."
+    )
 
 
 def idle_section(results):
     if not results or not_run(results):
         return not_run(results) or "not run"
-    return table(["design", "sockets", "refused", "RSS before MiB", "RSS after MiB", "KiB per socket"],
-                 [[r["target"], r["sockets"], r["refused"], r["rss_before_mib"], r["rss_after_mib"],
-                   r["kib_per_socket"]] if not not_run(r) else [r.get("target", ""), not_run(r), "", "", "", ""]
-                  for r in results])
+    return table(
+        ["design", "sockets", "refused", "RSS before MiB", "RSS after MiB", "KiB per socket"],
+        [
+            [r["target"], r["sockets"], r["refused"], r["rss_before_mib"], r["rss_after_mib"], r["kib_per_socket"]]
+            if not not_run(r)
+            else [r.get("target", ""), not_run(r), "", "", "", ""]
+            for r in results
+        ],
+    )
 
 
 def http_section(r):
     if not r or not_run(r):
         return (not_run(r) if r else None) or "not run"
-    return table(["path", "concurrency", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "statuses",
-                  "server CPU (cores)"],
-                 [[e["path"], e["concurrency"], e["requests"], e["requests_per_s"], e["p50_ms"], e["p99_ms"],
-                   e["max_ms"], str(e["statuses"]), e["server"]["cpu_cores"]] for e in r["endpoints"]])
+    return table(
+        ["path", "concurrency", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "statuses", "server CPU (cores)"],
+        [
+            [
+                e["path"],
+                e["concurrency"],
+                e["requests"],
+                e["requests_per_s"],
+                e["p50_ms"],
+                e["p99_ms"],
+                e["max_ms"],
+                str(e["statuses"]),
+                e["server"]["cpu_cores"],
+            ]
+            for e in r["endpoints"]
+        ],
+    )
 
 
 def report_section(r):
     if not r or not_run(r):
         return (not_run(r) if r else None) or "not run"
-    return table(["run", "status", "seconds", "CSV rows", "bytes"],
-                 [[str(i + 1), run["status"], run["seconds"], run["rows"], run["bytes"]]
-                  for i, run in enumerate(r["runs"])]) + \
-        f"\n\n`scheduler.reports.build_report` called directly: {fmt(r['build_report_s'], ' s')}. The runs above " \
-        "time `GET /api/summits/{slug}/reports/attendance.csv` as an organiser through Daphne (no stored report " \
-        f"exists, so it builds live); run 1 is cold, run 2 warm. Data generation (COPY) took " \
+    return (
+        table(
+            ["run", "status", "seconds", "CSV rows", "bytes"],
+            [[str(i + 1), run["status"], run["seconds"], run["rows"], run["bytes"]] for i, run in enumerate(r["runs"])],
+        )
+        + f"\n\n`scheduler.reports.build_report` called directly: {fmt(r['build_report_s'], ' s')}. The runs above "
+        "time `GET /api/summits/{slug}/reports/attendance.csv` as an organiser through Daphne (no stored report "
+        f"exists, so it builds live); run 1 is cold, run 2 warm. Data generation (COPY) took "
         f"{fmt(r['data_generation_s'])} s."
+    )
 
 
 def store_section(r):
     if not r or not_run(r):
         return (not_run(r) if r else None) or "not run"
-    return table(["threads", "seconds", "messages stored", "stored/s", "ms per message", "room's last seq"],
-                 [[r["threads"], r["seconds"], r["stored"], r["stored_per_s"], r["ms_per_message"], r["last_seq"]]]) \
-        + ("\n\nEach message is one transaction that locks the room's RoomLog row, takes the next seq and stores "
-           "the ChatMessage and its RoomEvent: one room's writers queue on that lock, so this is the room's ceiling "
-           "of persisted events per second on this database.")
+    return table(
+        ["threads", "seconds", "messages stored", "stored/s", "ms per message", "room's last seq"],
+        [[r["threads"], r["seconds"], r["stored"], r["stored_per_s"], r["ms_per_message"], r["last_seq"]]],
+    ) + (
+        "\n\nEach message is one transaction that locks the room's RoomLog row, takes the next seq and stores "
+        "the ChatMessage and its RoomEvent: one room's writers queue on that lock, so this is the room's ceiling "
+        "of persisted events per second on this database."
+    )
 
 
 def profiled_runs(results):
@@ -538,9 +807,13 @@ def profile_section(results):
     """py-spy's self time by package and function, for every run sampled with --profile."""
     if not results.get("profiled"):
         return []
-    lines = ["## Where the server's time goes (py-spy, `--profile`)", "",
-             "Self time of the Daphne process while the load ran, in percent of the samples (idle excluded); "
-             "the sampler ran beside the server, so these runs' latencies are not the ones above to quote.", ""]
+    lines = [
+        "## Where the server's time goes (py-spy, `--profile`)",
+        "",
+        "Self time of the Daphne process while the load ran, in percent of the samples (idle excluded); "
+        "the sampler ran beside the server, so these runs' latencies are not the ones above to quote.",
+        "",
+    ]
     for label, run in profiled_runs(results):
         profile = run["profile"]
         if not profile.get("samples"):
@@ -554,9 +827,17 @@ def profile_section(results):
             cost = f"all {fmt(run['attendees'])} in after {fmt(run['all_in_s'])} s"
         else:
             cost = f"{fmt(run['requests_per_s'])} requests/s"
-        lines += [f"**{label}** ({profile['samples']:,} samples, {cost})", "",
-                  table(["package", "% self"], profile["by_package"]), "",
-                  table(["function", "% self"], [[f"`{name}`", share] for name, share in profile["by_function"]]), "",
-                  table(["the platform's own function", "% inclusive"],
-                        [[f"`{name}`", share] for name, share in profile.get("ours_inclusive", [])]), ""]
+        lines += [
+            f"**{label}** ({profile['samples']:,} samples, {cost})",
+            "",
+            table(["package", "% self"], profile["by_package"]),
+            "",
+            table(["function", "% self"], [[f"`{name}`", share] for name, share in profile["by_function"]]),
+            "",
+            table(
+                ["the platform's own function", "% inclusive"],
+                [[f"`{name}`", share] for name, share in profile.get("ours_inclusive", [])],
+            ),
+            "",
+        ]
     return lines

@@ -27,24 +27,36 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SUMMIT_SLUG = "bench"
 DEMO_SLUG = "sophia-qingdao-ai-ict-roadshow"
 APPS = {"real": "summit.asgi:application", "textbook": "bench.textbook_asgi:application"}
-SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "polls", "idle", "http", "report", "store",
-             "processes"]
+SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "polls", "idle", "http", "report", "store", "processes"]
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="every scenario at a tiny size (under a minute)")
     parser.add_argument("--out", help="directory for raw JSON (default var/bench or var/bench/smoke)")
-    parser.add_argument("--docs", help="where to write the Markdown report (default docs/benchmarks.md; "
-                                       "none for --smoke unless given)")
-    parser.add_argument("--target", choices=sorted(APPS), default="real",
-                        help="the consumer scenarios 2-7 run against (scenario 1 always runs against both)")
+    parser.add_argument(
+        "--docs", help="where to write the Markdown report (default docs/benchmarks.md; none for --smoke unless given)"
+    )
+    parser.add_argument(
+        "--target",
+        choices=sorted(APPS),
+        default="real",
+        help="the consumer scenarios 2-7 run against (scenario 1 always runs against both)",
+    )
     parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these scenarios")
     parser.add_argument("--ramp", nargs="+", type=int, help="attendee counts of scenario 1 instead of the default")
-    parser.add_argument("--ramp-designs", nargs="+", choices=sorted(APPS), default=sorted(APPS),
-                        help="which designs scenario 1 ramps (default both)")
-    parser.add_argument("--profile", action="store_true",
-                        help="sample the server with py-spy during scenarios 1, 3 and 7 (perturbs their numbers)")
+    parser.add_argument(
+        "--ramp-designs",
+        nargs="+",
+        choices=sorted(APPS),
+        default=sorted(APPS),
+        help="which designs scenario 1 ramps (default both)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the server with py-spy during scenarios 1, 3 and 7 (perturbs their numbers)",
+    )
     return parser.parse_args(argv)
 
 
@@ -58,8 +70,14 @@ def bench_env(out_dir):
     # DEBUG=0 needs a key shared by every process of the run (settings refuse to start without one).
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     env.update(
-        DEBUG="0", HTTPS="0", SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="summit.settings",
-        REDIS_KEY_PREFIX="bench", CACHE_KEY_PREFIX="bench", PYTHONUNBUFFERED="1",
+        DEBUG="0",
+        HTTPS="0",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="summit.settings",
+        REDIS_KEY_PREFIX="bench",
+        CACHE_KEY_PREFIX="bench",
+        PYTHONUNBUFFERED="1",
     )
     return env
 
@@ -74,8 +92,9 @@ def check_redis(url):
 
 
 def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True,
-                   stdout=subprocess.DEVNULL, timeout=600)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL, timeout=600
+    )
 
 
 class Bench:
@@ -114,8 +133,11 @@ class Bench:
         """Each room's last stored seq, from the database."""
         from livechat.models import RoomLog
 
-        return dict(RoomLog.objects.filter(room__summit__slug=SUMMIT_SLUG, room__slug__in=rooms)
-                    .values_list("room__slug", "last_seq"))
+        return dict(
+            RoomLog.objects.filter(room__summit__slug=SUMMIT_SLUG, room__slug__in=rooms).values_list(
+                "room__slug", "last_seq"
+            )
+        )
 
     def time_report_build(self, summit_slug):
         """Seconds for scheduler.reports.build_report on that summit, in this process (None without it)."""
@@ -150,9 +172,11 @@ class Bench:
         from livechat import polls, services
 
         moderator, _created = get_user_model().objects.get_or_create(
-            username="bench-moderator", defaults={"email": "bench-moderator@loadtest.invalid"})
-        Registration.objects.get_or_create(summit=Summit.objects.get(slug=SUMMIT_SLUG), user=moderator,
-                                           defaults={"role": Registration.Role.MODERATOR})
+            username="bench-moderator", defaults={"email": "bench-moderator@loadtest.invalid"}
+        )
+        Registration.objects.get_or_create(
+            summit=Summit.objects.get(slug=SUMMIT_SLUG), user=moderator, defaults={"role": Registration.Role.MODERATOR}
+        )
         access = services.access_live_room(moderator, SUMMIT_SLUG, room_slug)
         labels = [f"Option {n + 1}" for n in range(option_count)]
         created = polls.do_create_poll(moderator.pk, access["room_id"], access["kind"], "Bench poll?", labels)
@@ -186,8 +210,9 @@ def prepare(env, out_dir, count):
     Summit.objects.filter(slug=SUMMIT_SLUG).delete()
     do_delete_attendees()
     today = datetime.date.today()
-    Summit.objects.create(slug=SUMMIT_SLUG, name="Benchmark summit", timezone="UTC", languages=["en"],
-                          starts_on=today, ends_on=today)
+    Summit.objects.create(
+        slug=SUMMIT_SLUG, name="Benchmark summit", timezone="UTC", languages=["en"], starts_on=today, ends_on=today
+    )
     path = out_dir / "attendees.jsonl"
     manage(env, "make_attendees", SUMMIT_SLUG, str(count), "--out", str(path), "--force")
     return [json.loads(line) for line in path.read_text().splitlines()]
@@ -195,8 +220,13 @@ def prepare(env, out_dir, count):
 
 def attendees_needed(sizes):
     return max(
-        max(sizes["ramp"]), sizes["processes_attendees"], sizes["rooms"] * sizes["room_attendees"],
-        sizes["burst_attendees"], sizes["join_storm"], sizes["vote_attendees"], sizes["poll_voters"],
+        max(sizes["ramp"]),
+        sizes["processes_attendees"],
+        sizes["rooms"] * sizes["room_attendees"],
+        sizes["burst_attendees"],
+        sizes["join_storm"],
+        sizes["vote_attendees"],
+        sizes["poll_voters"],
         sizes["idle_sockets"],
     )
 
@@ -209,17 +239,40 @@ def run_scenarios(bench, target, only, ramp_designs):
     targets_for_ramp = [t for t in ("real", "textbook") if t in ramp_designs and (bench.real_available or t != "real")]
     real_ok = target == "textbook" or bench.real_available
     plan = [
-        ("ramp", lambda: [scenarios.one_room_ramp(bench, t) for t in targets_for_ramp]
-         + ([] if bench.real_available else [{"target": "real", "not_run": not_merged}])),
+        (
+            "ramp",
+            lambda: (
+                [scenarios.one_room_ramp(bench, t) for t in targets_for_ramp]
+                + ([] if bench.real_available else [{"target": "real", "not_run": not_merged}])
+            ),
+        ),
         ("rooms", lambda: scenarios.many_rooms(bench, target)),
         ("burst", lambda: scenarios.burst(bench, target)),
         ("join_storm", lambda: [scenarios.join_storm(bench, target, n) for n in (1, 2)]),
-        ("votes", lambda: scenarios.vote_storm(bench, target) if target == "real"
-         else {"not_run": "the textbook consumer has no Q&A"}),
-        ("polls", lambda: scenarios.poll_storm(bench, target) if target == "real"
-         else {"not_run": "the textbook consumer has no Q&A or polls"}),
-        ("idle", lambda: [scenarios.idle_memory(bench, t) for t in dict.fromkeys([target, "textbook"])
-                          if t == "textbook" or bench.real_available]),
+        (
+            "votes",
+            lambda: (
+                scenarios.vote_storm(bench, target)
+                if target == "real"
+                else {"not_run": "the textbook consumer has no Q&A"}
+            ),
+        ),
+        (
+            "polls",
+            lambda: (
+                scenarios.poll_storm(bench, target)
+                if target == "real"
+                else {"not_run": "the textbook consumer has no Q&A or polls"}
+            ),
+        ),
+        (
+            "idle",
+            lambda: [
+                scenarios.idle_memory(bench, t)
+                for t in dict.fromkeys([target, "textbook"])
+                if t == "textbook" or bench.real_available
+            ],
+        ),
         ("http", lambda: scenarios.http(bench, "textbook" if not bench.real_available else target)),
         ("report", lambda: scenarios.attendance_report(bench, target)),
         ("store", lambda: scenarios.store_rate(bench, target)),
@@ -245,8 +298,10 @@ def run_scenarios(bench, target, only, ramp_designs):
                 results[name] = {"failed": f"{type(error).__name__}: {error}"}
                 bench.log(f"scenario {name} failed: {error}")
         # The machine is shared: what else ran shows in the load average (the bench's own processes included).
-        bench.load_average[name] = {"before": [round(v, 2) for v in load_before],
-                                    "after": [round(v, 2) for v in os.getloadavg()]}
+        bench.load_average[name] = {
+            "before": [round(v, 2) for v in load_before],
+            "after": [round(v, 2) for v in os.getloadavg()],
+        }
         bench.log(f"scenario {name} took {time.monotonic() - started:.1f} s, load average {os.getloadavg()[0]:.2f}")
         (bench.out_dir / f"{name}.json").write_text(json.dumps(results[name], indent=2))
     return results

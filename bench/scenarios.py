@@ -76,8 +76,9 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
         await asyncio.sleep(max(0.0, start - time.time()))
         server_usage.begin()
         generator_usage.begin()
-        profiler = Profiler(servers, bench.out_dir / "profiles", label, duration).start() \
-            if bench.profile and label else None
+        profiler = (
+            Profiler(servers, bench.out_dir / "profiles", label, duration).start() if bench.profile and label else None
+        )
         sampler = asyncio.create_task(sampling(server_usage))
         await chat
         await drain(bench, workers, {c["room"] for c in clients})
@@ -145,8 +146,17 @@ def one_room_ramp(bench, target):
             room = bench.make_room(f"ramp-{target}-{attendees}")
             processes = max(processes, process_count(bench, attendees))
             clients = clients_for(bench, servers, [room], attendees, senders_for(sizes["ramp_rate"]))
-            step = asyncio.run(chat_load(bench, servers, clients, processes, SENDER_RATE, sizes["ramp_duration"],
-                                         label=f"ramp-{target}-{attendees}"))
+            step = asyncio.run(
+                chat_load(
+                    bench,
+                    servers,
+                    clients,
+                    processes,
+                    SENDER_RATE,
+                    sizes["ramp_duration"],
+                    label=f"ramp-{target}-{attendees}",
+                )
+            )
             steps.append(step)
             bench.log(f"ramp {target} {attendees}: p99 {step['p99_ms']} ms, lost {step['lost']}")
             if step["generator_saturated"]:
@@ -171,12 +181,15 @@ def processes_room(bench, target):
             room = bench.make_room(f"procs-{target}-{count}-{attendees}")
             clients = clients_for(bench, servers, [room], attendees, senders_for(bench.sizes["ramp_rate"]))
             result = asyncio.run(
-                chat_load(bench, servers, clients, process_count(bench, attendees), SENDER_RATE,
-                          bench.sizes["ramp_duration"])
+                chat_load(
+                    bench, servers, clients, process_count(bench, attendees), SENDER_RATE, bench.sizes["ramp_duration"]
+                )
             )
         runs.append({"target": target, "servers": count, **result})
-        bench.log(f"{count} processes, {attendees}: p99 {result['p99_ms']} ms, "
-                  f"{result['server_cpu_us_per_delivery']} µs/delivery")
+        bench.log(
+            f"{count} processes, {attendees}: p99 {result['p99_ms']} ms, "
+            f"{result['server_cpu_us_per_delivery']} µs/delivery"
+        )
     return runs
 
 
@@ -201,8 +214,15 @@ def burst(bench, target):
         room = bench.make_room(f"burst-{target}")
         clients = clients_for(bench, servers, [room], count, senders_for(sizes["burst_rate"]))
         result = asyncio.run(
-            chat_load(bench, servers, clients, process_count(bench, count), SENDER_RATE, sizes["burst_duration"],
-                      label=f"burst-{target}")
+            chat_load(
+                bench,
+                servers,
+                clients,
+                process_count(bench, count),
+                SENDER_RATE,
+                sizes["burst_duration"],
+                label=f"burst-{target}",
+            )
         )
     return {"target": target, **result}
 
@@ -211,8 +231,13 @@ async def storm(bench, servers, clients):
     server_usage = Usage([s.ps for s in servers])
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
         server_usage.begin()
-        profiler = Profiler(servers, bench.out_dir / "profiles", f"join-storm-{len(servers)}",
-                            bench.sizes["storm_profile_s"]).start() if bench.profile else None
+        profiler = (
+            Profiler(
+                servers, bench.out_dir / "profiles", f"join-storm-{len(servers)}", bench.sizes["storm_profile_s"]
+            ).start()
+            if bench.profile
+            else None
+        )
         answers = await connect(bench, workers, 0)
         everyone_in = max(answer["connect_s"] for answer in answers)
         server = server_usage.end()
@@ -276,9 +301,17 @@ async def votes(bench, servers, clients, questions, window):
         server = server_usage.end()
         stats = await workers.command("stats")
         await workers.command("close")
-    return {**({"profile": await asyncio.to_thread(profiler.finish)} if profiler else {}),
-            "ids": ids, "stats": stats, "server": server, "expected": expected, "votes_sent": sent,
-            "votes_processed": processed, "votes_refused": refused, "applied_after_s": applied_after_s}
+    return {
+        **({"profile": await asyncio.to_thread(profiler.finish)} if profiler else {}),
+        "ids": ids,
+        "stats": stats,
+        "server": server,
+        "expected": expected,
+        "votes_sent": sent,
+        "votes_processed": processed,
+        "votes_refused": refused,
+        "applied_after_s": applied_after_s,
+    }
 
 
 def expected_votes(ids, stats):
@@ -325,8 +358,11 @@ def vote_storm(bench, target):
         "counted_total": sum(counted.values()),
         "exact": all(counted.get(q) == expected[q] == recorded.get(q, 0) for q in ids)
         and outcome["votes_processed"] == outcome["votes_sent"],
-        "mismatches": {q: [expected[q], counted.get(q), recorded.get(q, 0)] for q in ids
-                       if not counted.get(q) == expected[q] == recorded.get(q, 0)},
+        "mismatches": {
+            q: [expected[q], counted.get(q), recorded.get(q, 0)]
+            for q in ids
+            if not counted.get(q) == expected[q] == recorded.get(q, 0)
+        },
         # question.votes frames one attendee received, per second of the vote window (and its settle)
         "vote_count_frames_per_s": round(count_frames / (sizes["vote_window"] + sizes["settle"] + 1), 2),
         "errors": deliveries["errors"],
@@ -344,8 +380,11 @@ async def poll_votes(bench, servers, clients, poll, window):
         await connect(bench, workers, bench.sizes["connect_concurrency"])
         start = time.time() + START_DELAY
         server_usage = Usage([s.ps for s in servers])
-        voting = asyncio.create_task(workers.command("pollvote", start, window, settle, poll["id"],
-                                                     poll["option_ids"], timeout=window + settle + 120))
+        voting = asyncio.create_task(
+            workers.command(
+                "pollvote", start, window, settle, poll["id"], poll["option_ids"], timeout=window + settle + 120
+            )
+        )
         await asyncio.sleep(max(0.0, start - time.time()))
         server_usage.begin()
         answers = await voting
@@ -364,8 +403,14 @@ async def poll_votes(bench, servers, clients, poll, window):
         server = server_usage.end()
         stats = await workers.command("stats")
         await workers.command("close")
-    return {"stats": stats, "server": server, "votes_sent": sent, "acknowledged": acknowledged,
-            "refused": refused, "last_vote_at": last_vote_at}
+    return {
+        "stats": stats,
+        "server": server,
+        "votes_sent": sent,
+        "acknowledged": acknowledged,
+        "refused": refused,
+        "last_vote_at": last_vote_at,
+    }
 
 
 def expected_ballots(option_ids, clients):
@@ -401,8 +446,9 @@ def poll_storm(bench, target):
             continue
         frames = client.get("poll_frames", [])
         frame_counts.append(len(frames))
-        reached = next((at for at, seen_voters, votes in frames if seen_voters == counted_voters and votes == final),
-                       None)
+        reached = next(
+            (at for at, seen_voters, votes in frames if seen_voters == counted_voters and votes == final), None
+        )
         if reached is None:
             missing += 1
         elif last is not None:
@@ -419,10 +465,14 @@ def poll_storm(bench, target):
         "ballots_refused": outcome["refused"],
         "expected_voters": voters,
         "counted_voters": counted_voters,
-        "exact": counted == expected and counted_voters == voters
+        "exact": counted == expected
+        and counted_voters == voters
         and outcome["acknowledged"] + outcome["refused"] == outcome["votes_sent"],
-        "mismatches": {option: [expected[option], counted.get(option)] for option in poll["option_ids"]
-                       if expected[option] != counted.get(option)},
+        "mismatches": {
+            option: [expected[option], counted.get(option)]
+            for option in poll["option_ids"]
+            if expected[option] != counted.get(option)
+        },
         "clients_without_final_results": missing,
         "final_results_after_last_ballot_p50_s": round(lags[len(lags) // 2], 3) if lags else None,
         "final_results_after_last_ballot_max_s": round(lags[-1], 3) if lags else None,
@@ -510,8 +560,9 @@ def http(bench, target):
                     response.read()
             except urllib.error.HTTPError as error:
                 error.read()
-            results.append(asyncio.run(http_load(bench, server, path, sizes["http_concurrency"],
-                                                 sizes["http_duration"])))
+            results.append(
+                asyncio.run(http_load(bench, server, path, sizes["http_concurrency"], sizes["http_duration"]))
+            )
     return {"target": target, "endpoints": results}
 
 
@@ -533,8 +584,9 @@ def attendance_report(bench, target):
         for _ in range(2):
             if runs and runs[-1]["seconds"] > REPORT_REPEAT_UNDER_S:
                 break  # a slow build is timed once: the run's time budget matters more than a warm figure
-            request = urllib.request.Request(server.base_url + report_path(summit_slug),
-                                             headers={"Cookie": f"sessionid={organiser_cookie}"})
+            request = urllib.request.Request(
+                server.base_url + report_path(summit_slug), headers={"Cookie": f"sessionid={organiser_cookie}"}
+            )
             began = time.monotonic()
             try:
                 # 127.0.0.1 only: the server is one this function started.
@@ -545,8 +597,14 @@ def attendance_report(bench, target):
                 body, status = error.read(), error.code
             except TimeoutError:
                 body, status = b"", f"no answer within {sizes['report_timeout']} s"
-            runs.append({"status": status, "seconds": round(time.monotonic() - began, 3), "bytes": len(body),
-                         "rows": body.count(b"\n")})
+            runs.append(
+                {
+                    "status": status,
+                    "seconds": round(time.monotonic() - began, 3),
+                    "bytes": len(body),
+                    "rows": body.count(b"\n"),
+                }
+            )
     return {
         "attendees": sizes["report_attendees"],
         "sessions": sizes["report_sessions"],
@@ -573,7 +631,7 @@ def store_rate(bench, target):
 
     sizes = bench.sizes
     room = Room.objects.get(summit__slug=bench.summit_slug, slug=bench.make_room(f"store-{target}"))
-    senders = [a["id"] for a in bench.attendees[:sizes["store_threads"]]]
+    senders = [a["id"] for a in bench.attendees[: sizes["store_threads"]]]
     counts = [0] * len(senders)
     stop_at = time.monotonic() + sizes["store_duration"]
     start = threading.Barrier(len(senders))
@@ -595,7 +653,12 @@ def store_rate(bench, target):
         thread.join(sizes["store_duration"] + 60)
     elapsed = time.monotonic() - began
     stored = sum(counts)
-    return {"target": target, "threads": len(senders), "seconds": round(elapsed, 2), "stored": stored,
-            "stored_per_s": round(stored / elapsed, 1), "ms_per_message": round(1000 * elapsed / stored, 2)
-            if stored else None, "last_seq": bench.last_seqs([room.slug]).get(room.slug)}
-
+    return {
+        "target": target,
+        "threads": len(senders),
+        "seconds": round(elapsed, 2),
+        "stored": stored,
+        "stored_per_s": round(stored / elapsed, 1),
+        "ms_per_message": round(1000 * elapsed / stored, 2) if stored else None,
+        "last_seq": bench.last_seqs([room.slug]).get(room.slug),
+    }

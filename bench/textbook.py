@@ -104,8 +104,14 @@ class TextbookRoomConsumer(AsyncJsonWebsocketConsumer):
         body = str(content.get("body", "")).strip()
         client_id = content.get("client_id") or None
         if not body or len(body) > MAX_BODY:
-            await self.send_json({"type": "error", "code": "too_large" if body else "invalid",
-                                  "detail": "A message needs 1 to 2,000 characters.", "client_id": client_id})
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": "too_large" if body else "invalid",
+                    "detail": "A message needs 1 to 2,000 characters.",
+                    "client_id": client_id,
+                }
+            )
             return
         payload, created = await database_sync_to_async(store_chat)(self.scope["user"], self.room.pk, body, client_id)
         if created:

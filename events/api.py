@@ -212,8 +212,12 @@ def session_out(session, tz, language):
         },
         "stream_url": session.effective_stream_url,
         "speakers": [
-            {"id": s.pk, "name": s.name, "organisation": s.organisation,
-             **i18n.localized(s, ("title", "bio"), language, main)}
+            {
+                "id": s.pk,
+                "name": s.name,
+                "organisation": s.organisation,
+                **i18n.localized(s, ("title", "bio"), language, main),
+            }
             for s in session.speakers.all()
         ],
         "url": reverse("session-detail", args=[session.summit.slug, session.pk]),
@@ -248,11 +252,14 @@ def api_login(request, payload: LoginIn):
 # --- summits and schedule -------------------------------------------------------------
 
 
-LANG_DOC = ("Reader's language for translated texts (en, fr, zh-hans); default: your saved language, "
-            "else Accept-Language, else the summit's main language.")
+LANG_DOC = (
+    "Reader's language for translated texts (en, fr, zh-hans); default: your saved language, "
+    "else Accept-Language, else the summit's main language."
+)
 # The schema names the languages, so a client (and schemathesis) knows what is accepted.
-LangParam = Annotated[str | None, WithJsonSchema({"type": "string", "enum": list(i18n.LANGUAGE_CODES),
-                                                  "description": LANG_DOC})]
+LangParam = Annotated[
+    str | None, WithJsonSchema({"type": "string", "enum": list(i18n.LANGUAGE_CODES), "description": LANG_DOC})
+]
 
 
 @router.get("/summits/", response=list[SummitOut], tags=["summits"])
@@ -278,8 +285,9 @@ def get_schedule(request, slug: str, tz: TimezoneParam = None, lang: LangParam =
         zone = requested or services.check_timezone(summit.timezone)
         reading = language or summit.language
         sessions = [session_out(s, zone, reading) for s in services.visible_sessions(summit)]
-        data = ScheduleOut.model_validate({"summit": summit.slug, "timezone": str(zone), "language": reading,
-                                           "sessions": sessions})
+        data = ScheduleOut.model_validate(
+            {"summit": summit.slug, "timezone": str(zone), "language": reading, "sessions": sessions}
+        )
         return SCHEDULE_RENDERER.render(request, data.model_dump(), response_status=200)
 
     body = schedule_cache.document("api", slug, str(requested or ""), language or "main", build)
@@ -300,14 +308,17 @@ def register(request, slug: str, payload: RegistrationIn):
         return Status(202, {"detail": "If this address is registered, a sign-in link is on its way."})
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     profile = user.profile
-    return Status(201, {
-        "id": user.pk,
-        "name": profile.name,
-        "email": user.email,
-        "summit": summit.slug,
-        "timezone": profile.timezone,
-        "language": profile.language,
-    })
+    return Status(
+        201,
+        {
+            "id": user.pk,
+            "name": profile.name,
+            "email": user.email,
+            "summit": summit.slug,
+            "timezone": profile.timezone,
+            "language": profile.language,
+        },
+    )
 
 
 # --- organiser: sessions -------------------------------------------------------------------
@@ -348,8 +359,12 @@ def cancel_session(request, session_id: int):
 # --- attendees: agenda ------------------------------------------------------------------
 
 
-@router.post("/sessions/{session_id}/bookmark/", response={200: BookmarkOut, 201: BookmarkOut, 409: Detail},
-             auth=django_auth, tags=["agenda"])
+@router.post(
+    "/sessions/{session_id}/bookmark/",
+    response={200: BookmarkOut, 201: BookmarkOut, 409: Detail},
+    auth=django_auth,
+    tags=["agenda"],
+)
 def bookmark(request, session_id: int):
     session = services.access_session(session_id)
     created = services.do_bookmark(request.user, session)
@@ -366,6 +381,6 @@ def unbookmark(request, session_id: int):
 @router.get("/me/agenda/", response=list[SessionOut], auth=django_auth, tags=["agenda"])
 def my_agenda(request, tz: TimezoneParam = None, lang: LangParam = None):
     zone = services.check_timezone(tz or services.profile_for(request.user).timezone)
-    return [session_out(s, zone, i18n.reader_language(request, s.summit.language))
-            for s in services.agenda(request.user)]
-
+    return [
+        session_out(s, zone, i18n.reader_language(request, s.summit.language)) for s in services.agenda(request.user)
+    ]

@@ -44,8 +44,20 @@ def new_calendar(name):
     return cal
 
 
-def add_event(cal, *, uid, starts_at, ends_at, summary, url, updated_at, sequence=0, status="CONFIRMED",
-              location="", description=""):
+def add_event(
+    cal,
+    *,
+    uid,
+    starts_at,
+    ends_at,
+    summary,
+    url,
+    updated_at,
+    sequence=0,
+    status="CONFIRMED",
+    location="",
+    description="",
+):
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", timezone.now())

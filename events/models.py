@@ -29,7 +29,9 @@ class Summit(models.Model):
     )
     timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
     partner_timezone = models.CharField(
-        max_length=64, blank=True, validators=[validate_timezone],
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
         help_text=_("The partner organisation's time zone, shown beside the organisers' own in the editor."),
     )
     languages = models.JSONField(default=list, help_text=_("Language codes the summit runs in."))
@@ -167,8 +169,9 @@ class Session(models.Model):
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    language = models.CharField(max_length=10, default="en", choices=settings.LANGUAGES,
-                                help_text=_("The language the session is spoken in."))
+    language = models.CharField(
+        max_length=10, default="en", choices=settings.LANGUAGES, help_text=_("The language the session is spoken in.")
+    )
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="pitches")
     stream_url = models.URLField(blank=True)
@@ -279,7 +282,8 @@ class SigninLink(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signin_link")
     summit = models.ForeignKey(Summit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    token_digest = models.CharField(max_length=64, blank=True, db_index=True,
-                                    help_text=_("SHA-256 of the token mailed."))
+    token_digest = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text=_("SHA-256 of the token mailed.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

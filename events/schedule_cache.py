@@ -64,10 +64,12 @@ def connect():
     session_changed.connect(forget_schedules, dispatch_uid="events.schedule_cache.session_changed")
     for model in (Summit, Room, Track, Speaker, Company, Session):
         for signal in (post_save, post_delete):
-            signal.connect(forget_schedules, sender=model,
-                           dispatch_uid=f"events.schedule_cache.{model.__name__}.{id(signal)}")
-    m2m_changed.connect(forget_schedules, sender=Session.speakers.through,
-                        dispatch_uid="events.schedule_cache.speakers")
+            signal.connect(
+                forget_schedules, sender=model, dispatch_uid=f"events.schedule_cache.{model.__name__}.{id(signal)}"
+            )
+    m2m_changed.connect(
+        forget_schedules, sender=Session.speakers.through, dispatch_uid="events.schedule_cache.speakers"
+    )
 
 
 class AnonymousScheduleResponses:
@@ -124,8 +126,11 @@ class AnonymousScheduleResponses:
                 start = dict(message)
             elif message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
-                if not message.get("more_body") and start is not None and start["status"] == 200 and not any(
-                    name.lower() == b"set-cookie" for name, _value in start.get("headers", ())
+                if (
+                    not message.get("more_body")
+                    and start is not None
+                    and start["status"] == 200
+                    and not any(name.lower() == b"set-cookie" for name, _value in start.get("headers", ()))
                 ):
                     if len(self.responses) >= self.KEPT:
                         self.responses.clear()

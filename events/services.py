@@ -194,8 +194,10 @@ def check_stream_url(url):
     if parts is not None and parts.scheme == "https" and parts.hostname and "@" not in parts.netloc:
         origin = f"https://{parts.hostname}" + (f":{port}" if port else "")
     if origin not in stream_origins():
-        raise Invalid(_("The stream must be an https:// address on one of: %(hosts)s.")
-                      % {"hosts": ", ".join(sorted(stream_origins()))})
+        raise Invalid(
+            _("The stream must be an https:// address on one of: %(hosts)s.")
+            % {"hosts": ", ".join(sorted(stream_origins()))}
+        )
     return url
 
 
@@ -208,9 +210,7 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
         clashes = clashes.exclude(pk=exclude_id)
     clash = clashes.first()
     if clash:
-        raise Invalid(
-            _("%(room)s already has “%(title)s” at that time.") % {"room": room.name, "title": clash.title}
-        )
+        raise Invalid(_("%(room)s already has “%(title)s” at that time.") % {"room": room.name, "title": clash.title})
 
 
 # --- sessions ---------------------------------------------------------------------
@@ -250,8 +250,11 @@ def _apply_change(session, summit, change):
         if not any(translations(session, "title").values()):
             raise Invalid(_("A session needs a title."))
     if change.description is not None:
-        set_translations(session, "description",
-                         check_translations(change.description, "description", summit.language, max_length=10000))
+        set_translations(
+            session,
+            "description",
+            check_translations(change.description, "description", summit.language, max_length=10000),
+        )
     if change.room is not None:
         session.room = _resolve(Room, summit, change.room, _("room"))
     if change.track is not None:
@@ -362,8 +365,9 @@ def speaker_clashes(session):
     if session.pk is None or session.status == Session.Status.CANCELLED:
         return []
     others = (
-        Session.objects.filter(speakers__in=session.speakers.all(), starts_at__lt=session.ends_at,
-                               ends_at__gt=session.starts_at)
+        Session.objects.filter(
+            speakers__in=session.speakers.all(), starts_at__lt=session.ends_at, ends_at__gt=session.starts_at
+        )
         .exclude(pk=session.pk)
         .exclude(room=session.room_id)
         .exclude(status=Session.Status.CANCELLED)
@@ -397,8 +401,11 @@ def upcoming_sessions(summit, now=None):
 
 def next_session_in(room, now=None):
     """The next published session in `room` after `now`, for a room page with nothing on."""
-    return (visible_sessions(room.summit).filter(room=room, starts_at__gt=now or timezone.now(),
-                                                 status=Session.Status.PUBLISHED).first())
+    return (
+        visible_sessions(room.summit)
+        .filter(room=room, starts_at__gt=now or timezone.now(), status=Session.Status.PUBLISHED)
+        .first()
+    )
 
 
 def company_pitches(summit, company):
@@ -449,8 +456,9 @@ def schedule_days(summit, tz):
         column = {room.pk: min(index, SCHEDULE_COLUMNS) for index, room in enumerate(used, start=1)}
         for session in sessions:
             session.column = column[session.room_id]
-        result.append({"date": day, "rooms": [{"room": room, "column": column[room.pk]} for room in used],
-                       "sessions": sessions})
+        result.append(
+            {"date": day, "rooms": [{"room": room, "column": column[room.pk]} for room in used], "sessions": sessions}
+        )
     return result
 
 
@@ -635,8 +643,8 @@ def agenda(user, summit=None):
     sessions = Session.objects.filter(bookmarks__user=user).exclude(status=Session.Status.DRAFT)
     if summit is not None:
         sessions = sessions.filter(summit=summit)
-    return sessions.select_related("room", "summit", "track", "company").prefetch_related("speakers").order_by(
-        "starts_at"
+    return (
+        sessions.select_related("room", "summit", "track", "company").prefetch_related("speakers").order_by("starts_at")
     )
 
 
@@ -656,4 +664,3 @@ def access_agenda_feed(token):
     if feed is None:
         raise NotFound(_("No such calendar feed."))
     return feed.user
-

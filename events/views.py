@@ -78,12 +78,22 @@ def schedule(request, slug):
             "registration": registration,
         }
         if registration is None:
-            context["grid"] = mark_safe(schedule_cache.document(  # noqa: S308  (our own template's output)
-                "page-grid", summit.slug, f"{tz}@{now:%Y%m%d%H%M}", get_language(),
-                lambda: render_to_string("events/schedule_days.html", {
-                    "summit": summit, "registration": None, **_schedule_days(summit, tz, now),
-                }),
-            ))
+            context["grid"] = mark_safe(
+                schedule_cache.document(  # noqa: S308  (our own template's output)
+                    "page-grid",
+                    summit.slug,
+                    f"{tz}@{now:%Y%m%d%H%M}",
+                    get_language(),
+                    lambda: render_to_string(
+                        "events/schedule_days.html",
+                        {
+                            "summit": summit,
+                            "registration": None,
+                            **_schedule_days(summit, tz, now),
+                        },
+                    ),
+                )
+            )
         else:
             context.update(_schedule_days(summit, tz, now))
             context["bookmarked"] = services.bookmarked_ids(request.user, summit)
@@ -148,9 +158,7 @@ def my_agenda(request, slug):
     context = {
         "summit": summit,
         "sessions": services.agenda(request.user, summit),
-        "feed_url": request.build_absolute_uri(
-            reverse("agenda-feed", args=[services.agenda_feed_token(request.user)])
-        ),
+        "feed_url": request.build_absolute_uri(reverse("agenda-feed", args=[services.agenda_feed_token(request.user)])),
     }
     return render(request, "events/my_agenda.html", context)
 
@@ -186,8 +194,10 @@ def register(request, slug):
     form = {"timezone": "", "language": translation.get_language()}
     next_url = _safe_next(request)
     if request.method == "POST":
-        form = {key: request.POST.get(key, "") for key in
-                ("name", "email", "organisation", "country", "timezone", "language")}
+        form = {
+            key: request.POST.get(key, "")
+            for key in ("name", "email", "organisation", "country", "timezone", "language")
+        }
         check_registration_attempt(request, form["email"])
         try:
             user, created = services.do_register(summit, services.RegistrationForm(**form))
@@ -199,8 +209,13 @@ def register(request, slug):
                 messages.success(request, _("Welcome! You are registered for %(summit)s.") % {"summit": summit.name})
                 return redirect(next_url or reverse("schedule", args=[summit.slug]))
             return render(request, "events/check_your_email.html", {"summit": summit}, status=202)
-    context = {"summit": summit, "form": form, "languages": settings.LANGUAGES, "timezones": services.COMMON_TIMEZONES,
-               "next": next_url or ""}
+    context = {
+        "summit": summit,
+        "form": form,
+        "languages": settings.LANGUAGES,
+        "timezones": services.COMMON_TIMEZONES,
+        "next": next_url or "",
+    }
     return render(request, "events/register.html", context, status=422 if request.method == "POST" else 200)
 
 
@@ -210,8 +225,9 @@ def signin(request):
     if request.method == "POST":
         if request.POST.get("password"):
             check_signin_attempt(request, request.POST.get("username", ""))
-            user = authenticate(request, username=request.POST.get("username", ""),
-                                password=request.POST.get("password", ""))
+            user = authenticate(
+                request, username=request.POST.get("username", ""), password=request.POST.get("password", "")
+            )
             if user is not None:
                 login(request, user)
                 return redirect(_safe_next(request) or "summit-list")

@@ -15,8 +15,11 @@ router = Router(auth=django_auth, tags=["judging"])
 
 class CriterionIn(Schema):
     key: str = Field(..., max_length=40, examples=["innovation"])
-    label: str | dict[str, str] = Field(..., description="Text, or an object by language code (en, fr, zh-hans).",
-                                        examples=[{"en": "Innovation", "fr": "Innovation", "zh-hans": "创新"}])
+    label: str | dict[str, str] = Field(
+        ...,
+        description="Text, or an object by language code (en, fr, zh-hans).",
+        examples=[{"en": "Innovation", "fr": "Innovation", "zh-hans": "创新"}],
+    )
     weight: int = Field(..., examples=[30])
     min: int = Field(..., examples=[1])
     max: int = Field(..., examples=[10])
@@ -101,8 +104,12 @@ def _rubric_out(summit):
 
 def _jury_out(summit):
     people = services.jury(summit)
-    return {"jurors": [{"id": p.pk, "email": p.email, "name": getattr(getattr(p, "profile", None), "name", "")
-                        or p.get_username()} for p in people]}
+    return {
+        "jurors": [
+            {"id": p.pk, "email": p.email, "name": getattr(getattr(p, "profile", None), "name", "") or p.get_username()}
+            for p in people
+        ]
+    }
 
 
 @router.get("/summits/{slug}/judging/rubric/", response=RubricOut)
@@ -195,4 +202,3 @@ def choose_peoples_choice(request, slug: str, payload: ChoiceIn):
     summit = access_summit(slug)
     choice = services.do_choose_peoples_choice(request.user, summit, payload.session_id)
     return {"session_id": choice.session_id}
-

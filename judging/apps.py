@@ -13,5 +13,6 @@ class JudgingConfig(AppConfig):
 
         # The juror's form and the people's-choice button beside a pitch room's stage.
         STAGE_PANELS.append(stage_panel)
-        demo_seeded.connect(lambda sender, summit, **kwargs: seed_judging(summit), weak=False,
-                            dispatch_uid="judging.demo")
+        demo_seeded.connect(
+            lambda sender, summit, **kwargs: seed_judging(summit), weak=False, dispatch_uid="judging.demo"
+        )

@@ -20,10 +20,13 @@ JURY = ["organiser@example.org", "li.na@example.cn", "zhao.yang@example.cn"]
 
 def seed_judging(summit):
     if not Criterion.objects.filter(summit=summit).exists():
-        Criterion.objects.bulk_create([
-            Criterion(summit=summit, key=key, label=label, weight=weight, min_score=1, max_score=10,
-                      position=position)
-            for position, (key, label, weight) in enumerate(RUBRIC)
-        ])
+        Criterion.objects.bulk_create(
+            [
+                Criterion(
+                    summit=summit, key=key, label=label, weight=weight, min_score=1, max_score=10, position=position
+                )
+                for position, (key, label, weight) in enumerate(RUBRIC)
+            ]
+        )
     for person in User.objects.filter(email__in=JURY):
         Juror.objects.get_or_create(summit=summit, user=person)

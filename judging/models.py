@@ -17,7 +17,7 @@ class Criterion(models.Model):
 
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="criteria")
     key = models.SlugField(max_length=40)
-    label = models.JSONField(help_text="The label in each language: {\"en\": …, \"fr\": …, \"zh-hans\": …}.")
+    label = models.JSONField(help_text='The label in each language: {"en": …, "fr": …, "zh-hans": …}.')
     weight = models.PositiveIntegerField()
     min_score = models.IntegerField()
     max_score = models.IntegerField()

@@ -36,8 +36,7 @@ MAX_SCORE_BOUND = 1000
 MAX_WEIGHT = 1000
 MAX_JURORS = 100
 COMMENT_MAX_CHARS = 4000
-RESULT_COLUMNS = ["rank", "session_id", "company", "title", "score", "normalised", "jurors", "spread",
-                  "peoples_choice"]
+RESULT_COLUMNS = ["rank", "session_id", "company", "title", "score", "normalised", "jurors", "spread", "peoples_choice"]
 
 
 # --- look-ups and permissions ------------------------------------------------------
@@ -67,8 +66,9 @@ def check_may_score(user, session):
     """A juror, and not a member of the pitching company: nobody judges their own pitch."""
     check_juror(user, session.summit)
     if session.company.members.filter(pk=user.pk).exists():
-        raise Forbidden(_("You are a member of %(company)s: you may not score its pitch.")
-                        % {"company": session.company.name})
+        raise Forbidden(
+            _("You are a member of %(company)s: you may not score its pitch.") % {"company": session.company.name}
+        )
 
 
 def access_pitch(session_id):
@@ -82,7 +82,8 @@ def access_pitch(session_id):
 def pitches(summit):
     return list(
         Session.objects.filter(summit=summit, company__isnull=False, status=Session.Status.PUBLISHED)
-        .select_related("company", "room").order_by("starts_at", "pk")
+        .select_related("company", "room")
+        .order_by("starts_at", "pk")
     )
 
 
@@ -128,12 +129,12 @@ def check_rubric(criteria):
         keys.add(key)
         weight, low, high = item.get("weight"), item.get("min"), item.get("max")
         if not _whole(weight) or not 0 < weight <= MAX_WEIGHT:
-            raise Invalid(_("The weight of “%(key)s” must be a whole number from 1 to %(max)d.")
-                          % {"key": key, "max": MAX_WEIGHT})
+            raise Invalid(
+                _("The weight of “%(key)s” must be a whole number from 1 to %(max)d.") % {"key": key, "max": MAX_WEIGHT}
+            )
         if not (_whole(low) and _whole(high)) or not -MAX_SCORE_BOUND <= low < high <= MAX_SCORE_BOUND:
             raise Invalid(_("The scores of “%(key)s” need whole numbers min < max.") % {"key": key})
-        cleaned.append({"key": key, "label": check_label(item.get("label")), "weight": weight, "min": low,
-                        "max": high})
+        cleaned.append({"key": key, "label": check_label(item.get("label")), "weight": weight, "min": low, "max": high})
     return cleaned
 
 
@@ -167,11 +168,20 @@ def do_set_rubric(user, summit, criteria):
         if judging.closed_at is not None or Scorecard.objects.filter(session__summit=summit).exists():
             raise Conflict(_("Jurors have started scoring: the rubric can no longer change."))
         Criterion.objects.filter(summit=summit).delete()
-        Criterion.objects.bulk_create([
-            Criterion(summit=summit, key=c["key"], label=c["label"], weight=c["weight"], min_score=c["min"],
-                      max_score=c["max"], position=position)
-            for position, c in enumerate(cleaned)
-        ])
+        Criterion.objects.bulk_create(
+            [
+                Criterion(
+                    summit=summit,
+                    key=c["key"],
+                    label=c["label"],
+                    weight=c["weight"],
+                    min_score=c["min"],
+                    max_score=c["max"],
+                    position=position,
+                )
+                for position, c in enumerate(cleaned)
+            ]
+        )
     return rubric(summit)
 
 
@@ -197,8 +207,9 @@ def do_set_jury(user, summit, emails):
         raise Invalid(_("No account has the email %(emails)s.") % {"emails": ", ".join(missing)})
     with transaction.atomic():
         Juror.objects.filter(summit=summit).exclude(user__in=people.values()).delete()
-        Juror.objects.bulk_create([Juror(summit=summit, user=person) for person in people.values()],
-                                  ignore_conflicts=True)
+        Juror.objects.bulk_create(
+            [Juror(summit=summit, user=person) for person in people.values()], ignore_conflicts=True
+        )
     return jury(summit)
 
 
@@ -216,8 +227,10 @@ def check_scores(criteria, scores, complete):
     for key, value in scores.items():
         criterion = by_key[key]
         if not _whole(value) or not criterion.min_score <= value <= criterion.max_score:
-            raise Invalid(_("“%(key)s” takes a whole number from %(min)d to %(max)d.")
-                          % {"key": key, "min": criterion.min_score, "max": criterion.max_score})
+            raise Invalid(
+                _("“%(key)s” takes a whole number from %(min)d to %(max)d.")
+                % {"key": key, "min": criterion.min_score, "max": criterion.max_score}
+            )
     missing = [c.key for c in criteria if c.key not in scores]
     if complete and missing:
         raise Invalid(_("Score every criterion before submitting: %(keys)s.") % {"keys": ", ".join(missing)})
@@ -259,9 +272,13 @@ def do_score(user, session_id, scores, comment="", submit=True):
         if judging.closed_at is not None:
             raise Conflict(_("Judging is closed: scores can no longer change."))
         card, _created = Scorecard.objects.update_or_create(
-            session=session, juror=user,
-            defaults={"scores": cleaned, "comment": comment.strip(),
-                      "status": Scorecard.Status.SUBMITTED if submit else Scorecard.Status.DRAFT},
+            session=session,
+            juror=user,
+            defaults={
+                "scores": cleaned,
+                "comment": comment.strip(),
+                "status": Scorecard.Status.SUBMITTED if submit else Scorecard.Status.DRAFT,
+            },
         )
     return session, card
 
@@ -348,12 +365,14 @@ def results(summit):
     spread, peoples_choice}]. Only submitted scorecards of current jurors count. Four queries."""
     criteria = rubric(summit)
     cards = list(
-        Scorecard.objects.filter(session__summit=summit, status=Scorecard.Status.SUBMITTED,
-                                 juror__jury_seats__summit=summit)
-        .values_list("juror_id", "session_id", "scores")
+        Scorecard.objects.filter(
+            session__summit=summit, status=Scorecard.Status.SUBMITTED, juror__jury_seats__summit=summit
+        ).values_list("juror_id", "session_id", "scores")
     )
     votes = dict(
-        PeoplesChoice.objects.filter(summit=summit).values("session").annotate(n=Count("pk"))
+        PeoplesChoice.objects.filter(summit=summit)
+        .values("session")
+        .annotate(n=Count("pk"))
         .values_list("session", "n")
     )
     sessions = pitches(summit)
@@ -367,21 +386,24 @@ def results(summit):
     for session in sessions:
         mine = [total for (_juror, pitch), total in totals.items() if pitch == session.pk]
         fair = [value for (_juror, pitch), value in normalised.items() if pitch == session.pk]
-        rows.append({
-            "session_id": session.pk,
-            "company": session.company.slug,
-            "company_name": session.company.name,
-            "title": session.title,
-            "score": round(statistics.fmean(mine), 1) if mine else None,
-            "normalised": round(statistics.fmean(fair), 1) if fair else None,
-            "criteria": {
-                c.key: round(statistics.fmean(s[c.key] for s in raw[session.pk]), 2)
-                for c in criteria if session.pk in raw
-            },
-            "jurors": len(mine),
-            "spread": round(max(mine) - min(mine), 1) if mine else None,
-            "peoples_choice": votes.get(session.pk, 0),
-        })
+        rows.append(
+            {
+                "session_id": session.pk,
+                "company": session.company.slug,
+                "company_name": session.company.name,
+                "title": session.title,
+                "score": round(statistics.fmean(mine), 1) if mine else None,
+                "normalised": round(statistics.fmean(fair), 1) if fair else None,
+                "criteria": {
+                    c.key: round(statistics.fmean(s[c.key] for s in raw[session.pk]), 2)
+                    for c in criteria
+                    if session.pk in raw
+                },
+                "jurors": len(mine),
+                "spread": round(max(mine) - min(mine), 1) if mine else None,
+                "peoples_choice": votes.get(session.pk, 0),
+            }
+        )
     rows.sort(key=lambda r: (r["normalised"] is None, -(r["normalised"] or 0), -(r["score"] or 0), r["session_id"]))
     return rows
 
@@ -401,11 +423,16 @@ def access_results(user, summit):
 def comments(summit):
     """{session_id: [(juror name, comment)]}: the jurors' comments, for the organisers' page only."""
     found = {}
-    for card in (Scorecard.objects.filter(session__summit=summit).exclude(comment="")
-                 .select_related("juror__profile").order_by("session_id", "juror_id")):
+    for card in (
+        Scorecard.objects.filter(session__summit=summit)
+        .exclude(comment="")
+        .select_related("juror__profile")
+        .order_by("session_id", "juror_id")
+    ):
         profile = getattr(card.juror, "profile", None)
-        found.setdefault(card.session_id, []).append((profile.name if profile else card.juror.get_username(),
-                                                      card.comment))
+        found.setdefault(card.session_id, []).append(
+            (profile.name if profile else card.juror.get_username(), card.comment)
+        )
     return found
 
 
@@ -429,9 +456,8 @@ def do_choose_peoples_choice(user, summit, session_id):
     if session.summit_id != summit.pk:
         raise Invalid(_("No such pitch in this summit."))
     if session.company.members.filter(pk=user.pk).exists():
-        raise Forbidden(_("You are a member of %(company)s: vote for another company's pitch.")
-                        % {"company": session.company.name})
-    choice, _created = PeoplesChoice.objects.update_or_create(summit=summit, user=user,
-                                                              defaults={"session": session})
+        raise Forbidden(
+            _("You are a member of %(company)s: vote for another company's pitch.") % {"company": session.company.name}
+        )
+    choice, _created = PeoplesChoice.objects.update_or_create(summit=summit, user=user, defaults={"session": session})
     return choice
-

@@ -9,6 +9,5 @@ urlpatterns = [
     path("summits/<slug:slug>/judging/pitches/", views.juror_pitches, name="judging-pitches"),
     path("summits/<slug:slug>/judging/pitches/<int:session_id>/", views.score_pitch, name="judging-score"),
     path("summits/<slug:slug>/judging/our-result/", views.company_result, name="judging-company-result"),
-    path("summits/<slug:slug>/peoples-choice/<int:session_id>/", views.choose_peoples_choice,
-         name="peoples-choice"),
+    path("summits/<slug:slug>/peoples-choice/<int:session_id>/", views.choose_peoples_choice, name="peoples-choice"),
 ]

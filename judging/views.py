@@ -60,8 +60,15 @@ def results_page(request, slug):
     context = {
         "summit": summit,
         "criteria": [services.criterion_out(c) for c in criteria],
-        "rows": [{**row, "rank": rank, "criteria_means": [row["criteria"].get(c.key) for c in criteria],
-                  "comments": comments.get(row["session_id"], [])} for rank, row in enumerate(rows, start=1)],
+        "rows": [
+            {
+                **row,
+                "rank": rank,
+                "criteria_means": [row["criteria"].get(c.key) for c in criteria],
+                "comments": comments.get(row["session_id"], []),
+            }
+            for rank, row in enumerate(rows, start=1)
+        ],
         "jury": services.jury(summit),
         "status": services.judging_status(summit),
     }
@@ -106,10 +113,19 @@ def score_pitch(request, slug, session_id):
     if request.method == "POST":
         try:
             scores = _posted_scores(request, services.rubric(summit))
-            services.do_score(request.user, session.pk, scores, request.POST.get("comment", ""),
-                              submit=request.POST.get("action") == "submit")
-            messages.success(request, _("Your scores are submitted.") if request.POST.get("action") == "submit"
-                             else _("Your draft is saved."))
+            services.do_score(
+                request.user,
+                session.pk,
+                scores,
+                request.POST.get("comment", ""),
+                submit=request.POST.get("action") == "submit",
+            )
+            messages.success(
+                request,
+                _("Your scores are submitted.")
+                if request.POST.get("action") == "submit"
+                else _("Your draft is saved."),
+            )
         except ServiceError as error:
             _refused(request, error)
         return _back(request, reverse("judging-score", args=[slug, session.pk]))
@@ -170,8 +186,14 @@ def stage_panel(request, room, session):
     if not (juror or registered):
         return ""
     chosen = PeoplesChoice.objects.filter(summit=summit, user=request.user).values_list("session_id", flat=True)
-    context = {"summit": summit, "session": session, "juror": juror, "registered": registered,
-               "next": request.get_full_path(), "is_my_choice": session.pk in chosen}
+    context = {
+        "summit": summit,
+        "session": session,
+        "juror": juror,
+        "registered": registered,
+        "next": request.get_full_path(),
+        "is_my_choice": session.pk in chosen,
+    }
     if juror:
         card = services.access_own_scorecard(request.user, session.pk)[1]
         context.update(_form_context(request, summit, session, card, request.get_full_path()))
@@ -189,7 +211,9 @@ def company_result(request, slug):
     context = {
         "summit": summit,
         "criteria": [services.criterion_out(c) for c in criteria],
-        "rows": [{**row, "criteria_means": [(services.label_in(c.label), row["criteria"].get(c.key))
-                                            for c in criteria]} for row in rows],
+        "rows": [
+            {**row, "criteria_means": [(services.label_in(c.label), row["criteria"].get(c.key)) for c in criteria]}
+            for row in rows
+        ],
     }
     return render(request, "judging/company_result.html", context)

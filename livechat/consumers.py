@@ -132,8 +132,15 @@ class RoomConsumer(AsyncConsumer):
         try:
             state = await call(services.room_state, self.room_id, access["session_id"], self.user_id, self.kind)
             last_seq = state["last_seq"]
-            await self.send_frame({"type": "room.state", "room": access["room"], "you": access["you"], **state,
-                                   "presence": {"count": self.hub.presence_count() if self.hub else 0}})
+            await self.send_frame(
+                {
+                    "type": "room.state",
+                    "room": access["room"],
+                    "you": access["you"],
+                    **state,
+                    "presence": {"count": self.hub.presence_count() if self.hub else 0},
+                }
+            )
         finally:
             await self._go_live(last_seq)
 
@@ -154,7 +161,9 @@ class RoomConsumer(AsyncConsumer):
         route = self.scope["url_route"]["kwargs"]
         try:
             user, access = await call(
-                services.access_live_room_of_session, self.scope["session_key"], route["summit_slug"],
+                services.access_live_room_of_session,
+                self.scope["session_key"],
+                route["summit_slug"],
                 route["room_slug"],
             )
         except ServiceError as error:
@@ -165,8 +174,12 @@ class RoomConsumer(AsyncConsumer):
             await self.close(CLOSE_TRY_AGAIN_LATER)
             return
         self.scope["user"] = user
-        self.user_id, self.room_id, self.kind, self.you = (access["user_id"], access["room_id"], access["kind"],
-                                                           access["you"])
+        self.user_id, self.room_id, self.kind, self.you = (
+            access["user_id"],
+            access["room_id"],
+            access["kind"],
+            access["you"],
+        )
         self.session_key = self.scope["session_key"]
         since = _since(self.scope)
         self.hubs = hubs()
@@ -238,8 +251,9 @@ class RoomConsumer(AsyncConsumer):
             return
         handler = COMMANDS.get(frame["type"])
         if handler is None:
-            await self.send_error("invalid", _("Unknown frame type “%(type)s”.") % {"type": frame["type"][:40]},
-                                  client_id)
+            await self.send_error(
+                "invalid", _("Unknown frame type “%(type)s”.") % {"type": frame["type"][:40]}, client_id
+            )
             return
         try:
             await handler(self, frame)
@@ -250,4 +264,3 @@ class RoomConsumer(AsyncConsumer):
         except UNAVAILABLE as error:
             log.warning("room %s: %s unavailable (%r)", self.room_id, frame["type"], error)
             await self.send_error("unavailable", _("Try again in a moment: nothing was lost."), client_id)
-

@@ -190,8 +190,9 @@ class RoomHub:
         while self.entering:
             batch, self.entering = self.entering[:ENTER_BATCH], self.entering[ENTER_BATCH:]
             try:
-                answers = await enter_call(services.do_enter_room_together, self.room_id, keys.SERVER_ID,
-                                     [join for join, _future in batch])
+                answers = await enter_call(
+                    services.do_enter_room_together, self.room_id, keys.SERVER_ID, [join for join, _future in batch]
+                )
             except Exception as error:  # each waiting socket handles it as its own failure
                 for _join, future in batch:
                     if not future.done():
@@ -497,8 +498,9 @@ class Hubs:
             try:
                 await self.redis.publish(keys.room_channel(room_id), envelope.wire())
             except (RedisError, OSError) as error:
-                log.warning("room %s: seq %s stored but not published (%s); others catch up", room_id,
-                            payload["seq"], error)
+                log.warning(
+                    "room %s: seq %s stored but not published (%s); others catch up", room_id, payload["seq"], error
+                )
 
     async def broadcast(self, room_id, frame):
         """An ephemeral frame to every socket of a room, in every process, from anything running in this

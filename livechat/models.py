@@ -41,8 +41,9 @@ class ChatMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Deleted by a moderator: kept for the record, never shown or replayed again.
     deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["room", "seq"]
@@ -99,7 +100,9 @@ class ReactionTally(models.Model):
     """Reactions are ephemeral on the wire; only their totals per session are kept, for reports."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="reaction_tallies")
-    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="reaction_tallies")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="reaction_tallies"
+    )
     emoji = models.CharField(max_length=16)
     count = models.PositiveIntegerField(default=0)
 

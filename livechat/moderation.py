@@ -54,8 +54,9 @@ def do_delete_chat_message(user_id, room_id, kind, message_id):
         if message is None:
             raise NotFound(_("No such message in this room."))
         if message.deleted_at is not None:
-            earlier = services.RoomEvent.objects.filter(room_id=room_id, type="chat.deleted",
-                                                        payload__id=message.pk).first()
+            earlier = services.RoomEvent.objects.filter(
+                room_id=room_id, type="chat.deleted", payload__id=message.pk
+            ).first()
             if earlier is not None:
                 return {"event": earlier.payload, "created": False}
         message.deleted_at = timezone.now()
@@ -81,8 +82,9 @@ def do_mute_person(user_id, room_id, kind, target_id, minutes):
             until = None
         else:
             until = timezone.now() + dt.timedelta(minutes=minutes)
-            RoomMute.objects.update_or_create(room_id=room_id, user_id=target_id,
-                                              defaults={"until": until, "muted_by_id": user_id})
+            RoomMute.objects.update_or_create(
+                room_id=room_id, user_id=target_id, defaults={"until": until, "muted_by_id": user_id}
+            )
         do_recheck_person(target_id)
     return {"user_id": target_id, "until": until.isoformat() if until else None}
 
@@ -95,6 +97,11 @@ def check_not_muted(you, now=None):
     left = (dt.datetime.fromisoformat(until) - (now or timezone.now())).total_seconds()
     if left > 0:
         minutes = math.ceil(left / 60)
-        raise Forbidden(ngettext("You are muted in this room for %(minutes)d more minute.",
-                                 "You are muted in this room for %(minutes)d more minutes.", minutes)
-                        % {"minutes": minutes})
+        raise Forbidden(
+            ngettext(
+                "You are muted in this room for %(minutes)d more minute.",
+                "You are muted in this room for %(minutes)d more minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )

@@ -92,8 +92,9 @@ class PeopleHub:
         prefix = keys.person_channel("")
         delay = 0.2
         while True:
-            client = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=SOCKET_TIMEOUT,
-                                             socket_connect_timeout=5)
+            client = aioredis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=5
+            )
             pubsub = client.pubsub()
             try:
                 await pubsub.psubscribe(keys.people_pattern())
@@ -113,7 +114,7 @@ class PeopleHub:
                             idle = 0.0
                         continue
                     idle = 0.0
-                    user_id = message["channel"].decode()[len(prefix):]
+                    user_id = message["channel"].decode()[len(prefix) :]
                     if user_id.isdigit():
                         await self.deliver(int(user_id), message["data"].decode())
             except (RedisError, OSError) as error:
@@ -238,5 +239,6 @@ class PersonConsumer(AsyncConsumer):
         if isinstance(frame, dict) and frame.get("type") == "ping":
             await self.send_text(encode({"type": "pong"}))
             return
-        await self.send_text(encode({"type": "error", "code": "invalid",
-                                     "detail": _("This socket only sends you your notifications.")}))
+        await self.send_text(
+            encode({"type": "error", "code": "invalid", "detail": _("This socket only sends you your notifications.")})
+        )

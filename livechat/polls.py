@@ -102,7 +102,9 @@ def _counts(poll_ids):
         .values_list("poll_id", "pk", "label", "votes")
     )
     voters = dict(
-        PollBallot.objects.filter(poll_id__in=poll_ids).values("poll_id").annotate(n=Count("pk"))
+        PollBallot.objects.filter(poll_id__in=poll_ids)
+        .values("poll_id")
+        .annotate(n=Count("pk"))
         .values_list("poll_id", "n")
     )
     counts = {poll_id: ([], voters.get(poll_id, 0)) for poll_id in poll_ids}
@@ -148,9 +150,11 @@ def polls_for(room_id, user_id, kind):
     polls = list(Poll.objects.filter(room_id=room_id, session=session).order_by("created_at", "pk"))
     counts = _counts([poll.pk for poll in polls])
     mine = {}
-    for poll_id, option_id in PollChoice.objects.filter(
-        ballot__user_id=user_id, ballot__poll__in=polls
-    ).order_by("option__position").values_list("ballot__poll_id", "option_id"):
+    for poll_id, option_id in (
+        PollChoice.objects.filter(ballot__user_id=user_id, ballot__poll__in=polls)
+        .order_by("option__position")
+        .values_list("ballot__poll_id", "option_id")
+    ):
         mine.setdefault(poll_id, []).append(option_id)
     shown = []
     for poll in polls:
@@ -183,8 +187,12 @@ def do_create_poll(user_id, room_id, kind, question, options, multiple=False, cl
                 event = RoomEvent.objects.get(room_id=room_id, type="poll.created", payload__id=earlier.pk)
                 return {"event": event.payload, "created": False}
         poll = Poll.objects.create(
-            room_id=room_id, session=live_session(Room(pk=room_id)), author_id=user_id, question=question,
-            multiple=multiple, client_id=client_id,
+            room_id=room_id,
+            session=live_session(Room(pk=room_id)),
+            author_id=user_id,
+            question=question,
+            multiple=multiple,
+            client_id=client_id,
         )
         PollOption.objects.bulk_create(
             [PollOption(poll=poll, position=position, label=label) for position, label in enumerate(labels)]
@@ -264,11 +272,13 @@ def summit_poll_results(summit_id):
     by_session = {}
     for poll in polls:
         options, voters = counts[poll.pk]
-        by_session.setdefault(poll.session_id, []).append({
-            "question": poll.question,
-            "multiple": poll.multiple,
-            "status": poll.status,
-            "voters": voters,
-            "options": [{"label": label, "votes": votes} for _pk, label, votes in options],
-        })
+        by_session.setdefault(poll.session_id, []).append(
+            {
+                "question": poll.question,
+                "multiple": poll.multiple,
+                "status": poll.status,
+                "voters": voters,
+                "options": [{"label": label, "votes": votes} for _pk, label, votes in options],
+            }
+        )
     return by_session

@@ -107,8 +107,9 @@ async def recheck_socket(socket, ended_session=None):
     try:
         if ended_session is not None and ended_session == socket.session_key:
             raise NotSignedIn("signed out")
-        access = await call(access_socket_room, socket.session_key, socket.user_id, route["summit_slug"],
-                            route["room_slug"])
+        access = await call(
+            access_socket_room, socket.session_key, socket.user_id, route["summit_slug"], route["room_slug"]
+        )
     except ServiceError as error:
         await socket.refuse(error)
         return
@@ -121,8 +122,9 @@ async def recheck_socket(socket, ended_session=None):
             await socket.restate(access)
         except DATABASE_DOWN:
             # The narrower rights already apply to what it sends and receives; the state follows on reconnect.
-            log.warning("room %s: new rights of person %s applied, room.state not resent", socket.room_id,
-                        socket.user_id)
+            log.warning(
+                "room %s: new rights of person %s applied, room.state not resent", socket.room_id, socket.user_id
+            )
 
 
 def recheck_when_rights_lapse(socket, access):
@@ -183,8 +185,11 @@ def _session_changed(sender, instance, created, **kwargs):
             do_recheck_person(user_id)
 
 
-MEMBERSHIPS = {Room.invited.through: "invited", Company.members.through: "members",
-               Session.speakers.through: "speakers"}
+MEMBERSHIPS = {
+    Room.invited.through: "invited",
+    Company.members.through: "members",
+    Session.speakers.through: "speakers",
+}
 
 
 def _people(model, pks):

@@ -125,8 +125,11 @@ def _decide_access(user, facts):
     kind = STAFF if runs_room else SPEAKER if speaking else ATTENDEE
     if speaking and role == Registration.Role.ATTENDEE:
         role = Registration.Role.SPEAKER
-    muted_until = RoomMute.objects.filter(room_id=facts["room_id"], user=user, until__gt=timezone.now()).values_list(
-        "until", flat=True).first()
+    muted_until = (
+        RoomMute.objects.filter(room_id=facts["room_id"], user=user, until__gt=timezone.now())
+        .values_list("until", flat=True)
+        .first()
+    )
     # A socket has no request language: the room and its session are named in the person's own.
     profile = getattr(user, "profile", None)
     language = profile.language if profile and profile.language in facts["rooms"] else translation.get_language()
@@ -136,8 +139,12 @@ def _decide_access(user, facts):
         "room": facts["rooms"].get(language) or facts["rooms"][settings.LANGUAGE_CODE],
         "user_id": user.pk,
         "kind": kind,
-        "you": {**_person(user), "role": role, "can_moderate": kind != ATTENDEE,
-                "muted_until": muted_until.isoformat() if muted_until else None},
+        "you": {
+            **_person(user),
+            "role": role,
+            "can_moderate": kind != ATTENDEE,
+            "muted_until": muted_until.isoformat() if muted_until else None,
+        },
     }
 
 
@@ -223,11 +230,14 @@ def do_enter_room_together(room_id, server, joins):
     ROOM_FACTS_TTL ago).
     """
     now = timezone.now()
-    rows = Attendance.objects.bulk_create([
-        Attendance(user_id=user_id, room_id=room_id, session_id=session_id, joined_at=now, last_seen_at=now,
-                   server=server)
-        for user_id, _kind, session_id, _since in joins
-    ])
+    rows = Attendance.objects.bulk_create(
+        [
+            Attendance(
+                user_id=user_id, room_id=room_id, session_id=session_id, joined_at=now, last_seen_at=now, server=server
+            )
+            for user_id, _kind, session_id, _since in joins
+        ]
+    )
     # A room's log is made on its first entry, so looking a room up never writes.
     last_seq = RoomLog.objects.get_or_create(room_id=room_id)[0].last_seq
     recent = _recent_messages(room_id, last_seq)
@@ -258,8 +268,11 @@ def room_state(room_id, session_id, user_id, kind):
     """What a viewer of `kind` sees of the room now (a socket whose rights changed): as at entry, no replay."""
     last_seq = RoomLog.objects.get_or_create(room_id=room_id)[0].last_seq
     questions = _questions_of(room_id, session_id, kind)
-    voted = set(QuestionVote.objects.filter(user_id=user_id, question__in=[question.pk for question in questions])
-                .values_list("user_id", "question_id"))
+    voted = set(
+        QuestionVote.objects.filter(user_id=user_id, question__in=[question.pk for question in questions]).values_list(
+            "user_id", "question_id"
+        )
+    )
     return {
         "last_seq": last_seq,
         "messages": [view_for(payload, user_id, kind) for payload in _recent_messages(room_id, last_seq)],
@@ -276,6 +289,8 @@ def _recent_messages(room_id, last_seq):
         .order_by("-seq")
     )
     return [event.payload for event in reversed(recent[:RECENT_MESSAGES])]
+
+
 def _room_info_in(language, room, session):
     with translation.override(language):
         return _room_info(room, session)
@@ -491,9 +506,7 @@ def do_ask_question(user_id, room_id, kind, body, anonymous=False, client_id=Non
         if client_id is not None:
             earlier = Question.objects.filter(room_id=room_id, author_id=user_id, client_id=client_id).first()
             if earlier is not None:
-                event = RoomEvent.objects.filter(
-                    room_id=room_id, type="question.created", payload__id=earlier.pk
-                ).get()
+                event = RoomEvent.objects.filter(room_id=room_id, type="question.created", payload__id=earlier.pk).get()
                 return {"event": event.payload, "created": False}
         pending = room.is_moderated and kind == ATTENDEE
         question = Question.objects.create(
@@ -542,8 +555,10 @@ def do_vote(user_id, room_id, kind, question_id):
         raise Invalid(_("question_id must be a number."))
     with transaction.atomic():
         question = (
-            Question.objects.select_for_update().filter(pk=question_id, room_id=room_id)
-            .only("pk", "status", "author_id", "votes").first()
+            Question.objects.select_for_update()
+            .filter(pk=question_id, room_id=room_id)
+            .only("pk", "status", "author_id", "votes")
+            .first()
         )
         if question is None or (
             question.status == Question.Status.PENDING and kind == ATTENDEE and question.author_id != user_id

@@ -31,8 +31,9 @@ def _labels():
         "signed_out": _("You are signed out. Sign in again to join the room."),
         "forbidden": _("This room is not open to you."),
         "not_found": _("This room no longer exists."),
-        "too_many_sockets": _("This room is open in too many of your tabs or windows. Close one, then reload "
-                              "this page."),
+        "too_many_sockets": _(
+            "This room is open in too many of your tabs or windows. Close one, then reload this page."
+        ),
         "delete": _("Delete"),
         "delete_confirm": _("Delete this message for everyone?"),
         "mute": _("Mute for 15 minutes"),
@@ -44,10 +45,14 @@ def _labels():
         "you": _("you"),
         "vote": _("Vote for this question"),
         "unvote": _("Withdraw your vote"),
-        "votes": {"one": ngettext("%(count)s vote", "%(count)s votes", 1),
-                  "other": ngettext("%(count)s vote", "%(count)s votes", 2)},
-        "presence": {"one": ngettext("%(count)s person here", "%(count)s people here", 1),
-                     "other": ngettext("%(count)s person here", "%(count)s people here", 2)},
+        "votes": {
+            "one": ngettext("%(count)s vote", "%(count)s votes", 1),
+            "other": ngettext("%(count)s vote", "%(count)s votes", 2),
+        },
+        "presence": {
+            "one": ngettext("%(count)s person here", "%(count)s people here", 1),
+            "other": ngettext("%(count)s person here", "%(count)s people here", 2),
+        },
         "approve": _("Approve"),
         "answer": _("Mark answered"),
         "dismiss": _("Dismiss"),
@@ -83,10 +88,14 @@ def _poll_labels():
         "choose_first": _("Choose an answer first."),
         "voted_announce": _("Your vote is counted."),
         "closed_announce": _("The poll “%(question)s” is closed: final results are shown."),
-        "votes": {"one": ngettext("%(count)s vote", "%(count)s votes", 1),
-                  "other": ngettext("%(count)s vote", "%(count)s votes", 2)},
-        "voters": {"one": ngettext("%(count)s person voted", "%(count)s people voted", 1),
-                   "other": ngettext("%(count)s person voted", "%(count)s people voted", 2)},
+        "votes": {
+            "one": ngettext("%(count)s vote", "%(count)s votes", 1),
+            "other": ngettext("%(count)s vote", "%(count)s votes", 2),
+        },
+        "voters": {
+            "one": ngettext("%(count)s person voted", "%(count)s people voted", 1),
+            "other": ngettext("%(count)s person voted", "%(count)s people voted", 2),
+        },
     }
 
 

@@ -83,13 +83,17 @@ class SlotOut(Schema):
     local: LocalPair
     label: str = Field(..., examples=["10:00 Paris · 17:00 Qingdao"])
     clock_change_before: bool = Field(
-        ..., description="Either party's zone changes its UTC offset after now and at or before the start.")
+        ..., description="Either party's zone changes its UTC offset after now and at or before the start."
+    )
     clock_changes: list[ClockChange]
     outside_hours: OutsideMinutes | None = Field(
-        None, description="Only on nearest candidates: minutes outside each party's office hours.")
+        None, description="Only on nearest candidates: minutes outside each party's office hours."
+    )
     requested: int | None = Field(
-        None, description="Id of one of your own pending requests at that time (the slot is then not offered "
-                          "for booking on the page).")
+        None,
+        description="Id of one of your own pending requests at that time (the slot is then not offered "
+        "for booking on the page).",
+    )
 
 
 class MeetingIn(Input):
@@ -155,8 +159,7 @@ class MeetingOut(Schema):
 
 
 @router.get("/summits/{slug}/partners/", response=list[PartnerOut])
-def directory(request, slug: str, q: str = "", theme: str = "", country: str = "", offers: str = "",
-              seeks: str = ""):
+def directory(request, slug: str, q: str = "", theme: str = "", country: str = "", offers: str = "", seeks: str = ""):
     """Visible partner profiles of the summit, for its registered people."""
     summit = access_summit(slug)
     found = services.directory(request.user, summit, services.DirectoryFilter(q, theme, country, offers, seeks))
@@ -170,8 +173,10 @@ def suggested(request, slug: str):
     1 per shared theme; ties by name. Each comes with its reasons."""
     summit = access_summit(slug)
     companies = services.company_slugs_by_user(summit)
-    return [{**services.profile_out(p, companies), "score": score, "reasons": reasons}
-            for p, score, reasons in services.suggestions(request.user, summit)]
+    return [
+        {**services.profile_out(p, companies), "score": score, "reasons": reasons}
+        for p, score, reasons in services.suggestions(request.user, summit)
+    ]
 
 
 def _mine(profile):
@@ -194,8 +199,9 @@ def update_my_profile(request, slug: str, payload: MyProfileIn):
 def _profile_change(payload):
     data = payload.dict(exclude_unset=True)
     hours = data.pop("office_hours", None) or {}
-    return services.ProfileChange(**data, office_start=hours.get("start"), office_end=hours.get("end"),
-                                  office_weekdays=hours.get("weekdays"))
+    return services.ProfileChange(
+        **data, office_start=hours.get("start"), office_end=hours.get("end"), office_weekdays=hours.get("weekdays")
+    )
 
 
 @router.get("/summits/{slug}/partners/{profile_id}/", response=PartnerOut)
@@ -220,8 +226,15 @@ def update_company_profile(request, slug: str, company_slug: str, payload: MyPro
 
 
 @router.get("/summits/{slug}/meetings/slots/", response=list[SlotOut])
-def slots(request, slug: str, with_: int = Query(..., alias="with"), duration: int = 30,
-          step: int = services.DEFAULT_STEP, nearest: bool = False, as_company: str | None = None):
+def slots(
+    request,
+    slug: str,
+    with_: int = Query(..., alias="with"),
+    duration: int = 30,
+    step: int = services.DEFAULT_STEP,
+    nearest: bool = False,
+    as_company: str | None = None,
+):
     """Common slots inside both parties' office hours on the meeting days, free for both, from now on.
 
     "Yours" means your own profile, or your company's with `as_company`. Office hours and meeting days
@@ -255,9 +268,18 @@ def request_meeting(request, slug: str, payload: MeetingIn):
     `outside_hours_ok: true`); 409 when either party already has an accepted meeting then."""
     summit = access_summit(slug)
     data = payload.dict()
-    meeting = services.do_request_meeting(request.user, summit, services.MeetingRequest(
-        with_profile=data["with_"], starts_at=data["starts_at"], duration_minutes=data["duration_minutes"],
-        message=data["message"], outside_hours_ok=data["outside_hours_ok"], as_company=data["as_company"]))
+    meeting = services.do_request_meeting(
+        request.user,
+        summit,
+        services.MeetingRequest(
+            with_profile=data["with_"],
+            starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
+            message=data["message"],
+            outside_hours_ok=data["outside_hours_ok"],
+            as_company=data["as_company"],
+        ),
+    )
     return Status(201, services.meeting_out(meeting, request.user))
 
 
@@ -340,8 +362,11 @@ class IntroductionOut(Schema):
 
 
 def _my_interest(company, interest):
-    return {"company": company.slug, "interested": interest is not None,
-            "mutual": bool(interest and interest.mutual_at)}
+    return {
+        "company": company.slug,
+        "interested": interest is not None,
+        "mutual": bool(interest and interest.mutual_at),
+    }
 
 
 @router.post("/summits/{slug}/companies/{company_slug}/interest/", response=MyInterestOut)
@@ -412,5 +437,6 @@ def get_contact_sharing(request, slug: str):
 @router.put("/summits/{slug}/contact-sharing/", response=ContactSharingOut, tags=["partnering", "privacy"])
 def set_contact_sharing(request, slug: str, payload: ContactSharingIn):
     """Changes my choices; what is not sent stays as it was."""
-    return services.do_set_contact_sharing(request.user, access_summit(slug), everyone=payload.summit,
-                                           companies=payload.companies)
+    return services.do_set_contact_sharing(
+        request.user, access_summit(slug), everyone=payload.summit, companies=payload.companies
+    )

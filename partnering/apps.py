@@ -27,15 +27,18 @@ class PartneringConfig(AppConfig):
         post_save.connect(receivers.on_registration_saved, sender=Registration, dispatch_uid="partnering.registration")
         post_save.connect(receivers.on_company_saved, sender=Company, dispatch_uid="partnering.company")
         people_registered.connect(receivers.on_people_registered, dispatch_uid="partnering.people_registered")
-        demo_seeded.connect(lambda sender, summit, **kwargs: seed_partnering(summit), weak=False,
-                            dispatch_uid="partnering.demo")
+        demo_seeded.connect(
+            lambda sender, summit, **kwargs: seed_partnering(summit), weak=False, dispatch_uid="partnering.demo"
+        )
         register_source(reminders.MeetingSource())
         meeting_changed.connect(reminders.on_meeting_changed, dispatch_uid="partnering.meeting_reminders")
         register_notice_source(notices.MeetingNotices())
         register_notice_source(notices.InterestNotices())
-        meeting_changed.connect(notice_receiver("meeting", "meeting_id"), weak=False,
-                                dispatch_uid="partnering.meeting_notices")
-        interest_changed.connect(notice_receiver("interest", "interest_id"), weak=False,
-                                 dispatch_uid="partnering.interest_notices")
+        meeting_changed.connect(
+            notice_receiver("meeting", "meeting_id"), weak=False, dispatch_uid="partnering.meeting_notices"
+        )
+        interest_changed.connect(
+            notice_receiver("interest", "interest_id"), weak=False, dispatch_uid="partnering.interest_notices"
+        )
         register_panel("company", panels.company_panel)
         register_panel("room", panels.room_panel)

@@ -17,24 +17,51 @@ User = get_user_model()
 
 # company slug: (member email, name, themes, offers, seeks)
 COMPANY_CARDS = {
-    "fair-vision": ("julien.marchetti@example.fr", "Julien Marchetti", ["AI/ICT", "Big data"], ["licensing"],
-                    ["distribution", "pilot-customer"]),
-    "epicnpoc": ("sophie.laurent@example.fr", "Sophie Laurent", ["AI/ICT", "Robotics"], ["rd-partner"],
-                 ["manufacturing", "investment"]),
-    "finwedge": ("marc.olivier@example.fr", "Marc Olivier", ["AI/ICT", "Smart manufacturing"],
-                 ["rd-partner", "licensing"], ["pilot-customer", "distribution"]),
+    "fair-vision": (
+        "julien.marchetti@example.fr",
+        "Julien Marchetti",
+        ["AI/ICT", "Big data"],
+        ["licensing"],
+        ["distribution", "pilot-customer"],
+    ),
+    "epicnpoc": (
+        "sophie.laurent@example.fr",
+        "Sophie Laurent",
+        ["AI/ICT", "Robotics"],
+        ["rd-partner"],
+        ["manufacturing", "investment"],
+    ),
+    "finwedge": (
+        "marc.olivier@example.fr",
+        "Marc Olivier",
+        ["AI/ICT", "Smart manufacturing"],
+        ["rd-partner", "licensing"],
+        ["pilot-customer", "distribution"],
+    ),
 }
 
 # attendee email: (city, themes, offers, seeks)
 PEOPLE_CARDS = {
-    "li.na@example.cn": ("Qingdao", ["Medical devices", "Biomedicine"], ["distribution", "manufacturing"],
-                         ["rd-partner"]),
-    "zhao.yang@example.cn": ("Qingdao", ["Robotics", "Smart manufacturing"], ["manufacturing", "pilot-customer"],
-                             ["rd-partner", "licensing"]),
+    "li.na@example.cn": (
+        "Qingdao",
+        ["Medical devices", "Biomedicine"],
+        ["distribution", "manufacturing"],
+        ["rd-partner"],
+    ),
+    "zhao.yang@example.cn": (
+        "Qingdao",
+        ["Robotics", "Smart manufacturing"],
+        ["manufacturing", "pilot-customer"],
+        ["rd-partner", "licensing"],
+    ),
     "liu.fang@example.cn": ("Qingdao", ["Big data", "AI/ICT"], ["pilot-customer", "investment"], ["licensing"]),
     "camille.bernard@example.fr": ("Sophia Antipolis", ["AI/ICT", "Robotics"], ["rd-partner"], ["pilot-customer"]),
-    "thomas.petit@example.fr": ("Nice", ["Medical devices", "Biomedicine"], ["investment"],
-                                ["distribution", "manufacturing"]),
+    "thomas.petit@example.fr": (
+        "Nice",
+        ["Medical devices", "Biomedicine"],
+        ["investment"],
+        ["distribution", "manufacturing"],
+    ),
     "anna.schmidt@example.de": ("Munich", ["Robotics"], ["rd-partner"], ["manufacturing"]),
 }
 
@@ -49,8 +76,16 @@ MEETINGS = [
 
 def _member(summit, company, email, name):
     user, created = User.objects.get_or_create(username=email, defaults={"email": email})
-    Profile.objects.get_or_create(user=user, defaults={"name": name, "organisation": company.name, "country": "FR",
-                                                       "timezone": "Europe/Paris", "language": "fr"})
+    Profile.objects.get_or_create(
+        user=user,
+        defaults={
+            "name": name,
+            "organisation": company.name,
+            "country": "FR",
+            "timezone": "Europe/Paris",
+            "language": "fr",
+        },
+    )
     Registration.objects.get_or_create(summit=summit, user=user)
     company.members.add(user)
     Speaker.objects.filter(summit=summit, name=name, user__isnull=True).update(user=user)
@@ -87,16 +122,26 @@ def seed_partnering(summit):
     for asker_email, other, accepted in MEETINGS:
         asker = people.get(asker_email)
         target = people.get(other)
-        them = (services.my_profile(target, summit) if target
-                else PartnerProfile.objects.filter(summit=summit, company__slug=other).first())
+        them = (
+            services.my_profile(target, summit)
+            if target
+            else PartnerProfile.objects.filter(summit=summit, company__slug=other).first()
+        )
         if asker is None or them is None:
             continue
         me = services.my_profile(asker, summit)
         slots, _common = services.common_slots(me, them, summit, 30)
         if not slots:
             continue
-        meeting = services.do_request_meeting(asker, summit, services.MeetingRequest(
-            them.pk, slots[0]["starts_at"], 30,
-            message="Could we talk about working together between Sophia Antipolis and Qingdao?"))
+        meeting = services.do_request_meeting(
+            asker,
+            summit,
+            services.MeetingRequest(
+                them.pk,
+                slots[0]["starts_at"],
+                30,
+                message="Could we talk about working together between Sophia Antipolis and Qingdao?",
+            ),
+        )
         if accepted:
             services.do_accept(target or members[other], meeting)

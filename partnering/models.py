@@ -56,14 +56,16 @@ class PartnerProfile(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["summit", "user"], condition=Q(user__isnull=False),
-                                    name="one_partner_profile_per_person"),
+            models.UniqueConstraint(
+                fields=["summit", "user"], condition=Q(user__isnull=False), name="one_partner_profile_per_person"
+            ),
             models.CheckConstraint(
                 condition=Q(user__isnull=False, company__isnull=True) | Q(user__isnull=True, company__isnull=False),
                 name="partner_profile_is_person_or_company",
             ),
-            models.CheckConstraint(condition=Q(office_end__gt=models.F("office_start")),
-                                   name="office_hours_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(office_end__gt=models.F("office_start")), name="office_hours_end_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -90,7 +92,9 @@ class Meeting(models.Model):
     requester = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="meetings_requested")
     invitee = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="meetings_invited")
     proposed_by = models.ForeignKey(
-        PartnerProfile, on_delete=models.CASCADE, related_name="+",
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text=_("The side that proposed the current time; the other side answers."),
     )
     starts_at = models.DateTimeField()
@@ -152,8 +156,9 @@ class ContactSharing(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["summit", "user", "company"], name="one_sharing_choice_per_company"),
-            models.UniqueConstraint(fields=["summit", "user"], condition=Q(company__isnull=True),
-                                    name="one_sharing_choice_per_summit"),
+            models.UniqueConstraint(
+                fields=["summit", "user"], condition=Q(company__isnull=True), name="one_sharing_choice_per_summit"
+            ),
         ]
 
 
@@ -168,12 +173,17 @@ class Interest(models.Model):
 
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="interests")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="interests")
-    person = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="interests",
-                               help_text=_("The interested person's partner profile."))
+    person = models.ForeignKey(
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="interests",
+        help_text=_("The interested person's partner profile."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     mutual_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -33,9 +33,12 @@ class MeetingNotices:
     def recipients(self, target_id, change, actor_id):
         if change not in MEETING_CHANGES:
             return []
-        meeting = (Meeting.objects.select_related("requester__company", "invitee__company")
-                   .prefetch_related("requester__company__members", "invitee__company__members")
-                   .filter(pk=target_id).first())
+        meeting = (
+            Meeting.objects.select_related("requester__company", "invitee__company")
+            .prefetch_related("requester__company__members", "invitee__company__members")
+            .filter(pk=target_id)
+            .first()
+        )
         if meeting is None or (change == "cancelled" and meeting.room_id is not None):
             return []
         sides = [meeting.requester, meeting.invitee]
@@ -57,8 +60,12 @@ class MeetingNotices:
             "cancelled": _("%(name)s withdrew the meeting request"),
         }
         when = "%s · %s" % (formats.date_format(view["local"]["you"], "D j M"), view["label"])
-        return {"title": titles[change] % {"name": name}, "body": when, "url": view["url"],
-                "link": site_url(view["url"])}
+        return {
+            "title": titles[change] % {"name": name},
+            "body": when,
+            "url": view["url"],
+            "link": site_url(view["url"]),
+        }
 
 
 class InterestNotices:
@@ -77,5 +84,9 @@ class InterestNotices:
             title = _("You and %(name)s are both interested") % {"name": intro["name"]}
         else:
             title = _("%(company)s is interested too") % {"company": intro["name"]}
-        return {"title": title, "body": _("Pick a time to meet: your common slots are ready."),
-                "url": intro["offer_url"], "link": site_url(intro["offer_url"])}
+        return {
+            "title": title,
+            "body": _("Pick a time to meet: your common slots are ready."),
+            "url": intro["offer_url"],
+            "link": site_url(intro["offer_url"]),
+        }

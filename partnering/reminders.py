@@ -95,8 +95,9 @@ def _view_of(meeting, user):
     """The meeting as `user` sees it, clock changes counted from the request; None if they are not in it."""
     booked_at = meeting.created_at
     if meeting.status == Meeting.Status.ACCEPTED:
-        return next((view for seat, view in services.reminder_targets(meeting.pk, now=booked_at)
-                     if seat.pk == user.pk), None)
+        return next(
+            (view for seat, view in services.reminder_targets(meeting.pk, now=booked_at) if seat.pk == user.pk), None
+        )
     # No longer accepted (a cancellation notice): only the title is needed, seen from their side.
     mine = services.meetings_of(user).filter(pk=meeting.pk).first()
     return services.meeting_out(mine, user, now=booked_at) if mine else None
@@ -113,20 +114,27 @@ def _notes(view):
     """Lines under the recipient's own time: the other side's time, a clock change, the video link."""
     them = view["with"]
     notes = [
-        "%s: %s (%s)" % (_("Their time (%(place)s)") % {"place": them["city"]},
-                         formats.date_format(view["local"]["them"], LOCAL_TIME), them["timezone"])
+        "%s: %s (%s)"
+        % (
+            _("Their time (%(place)s)") % {"place": them["city"]},
+            formats.date_format(view["local"]["them"], LOCAL_TIME),
+            them["timezone"],
+        )
     ]
     if view["clock_change_before"]:
         changes = " ".join(
-            _("(%(zone)s changes its clock on %(day)s)") % {
+            _("(%(zone)s changes its clock on %(day)s)")
+            % {
                 "zone": change["timezone"],
                 "day": formats.date_format(
-                    change["at"].astimezone(zoneinfo.ZoneInfo(change["timezone"])), "DATE_FORMAT"),
+                    change["at"].astimezone(zoneinfo.ZoneInfo(change["timezone"])), "DATE_FORMAT"
+                ),
             }
             for change in view["clock_changes"]
         )
-        notes.append(_("A clock change falls before this meeting: the local times above already account for it.")
-                     + " " + changes)
+        notes.append(
+            _("A clock change falls before this meeting: the local times above already account for it.") + " " + changes
+        )
     if view["video_url"]:
         notes.append(f"{_('Video call:')} {view['video_url']}")
     return notes

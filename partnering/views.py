@@ -16,6 +16,7 @@ from partnering.models import NEEDS, Meeting
 from summit.csvfile import csv_response
 from summit.errors import Conflict, Invalid, NotFound, NotSignedIn, ServiceError
 
+
 def _parse_instant(value):
     try:
         return dt.datetime.fromisoformat(value or "")
@@ -42,8 +43,9 @@ def _report(request, error):
 def directory(request, slug):
     summit = access_summit(slug)
     me = services.access_partnering(request.user, summit)
-    filters = services.DirectoryFilter(**{k: request.GET.get(k, "") for k in ("q", "theme", "country", "offers",
-                                                                                "seeks")})
+    filters = services.DirectoryFilter(
+        **{k: request.GET.get(k, "") for k in ("q", "theme", "country", "offers", "seeks")}
+    )
     context = {
         "summit": summit,
         "me": me,
@@ -66,11 +68,17 @@ def my_profile(request, slug, company_slug=None):
     if request.method == "POST":
         post = request.POST
         change = services.ProfileChange(
-            organisation=post.get("organisation", ""), country=post.get("country", ""), city=post.get("city", ""),
-            timezone=post.get("timezone", ""), office_start=post.get("office_start", ""),
-            office_end=post.get("office_end", ""), about=post.get("about", ""),
+            organisation=post.get("organisation", ""),
+            country=post.get("country", ""),
+            city=post.get("city", ""),
+            timezone=post.get("timezone", ""),
+            office_start=post.get("office_start", ""),
+            office_end=post.get("office_end", ""),
+            about=post.get("about", ""),
             office_weekdays=[_int(d, 0, "weekday") for d in post.getlist("weekdays")],
-            themes=post.getlist("themes"), offers=post.getlist("offers"), seeks=post.getlist("seeks"),
+            themes=post.getlist("themes"),
+            offers=post.getlist("offers"),
+            seeks=post.getlist("seeks"),
             visible=post.get("visible") == "on",
         )
         try:
@@ -81,8 +89,7 @@ def my_profile(request, slug, company_slug=None):
         else:
             messages.success(request, _("The partnering profile is saved."))
             return redirect(request.path)
-    weekday_names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
-                     _("Sunday")]
+    weekday_names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
     context = {
         "summit": summit,
         "profile": profile,
@@ -111,10 +118,18 @@ def partner(request, slug, profile_id):
     duration = _int(request.GET.get("duration") or request.POST.get("duration_minutes"), 30, "duration")
     if request.method == "POST":
         try:
-            meeting = services.do_request_meeting(request.user, summit, services.MeetingRequest(
-                with_profile=them.pk, starts_at=_parse_instant(request.POST.get("starts_at")),
-                duration_minutes=duration, message=request.POST.get("message", ""),
-                outside_hours_ok=request.POST.get("outside_hours_ok") == "on", as_company=acting_as))
+            meeting = services.do_request_meeting(
+                request.user,
+                summit,
+                services.MeetingRequest(
+                    with_profile=them.pk,
+                    starts_at=_parse_instant(request.POST.get("starts_at")),
+                    duration_minutes=duration,
+                    message=request.POST.get("message", ""),
+                    outside_hours_ok=request.POST.get("outside_hours_ok") == "on",
+                    as_company=acting_as,
+                ),
+            )
         except ServiceError as error:
             _report(request, error)
         else:
@@ -162,7 +177,8 @@ def my_meetings(request, slug):
         "summit": summit,
         "meetings": meetings,
         "feed_url": request.build_absolute_uri(
-            reverse("partnering-feed", args=[summit.slug]) + "?token=" + agenda_feed_token(request.user)),
+            reverse("partnering-feed", args=[summit.slug]) + "?token=" + agenda_feed_token(request.user)
+        ),
     }
     return render(request, "partnering/my_meetings.html", context)
 
@@ -191,8 +207,12 @@ def meeting_action(request, slug, meeting_id, action):
             services.do_cancel(request.user, target)
             messages.success(request, _("Meeting cancelled."))
         elif action == "propose":
-            services.do_propose(request.user, target, _parse_instant(request.POST.get("starts_at")),
-                                request.POST.get("outside_hours_ok") == "on")
+            services.do_propose(
+                request.user,
+                target,
+                _parse_instant(request.POST.get("starts_at")),
+                request.POST.get("outside_hours_ok") == "on",
+            )
             messages.success(request, _("New time proposed."))
         elif action == "video":
             services.do_set_video_url(request.user, target, request.POST.get("video_url", ""))
@@ -221,9 +241,15 @@ def company_leads(request, slug, company_slug):
     summit = access_summit(slug)
     company = services.access_company_leads(request.user, summit, company_slug)
     named, anonymous = services.shared_leads(services.leads(summit, [company])[company.pk])
-    context = {"summit": summit, "company": company, "leads": named, "anonymous": anonymous,
-               "interested": services.company_interests(company), "member": services.is_member(request.user, company),
-               "needs": NEEDS}
+    context = {
+        "summit": summit,
+        "company": company,
+        "leads": named,
+        "anonymous": anonymous,
+        "interested": services.company_interests(company),
+        "member": services.is_member(request.user, company),
+        "needs": NEEDS,
+    }
     return render(request, "partnering/leads.html", context)
 
 
@@ -237,8 +263,9 @@ def interest(request, slug, company_slug):
             messages.success(request, _("Your interest is withdrawn."))
         else:
             found = services.do_express_interest(request.user, summit, company_slug)
-            messages.success(request, _("%(company)s will see that you are interested.")
-                             % {"company": found.company.name})
+            messages.success(
+                request, _("%(company)s will see that you are interested.") % {"company": found.company.name}
+            )
     except Invalid as error:
         _report(request, error)
     back = request.POST.get("next", "")
@@ -273,10 +300,21 @@ def introductions(request, slug):
             offers.append({**intro, "slots": [], "meetings": [], "hidden": True})
             continue
         slots, _common = services.common_slots(me, them, summit, 30)
-        live = [m for m in meetings if m["with"]["profile"] == them.pk and m["you"]["profile"] == me.pk
-                and m["status"] in ("requested", "accepted")]
-        offers.append({**intro, "slots": [s for s in slots if not s["requested"]][:OFFERED_SLOTS],
-                       "meetings": live, "hidden": False})
+        live = [
+            m
+            for m in meetings
+            if m["with"]["profile"] == them.pk
+            and m["you"]["profile"] == me.pk
+            and m["status"] in ("requested", "accepted")
+        ]
+        offers.append(
+            {
+                **intro,
+                "slots": [s for s in slots if not s["requested"]][:OFFERED_SLOTS],
+                "meetings": live,
+                "hidden": False,
+            }
+        )
     return render(request, "partnering/introductions.html", {"summit": summit, "offers": offers})
 
 

@@ -30,18 +30,32 @@ def export(user):
     """Everything the platform holds about `user`, as plain JSON-ready data."""
     profile = Profile.objects.filter(user=user).first()
     return {
-        "account": {"username": user.get_username(), "email": user.email, "date_joined": _when(user.date_joined),
-                    "last_login": _when(user.last_login)},
-        "profile": profile and {"name": profile.name, "organisation": profile.organisation,
-                                "country": profile.country, "timezone": profile.timezone,
-                                "language": profile.language},
+        "account": {
+            "username": user.get_username(),
+            "email": user.email,
+            "date_joined": _when(user.date_joined),
+            "last_login": _when(user.last_login),
+        },
+        "profile": profile
+        and {
+            "name": profile.name,
+            "organisation": profile.organisation,
+            "country": profile.country,
+            "timezone": profile.timezone,
+            "language": profile.language,
+        },
         "registrations": [
             {"summit": r.summit.slug, "role": r.role, "registered_at": _when(r.created_at)}
             for r in Registration.objects.filter(user=user).select_related("summit").order_by("created_at")
         ],
         "agenda": [
-            {"summit": b.session.summit.slug, "session": b.session.pk, "title": b.session.title,
-             "starts_at": _when(b.session.starts_at), "ends_at": _when(b.session.ends_at)}
+            {
+                "summit": b.session.summit.slug,
+                "session": b.session.pk,
+                "title": b.session.title,
+                "starts_at": _when(b.session.starts_at),
+                "ends_at": _when(b.session.ends_at),
+            }
             for b in Bookmark.objects.filter(user=user).select_related("session__summit").order_by("session__starts_at")
         ],
         "chat_messages": [
@@ -49,27 +63,53 @@ def export(user):
             for m in ChatMessage.objects.filter(author=user).select_related("room__summit").order_by("created_at")
         ],
         "questions": [
-            {"summit": q.room.summit.slug, "room": q.room.slug, "body": q.body, "anonymous": q.is_anonymous,
-             "status": q.status, "asked_at": _when(q.created_at)}
+            {
+                "summit": q.room.summit.slug,
+                "room": q.room.slug,
+                "body": q.body,
+                "anonymous": q.is_anonymous,
+                "status": q.status,
+                "asked_at": _when(q.created_at),
+            }
             for q in Question.objects.filter(author=user).select_related("room__summit").order_by("created_at")
         ],
         "room_visits": [
-            {"summit": a.room.summit.slug, "room": a.room.slug, "joined_at": _when(a.joined_at),
-             "left_at": _when(a.left_at)}
+            {
+                "summit": a.room.summit.slug,
+                "room": a.room.slug,
+                "joined_at": _when(a.joined_at),
+                "left_at": _when(a.left_at),
+            }
             for a in Attendance.objects.filter(user=user).select_related("room__summit").order_by("joined_at")
         ],
         "meetings": [_plain(meeting_out(m, user)) for m in meetings_of(user)],
         "partnering_profiles": [
-            {"summit": p.summit.slug, "organisation": p.organisation, "country": p.country, "city": p.city,
-             "timezone": p.timezone, "office_hours": {"start": p.office_start.isoformat(timespec="minutes"),
-                                                      "end": p.office_end.isoformat(timespec="minutes"),
-                                                      "weekdays": p.office_weekdays},
-             "themes": p.themes, "offers": p.offers, "seeks": p.seeks, "about": p.about, "visible": p.visible}
+            {
+                "summit": p.summit.slug,
+                "organisation": p.organisation,
+                "country": p.country,
+                "city": p.city,
+                "timezone": p.timezone,
+                "office_hours": {
+                    "start": p.office_start.isoformat(timespec="minutes"),
+                    "end": p.office_end.isoformat(timespec="minutes"),
+                    "weekdays": p.office_weekdays,
+                },
+                "themes": p.themes,
+                "offers": p.offers,
+                "seeks": p.seeks,
+                "about": p.about,
+                "visible": p.visible,
+            }
             for p in PartnerProfile.objects.filter(user=user).select_related("summit")
         ],
         "contact_sharing": [
-            {"summit": c.summit.slug, "company": c.company.slug if c.company else None, "shared": c.shared,
-             "chosen_at": _when(c.updated_at)}
+            {
+                "summit": c.summit.slug,
+                "company": c.company.slug if c.company else None,
+                "shared": c.shared,
+                "chosen_at": _when(c.updated_at),
+            }
             for c in ContactSharing.objects.filter(user=user).select_related("summit", "company")
         ],
     }
@@ -99,15 +139,26 @@ def do_delete_account(user, typed):
     check_deletion_confirmed(user, typed)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        mine = RoomEvent.objects.filter(type__in=["chat.message", "question.created", "question.updated"],
-                                        payload__author__id=user.pk)
+        mine = RoomEvent.objects.filter(
+            type__in=["chat.message", "question.created", "question.updated"], payload__author__id=user.pk
+        )
         for event in mine:
             event.payload = {**event.payload, "author": dict(DELETED_AUTHOR)}
             if "_author_id" in event.payload:
                 event.payload["_author_id"] = None
             event.save(update_fields=["payload"])
-        for model in (Profile, Registration, Bookmark, AgendaFeed, SigninLink, PartnerProfile, Attendance,
-                      ContactSharing, Notification, Reminder):
+        for model in (
+            Profile,
+            Registration,
+            Bookmark,
+            AgendaFeed,
+            SigninLink,
+            PartnerProfile,
+            Attendance,
+            ContactSharing,
+            Notification,
+            Reminder,
+        ):
             model.objects.filter(user=user).delete()
         Speaker.objects.filter(user=user).update(user=None)
         Company.members.through.objects.filter(user=user).delete()

@@ -22,8 +22,9 @@ def my_data(request):
     for registration in Registration.objects.filter(user=request.user).select_related("summit"):
         summit = registration.summit
         choices = contact_sharing(request.user, summit)
-        companies = [{"company": company, "shared": choices["companies"].get(company.slug)}
-                     for company in summit.companies.all()]
+        companies = [
+            {"company": company, "shared": choices["companies"].get(company.slug)} for company in summit.companies.all()
+        ]
         summits.append({"summit": summit, "everyone": bool(choices["summit"]), "companies": companies})
     return render(request, "privacy/my_data.html", {"summits": summits})
 

@@ -46,8 +46,12 @@ class LanguagesSideBySide:
         return {
             "label": self.translated[field],
             "languages": [
-                {"code": code, "field": self[column(field, code)], "main": code == self.main_language,
-                 "missing": not str(self[column(field, code)].value() or "").strip()}
+                {
+                    "code": code,
+                    "field": self[column(field, code)],
+                    "main": code == self.main_language,
+                    "missing": not str(self[column(field, code)].value() or "").strip(),
+                }
                 for code in LANGUAGE_CODES
             ],
         }
@@ -82,26 +86,37 @@ class SessionForm(LanguagesSideBySide, forms.Form):
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none(), to_field_name="slug")
     starts_at = forms.DateTimeField(label=_("Starts"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT])
     ends_at = forms.DateTimeField(label=_("Ends"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT])
-    track = forms.ModelChoiceField(label=_("Track"), queryset=Track.objects.none(), to_field_name="slug",
-                                   required=False)
-    company = forms.ModelChoiceField(label=_("Pitching company"), queryset=Company.objects.none(),
-                                     to_field_name="slug", required=False)
-    speakers = forms.ModelMultipleChoiceField(label=_("Speakers"), queryset=Speaker.objects.none(),
-                                              widget=forms.CheckboxSelectMultiple, required=False)
+    track = forms.ModelChoiceField(
+        label=_("Track"), queryset=Track.objects.none(), to_field_name="slug", required=False
+    )
+    company = forms.ModelChoiceField(
+        label=_("Pitching company"), queryset=Company.objects.none(), to_field_name="slug", required=False
+    )
+    speakers = forms.ModelMultipleChoiceField(
+        label=_("Speakers"), queryset=Speaker.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
     language = forms.ChoiceField(label=_("Language spoken"), choices=settings.LANGUAGES)
-    stream_url = forms.URLField(label=_("Stream address for this session only"), required=False,
-                                assume_scheme="https",
-                                help_text=_("Leave empty to use the room's stream."))
-    status = forms.ChoiceField(label=_("Visibility"), choices=[
-        (Session.Status.PUBLISHED, _("Published")), (Session.Status.DRAFT, _("Draft: organisers only")),
-    ])
+    stream_url = forms.URLField(
+        label=_("Stream address for this session only"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Leave empty to use the room's stream."),
+    )
+    status = forms.ChoiceField(
+        label=_("Visibility"),
+        choices=[
+            (Session.Status.PUBLISHED, _("Published")),
+            (Session.Status.DRAFT, _("Draft: organisers only")),
+        ],
+    )
 
     def __init__(self, summit, rooms, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for code in LANGUAGE_CODES:
             self.fields[column("title", code)] = forms.CharField(max_length=200, required=False)
             self.fields[column("description", code)] = forms.CharField(
-                widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000)
+                widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000
+            )
         self.setup_languages(summit.language)
         self.fields["room"].queryset = rooms
         self.fields["track"].queryset = summit.tracks.all()
@@ -116,12 +131,20 @@ class SessionForm(LanguagesSideBySide, forms.Form):
 
     @classmethod
     def initial_for(cls, session):
-        texts = {column(field, code): text for field in ("title", "description")
-                 for code, text in translations(session, field).items()}
+        texts = {
+            column(field, code): text
+            for field in ("title", "description")
+            for code, text in translations(session, field).items()
+        }
         return {
-            **texts, "room": session.room,
-            "starts_at": session.starts_at, "ends_at": session.ends_at, "track": session.track,
-            "company": session.company, "speakers": list(session.speakers.all()), "language": session.language,
+            **texts,
+            "room": session.room,
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
+            "track": session.track,
+            "company": session.company,
+            "speakers": list(session.speakers.all()),
+            "language": session.language,
             "stream_url": session.stream_url,
             "status": Session.Status.PUBLISHED if session.is_cancelled else session.status,
         }
@@ -130,10 +153,16 @@ class SessionForm(LanguagesSideBySide, forms.Form):
         """What the organiser asked for, as the SessionChange events.services applies."""
         data = self.cleaned_data
         return SessionChange(
-            title=self.texts("title"), description=self.texts("description"), room=data["room"].slug,
-            track=data["track"].slug if data["track"] else "", company=data["company"].slug if data["company"] else "",
-            starts_at=data["starts_at"], ends_at=data["ends_at"], language=data["language"],
-            stream_url=data["stream_url"], speakers=[speaker.pk for speaker in data["speakers"]],
+            title=self.texts("title"),
+            description=self.texts("description"),
+            room=data["room"].slug,
+            track=data["track"].slug if data["track"] else "",
+            company=data["company"].slug if data["company"] else "",
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            language=data["language"],
+            stream_url=data["stream_url"],
+            speakers=[speaker.pk for speaker in data["speakers"]],
             status=None if keep_status else data["status"],
         )
 
@@ -143,8 +172,18 @@ class RoomForm(LanguagesSideBySide, forms.ModelForm):
 
     class Meta:
         model = Room
-        fields = [*each_language("name"), "slug", "kind", "capacity", "company", *each_language("description"),
-                  "stream_url", "position", "is_private", "is_moderated"]
+        fields = [
+            *each_language("name"),
+            "slug",
+            "kind",
+            "capacity",
+            "company",
+            *each_language("description"),
+            "stream_url",
+            "position",
+            "is_private",
+            "is_moderated",
+        ]
         labels = {"slug": _("Short name in the address"), "stream_url": _("Stream address (embedded player)")}
         help_texts = {"slug": _("Letters, digits and hyphens; made from the name when left empty.")}
 
@@ -172,8 +211,9 @@ class TrackForm(LanguagesSideBySide, forms.ModelForm):
 
 
 class ThemesForm(forms.Form):
-    themes = forms.CharField(label=_("Themes, one per line"), widget=forms.Textarea(attrs={"rows": 6}),
-                             required=False, max_length=5000)
+    themes = forms.CharField(
+        label=_("Themes, one per line"), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=5000
+    )
 
     def theme_list(self):
         return self.cleaned_data["themes"].splitlines()
@@ -181,8 +221,11 @@ class ThemesForm(forms.Form):
 
 class SpeakerForm(LanguagesSideBySide, forms.ModelForm):
     translated = {"title": _("Job title"), "bio": _("Biography")}
-    photo_upload = forms.FileField(label=_("Photo (PNG, JPEG or WebP)"), required=False,
-                                   widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
+    photo_upload = forms.FileField(
+        label=_("Photo (PNG, JPEG or WebP)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
 
     class Meta:
         model = Speaker
@@ -197,11 +240,17 @@ class SpeakerForm(LanguagesSideBySide, forms.ModelForm):
 class CompanyForm(LanguagesSideBySide, forms.ModelForm):
     translated = {"name": _("Name"), "tagline": _("Tagline"), "description": _("Description")}
     member_emails = forms.CharField(
-        label=_("Members' email addresses, one per line"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
-        max_length=5000, help_text=_("Members present the company's pitches and see its leads."),
+        label=_("Members' email addresses, one per line"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+        help_text=_("Members present the company's pitches and see its leads."),
     )
-    logo_upload = forms.FileField(label=_("Logo (PNG, JPEG or WebP)"), required=False,
-                                  widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
+    logo_upload = forms.FileField(
+        label=_("Logo (PNG, JPEG or WebP)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
 
     class Meta:
         model = Company

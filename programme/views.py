@@ -41,16 +41,23 @@ def session_list(request, slug):
     rooms = services.editor_rooms(summit)
     days = services.programme_days(summit, tz)
     chosen = {
-        "day": request.GET.get("day", ""), "room": request.GET.get("room", ""),
-        "track": request.GET.get("track", ""), "status": request.GET.get("status", ""),
+        "day": request.GET.get("day", ""),
+        "room": request.GET.get("room", ""),
+        "track": request.GET.get("track", ""),
+        "status": request.GET.get("status", ""),
     }
     day = next((d for d in days if d.isoformat() == chosen["day"]), None)
     room = next((r for r in rooms if r.slug == chosen["room"]), None)
     track = summit.tracks.filter(slug=chosen["track"]).first() if chosen["track"] else None
     status = chosen["status"] if chosen["status"] in Session.Status.values else None
     context = {
-        "summit": summit, **_zones(summit), "days": days, "rooms": rooms, "tracks": summit.tracks.all(),
-        "statuses": Session.Status.choices, "chosen": chosen,
+        "summit": summit,
+        **_zones(summit),
+        "days": days,
+        "rooms": rooms,
+        "tracks": summit.tracks.all(),
+        "statuses": Session.Status.choices,
+        "chosen": chosen,
         "sessions": services.editor_sessions(summit, tz, day=day, room=room, track=track, status=status),
     }
     return render(request, "programme/session_list.html", context)
@@ -58,8 +65,11 @@ def session_list(request, slug):
 
 def _warn_about_speakers(request, session):
     for speaker, other in events.speaker_clashes(session):
-        messages.warning(request, _("%(speaker)s is also in “%(title)s” (%(room)s) at that time.")
-                         % {"speaker": speaker.name, "title": other.title, "room": other.room.name})
+        messages.warning(
+            request,
+            _("%(speaker)s is also in “%(title)s” (%(room)s) at that time.")
+            % {"speaker": speaker.name, "title": other.title, "room": other.room.name},
+        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,8 +79,9 @@ def session_new(request, slug):
     context = {"summit": summit, **_zones(summit), "session": None}
     if request.method != "POST":
         initial = {"language": summit.languages[0] if summit.languages else "en", "room": request.GET.get("room")}
-        return _render_form(request, "programme/session_form.html", context, SessionForm(summit, rooms,
-                                                                                         initial=initial))
+        return _render_form(
+            request, "programme/session_form.html", context, SessionForm(summit, rooms, initial=initial)
+        )
     form = SessionForm(summit, rooms, request.POST)
     if not form.is_valid():
         return _render_form(request, "programme/session_form.html", context, form)
@@ -109,8 +120,9 @@ def session_edit(request, slug, session_id):
 def session_cancel(request, slug, session_id):
     summit = services.access_editor(request.user, slug)
     session = events.do_cancel_session(request.user, services.access_item(Session, summit, session_id))
-    messages.success(request, _("“%(title)s” is cancelled; attendees who saved it are told.")
-                     % {"title": session.title})
+    messages.success(
+        request, _("“%(title)s” is cancelled; attendees who saved it are told.") % {"title": session.title}
+    )
     return redirect("programme-session", slug=summit.slug, session_id=session.pk)
 
 
@@ -135,8 +147,13 @@ def run_sheet(request, slug, day):
         date = dt.date.fromisoformat(day)
     except ValueError:
         raise NotFound(_("No such day.")) from None
-    context = {"summit": summit, **_zones(summit), "date": date, "sessions": services.run_sheet(summit, date, tz),
-               "days": services.programme_days(summit, tz)}
+    context = {
+        "summit": summit,
+        **_zones(summit),
+        "date": date,
+        "sessions": services.run_sheet(summit, date, tz),
+        "days": services.programme_days(summit, tz),
+    }
     return render(request, "programme/run_sheet.html", context)
 
 
@@ -153,9 +170,12 @@ def room_edit(request, slug, room_id=None):
     summit = services.access_editor(request.user, slug)
     rooms = services.editor_rooms(summit)
     room = services.access_item(Room, summit, room_id, rooms) if room_id else Room(summit=summit)
-    context = {"summit": summit, "item": room if room_id else None,
-               "title": _("Edit the room") if room_id else _("New room"),
-               "back": reverse("programme-rooms", args=[summit.slug])}
+    context = {
+        "summit": summit,
+        "item": room if room_id else None,
+        "title": _("Edit the room") if room_id else _("New room"),
+        "back": reverse("programme-rooms", args=[summit.slug]),
+    }
     form = RoomForm(summit, request.POST or None, instance=room)
     if request.method != "POST" or not form.is_valid():
         return _render_form(request, "programme/item_form.html", context, form)
@@ -176,18 +196,24 @@ def track_list(request, slug):
         services.do_set_themes(request.user, summit, themes.theme_list())
         messages.success(request, _("The themes are saved."))
         return redirect("programme-tracks", slug=summit.slug)
-    return render(request, "programme/track_list.html",
-                  {"summit": summit, "tracks": summit.tracks.all(), "form": themes},
-                  status=422 if themes.errors else 200)
+    return render(
+        request,
+        "programme/track_list.html",
+        {"summit": summit, "tracks": summit.tracks.all(), "form": themes},
+        status=422 if themes.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def track_edit(request, slug, track_id=None):
     summit = services.access_editor(request.user, slug)
     track = services.access_item(Track, summit, track_id) if track_id else Track(summit=summit)
-    context = {"summit": summit, "item": track if track_id else None,
-               "title": _("Edit the track") if track_id else _("New track"),
-               "back": reverse("programme-tracks", args=[summit.slug])}
+    context = {
+        "summit": summit,
+        "item": track if track_id else None,
+        "title": _("Edit the track") if track_id else _("New track"),
+        "back": reverse("programme-tracks", args=[summit.slug]),
+    }
     form = TrackForm(summit, request.POST or None, instance=track)
     if request.method != "POST" or not form.is_valid():
         return _render_form(request, "programme/item_form.html", context, form)
@@ -209,15 +235,20 @@ def speaker_list(request, slug):
 def speaker_edit(request, slug, speaker_id=None):
     summit = services.access_editor(request.user, slug)
     speaker = services.access_item(Speaker, summit, speaker_id) if speaker_id else Speaker(summit=summit)
-    context = {"summit": summit, "item": speaker if speaker_id else None,
-               "title": _("Edit the speaker") if speaker_id else _("New speaker"),
-               "back": reverse("programme-speakers", args=[summit.slug]), "image": speaker.photo}
+    context = {
+        "summit": summit,
+        "item": speaker if speaker_id else None,
+        "title": _("Edit the speaker") if speaker_id else _("New speaker"),
+        "back": reverse("programme-speakers", args=[summit.slug]),
+        "image": speaker.photo,
+    }
     form = SpeakerForm(summit, request.POST or None, request.FILES or None, instance=speaker)
     if request.method != "POST" or not form.is_valid():
         return _render_form(request, "programme/item_form.html", context, form)
     try:
-        speaker = services.do_save_speaker(request.user, summit, form.save(commit=False),
-                                           photo=form.cleaned_data["photo_upload"])
+        speaker = services.do_save_speaker(
+            request.user, summit, form.save(commit=False), photo=form.cleaned_data["photo_upload"]
+        )
     except Invalid as error:
         return _render_form(request, "programme/item_form.html", context, form, error)
     messages.success(request, _("“%(name)s” is saved.") % {"name": speaker.name})
@@ -234,15 +265,24 @@ def company_list(request, slug):
 def company_edit(request, slug, company_id=None):
     summit = services.access_editor(request.user, slug)
     company = services.access_item(Company, summit, company_id) if company_id else Company(summit=summit)
-    context = {"summit": summit, "item": company if company_id else None,
-               "title": _("Edit the company") if company_id else _("New company"),
-               "back": reverse("programme-companies", args=[summit.slug]), "image": company.logo}
+    context = {
+        "summit": summit,
+        "item": company if company_id else None,
+        "title": _("Edit the company") if company_id else _("New company"),
+        "back": reverse("programme-companies", args=[summit.slug]),
+        "image": company.logo,
+    }
     form = CompanyForm(summit, request.POST or None, request.FILES or None, instance=company)
     if request.method != "POST" or not form.is_valid():
         return _render_form(request, "programme/item_form.html", context, form)
     try:
-        company = services.do_save_company(request.user, summit, form.save(commit=False),
-                                           member_emails=form.emails(), logo=form.cleaned_data["logo_upload"])
+        company = services.do_save_company(
+            request.user,
+            summit,
+            form.save(commit=False),
+            member_emails=form.emails(),
+            logo=form.cleaned_data["logo_upload"],
+        )
     except Invalid as error:
         return _render_form(request, "programme/item_form.html", context, form, error)
     messages.success(request, _("“%(name)s” is saved.") % {"name": company.name})

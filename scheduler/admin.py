@@ -7,8 +7,20 @@ from scheduler.models import Notification, Reminder, SummitReport
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["pk", "source", "target_id", "user", "kind", "offset_minutes", "role", "due_at", "status",
-                    "attempts", "sent_at", "skip_reason"]
+    list_display = [
+        "pk",
+        "source",
+        "target_id",
+        "user",
+        "kind",
+        "offset_minutes",
+        "role",
+        "due_at",
+        "status",
+        "attempts",
+        "sent_at",
+        "skip_reason",
+    ]
     list_filter = ["status", "kind", "source", "role"]
     search_fields = ["user__email"]
     readonly_fields = [field.name for field in Reminder._meta.fields]

@@ -64,7 +64,6 @@ def mark_all_read(request):
     return {"marked": services.do_mark_read(request.user)}
 
 
-@router.post("/me/notifications/{notification_id}/read/", response=MarkedOut, auth=django_auth,
-             tags=["notifications"])
+@router.post("/me/notifications/{notification_id}/read/", response=MarkedOut, auth=django_auth, tags=["notifications"])
 def mark_read(request, notification_id: int):
     return {"marked": services.do_mark_read(request.user, notification_id)}

@@ -14,5 +14,6 @@ class SchedulerConfig(AppConfig):
         register_source(SessionSource())
         session_changed.connect(receivers.on_session_changed, dispatch_uid="scheduler.session_changed")
         bookmark_changed.connect(receivers.on_bookmark_changed, dispatch_uid="scheduler.bookmark_changed")
-        demo_seeded.connect(lambda sender, summit, **kwargs: seed_scheduler_demo(summit), weak=False,
-                            dispatch_uid="scheduler.demo")
+        demo_seeded.connect(
+            lambda sender, summit, **kwargs: seed_scheduler_demo(summit), weak=False, dispatch_uid="scheduler.demo"
+        )

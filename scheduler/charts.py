@@ -56,9 +56,18 @@ def timeline_chart(points, tz, width=720, height=240):
         label = f"{formats.date_format(local, 'D')} {formats.time_format(local, 'H:i')}"
         x_ticks.append({"x": x(t), "label": label, "anchor": anchor})
     return {
-        "width": width, "height": height, "left": left, "right": width - right, "top": top,
-        "bottom": top + plot_h, "line": line, "area": area, "y_ticks": y_ticks, "x_ticks": x_ticks,
-        "label_y": height - 8, "tick_label_x": left - 6,
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": top + plot_h,
+        "line": line,
+        "area": area,
+        "y_ticks": y_ticks,
+        "x_ticks": x_ticks,
+        "label_y": height - 8,
+        "tick_label_x": left - 6,
     }
 
 
@@ -72,22 +81,29 @@ def session_bars(sessions, width=720, row=30):
     rows = []
     for index, session in enumerate(sessions):
         y = index * row + 6
-        rows.append({
-            "y": y,
-            "text_y": _n(y + row / 2),
-            "title": session["title"] if len(session["title"]) <= 40 else session["title"][:39] + "…",
-            "full_title": session["title"],
-            "unique": session["unique_attendees"],
-            "peak": session["peak_concurrent"],
-            "width": _n(plot_w * session["unique_attendees"] / top),
-            "peak_width": _n(plot_w * min(session["peak_concurrent"], top) / top),
-            "value_x": _n(label_w + plot_w * session["unique_attendees"] / top + 6),
-            "bar_h": row - 12,
-            "peak_y": _n(y + (row - 12) / 3),
-            "peak_h": _n((row - 12) / 3),
-        })
-    return {"width": width, "height": len(sessions) * row + 12, "label_w": label_w, "rows": rows,
-            "label_x": label_w - 8}
+        rows.append(
+            {
+                "y": y,
+                "text_y": _n(y + row / 2),
+                "title": session["title"] if len(session["title"]) <= 40 else session["title"][:39] + "…",
+                "full_title": session["title"],
+                "unique": session["unique_attendees"],
+                "peak": session["peak_concurrent"],
+                "width": _n(plot_w * session["unique_attendees"] / top),
+                "peak_width": _n(plot_w * min(session["peak_concurrent"], top) / top),
+                "value_x": _n(label_w + plot_w * session["unique_attendees"] / top + 6),
+                "bar_h": row - 12,
+                "peak_y": _n(y + (row - 12) / 3),
+                "peak_h": _n((row - 12) / 3),
+            }
+        )
+    return {
+        "width": width,
+        "height": len(sessions) * row + 12,
+        "label_w": label_w,
+        "rows": rows,
+        "label_x": label_w - 8,
+    }
 
 
 def _n(value):
@@ -97,5 +113,9 @@ def _n(value):
 
 def _fmt(value):
     """An axis number as the reader writes it ("2,5" in French): it is text, not a coordinate."""
-    return formats.number_format(int(value) if float(value).is_integer() else value, 0 if float(value).is_integer()
-                                 else 1, use_l10n=True, force_grouping=True)
+    return formats.number_format(
+        int(value) if float(value).is_integer() else value,
+        0 if float(value).is_integer() else 1,
+        use_l10n=True,
+        force_grouping=True,
+    )

@@ -40,11 +40,24 @@ SOON_TEXTS = {
 SOON_LEAD = dt.timedelta(minutes=16)
 # slug, preferred room, minutes ago, length, title
 REHEARSALS = [
-    ("rehearsal-main-stage", "main-stage", 180, 60,
-     T("Rehearsal: the roadshow's technical run-through", "Répétition : le filage technique du roadshow",
-       "彩排：路演技术走场")),
-    ("rehearsal-fair-vision", "fair-vision", 120, 45,
-     T("Fair Vision pitch rehearsal", "Répétition du pitch Fair Vision", "Fair Vision 路演彩排")),
+    (
+        "rehearsal-main-stage",
+        "main-stage",
+        180,
+        60,
+        T(
+            "Rehearsal: the roadshow's technical run-through",
+            "Répétition : le filage technique du roadshow",
+            "彩排：路演技术走场",
+        ),
+    ),
+    (
+        "rehearsal-fair-vision",
+        "fair-vision",
+        120,
+        45,
+        T("Fair Vision pitch rehearsal", "Répétition du pitch Fair Vision", "Fair Vision 路演彩排"),
+    ),
 ]
 # Where a demo session goes when its preferred room is taken at that time (the API refuses overlaps).
 SPARE_ROOMS = ["main-stage", "fair-vision", "epicnpoc", "finwedge"]
@@ -77,8 +90,9 @@ def seed_scheduler_demo(summit, now=None):
         room = _free_room(rooms, room_slug, starts_at, ends_at)
         if room is None:
             continue
-        rehearsal = Session(summit=summit, slug=slug, room=room, starts_at=starts_at, ends_at=ends_at,
-                            company=room.company)
+        rehearsal = Session(
+            summit=summit, slug=slug, room=room, starts_at=starts_at, ends_at=ends_at, company=room.company
+        )
         fill_translations(rehearsal, {"title": title})
         rehearsal.save()
     people = attendees + list(
@@ -127,12 +141,19 @@ def _attend(session, people):
         left = session.ends_at - dt.timedelta(minutes=int(length * 0.3 * _unit(session.pk, user_id, "leave")))
         if _unit(session.pk, user_id, "reconnect") < 0.3:
             gap = joined + (left - joined) / 2
-            rows.append(Attendance(user_id=user_id, room=session.room, session=session, joined_at=joined,
-                                   left_at=gap, server="demo"))
+            rows.append(
+                Attendance(
+                    user_id=user_id, room=session.room, session=session, joined_at=joined, left_at=gap, server="demo"
+                )
+            )
             joined = gap + dt.timedelta(minutes=2)
-        rows.append(Attendance(user_id=user_id, room=session.room, session=session, joined_at=joined, left_at=left,
-                               server="demo"))
+        rows.append(
+            Attendance(
+                user_id=user_id, room=session.room, session=session, joined_at=joined, left_at=left, server="demo"
+            )
+        )
     Attendance.objects.bulk_create(rows)
     for emoji, share in (("👏", 4), ("❤️", 2), ("💡", 1)):
-        ReactionTally.objects.get_or_create(room=session.room, session=session, emoji=emoji,
-                                            defaults={"count": share * len(rows)})
+        ReactionTally.objects.get_or_create(
+            room=session.room, session=session, emoji=emoji, defaults={"count": share * len(rows)}
+        )

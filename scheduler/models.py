@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 
 
-
 class Reminder(models.Model):
     class Kind(models.TextChoices):
         REMINDER = "reminder"
@@ -64,7 +63,7 @@ class Reminder(models.Model):
     @property
     def message_id(self):
         """The same for every attempt, so a resend after a crash is recognisable as a duplicate."""
-        return f"<reminder-{self.pk}-{self.kind}@{urlsplit(settings.SITE_URL).hostname or "localhost"}>"
+        return f"<reminder-{self.pk}-{self.kind}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
 
 
 class Notification(models.Model):

@@ -61,8 +61,13 @@ def notice_frame(notice, unread):
     return {
         "type": "notification",
         "notification": {
-            "id": notice.pk, "kind": notice.kind, "title": notice.title, "body": notice.body, "url": notice.url,
-            "created_at": notice.created_at.isoformat(), "read_at": None,
+            "id": notice.pk,
+            "kind": notice.kind,
+            "title": notice.title,
+            "body": notice.body,
+            "url": notice.url,
+            "created_at": notice.created_at.isoformat(),
+            "read_at": None,
         },
         "unread": unread,
     }
@@ -78,8 +83,9 @@ def do_send_notices(source_name, target_id, change, actor_id, key):
     """Tell each recipient of one change once; returns how many were told now (0 on a rerun)."""
     source = _SOURCES[source_name]
     told = 0
-    people = get_user_model().objects.select_related("profile").filter(
-        pk__in=source.recipients(target_id, change, actor_id))
+    people = (
+        get_user_model().objects.select_related("profile").filter(pk__in=source.recipients(target_id, change, actor_id))
+    )
     for user in people:
         profile = profile_for(user)
         with translation.override(profile.language):
@@ -88,8 +94,14 @@ def do_send_notices(source_name, target_id, change, actor_id, key):
             continue
         try:
             with transaction.atomic():
-                notice = Notification.objects.create(user=user, key=key, kind=change, title=text["title"][:300],
-                                                     body=text.get("body", ""), url=text.get("url", ""))
+                notice = Notification.objects.create(
+                    user=user,
+                    key=key,
+                    kind=change,
+                    title=text["title"][:300],
+                    body=text.get("body", ""),
+                    url=text.get("url", ""),
+                )
                 push_live(notice)
         except IntegrityError:  # told already (the task ran twice)
             notice = Notification.objects.get(user=user, key=key)
@@ -107,8 +119,11 @@ def _mail_once(notice, user, profile, text):
     with translation.override(profile.language):
         context = {"name": profile.name, "notice": notice, "link": text.get("link") or notice.url}
         message = EmailMultiAlternatives(
-            subject=" ".join(notice.title.split()), body=render_to_string("email/notice.txt", context),
-            to=[user.email], headers={"Message-ID": notice.message_id})
+            subject=" ".join(notice.title.split()),
+            body=render_to_string("email/notice.txt", context),
+            to=[user.email],
+            headers={"Message-ID": notice.message_id},
+        )
         message.attach_alternative(render_to_string("email/notice.html", context), "text/html")
     try:
         message.send()

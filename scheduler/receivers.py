@@ -31,8 +31,14 @@ def notice_receiver(source_name, id_argument):
 
     def receive(sender, change, actor_id=None, sequence="", **kwargs):
         target_id = kwargs[id_argument]
-        enqueue("scheduler.send_notices", source_name, target_id, change, actor_id,
-                f"{source_name}:{target_id}:{change}:{sequence}")
+        enqueue(
+            "scheduler.send_notices",
+            source_name,
+            target_id,
+            change,
+            actor_id,
+            f"{source_name}:{target_id}:{change}:{sequence}",
+        )
 
     receive.__name__ = f"notify_{source_name}"
     return receive

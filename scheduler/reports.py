@@ -27,9 +27,20 @@ from livechat.polls import summit_poll_results
 from summit.csvfile import csv_text
 
 SESSION_COLUMNS = [
-    "session_id", "title", "room", "starts_at", "ends_at", "unique_attendees", "peak_concurrent",
-    "avg_watch_minutes", "median_watch_minutes", "questions_asked", "questions_answered", "chat_messages",
-    "reactions", "polls",
+    "session_id",
+    "title",
+    "room",
+    "starts_at",
+    "ends_at",
+    "unique_attendees",
+    "peak_concurrent",
+    "avg_watch_minutes",
+    "median_watch_minutes",
+    "questions_asked",
+    "questions_answered",
+    "chat_messages",
+    "reactions",
+    "polls",
 ]
 BUCKETS = [5, 15, 30, 60, 120, 240, 480, 1440]
 MAX_POINTS = 120
@@ -85,7 +96,9 @@ def _bounds(summit, sessions, now):
         output_field=DurationField(),
     )
     longest = dict(
-        Attendance.objects.filter(room__summit=summit).values("room").annotate(longest=Max(stay))
+        Attendance.objects.filter(room__summit=summit)
+        .values("room")
+        .annotate(longest=Max(stay))
         .values_list("room", "longest")
     )
     return [
@@ -233,25 +246,36 @@ def build_report(summit, now=None):
     sessions = list(
         Session.objects.filter(summit=summit, status=Session.Status.PUBLISHED)
         .order_by("starts_at", "pk")
-        .values("pk", "starts_at", "ends_at", "room", "room__slug", "room__kind",
-                *[column("title", code) for code in LANGUAGE_CODES],
-                *["room__" + column("name", code) for code in LANGUAGE_CODES])
+        .values(
+            "pk",
+            "starts_at",
+            "ends_at",
+            "room",
+            "room__slug",
+            "room__kind",
+            *[column("title", code) for code in LANGUAGE_CODES],
+            *["room__" + column("name", code) for code in LANGUAGE_CODES],
+        )
     )
     bounds = _bounds(summit, sessions, now)
     watched = _watch_minutes(bounds, now)
     peaks = _peaks(bounds, now)
     questions = {
         row["session"]: row
-        for row in Question.objects.filter(session__summit=summit).values("session").annotate(
-            asked=Count("pk"), answered=Count("pk", filter=Q(status=Question.Status.ANSWERED))
-        )
+        for row in Question.objects.filter(session__summit=summit)
+        .values("session")
+        .annotate(asked=Count("pk"), answered=Count("pk", filter=Q(status=Question.Status.ANSWERED)))
     }
     chat = dict(
-        ChatMessage.objects.filter(session__summit=summit).values("session").annotate(n=Count("pk"))
+        ChatMessage.objects.filter(session__summit=summit)
+        .values("session")
+        .annotate(n=Count("pk"))
         .values_list("session", "n")
     )
     reactions = dict(
-        ReactionTally.objects.filter(session__summit=summit).values("session").annotate(n=Sum("count"))
+        ReactionTally.objects.filter(session__summit=summit)
+        .values("session")
+        .annotate(n=Sum("count"))
         .values_list("session", "n")
     )
     main = summit.language
@@ -259,27 +283,30 @@ def build_report(summit, now=None):
     for session in sessions:
         count, average, median = watched.get(session["pk"], (0, 0, 0))
         q = questions.get(session["pk"], {})
-        session_rows.append({
-            "id": session["pk"],
-            # Every language is stored: the page, CSV and mail pick the reader's (see `localized`).
-            "title_i18n": (titles := {code: session[column("title", code)] or "" for code in LANGUAGE_CODES}),
-            "title": _pick(titles, main, main),
-            "room": session["room__slug"],
-            "room_name_i18n": (rooms := {code: session["room__" + column("name", code)] or "" for code in
-                                         LANGUAGE_CODES}),
-            "room_name": _pick(rooms, main, main),
-            "room_kind": session["room__kind"],
-            "starts_at": session["starts_at"].isoformat(),
-            "ends_at": session["ends_at"].isoformat(),
-            "unique_attendees": count,
-            "peak_concurrent": peaks.get(session["pk"], 0),
-            "avg_watch_minutes": round(average, 1),
-            "median_watch_minutes": round(median, 1),
-            "questions_asked": q.get("asked", 0),
-            "questions_answered": q.get("answered", 0),
-            "chat_messages": chat.get(session["pk"], 0),
-            "reactions": reactions.get(session["pk"], 0) or 0,
-        })
+        session_rows.append(
+            {
+                "id": session["pk"],
+                # Every language is stored: the page, CSV and mail pick the reader's (see `localized`).
+                "title_i18n": (titles := {code: session[column("title", code)] or "" for code in LANGUAGE_CODES}),
+                "title": _pick(titles, main, main),
+                "room": session["room__slug"],
+                "room_name_i18n": (
+                    rooms := {code: session["room__" + column("name", code)] or "" for code in LANGUAGE_CODES}
+                ),
+                "room_name": _pick(rooms, main, main),
+                "room_kind": session["room__kind"],
+                "starts_at": session["starts_at"].isoformat(),
+                "ends_at": session["ends_at"].isoformat(),
+                "unique_attendees": count,
+                "peak_concurrent": peaks.get(session["pk"], 0),
+                "avg_watch_minutes": round(average, 1),
+                "median_watch_minutes": round(median, 1),
+                "questions_asked": q.get("asked", 0),
+                "questions_answered": q.get("answered", 0),
+                "chat_messages": chat.get(session["pk"], 0),
+                "reactions": reactions.get(session["pk"], 0) or 0,
+            }
+        )
     _add_polls(summit, session_rows)
     bucket_minutes, points = _timeline(summit, now)
     return {
@@ -327,8 +354,11 @@ def _pitch_companies(summit, now):
     left out, the same figures), so this section and the leads page it links
     to never disagree about who came.
     """
-    rooms = (Room.objects.filter(summit=summit, kind=Room.Kind.PITCH, company__isnull=False)
-             .select_related("company").order_by("position", "name"))
+    rooms = (
+        Room.objects.filter(summit=summit, kind=Room.Kind.PITCH, company__isnull=False)
+        .select_related("company")
+        .order_by("position", "name")
+    )
     companies = {}
     for room in rooms:
         companies.setdefault(room.company, []).append(translations(room, "name"))
@@ -337,15 +367,17 @@ def _pitch_companies(summit, now):
     for company, room_names in companies.items():
         visitors = [lead for lead in leads.get(company.pk, []) if lead["visits"]]
         organisations = Counter(lead["organisation"] for lead in visitors if lead["organisation"])
-        result.append({
-            "company": company.slug,
-            "company_name": _pick(translations(company, "name"), summit.language, summit.language),
-            "company_name_i18n": translations(company, "name"),
-            "rooms": [_pick(room, summit.language, summit.language) for room in room_names],
-            "rooms_i18n": room_names,
-            "visitors": len(visitors),
-            "organisations": [[org, n] for org, n in sorted(organisations.items(), key=lambda i: (-i[1], i[0]))],
-        })
+        result.append(
+            {
+                "company": company.slug,
+                "company_name": _pick(translations(company, "name"), summit.language, summit.language),
+                "company_name_i18n": translations(company, "name"),
+                "rooms": [_pick(room, summit.language, summit.language) for room in room_names],
+                "rooms_i18n": room_names,
+                "visitors": len(visitors),
+                "organisations": [[org, n] for org, n in sorted(organisations.items(), key=lambda i: (-i[1], i[0]))],
+            }
+        )
     return result
 
 
@@ -368,12 +400,17 @@ def localized(data, language):
     return {
         **data,
         "name": pick(data, "name"),
-        "sessions": [{**row, "title": pick(row, "title"), "room_name": pick(row, "room_name")}
-                     for row in data["sessions"]],
+        "sessions": [
+            {**row, "title": pick(row, "title"), "room_name": pick(row, "room_name")} for row in data["sessions"]
+        ],
         "pitch_rooms": [
-            {**pitch, "company_name": pick(pitch, "company_name"),
-             "rooms": [_pick(room, language, main) for room in pitch["rooms_i18n"]] if "rooms_i18n" in pitch
-             else pitch.get("rooms", [])}
+            {
+                **pitch,
+                "company_name": pick(pitch, "company_name"),
+                "rooms": [_pick(room, language, main) for room in pitch["rooms_i18n"]]
+                if "rooms_i18n" in pitch
+                else pitch.get("rooms", []),
+            }
             for pitch in data["pitch_rooms"]
         ],
     }
@@ -383,6 +420,8 @@ def localized(data, language):
 
 
 def sessions_csv(data):
-    rows = [{**row, "session_id": row["id"], "room": row["room_name"], "polls": poll_summary(row.get("polls", []))}
-            for row in data["sessions"]]
+    rows = [
+        {**row, "session_id": row["id"], "room": row["room_name"], "polls": poll_summary(row.get("polls", []))}
+        for row in data["sessions"]
+    ]
     return csv_text(SESSION_COLUMNS, rows)

@@ -44,7 +44,7 @@ def _enqueue_sends(ids):
     """Hand ids to the workers once the rows they name are committed."""
     ids = list(ids)
     for start in range(0, len(ids), BATCH):
-        enqueue("scheduler.send_reminders", ids[start:start + BATCH])
+        enqueue("scheduler.send_reminders", ids[start : start + BATCH])
 
 
 # --- planning -------------------------------------------------------------------------
@@ -63,10 +63,16 @@ def plan_due_reminders(now):
                 if (plan.target_id, plan.user_id) in seen:
                     continue
                 seen.add((plan.target_id, plan.user_id))
-                rows.append(Reminder(
-                    source=source.name, target_id=plan.target_id, user_id=plan.user_id, offset_minutes=offset,
-                    role=plan.role, due_at=plan.starts_at - lead,
-                ))
+                rows.append(
+                    Reminder(
+                        source=source.name,
+                        target_id=plan.target_id,
+                        user_id=plan.user_id,
+                        offset_minutes=offset,
+                        role=plan.role,
+                        due_at=plan.starts_at - lead,
+                    )
+                )
             Reminder.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
             offered += len(rows)
     return offered
@@ -90,7 +96,9 @@ def do_dispatch_due_reminders(now=None):
     while True:
         with transaction.atomic():
             ids = list(
-                Reminder.objects.select_for_update(skip_locked=True).filter(ready).order_by("due_at")
+                Reminder.objects.select_for_update(skip_locked=True)
+                .filter(ready)
+                .order_by("due_at")
                 .values_list("pk", flat=True)[:QUEUE_CHUNK]
             )
             if ids:
@@ -106,18 +114,22 @@ def do_dispatch_due_reminders(now=None):
 
 def _claim(reminder_id, now):
     claimable = Q(status__in=ACTIVE, due_at__lte=now) | Q(status=Reminder.Status.SENDING, lease_until__lt=now)
-    return Reminder.objects.filter(pk=reminder_id).filter(claimable).update(
-        status=Reminder.Status.SENDING,
-        lease_until=now + dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS),
-        attempts=F("attempts") + 1,
+    return (
+        Reminder.objects.filter(pk=reminder_id)
+        .filter(claimable)
+        .update(
+            status=Reminder.Status.SENDING,
+            lease_until=now + dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
     )
 
 
 def _finish(reminder, **fields):
     """Only the attempt that holds the claim may close it (fenced by `attempts`)."""
-    return Reminder.objects.filter(
-        pk=reminder.pk, status=Reminder.Status.SENDING, attempts=reminder.attempts
-    ).update(lease_until=None, **fields)
+    return Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING, attempts=reminder.attempts).update(
+        lease_until=None, **fields
+    )
 
 
 def do_send_reminder(reminder_id, now=None):
@@ -135,8 +147,11 @@ def do_send_reminder(reminder_id, now=None):
     if reminder.kind == Reminder.Kind.REMINDER:
         verdict = _still_due(reminder, target, now)
         if verdict == "later":
-            _finish(reminder, status=Reminder.Status.PENDING,
-                    due_at=target.starts_at - dt.timedelta(minutes=reminder.offset_minutes))
+            _finish(
+                reminder,
+                status=Reminder.Status.PENDING,
+                due_at=target.starts_at - dt.timedelta(minutes=reminder.offset_minutes),
+            )
             return "replanned"
         if verdict != "due":
             _finish(reminder, status=Reminder.Status.SKIPPED, skip_reason=verdict)
@@ -152,7 +167,8 @@ def do_send_reminder(reminder_id, now=None):
         raise
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
-            reminder=reminder, defaults={"user_id": reminder.user_id, **notice})
+            reminder=reminder, defaults={"user_id": reminder.user_id, **notice}
+        )
         _finish(reminder, status=Reminder.Status.SENT, sent_at=timezone.now())
         if created:
             push_live(notification)
@@ -193,12 +209,15 @@ def _deliver(reminder, target):
             body = _("“%(title)s” has been cancelled.") % {"title": target.title}
         else:
             subject = _("Starting soon: %(title)s at %(time)s") % {
-                "title": target.title, "time": context["starts_local"].strftime("%H:%M"),
+                "title": target.title,
+                "time": context["starts_local"].strftime("%H:%M"),
             }
             template = "email/reminder"
             body = _("%(title)s starts at %(time)s (%(tz)s) in %(place)s.") % {
-                "title": target.title, "time": formats.date_format(context["starts_local"], "SHORT_DATETIME_FORMAT"),
-                "tz": profile.timezone, "place": target.place,
+                "title": target.title,
+                "time": formats.date_format(context["starts_local"], "SHORT_DATETIME_FORMAT"),
+                "tz": profile.timezone,
+                "place": target.place,
             }
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),  # a title typed with a line break must not break the header
@@ -248,8 +267,15 @@ def do_cancel_target(source_name, target_id, now=None):
             return []
         Reminder.objects.bulk_create(
             [
-                Reminder(source=source_name, target_id=target_id, user_id=user_id, role=role,
-                         kind=Reminder.Kind.CANCELLATION, offset_minutes=0, due_at=now)
+                Reminder(
+                    source=source_name,
+                    target_id=target_id,
+                    user_id=user_id,
+                    role=role,
+                    kind=Reminder.Kind.CANCELLATION,
+                    offset_minutes=0,
+                    due_at=now,
+                )
                 for user_id, role in source.recipients(target_id)
             ],
             batch_size=1000,
@@ -257,7 +283,9 @@ def do_cancel_target(source_name, target_id, now=None):
         )
         ids = list(
             Reminder.objects.filter(
-                source=source_name, target_id=target_id, kind=Reminder.Kind.CANCELLATION,
+                source=source_name,
+                target_id=target_id,
+                kind=Reminder.Kind.CANCELLATION,
                 status=Reminder.Status.PENDING,
             ).values_list("pk", flat=True)
         )
@@ -272,8 +300,11 @@ def do_restore_target(source_name, target_id):
     """A cancelled target is back on: the reminders its cancellation dropped are planned again at its
     current time (the dispatcher sends them when due, or skips them as late)."""
     dropped = Reminder.objects.filter(
-        source=source_name, target_id=target_id, kind=Reminder.Kind.REMINDER,
-        status=Reminder.Status.SKIPPED, skip_reason="cancelled",
+        source=source_name,
+        target_id=target_id,
+        kind=Reminder.Kind.REMINDER,
+        status=Reminder.Status.SKIPPED,
+        skip_reason="cancelled",
     )
     offsets = set(dropped.values_list("offset_minutes", flat=True))
     target = get_source(source_name).describe(target_id, None, None) if offsets else None
@@ -290,8 +321,12 @@ def do_restore_target(source_name, target_id):
 def do_forget_recipient(source_name, target_id, user_id):
     """Someone took the target out of their agenda: their pending reminders are dropped."""
     return Reminder.objects.filter(
-        source=source_name, target_id=target_id, user_id=user_id, kind=Reminder.Kind.REMINDER,
-        role=Reminder.Role.ATTENDEE, status__in=ACTIVE,
+        source=source_name,
+        target_id=target_id,
+        user_id=user_id,
+        kind=Reminder.Kind.REMINDER,
+        role=Reminder.Role.ATTENDEE,
+        status__in=ACTIVE,
     ).update(status=Reminder.Status.SKIPPED, skip_reason="not-in-agenda")
 
 
@@ -299,8 +334,13 @@ def do_restore_recipient(source_name, target_id, user_id, now=None):
     """Back in the agenda: reminders dropped by the removal and not yet due come back."""
     now = now or timezone.now()
     return Reminder.objects.filter(
-        source=source_name, target_id=target_id, user_id=user_id, kind=Reminder.Kind.REMINDER,
-        status=Reminder.Status.SKIPPED, skip_reason="not-in-agenda", due_at__gt=now,
+        source=source_name,
+        target_id=target_id,
+        user_id=user_id,
+        kind=Reminder.Kind.REMINDER,
+        status=Reminder.Status.SKIPPED,
+        skip_reason="not-in-agenda",
+        due_at__gt=now,
     ).update(status=Reminder.Status.PENDING, skip_reason="")
 
 

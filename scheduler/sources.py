@@ -131,9 +131,9 @@ class SessionSource(ReminderSource):
         def via(prefix):
             return {f"{prefix}__{key}": value for key, value in window.items()}
 
-        speakers = Session.speakers.through.objects.filter(
-            **via("session"), speaker__user__isnull=False
-        ).values_list("session_id", "speaker__user_id", "session__starts_at")
+        speakers = Session.speakers.through.objects.filter(**via("session"), speaker__user__isnull=False).values_list(
+            "session_id", "speaker__user_id", "session__starts_at"
+        )
         members = Company.members.through.objects.filter(**via("company__pitches")).values_list(
             "company__pitches__id", "user_id", "company__pitches__starts_at"
         )

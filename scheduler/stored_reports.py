@@ -39,7 +39,8 @@ def current_report(summit):
 def report_on_its_way(summit):
     """A stored report is pending or being built: the page says a fresh one is coming."""
     return SummitReport.objects.filter(
-        summit=summit, status__in=[SummitReport.Status.PENDING, SummitReport.Status.BUILDING]).exists()
+        summit=summit, status__in=[SummitReport.Status.PENDING, SummitReport.Status.BUILDING]
+    ).exists()
 
 
 def report_data(summit):
@@ -93,7 +94,10 @@ def _refresh_interim_reports(now):
     ended = (
         Session.objects.filter(
             status=Session.Status.PUBLISHED, ends_at__lte=now, ends_at__gt=now - dt.timedelta(days=1)
-        ).values("summit").annotate(last=Max("ends_at")).values_list("summit", "last")
+        )
+        .values("summit")
+        .annotate(last=Max("ends_at"))
+        .values_list("summit", "last")
     )
     started = []
     for summit_id, last in ended:
@@ -130,15 +134,22 @@ def do_build_report(report_id, now=None):
     """Build the report if this call wins the claim; mail the final one to the organisers once."""
     now = now or timezone.now()
     claimable = Q(status=SummitReport.Status.PENDING) | Q(status=SummitReport.Status.BUILDING, lease_until__lt=now)
-    claimed = SummitReport.objects.filter(pk=report_id).filter(claimable).update(
-        status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+    claimed = (
+        SummitReport.objects.filter(pk=report_id)
+        .filter(claimable)
+        .update(
+            status=SummitReport.Status.BUILDING, lease_until=now + dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+        )
     )
     if not claimed:
         return "not-claimed"
     report = SummitReport.objects.select_related("summit").get(pk=report_id)
     data = build_report(report.summit, now=now)
     SummitReport.objects.filter(pk=report_id, status=SummitReport.Status.BUILDING).update(
-        status=SummitReport.Status.READY, data=data, csv=sessions_csv(data), generated_at=now,
+        status=SummitReport.Status.READY,
+        data=data,
+        csv=sessions_csv(data),
+        generated_at=now,
         lease_until=None,
     )
     if report.key != SummitReport.FINAL:
@@ -164,8 +175,13 @@ def _mail_organisers(summit, data):
             continue
         with translation.override(profile.language):
             mine = localized(data, profile.language)
-            context = {"name": profile.name, "summit": summit, "data": mine, "link": link,
-                       "top": sorted(mine["sessions"], key=lambda s: -s["unique_attendees"])[:5]}
+            context = {
+                "name": profile.name,
+                "summit": summit,
+                "data": mine,
+                "link": link,
+                "top": sorted(mine["sessions"], key=lambda s: -s["unique_attendees"])[:5],
+            }
             message = EmailMultiAlternatives(
                 subject=_("Attendance report: %(summit)s") % {"summit": summit.name},
                 body=render_to_string("email/report.txt", context),

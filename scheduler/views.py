@@ -21,7 +21,11 @@ def attendance_report(request, slug):
     data = reports.localized(data, translation.get_language())
     tz = zoneinfo.ZoneInfo(summit.timezone)
     sessions = [
-        {**row, "starts": dt.datetime.fromisoformat(row["starts_at"]), "ends": dt.datetime.fromisoformat(row["ends_at"])}
+        {
+            **row,
+            "starts": dt.datetime.fromisoformat(row["starts_at"]),
+            "ends": dt.datetime.fromisoformat(row["ends_at"]),
+        }
         for row in data["sessions"]
     ]
     generated_at = dt.datetime.fromisoformat(data["generated_at"])
@@ -84,6 +88,10 @@ def open_notification(request, notification_id):
 def mail_setting(request):
     check_signed_in(request.user)
     on = notices.do_set_mail_notices(request.user, request.POST.get("by_mail") == "on")
-    messages.success(request, _("Notices will also be mailed to you.") if on
-                     else _("Notices will no longer be mailed to you; they stay here."))
+    messages.success(
+        request,
+        _("Notices will also be mailed to you.")
+        if on
+        else _("Notices will no longer be mailed to you; they stay here."),
+    )
     return redirect("notifications")

@@ -102,7 +102,7 @@ def parse(arguments):
     for argument in arguments:
         name, sep, command = argument.partition(":")
         if not sep or not name.strip() or not command.strip():
-            sys.exit(f"supervise: expected \"name: command\", got {argument!r}")
+            sys.exit(f'supervise: expected "name: command", got {argument!r}')
         processes.append(Supervised(name.strip(), shlex.split(command)))
     return processes
 

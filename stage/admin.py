@@ -18,8 +18,18 @@ class RecordingAdmin(admin.ModelAdmin):
     list_display = ["room", "session", "language", "started_at", "duration_s", "status", "is_hidden"]
     list_filter = ["room__summit", "status", "is_hidden"]
     list_editable = ["is_hidden"]
-    readonly_fields = ["room", "session", "language", "public_name", "slug", "started_at", "ended_at",
-                       "duration_s", "source_path", "status"]
+    readonly_fields = [
+        "room",
+        "session",
+        "language",
+        "public_name",
+        "slug",
+        "started_at",
+        "ended_at",
+        "duration_s",
+        "source_path",
+        "status",
+    ]
 
 
 @admin.register(RestreamTarget)

@@ -126,8 +126,9 @@ def go_live(request, slug, room_slug):
                 channels.do_rotate_keys(room)
                 messages.success(request, _("New keys are ready: the old ones no longer work."))
             elif action == "add-target":
-                restream.do_add_restream_target(request.user, room, request.POST.get("url"),
-                                                request.POST.get("stream_key"))
+                restream.do_add_restream_target(
+                    request.user, room, request.POST.get("url"), request.POST.get("stream_key")
+                )
                 messages.success(request, _("Restream target added: it receives the next publish."))
             elif action == "remove-target":
                 target_id = request.POST.get("target", "")
@@ -165,4 +166,3 @@ def replay(request, slug, recording_slug):
         "minutes": max(1, round(recording.duration_s / 60)) if recording.duration_s else None,
     }
     return render(request, "stage/replay.html", context)
-

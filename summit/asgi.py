@@ -31,8 +31,8 @@ async def no_such_socket(scope, receive, send):
 application = ProtocolTypeRouter(
     {
         "http": AnonymousScheduleResponses(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(SessionKeyMiddleware(
-            URLRouter([*websocket_urlpatterns, re_path(r"", no_such_socket)])
-        )),
+        "websocket": AllowedHostsOriginValidator(
+            SessionKeyMiddleware(URLRouter([*websocket_urlpatterns, re_path(r"", no_such_socket)]))
+        ),
     }
 )

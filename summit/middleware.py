@@ -96,8 +96,10 @@ class ApiUnsafeRequestMiddleware:
     def __call__(self, request):
         if request.path.startswith(API_PREFIX) and request.method in UNSAFE_METHODS:
             if check_csrf(request) is not None:
-                detail = _("CSRF token missing or incorrect: GET /api/auth/csrf/ and send its csrftoken "
-                           "cookie back as X-CSRFToken.")
+                detail = _(
+                    "CSRF token missing or incorrect: GET /api/auth/csrf/ and send its csrftoken "
+                    "cookie back as X-CSRFToken."
+                )
                 return JsonResponse({"detail": str(detail)}, status=403)
             if self._has_body(request) and not self._is_json(request):
                 return JsonResponse({"detail": str(_("Send the body as application/json."))}, status=415)

@@ -23,8 +23,13 @@ ERROR = {
     },
     "required": ["detail"],
 }
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
-                               "schema": {"type": "string", "pattern": "^[0-9]+$"}, "required": True}}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        "required": True,
+    }
+}
 NUL_FREE = "^[^\u0000]*$"
 DESCRIPTIONS = {
     400: "The body is not valid JSON.",

@@ -162,8 +162,11 @@ if REDIS_URL:
             "LOCATION": [REDIS_URL],  # a list: a string would be split at the commas between sentinels
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "summit"),
             # Throttle counters live here: a Redis that is down or stuck must fail fast (a 503), not hang.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2,
-                        **({"pool_class": "summit.redis_connections.SentinelPool"} if sentinel_set(REDIS_URL) else {})},
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                **({"pool_class": "summit.redis_connections.SentinelPool"} if sentinel_set(REDIS_URL) else {}),
+            },
         }
     }
 else:
@@ -190,9 +193,7 @@ FORMAT_MODULE_PATH = ["summit.formats"]
 # (columns such as title_en, title_fr, title_zh_hans; see events/translation.py). A text missing in the
 # reader's language falls back to the summit's main language, then to these languages in order.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_FALLBACK_LANGUAGES = tuple(
-    env_list("CONTENT_FALLBACK_LANGUAGES", [code for code, _name in LANGUAGES])
-)
+MODELTRANSLATION_FALLBACK_LANGUAGES = tuple(env_list("CONTENT_FALLBACK_LANGUAGES", [code for code, _name in LANGUAGES]))
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -246,9 +247,10 @@ MEDIA_DIR = Path(env_str("MEDIA_DIR", str(VAR_DIR / "media")))
 # Where the media server reaches the platform for its callbacks (a private address in production).
 MEDIA_PLATFORM_URL = env_url("MEDIA_PLATFORM_URL", SITE_URL)
 # The callbacks' shared secret, part of their URLs: only the media server knows them.
-MEDIA_SECRET = env_str("MEDIA_SECRET") or salted_hmac(
-    "stage.media-callbacks", "", secret=SECRET_KEY, algorithm="sha256"
-).hexdigest()
+MEDIA_SECRET = (
+    env_str("MEDIA_SECRET")
+    or salted_hmac("stage.media-callbacks", "", secret=SECRET_KEY, algorithm="sha256").hexdigest()
+)
 if not re.fullmatch(r"[A-Za-z0-9_-]{16,}", MEDIA_SECRET):
     raise ImproperlyConfigured("MEDIA_SECRET must be at least 16 letters, digits, '-' or '_' (it goes into URLs)")
 # What presenters type into OBS as the server; the host presenters can reach.
@@ -356,6 +358,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }

@@ -58,8 +58,9 @@ def _check(request, scope, setting_name, idents):
     try:
         refused = [counter for counter in counters if not counter.allow_request(request)]
         if refused:
-            raise RateLimited(_("Too many attempts. Try again later."),
-                              retry_after=max(counter.retry_after() for counter in refused))
+            raise RateLimited(
+                _("Too many attempts. Try again later."), retry_after=max(counter.retry_after() for counter in refused)
+            )
         for counter in counters:
             counter.record()
     except redis.RedisError:
@@ -73,8 +74,12 @@ def check_signin_attempt(request, username):
 
 def check_registration_attempt(request, email):
     """A registration: THROTTLE_REGISTRATION per client and per address registered."""
-    _check(request, "registration", "THROTTLE_REGISTRATION",
-           [f"client:{client_address(request)}", f"address:{_named(email)}"])
+    _check(
+        request,
+        "registration",
+        "THROTTLE_REGISTRATION",
+        [f"client:{client_address(request)}", f"address:{_named(email)}"],
+    )
 
 
 def check_signin_link_request(request):

@@ -29,5 +29,8 @@ def blocking_violations(page):
     """Critical and serious violations on the page as it is now, as readable strings."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source())  # evaluated by the browser's debugging protocol, which the CSP does not govern
-    return [f"{v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
-            for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+    return [
+        f"{v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
+        for v in page.evaluate(RUN_AXE)
+        if v["impact"] in BLOCKING
+    ]

@@ -56,18 +56,40 @@ def redis_url():
     return url
 
 
-def make_person(username, *, name=None, timezone="Europe/Paris", language="en", country="FR", organisation="",
-                password=None, **user_fields):
-    user = User.objects.create_user(username=username, email=f"{username}@example.org", password=password,
-                                    **user_fields)
-    Profile.objects.create(user=user, name=name or username.title(), timezone=timezone, language=language,
-                           country=country, organisation=organisation)
+def make_person(
+    username,
+    *,
+    name=None,
+    timezone="Europe/Paris",
+    language="en",
+    country="FR",
+    organisation="",
+    password=None,
+    **user_fields,
+):
+    user = User.objects.create_user(
+        username=username, email=f"{username}@example.org", password=password, **user_fields
+    )
+    Profile.objects.create(
+        user=user,
+        name=name or username.title(),
+        timezone=timezone,
+        language=language,
+        country=country,
+        organisation=organisation,
+    )
     return user
 
 
 def make_session(summit, room, title, starts_at, minutes=30, **fields):
-    return Session.objects.create(summit=summit, room=room, title=title, starts_at=starts_at,
-                                  ends_at=starts_at + dt.timedelta(minutes=minutes), **fields)
+    return Session.objects.create(
+        summit=summit,
+        room=room,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=minutes),
+        **fields,
+    )
 
 
 def before(session, minutes):
@@ -89,9 +111,15 @@ def at_paris(day, hhmm):
 @pytest.fixture
 def summit(db):
     return Summit.objects.create(
-        slug="roadshow", name="Innovation Roadshow", timezone="Europe/Paris", languages=["en", "fr", "zh-hans"],
-        themes=["AI/ICT", "Medical devices"], starts_on=dt.date(2027, 3, 29), ends_on=dt.date(2027, 3, 31),
-        organised_with="Qingdao High-tech Zone", reminder_offsets=[1440, 15],
+        slug="roadshow",
+        name="Innovation Roadshow",
+        timezone="Europe/Paris",
+        languages=["en", "fr", "zh-hans"],
+        themes=["AI/ICT", "Medical devices"],
+        starts_on=dt.date(2027, 3, 29),
+        ends_on=dt.date(2027, 3, 31),
+        organised_with="Qingdao High-tech Zone",
+        reminder_offsets=[1440, 15],
     )
 
 
@@ -107,8 +135,14 @@ def main_stage(summit):
 
 @pytest.fixture
 def pitch_room(summit, fair_vision):
-    return Room.objects.create(summit=summit, slug="fair-vision", name="Fair Vision pitch room",
-                               kind=Room.Kind.PITCH, company=fair_vision, position=1)
+    return Room.objects.create(
+        summit=summit,
+        slug="fair-vision",
+        name="Fair Vision pitch room",
+        kind=Room.Kind.PITCH,
+        company=fair_vision,
+        position=1,
+    )
 
 
 @pytest.fixture
@@ -118,8 +152,9 @@ def track(summit):
 
 @pytest.fixture
 def speaker(summit, fair_vision):
-    return Speaker.objects.create(summit=summit, name="Julien Marchetti", organisation="Fair Vision",
-                                  company=fair_vision)
+    return Speaker.objects.create(
+        summit=summit, name="Julien Marchetti", organisation="Fair Vision", company=fair_vision
+    )
 
 
 @pytest.fixture
@@ -129,8 +164,9 @@ def keynote(summit, main_stage):
 
 @pytest.fixture
 def pitch(summit, pitch_room, fair_vision):
-    return make_session(summit, pitch_room, "Fair Vision pitch", at_paris(dt.date(2027, 3, 30), "10:00"), 30,
-                        company=fair_vision)
+    return make_session(
+        summit, pitch_room, "Fair Vision pitch", at_paris(dt.date(2027, 3, 30), "10:00"), 30, company=fair_vision
+    )
 
 
 @pytest.fixture
@@ -149,8 +185,14 @@ def attendee_paris(summit):
 
 @pytest.fixture
 def attendee_shanghai(summit):
-    user = make_person("lina", name="Li Na", timezone="Asia/Shanghai", language="zh-hans", country="CN",
-                       organisation="Qingdao Rehabilitation Devices Co.")
+    user = make_person(
+        "lina",
+        name="Li Na",
+        timezone="Asia/Shanghai",
+        language="zh-hans",
+        country="CN",
+        organisation="Qingdao Rehabilitation Devices Co.",
+    )
     Registration.objects.create(summit=summit, user=user)
     return user
 
@@ -284,8 +326,9 @@ def live_pitch(summit, pitch_room, fair_vision):
     """Fair Vision's pitch, on in its pitch room right now."""
     from django.utils import timezone
 
-    return make_session(summit, pitch_room, "Fair Vision pitch, live", timezone.now() - dt.timedelta(minutes=5), 60,
-                        company=fair_vision)
+    return make_session(
+        summit, pitch_room, "Fair Vision pitch, live", timezone.now() - dt.timedelta(minutes=5), 60, company=fair_vision
+    )
 
 
 # --- concurrency: threads, each with its own database connection ----------------------------------

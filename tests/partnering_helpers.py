@@ -15,8 +15,15 @@ BEFORE = dt.datetime(2027, 3, 1, tzinfo=UTC)
 
 
 def make_summit(slug, first, last, themes=("AI/ICT", "Medical devices", "Robotics")):
-    return Summit.objects.create(slug=slug, name=slug.title(), timezone="Europe/Paris", themes=list(themes),
-                                 languages=["en"], starts_on=first, ends_on=last)
+    return Summit.objects.create(
+        slug=slug,
+        name=slug.title(),
+        timezone="Europe/Paris",
+        themes=list(themes),
+        languages=["en"],
+        starts_on=first,
+        ends_on=last,
+    )
 
 
 def registered(summit, username, tz="Europe/Paris", country="FR", **fields):

@@ -23,8 +23,16 @@ from tests.conftest import services_required
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DAPHNE_START_SECONDS = 40
 
 
@@ -56,10 +64,24 @@ def start_daphne(port, env, log_path, *, ready_path=None):
     """
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "summit.serve", "-b", "127.0.0.1", "-p", str(port),
-             "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536",
-             "summit.asgi:application"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "summit.serve",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--websocket-max-message-size",
+                "65536",
+                "--websocket-max-frame-size",
+                "65536",
+                "summit.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + DAPHNE_START_SECONDS
     while time.monotonic() < deadline:
@@ -69,8 +91,9 @@ def start_daphne(port, env, log_path, *, ready_path=None):
             return process
         time.sleep(0.2)
     stop(process)
-    pytest.fail(f"Daphne on {port} did not answer within {DAPHNE_START_SECONDS}s:\n"
-                f"{Path(log_path).read_text()[-3000:]}")
+    pytest.fail(
+        f"Daphne on {port} did not answer within {DAPHNE_START_SECONDS}s:\n{Path(log_path).read_text()[-3000:]}"
+    )
 
 
 def _answers(port, ready_path):
@@ -130,16 +153,18 @@ class SentinelSet:
 
     def _redis_server(self, name, *args):
         with open(self.tmp_path / f"{name}.log", "w") as log:
-            self.processes[name] = subprocess.Popen(["redis-server", *args], stdout=log, stderr=subprocess.STDOUT,
-                                                    cwd=self.tmp_path)
+            self.processes[name] = subprocess.Popen(
+                ["redis-server", *args], stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp_path
+            )
 
     def start(self):
         import redis
 
         plain = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         self._redis_server("primary", "--port", str(self.primary_port), *plain)
-        self._redis_server("replica", "--port", str(self.replica_port), *plain,
-                           "--replicaof", "127.0.0.1", str(self.primary_port))
+        self._redis_server(
+            "replica", "--port", str(self.replica_port), *plain, "--replicaof", "127.0.0.1", str(self.primary_port)
+        )
         for n, port in enumerate(self.sentinel_ports):
             config = self.tmp_path / f"sentinel-{n}.conf"
             config.write_text(
@@ -150,8 +175,10 @@ class SentinelSet:
             self._redis_server(f"sentinel-{n}", str(config), "--sentinel")
         # Ready once every sentinel knows the replica and the two other sentinels: failover needs both.
         self._wait(lambda: all(self._sentinel_ready(port) for port in self.sentinel_ports), "the sentinels to agree")
-        self._wait(lambda: redis.Redis(port=self.replica_port).info("replication")["master_link_status"] == "up",
-                   "the replica to sync")
+        self._wait(
+            lambda: redis.Redis(port=self.replica_port).info("replication")["master_link_status"] == "up",
+            "the replica to sync",
+        )
 
     def _sentinel_ready(self, port):
         import redis
@@ -162,8 +189,9 @@ class SentinelSet:
     def master_port(self):
         import redis
 
-        return redis.Redis(port=self.sentinel_ports[0], socket_timeout=1).sentinel_get_master_addr_by_name(
-            self.MASTER)[1]
+        return redis.Redis(port=self.sentinel_ports[0], socket_timeout=1).sentinel_get_master_addr_by_name(self.MASTER)[
+            1
+        ]
 
     def kill_primary(self):
         """SIGKILL the primary; return once every sentinel hands out the promoted replica, as clients ask."""
@@ -173,12 +201,21 @@ class SentinelSet:
 
         # Redis replicates asynchronously: kill once the replica holds what was written (a clean test).
         offset = redis.Redis(port=self.primary_port, socket_timeout=1).info("replication")["master_repl_offset"]
-        self._wait(lambda: redis.Redis(port=self.replica_port, socket_timeout=1).info("replication")[
-            "slave_repl_offset"] >= offset, "the replica to catch up")
+        self._wait(
+            lambda: (
+                redis.Redis(port=self.replica_port, socket_timeout=1).info("replication")["slave_repl_offset"] >= offset
+            ),
+            "the replica to catch up",
+        )
         self.processes["primary"].kill()
         self.processes["primary"].wait()
-        self._wait(lambda: all(Sentinel([("127.0.0.1", port)], socket_timeout=1).discover_master(self.MASTER)[1]
-                               == self.replica_port for port in self.sentinel_ports), "the replica's promotion")
+        self._wait(
+            lambda: all(
+                Sentinel([("127.0.0.1", port)], socket_timeout=1).discover_master(self.MASTER)[1] == self.replica_port
+                for port in self.sentinel_ports
+            ),
+            "the replica's promotion",
+        )
 
     def _wait(self, condition, what, seconds=60):
         import redis
@@ -306,8 +343,9 @@ def start_nginx(tmp_path, upstream_ports):
         f"  include {temp}/site.conf;\n}}\n"
     )
     with open(temp / "stdout.log", "w") as log:
-        process = subprocess.Popen(["nginx", "-p", str(temp), "-c", str(temp / "nginx.conf")], stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["nginx", "-p", str(temp), "-c", str(temp / "nginx.conf")], stdout=log, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 10
     while not _answers(port, None):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -391,10 +429,17 @@ def demo_server(tmp, usernames, label="demo"):
     env = server_env(tmp, database_url, DEMO_PASSWORD=secrets.token_urlsafe(12))
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        cookies = json.loads(subprocess.run([sys.executable, "-c", DEMO_SESSIONS_SCRIPT, *usernames], cwd=ROOT,
-                                            env=env, check=True, capture_output=True, text=True).stdout)
+        subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+        cookies = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", DEMO_SESSIONS_SCRIPT, *usernames],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
         port = free_port()
         log = tmp / "daphne.log"
         process = start_daphne(port, env, log, ready_path="/")
@@ -404,6 +449,8 @@ def demo_server(tmp, usernames, label="demo"):
             stop(process)
     finally:
         drop_database()
+
+
 # --- the stage's media server (nginx with the RTMP module), ffmpeg and a Celery worker ---------------
 
 NGINX = "/usr/sbin/nginx"
@@ -429,7 +476,8 @@ def start_media_server(config_path, rtmp_port, log_path):
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [NGINX, "-e", "stderr", "-p", str(Path(config_path).parent), "-c", str(config_path)],
-            stdout=log, stderr=subprocess.STDOUT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + MEDIA_START_SECONDS
     while time.monotonic() < deadline:
@@ -446,9 +494,23 @@ def start_celery_worker(env, log_path):
     """A real worker (solo pool: one process to stop), returned once it says it is ready."""
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "summit", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "summit",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -464,11 +526,33 @@ def start_celery_worker(env, log_path):
 def publish_test_pattern(url, log_path, *, seconds=60, audio_only=False):
     """ffmpeg pushing a test picture and tone to `url` in real time, as OBS would."""
     video = [] if audio_only else ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25"]
-    codecs = [] if audio_only else ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
-                                    "-pix_fmt", "yuv420p"]
+    codecs = (
+        []
+        if audio_only
+        else ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p"]
+    )
     with open(log_path, "w") as log:
         return subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", "-re", *video, "-f", "lavfi", "-i", "sine=frequency=440",
-             "-t", str(seconds), *codecs, "-c:a", "aac", "-f", "flv", url],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-re",
+                *video,
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440",
+                "-t",
+                str(seconds),
+                *codecs,
+                "-c:a",
+                "aac",
+                "-f",
+                "flv",
+                url,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )

@@ -53,8 +53,9 @@ print(json.dumps({{
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     with demo_server(tmp_path_factory.mktemp("a11y"), [ORGANISER, CAMILLE, LI_NA, JULIEN], label="a11y") as server:
-        ids = subprocess.run([sys.executable, "-c", IDS_SCRIPT], cwd=ROOT, env=server["env"], check=True,
-                             capture_output=True, text=True).stdout
+        ids = subprocess.run(
+            [sys.executable, "-c", IDS_SCRIPT], cwd=ROOT, env=server["env"], check=True, capture_output=True, text=True
+        ).stdout
         yield {**server, "ids": json.loads(ids)}
 
 
@@ -78,19 +79,38 @@ def page_for(browser, demo, who):
 S = f"/summits/{SLUG}"
 E = f"{S}/organiser/programme"
 PAGES = [
-    (None, "/"), (None, f"{S}/"), (None, f"{S}/schedule/"), (None, f"{S}/sessions/{{session}}/"),
-    (None, f"{S}/companies/fair-vision/"), (None, f"{S}/register/"), (None, "/signin/"),
-    (CAMILLE, f"{S}/schedule/"), (CAMILLE, f"{S}/sessions/{{session}}/"), (CAMILLE, f"{S}/agenda/"),
+    (None, "/"),
+    (None, f"{S}/"),
+    (None, f"{S}/schedule/"),
+    (None, f"{S}/sessions/{{session}}/"),
+    (None, f"{S}/companies/fair-vision/"),
+    (None, f"{S}/register/"),
+    (None, "/signin/"),
+    (CAMILLE, f"{S}/schedule/"),
+    (CAMILLE, f"{S}/sessions/{{session}}/"),
+    (CAMILLE, f"{S}/agenda/"),
     (LI_NA, f"{S}/schedule/"),
-    (CAMILLE, f"{S}/partnering/"), (CAMILLE, f"{S}/partnering/me/"), (CAMILLE, f"{S}/partnering/partners/{{partner}}/"),
+    (CAMILLE, f"{S}/partnering/"),
+    (CAMILLE, f"{S}/partnering/me/"),
+    (CAMILLE, f"{S}/partnering/partners/{{partner}}/"),
     (CAMILLE, f"{S}/partnering/meetings/"),
     (JULIEN, f"{S}/partnering/companies/fair-vision/leads/"),
-    (ORGANISER, f"{S}/organiser/"), (ORGANISER, f"{S}/reports/attendance/"), (ORGANISER, f"{S}/partnering/organiser/"),
-    (ORGANISER, f"{E}/"), (ORGANISER, f"{E}/sessions/new/"), (ORGANISER, f"{E}/sessions/{{session}}/"),
-    (ORGANISER, f"{E}/run-sheet/{{day}}/"), (ORGANISER, f"{E}/rooms/"), (ORGANISER, f"{E}/rooms/{{room}}/"),
-    (ORGANISER, f"{E}/tracks/"), (ORGANISER, f"{E}/tracks/new/"), (ORGANISER, f"{E}/speakers/"),
-    (ORGANISER, f"{E}/speakers/{{speaker}}/"), (ORGANISER, f"{E}/companies/"),
-    (ORGANISER, f"{E}/companies/{{company}}/"), (ORGANISER, f"{S}/rooms/main-stage/go-live/"),
+    (ORGANISER, f"{S}/organiser/"),
+    (ORGANISER, f"{S}/reports/attendance/"),
+    (ORGANISER, f"{S}/partnering/organiser/"),
+    (ORGANISER, f"{E}/"),
+    (ORGANISER, f"{E}/sessions/new/"),
+    (ORGANISER, f"{E}/sessions/{{session}}/"),
+    (ORGANISER, f"{E}/run-sheet/{{day}}/"),
+    (ORGANISER, f"{E}/rooms/"),
+    (ORGANISER, f"{E}/rooms/{{room}}/"),
+    (ORGANISER, f"{E}/tracks/"),
+    (ORGANISER, f"{E}/tracks/new/"),
+    (ORGANISER, f"{E}/speakers/"),
+    (ORGANISER, f"{E}/speakers/{{speaker}}/"),
+    (ORGANISER, f"{E}/companies/"),
+    (ORGANISER, f"{E}/companies/{{company}}/"),
+    (ORGANISER, f"{S}/rooms/main-stage/go-live/"),
 ]
 
 
@@ -110,8 +130,11 @@ def test_page_has_no_serious_accessibility_violation(browser, demo, who, path):
 def test_a_meeting_page_has_no_serious_accessibility_violation(browser, demo):
     if not demo["ids"]["meeting"]:
         pytest.skip("The demo days hold no common slot (a weekend): no meeting was booked.")
-    who = next(p for p in demo["ids"]["meeting_people"] if p in demo["cookies"]) \
-        if set(demo["ids"]["meeting_people"]) & set(demo["cookies"]) else None
+    who = (
+        next(p for p in demo["ids"]["meeting_people"] if p in demo["cookies"])
+        if set(demo["ids"]["meeting_people"]) & set(demo["cookies"])
+        else None
+    )
     if who is None:
         pytest.skip("No signed-in person of this test is in the demo's first meeting.")
     page = page_for(browser, demo, who)

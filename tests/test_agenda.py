@@ -53,7 +53,9 @@ def test_cancelled_session_cannot_be_bookmarked(attendee_client, keynote):
 
 
 def test_unknown_session_is_404(attendee_client, summit):
-    assert attendee_client.post("/api/sessions/999999/bookmark/", headers=csrf_headers(attendee_client)).status_code == 404
+    assert (
+        attendee_client.post("/api/sessions/999999/bookmark/", headers=csrf_headers(attendee_client)).status_code == 404
+    )
 
 
 def test_draft_session_is_invisible(attendee_client, keynote):
@@ -67,7 +69,9 @@ def test_bookmark_from_the_schedule_page(attendee_paris, keynote):
 
     client = Client()
     client.force_login(attendee_paris)
-    response = client.post(f"/summits/roadshow/sessions/{keynote.pk}/bookmark/", {"next": "/summits/roadshow/schedule/"})
+    response = client.post(
+        f"/summits/roadshow/sessions/{keynote.pk}/bookmark/", {"next": "/summits/roadshow/schedule/"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/summits/roadshow/schedule/"
     assert Bookmark.objects.filter(user=attendee_paris, session=keynote).exists()

@@ -24,11 +24,16 @@ def test_api_docs_load_nothing_from_another_host(organiser_client):
 def test_try_it_out_sends_a_csrf_token_django_accepts(organiser_client, main_stage):
     page, token = docs_token(organiser_client)
     assert 'data-api-csrf="true"' in page
-    body = {"title": "Tried out", "room": "main-stage", "starts_at": "2027-03-29T14:00:00+02:00",
-            "ends_at": "2027-03-29T15:00:00+02:00"}
+    body = {
+        "title": "Tried out",
+        "room": "main-stage",
+        "starts_at": "2027-03-29T14:00:00+02:00",
+        "ends_at": "2027-03-29T15:00:00+02:00",
+    }
     refused = organiser_client.post("/api/summits/roadshow/sessions/", body, content_type="application/json")
     assert refused.status_code == 403
-    response = organiser_client.post("/api/summits/roadshow/sessions/", body, content_type="application/json",
-                                     headers={"X-CSRFToken": token})
+    response = organiser_client.post(
+        "/api/summits/roadshow/sessions/", body, content_type="application/json", headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 201, response.content
     assert Session.objects.filter(title="Tried out").exists()

@@ -26,9 +26,13 @@ CSRF = "schemathesisCsrfToken0123456789a"  # any 32 letters and digits will do a
 # summit, that a session ends after it starts and clashes with no other, that office hours end
 # after they start. There a schema-valid request may still be refused with 422.
 CROSS_FIELD_RULES = [
-    "/api/summits/{slug}/sessions/", "/api/sessions/{session_id}/", "/api/summits/{slug}/partners/me/",
-    "/api/summits/{slug}/partners/companies/{company_slug}/", "/api/summits/{slug}/meetings/",
-    "/api/meetings/{meeting_id}/propose/", "/api/summits/{slug}/contact-sharing/",
+    "/api/summits/{slug}/sessions/",
+    "/api/sessions/{session_id}/",
+    "/api/summits/{slug}/partners/me/",
+    "/api/summits/{slug}/partners/companies/{company_slug}/",
+    "/api/summits/{slug}/meetings/",
+    "/api/meetings/{meeting_id}/propose/",
+    "/api/summits/{slug}/contact-sharing/",
 ]
 
 
@@ -38,15 +42,22 @@ def load(session_id=None):
         "phases": {"stateful": {"enabled": False}},
         "auth": {"auto-signup": False},
         "operations": [
-            {"include-path": path, "checks": {"positive_data_acceptance": {
-                "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]}}}
+            {
+                "include-path": path,
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
+                    }
+                },
+            }
             for path in CROSS_FIELD_RULES
         ],
     }
     if session_id:
         config["auth"]["openapi"] = {"SessionAuth": {"api_key": session_id}}
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application(),
-                                          config=SchemathesisConfig.from_dict(config))
+    return schemathesis.openapi.from_wsgi(
+        "/api/openapi.json", get_wsgi_application(), config=SchemathesisConfig.from_dict(config)
+    )
 
 
 # The organiser's session cookie is fixed in the schema's auth and stored by the test that uses it.
@@ -77,8 +88,13 @@ def organiser_signed_in(world):
     person = make_person("schema-organiser", name="Schema Organiser")
     Registration.objects.create(summit=world, user=person, role=Registration.Role.ORGANISER)
     store = SessionStore(session_key=ORGANISER_SESSION)
-    store.update({SESSION_KEY: str(person.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                  HASH_SESSION_KEY: person.get_session_auth_hash()})
+    store.update(
+        {
+            SESSION_KEY: str(person.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: person.get_session_auth_hash(),
+        }
+    )
     store.save(must_create=True)
     return person
 

@@ -34,12 +34,17 @@ def chat_results(scenarios):
 
 @pytest.mark.multiprocess
 def test_bench_smoke_runs_every_scenario_and_loses_nothing(transactional_db, redis_url, tmp_path):
-    env = {**os.environ, "DATABASE_URL": database_url(tmp_path), "REDIS_URL": redis_url,
-           "VAR_DIR": str(tmp_path / "var")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(tmp_path),
+        "REDIS_URL": redis_url,
+        "VAR_DIR": str(tmp_path / "var"),
+    }
     out = tmp_path / "bench"
     run = subprocess.Popen(
         [sys.executable, "-m", "bench.run", "--smoke", "--out", str(out), "--docs", str(tmp_path / "b.md")],
-        cwd=BASE_DIR, env=env,
+        cwd=BASE_DIR,
+        env=env,
     )
     try:
         run.wait(TIMEOUT)
@@ -62,7 +67,13 @@ def test_bench_smoke_runs_every_scenario_and_loses_nothing(transactional_db, red
     assert delivered and all(r["deliveries"] > 0 for r in delivered)
     for r in delivered:
         assert (r["lost"], r["unacknowledged"], r["duplicated"], r["out_of_order"], r["refused"], r["dropped"]) == (
-            0, 0, 0, 0, 0, 0), r
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ), r
     for storm in scenarios["join_storm"]:
         if "joined" in storm:
             assert storm["joined"] == storm["attendees"]
@@ -74,6 +85,7 @@ def test_bench_smoke_runs_every_scenario_and_loses_nothing(transactional_db, red
         assert polls["exact"] and polls["clients_without_final_results"] == 0, polls
     assert all(e["statuses"] == {"200": e["requests"]} and e["requests"] for e in scenarios["http"]["endpoints"])
     assert all(run["status"] == 200 and run["rows"] > 1 for run in scenarios["report"].get("runs", [])), scenarios[
-        "report"]
+        "report"
+    ]
     assert (tmp_path / "b.md").read_text().startswith("# Benchmarks")
     assert (tmp_path / "bench-p99.svg").read_text().startswith("<svg")

@@ -29,8 +29,13 @@ def test_schedule_feed_has_utc_times_and_stable_uids(anonymous_client, keynote, 
 
 def test_moved_session_keeps_its_uid_and_raises_its_sequence(anonymous_client, keynote, organiser):
     before = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))[0]
-    do_update_session(organiser, keynote, SessionChange(starts_at=keynote.starts_at + dt.timedelta(hours=2),
-                                                        ends_at=keynote.ends_at + dt.timedelta(hours=2)))
+    do_update_session(
+        organiser,
+        keynote,
+        SessionChange(
+            starts_at=keynote.starts_at + dt.timedelta(hours=2), ends_at=keynote.ends_at + dt.timedelta(hours=2)
+        ),
+    )
     after = events_of(anonymous_client.get("/summits/roadshow/schedule.ics"))[0]
     assert after["uid"] == before["uid"]
     assert after["sequence"] > before["sequence"]

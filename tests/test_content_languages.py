@@ -49,8 +49,10 @@ def test_a_string_is_written_in_the_summits_main_language(organiser_client, summ
 
 
 def test_an_object_writes_each_language_and_each_reader_gets_theirs(organiser_client, anonymous_client, main_stage):
-    response = post_session(organiser_client, {**NEW_SESSION, "title": TITLES,
-                                               "description": {"fr": "Avec Qingdao.", "zh-hans": "与青岛合作。"}})
+    response = post_session(
+        organiser_client,
+        {**NEW_SESSION, "title": TITLES, "description": {"fr": "Avec Qingdao.", "zh-hans": "与青岛合作。"}},
+    )
     assert response.status_code == 201, response.content
     for lang, title in TITLES.items():
         (session,) = schedule(anonymous_client, lang=lang).json()["sessions"]
@@ -59,8 +61,9 @@ def test_an_object_writes_each_language_and_each_reader_gets_theirs(organiser_cl
     assert schedule(anonymous_client, lang="zh-hans").json()["sessions"][0]["description"] == "与青岛合作。"
 
 
-def test_a_missing_translation_falls_back_to_the_main_language_not_the_first_one(organiser_client, anonymous_client,
-                                                                                 summit, main_stage):
+def test_a_missing_translation_falls_back_to_the_main_language_not_the_first_one(
+    organiser_client, anonymous_client, summit, main_stage
+):
     summit.language = "fr"
     summit.save()
     post_session(organiser_client, {**NEW_SESSION, "title": {"en": "Opening", "fr": "Ouverture"}})
@@ -70,8 +73,9 @@ def test_a_missing_translation_falls_back_to_the_main_language_not_the_first_one
     assert body["sessions"][0]["title_i18n"]["zh-hans"] == ""
 
 
-def test_the_readers_language_is_lang_then_saved_then_accept_language_then_main(anonymous_client, summit,
-                                                                                attendee_shanghai, keynote):
+def test_the_readers_language_is_lang_then_saved_then_accept_language_then_main(
+    anonymous_client, summit, attendee_shanghai, keynote
+):
     keynote.title_fr, keynote.title_zh_hans = "Conférence d’ouverture", "开幕主旨演讲"
     keynote.save()
     summit.language = "fr"
@@ -118,11 +122,18 @@ def test_summit_texts_come_in_the_readers_language(anonymous_client, summit):
 def test_patch_with_an_object_changes_only_the_languages_given(organiser_client, keynote):
     keynote.title_fr = "Conférence d’ouverture"
     keynote.save()
-    response = organiser_client.patch(f"/api/sessions/{keynote.pk}/", {"title": {"zh-hans": "开幕主旨演讲"}},
-                                      content_type="application/json", headers=csrf_headers(organiser_client))
+    response = organiser_client.patch(
+        f"/api/sessions/{keynote.pk}/",
+        {"title": {"zh-hans": "开幕主旨演讲"}},
+        content_type="application/json",
+        headers=csrf_headers(organiser_client),
+    )
     assert response.status_code == 200, response.content
-    assert response.json()["title_i18n"] == {"en": "Opening keynote", "fr": "Conférence d’ouverture",
-                                             "zh-hans": "开幕主旨演讲"}
+    assert response.json()["title_i18n"] == {
+        "en": "Opening keynote",
+        "fr": "Conférence d’ouverture",
+        "zh-hans": "开幕主旨演讲",
+    }
 
 
 @pytest.mark.parametrize("title", [{"de": "Eröffnung"}, {"en": "Opening", "zh": "开幕"}, {"EN": "Opening"}])
@@ -151,8 +162,9 @@ def test_an_unknown_lang_parameter_is_422(anonymous_client, summit):
 # --- reminders and reports: the recipient's or reader's language -------------------------------
 
 
-def test_a_reminder_is_written_in_the_recipients_language(keynote, attendee_shanghai, attendee_paris,
-                                                          django_capture_on_commit_callbacks):
+def test_a_reminder_is_written_in_the_recipients_language(
+    keynote, attendee_shanghai, attendee_paris, django_capture_on_commit_callbacks
+):
     keynote.title_zh_hans = "开幕主旨演讲"
     keynote.save()
     keynote.room.name_zh_hans = "主会场"
@@ -193,8 +205,9 @@ def test_pages_fall_back_to_the_summits_main_language(anonymous_client, summit, 
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_room_socket_names_the_room_and_session_in_the_persons_language(live_keynote, attendee_shanghai,
-                                                                                  cookies):
+async def test_a_room_socket_names_the_room_and_session_in_the_persons_language(
+    live_keynote, attendee_shanghai, cookies
+):
     await orm(Session.objects.filter(pk=live_keynote.pk).update, title_zh_hans="开幕主旨演讲")
     await orm(type(live_keynote.room).objects.filter(pk=live_keynote.room_id).update, name_zh_hans="主会场")
     socket, state = await join(await cookies(attendee_shanghai))

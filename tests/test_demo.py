@@ -35,26 +35,55 @@ def test_seed_demo_builds_the_roadshow_from_the_article(monkeypatch):
     assert "Qingdao" in summit.organised_with
     assert (summit.ends_on - summit.starts_on).days >= 2
     rooms = dict(Room.objects.filter(summit=summit).exclude(kind=Room.Kind.MEETING).values_list("slug", "kind"))
-    assert rooms == {"main-stage": "stage", "fair-vision": "pitch", "epicnpoc": "pitch", "finwedge": "pitch",
-                     "lounge": "lounge"}
+    assert rooms == {
+        "main-stage": "stage",
+        "fair-vision": "pitch",
+        "epicnpoc": "pitch",
+        "finwedge": "pitch",
+        "lounge": "lounge",
+    }
     assert {c.name for c in summit.companies.all()} >= {"Fair Vision", "Epicnpoc", "Finwedge"}
     assert Session.objects.filter(summit=summit).count() >= 8
     assert summit.registrations.filter(role=Registration.Role.ATTENDEE).count() >= 3
     assert [(c.key, c.weight) for c in summit.criteria.order_by("position")] == [
-        ("innovation", 30), ("team", 20), ("market", 30), ("fit", 20)]
+        ("innovation", 30),
+        ("team", 20),
+        ("market", 30),
+        ("fit", 20),
+    ]
     assert summit.jurors.filter(user__username="organiser").exists() and summit.jurors.count() == 3
-    assert Client().post("/api/auth/login/", {"username": "organiser", "password": "demo-password-123"},
-                         content_type="application/json").status_code == 200
+    assert (
+        Client()
+        .post(
+            "/api/auth/login/",
+            {"username": "organiser", "password": "demo-password-123"},
+            content_type="application/json",
+        )
+        .status_code
+        == 200
+    )
 
 
 def test_seed_demo_twice_changes_nothing(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     call_command("seed_demo", stdout=io.StringIO())
-    counts = (Summit.objects.count(), Session.objects.count(), Room.objects.count(), Registration.objects.count(),
-              Criterion.objects.count(), Juror.objects.count())
+    counts = (
+        Summit.objects.count(),
+        Session.objects.count(),
+        Room.objects.count(),
+        Registration.objects.count(),
+        Criterion.objects.count(),
+        Juror.objects.count(),
+    )
     call_command("seed_demo", stdout=io.StringIO())
-    assert (Summit.objects.count(), Session.objects.count(), Room.objects.count(),
-            Registration.objects.count(), Criterion.objects.count(), Juror.objects.count()) == counts
+    assert (
+        Summit.objects.count(),
+        Session.objects.count(),
+        Room.objects.count(),
+        Registration.objects.count(),
+        Criterion.objects.count(),
+        Juror.objects.count(),
+    ) == counts
 
 
 def test_seed_demo_prints_a_generated_password_once(monkeypatch, capsys):
@@ -76,8 +105,11 @@ def test_demo_sessions_fit_both_working_days():
 
 
 def sign_in(password):
-    return Client().post("/api/auth/login/", {"username": "organiser", "password": password},
-                         content_type="application/json").status_code
+    return (
+        Client()
+        .post("/api/auth/login/", {"username": "organiser", "password": password}, content_type="application/json")
+        .status_code
+    )
 
 
 def test_seeding_again_keeps_the_organisers_password_unless_asked(monkeypatch):
@@ -109,9 +141,15 @@ def test_seeding_again_survives_an_organiser_reusing_and_renaming_demo_titles(mo
     opening = Session.objects.get(summit=summit, slug="opening")
     response = organiser.post(
         f"/api/summits/{summit.slug}/sessions/",
-        {"title": opening.title_en, "room": "lounge", "starts_at": "2030-01-07T20:00:00+01:00",
-         "ends_at": "2030-01-07T21:00:00+01:00"},
-        content_type="application/json", headers=csrf_headers(organiser))
+        {
+            "title": opening.title_en,
+            "room": "lounge",
+            "starts_at": "2030-01-07T20:00:00+01:00",
+            "ends_at": "2030-01-07T21:00:00+01:00",
+        },
+        content_type="application/json",
+        headers=csrf_headers(organiser),
+    )
     assert response.status_code == 201, response.content
     Session.objects.filter(pk=opening.pk).update(title_en="Opening, renamed by the organiser")
     counts = (Session.objects.count(), Room.objects.count(), Speaker.objects.count(), Track.objects.count())
@@ -123,8 +161,11 @@ def test_seeding_again_survives_an_organiser_reusing_and_renaming_demo_titles(mo
 def overlaps(summit):
     """Pairs of live sessions sharing a room at the same time: what the API refuses."""
     sessions = list(Session.objects.filter(summit=summit).exclude(status="cancelled").order_by("room", "starts_at"))
-    return [(a.slug, b.slug) for a, b in zip(sessions, sessions[1:], strict=False)
-            if a.room_id == b.room_id and b.starts_at < a.ends_at]
+    return [
+        (a.slug, b.slug)
+        for a, b in zip(sessions, sessions[1:], strict=False)
+        if a.room_id == b.room_id and b.starts_at < a.ends_at
+    ]
 
 
 @pytest.mark.parametrize("hhmm", ["09:10", "10:05", "03:00"])
@@ -139,8 +180,14 @@ def test_demo_sessions_never_overlap_in_a_room_whenever_it_is_seeded(hhmm):
     assert overlaps(summit) == []
 
 
-REGISTERED = [(Summit, SummitTranslation), (Track, TrackTranslation), (Room, RoomTranslation),
-              (Company, CompanyTranslation), (Speaker, SpeakerTranslation), (Session, SessionTranslation)]
+REGISTERED = [
+    (Summit, SummitTranslation),
+    (Track, TrackTranslation),
+    (Room, RoomTranslation),
+    (Company, CompanyTranslation),
+    (Speaker, SpeakerTranslation),
+    (Session, SessionTranslation),
+]
 
 
 def test_the_demo_is_written_in_every_language():

@@ -155,8 +155,12 @@ def test_compiled_catalogue_matches_the_po_file(locale):
     stale = []
     for e in messages(read_po(po)):
         if e["msgid_plural"]:
-            got = [compiled.npgettext(e["msgctxt"], e["msgid"], e["msgid_plural"], n) if e["msgctxt"]
-                   else compiled.ngettext(e["msgid"], e["msgid_plural"], n) for n in range(len(e["msgstr"]))]
+            got = [
+                compiled.npgettext(e["msgctxt"], e["msgid"], e["msgid_plural"], n)
+                if e["msgctxt"]
+                else compiled.ngettext(e["msgid"], e["msgid_plural"], n)
+                for n in range(len(e["msgstr"]))
+            ]
             want = [e["msgstr"][compiled.plural(n)] for n in range(len(e["msgstr"]))]
         else:
             got = compiled.pgettext(e["msgctxt"], e["msgid"]) if e["msgctxt"] else compiled.gettext(e["msgid"])
@@ -170,12 +174,27 @@ def test_compiled_catalogue_matches_the_po_file(locale):
 def test_catalogues_hold_every_string_of_the_code(tmp_path):
     """Re-extracts the strings from a copy of the code: a new string without a translation fails here."""
     copy = tmp_path / "project"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "var", "tests", "node_modules", "__pycache__", "*.mo", ".pytest_cache"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "var", "tests", "node_modules", "__pycache__", "*.mo", ".pytest_cache"
+        ),
+    )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", *(f"--locale={locale}" for locale in LOCALES),
-         "--ignore=.venv", "--ignore=var", "--ignore=tests"],
-        cwd=copy, check=True, capture_output=True, env={**os.environ, "VAR_DIR": str(tmp_path / "var")},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            *(f"--locale={locale}" for locale in LOCALES),
+            "--ignore=.venv",
+            "--ignore=var",
+            "--ignore=tests",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "VAR_DIR": str(tmp_path / "var")},
     )
     missing = []
     for locale in LOCALES:
@@ -215,12 +234,15 @@ def test_schedule_follows_accept_language(client, summit, keynote, language):
     assert f">{SCHEDULE[language]}</a>" in page
 
 
-@pytest.mark.parametrize(("header", "language"), [
-    ("zh-CN,zh;q=0.9,en;q=0.8", "zh-hans"),
-    ("zh-Hans-CN,zh-Hans;q=0.9", "zh-hans"),
-    ("fr-FR,fr;q=0.9,en-US;q=0.8", "fr"),
-    ("de-DE,de;q=0.9", "en"),
-])
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-hans"),
+        ("zh-Hans-CN,zh-Hans;q=0.9", "zh-hans"),
+        ("fr-FR,fr;q=0.9,en-US;q=0.8", "fr"),
+        ("de-DE,de;q=0.9", "en"),
+    ],
+)
 def test_browsers_real_accept_language_headers_pick_the_right_catalogue(client, summit, header, language):
     page = client.get("/", headers={"accept-language": header}).content.decode()
     assert f'<html lang="{language}">' in page

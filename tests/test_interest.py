@@ -58,13 +58,15 @@ def test_the_company_sees_who_is_interested_with_their_profile(camille, member, 
     post(camille, INTEREST)
     rows = member.get(INTERESTS).json()
     assert [(r["profile_id"], r["name"], r["organisation"], r["country"], r["mutual"]) for r in rows] == [
-        (camille_card(summit, attendee_paris).pk, "Camille Bernard", "Inria", "FR", False)]
+        (camille_card(summit, attendee_paris).pk, "Camille Bernard", "Inria", "FR", False)
+    ]
     assert rows[0]["email"] == "camille@example.org"  # interest is the choice to be known by this company
     assert dt.datetime.fromisoformat(rows[0]["at"])
 
 
-def test_nobody_but_the_company_and_organisers_sees_an_interest(camille, summit, organiser_client, stranger,
-                                                                attendee_shanghai, anonymous_client):
+def test_nobody_but_the_company_and_organisers_sees_an_interest(
+    camille, summit, organiser_client, stranger, attendee_shanghai, anonymous_client
+):
     post(camille, INTEREST)
     assert organiser_client.get(INTERESTS).status_code == 200
     assert signed_in(attendee_shanghai).get(INTERESTS).status_code == 403
@@ -91,7 +93,8 @@ def test_an_unknown_company_is_404(camille):
 
 
 def test_a_member_answering_makes_it_mutual_and_both_get_an_introduction_with_slots(
-        camille, member, summit, attendee_paris, fair_vision):
+    camille, member, summit, attendee_paris, fair_vision
+):
     post(camille, INTEREST)
     card = camille_card(summit, attendee_paris)
     answered = post(member, f"{INTERESTS}{card.pk}/accept/")
@@ -101,7 +104,11 @@ def test_a_member_answering_makes_it_mutual_and_both_get_an_introduction_with_sl
     company_card = services.company_card(summit, fair_vision)
     [mine] = camille.get("/api/me/introductions/").json()
     assert (mine["company"], mine["profile_id"], mine["name"], mine["as_company"]) == (
-        "fair-vision", company_card.pk, "Fair Vision", None)
+        "fair-vision",
+        company_card.pk,
+        "Fair Vision",
+        None,
+    )
     assert mine["slots_url"] == reverse("api:slots", args=["roadshow"]) + f"?with={company_card.pk}"
     slots = camille.get(mine["slots_url"])
     assert slots.status_code == 200 and len(slots.json()) > 0
@@ -112,8 +119,9 @@ def test_a_member_answering_makes_it_mutual_and_both_get_an_introduction_with_sl
     assert member.get(theirs["slots_url"]).json()[0]["starts_at"] == slots.json()[0]["starts_at"]
 
 
-def test_only_members_answer_and_only_people_who_showed_interest(camille, organiser_client, member, summit,
-                                                                 attendee_paris, attendee_shanghai):
+def test_only_members_answer_and_only_people_who_showed_interest(
+    camille, organiser_client, member, summit, attendee_paris, attendee_shanghai
+):
     card = camille_card(summit, attendee_paris)
     assert post(member, f"{INTERESTS}{card.pk}/accept/").status_code == 404
     post(camille, INTEREST)
@@ -140,9 +148,11 @@ def test_company_page_offers_interested_and_meet_this_company_to_registered_peop
     assert reverse("partnering-partner", args=["roadshow", card.pk]) in page
     assert "Rencontrer cette entreprise" in page  # "Meet this company", in Camille's French
     assert reverse("partnering-interest", args=["roadshow", "fair-vision"]) in page
-    response = camille.post(reverse("partnering-interest", args=["roadshow", "fair-vision"]),
-                            {"action": "express", "next": "/summits/roadshow/companies/fair-vision/"},
-                            headers=csrf_headers(camille))
+    response = camille.post(
+        reverse("partnering-interest", args=["roadshow", "fair-vision"]),
+        {"action": "express", "next": "/summits/roadshow/companies/fair-vision/"},
+        headers=csrf_headers(camille),
+    )
     assert response.status_code == 302 and response["Location"] == "/summits/roadshow/companies/fair-vision/"
     again = camille.get(reverse("company-detail", args=["roadshow", "fair-vision"])).content.decode()
     assert 'data-interest="sent"' in again and "Retirer mon intérêt" in again
@@ -160,8 +170,9 @@ def test_members_see_no_interested_button_but_the_way_to_their_interested_people
     assert reverse("partnering-leads", args=["roadshow", "fair-vision"]) in page
 
 
-def test_answering_on_the_leads_page_leads_to_one_click_booking(camille, member, summit, attendee_paris, fair_vision,
-                                                                fair_vision_member):
+def test_answering_on_the_leads_page_leads_to_one_click_booking(
+    camille, member, summit, attendee_paris, fair_vision, fair_vision_member
+):
     post(camille, INTEREST)
     card = camille_card(summit, attendee_paris)
     leads = member.get(reverse("partnering-leads", args=["roadshow", "fair-vision"])).content.decode()
@@ -173,13 +184,18 @@ def test_answering_on_the_leads_page_leads_to_one_click_booking(camille, member,
     assert f'id="intro-fair-vision-{card.pk}"' in offer and "slot-button" in offer
     first = services.introductions(fair_vision_member, summit)[0]
     slots, _common = services.common_slots(services.company_card(summit, fair_vision), card, summit, 30)
-    booked = member.post(reverse("partnering-partner", args=["roadshow", card.pk]),
-                         {"starts_at": slots[0]["starts_at"].isoformat(), "duration_minutes": "30",
-                          "as_company": first["as_company"]}, headers=csrf_headers(member))
+    booked = member.post(
+        reverse("partnering-partner", args=["roadshow", card.pk]),
+        {"starts_at": slots[0]["starts_at"].isoformat(), "duration_minutes": "30", "as_company": first["as_company"]},
+        headers=csrf_headers(member),
+    )
     assert booked.status_code == 302
     meeting = Meeting.objects.get()
     assert (meeting.requester.company.slug, meeting.invitee_id, meeting.starts_at) == (
-        "fair-vision", card.pk, slots[0]["starts_at"])
+        "fair-vision",
+        card.pk,
+        slots[0]["starts_at"],
+    )
     # Camille's offer now shows the request to answer, and no longer offers that time.
     offer = camille.get(reverse("partnering-introductions", args=["roadshow"])).content.decode()
     assert reverse("partnering-meeting-action", args=["roadshow", meeting.pk, "accept"]) in offer
@@ -199,8 +215,9 @@ def test_offer_leaves_out_a_bookmarked_session(camille, member, summit, attendee
     assert removed == {at_paris(dt.date(2027, 3, 29), "09:00"), at_paris(dt.date(2027, 3, 29), "09:30")}
 
 
-def test_a_hidden_card_stays_unbookable_after_mutual_interest_and_the_offer_says_so(camille, member, summit,
-                                                                                    attendee_paris):
+def test_a_hidden_card_stays_unbookable_after_mutual_interest_and_the_offer_says_so(
+    camille, member, summit, attendee_paris
+):
     post(camille, INTEREST)
     card = camille_card(summit, attendee_paris)
     post(member, f"{INTERESTS}{card.pk}/accept/")

@@ -99,8 +99,9 @@ def test_the_schedule_in_chinese_shows_chinese_titles_rooms_and_dates(anonymous_
     keynote.save()
     keynote.room.name_zh_hans = "主会场"
     keynote.room.save()
-    page = anonymous_client.get(f"/summits/{SLUG}/schedule/", {"tz": "Asia/Shanghai"},
-                                headers={"Accept-Language": "zh-hans"}).content.decode()
+    page = anonymous_client.get(
+        f"/summits/{SLUG}/schedule/", {"tz": "Asia/Shanghai"}, headers={"Accept-Language": "zh-hans"}
+    ).content.decode()
     assert "开幕主旨演讲" in page and "主会场" in page
     assert "Opening keynote" not in page
     assert "3月29日 星期一" in page  # Chinese date order and numeric months
@@ -129,13 +130,19 @@ def test_the_session_page_shows_the_organisers_zone_beside_the_readers(attendee_
 
 
 def test_bookmarking_without_javascript_comes_back_to_the_session(attendee_client, keynote):
-    response = attendee_client.post(f"/summits/{SLUG}/sessions/{keynote.pk}/bookmark/",
-                                    {"action": "add", "next": f"/summits/{SLUG}/schedule/#session-{keynote.pk}",
-                                     "csrfmiddlewaretoken": csrf_headers(attendee_client)["X-CSRFToken"]})
+    response = attendee_client.post(
+        f"/summits/{SLUG}/sessions/{keynote.pk}/bookmark/",
+        {
+            "action": "add",
+            "next": f"/summits/{SLUG}/schedule/#session-{keynote.pk}",
+            "csrfmiddlewaretoken": csrf_headers(attendee_client)["X-CSRFToken"],
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/summits/{SLUG}/schedule/#session-{keynote.pk}"
     assert services.bookmarked_ids(keynote.summit.registrations.get(role="attendee").user, keynote.summit) == {
-        keynote.pk}
+        keynote.pk
+    }
 
 
 def test_signing_in_from_a_room_offers_to_register_and_comes_back(summit, main_stage):
@@ -149,8 +156,16 @@ def test_signing_in_from_a_room_offers_to_register_and_comes_back(summit, main_s
     url = register.group(1).replace("&amp;", "&")
     form = client.get(url).content.decode()
     assert f'name="next" value="{room}"' in form
-    response = client.post(url, {"name": "Zhao Yang", "email": "zhao@example.cn", "timezone": "Asia/Shanghai",
-                                 "language": "zh-hans", "next": room})
+    response = client.post(
+        url,
+        {
+            "name": "Zhao Yang",
+            "email": "zhao@example.cn",
+            "timezone": "Asia/Shanghai",
+            "language": "zh-hans",
+            "next": room,
+        },
+    )
     assert response.status_code == 302 and response["Location"] == room
     assert client.get(room).status_code == 200
 

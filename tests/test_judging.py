@@ -12,12 +12,22 @@ from judging.models import Scorecard
 from tests.conftest import at_paris, csrf_headers, make_person, make_session, signed_in
 
 RUBRIC = [
-    {"key": "innovation", "label": {"en": "Innovation", "fr": "Innovation", "zh-hans": "创新"}, "weight": 30,
-     "min": 1, "max": 10},
+    {
+        "key": "innovation",
+        "label": {"en": "Innovation", "fr": "Innovation", "zh-hans": "创新"},
+        "weight": 30,
+        "min": 1,
+        "max": 10,
+    },
     {"key": "team", "label": {"en": "Team", "fr": "Équipe", "zh-hans": "团队"}, "weight": 20, "min": 1, "max": 10},
     {"key": "market", "label": "Market", "weight": 30, "min": 1, "max": 10},
-    {"key": "fit", "label": {"en": "Fit with Qingdao", "fr": "Adéquation avec Qingdao", "zh-hans": "与青岛的契合度"},
-     "weight": 20, "min": 1, "max": 10},
+    {
+        "key": "fit",
+        "label": {"en": "Fit with Qingdao", "fr": "Adéquation avec Qingdao", "zh-hans": "与青岛的契合度"},
+        "weight": 20,
+        "min": 1,
+        "max": 10,
+    },
 ]
 
 
@@ -45,13 +55,14 @@ def same_everywhere(value, rubric=RUBRIC):
 def pitches(summit, fair_vision):
     """Three pitches: Fair Vision, Epicnpoc and Finwedge, each in its own pitch room."""
     made = []
-    for n, (slug, name) in enumerate([("fair-vision", "Fair Vision"), ("epicnpoc", "Epicnpoc"),
-                                      ("finwedge", "Finwedge")]):
+    for n, (slug, name) in enumerate(
+        [("fair-vision", "Fair Vision"), ("epicnpoc", "Epicnpoc"), ("finwedge", "Finwedge")]
+    ):
         company = fair_vision if slug == "fair-vision" else Company.objects.create(summit=summit, slug=slug, name=name)
-        room = Room.objects.create(summit=summit, slug=f"{slug}-room", name=name, kind=Room.Kind.PITCH,
-                                   company=company)
-        made.append(make_session(summit, room, f"{name} pitch", at_paris(dt.date(2027, 3, 30), f"1{n}:00"), 30,
-                                 company=company))
+        room = Room.objects.create(summit=summit, slug=f"{slug}-room", name=name, kind=Room.Kind.PITCH, company=company)
+        made.append(
+            make_session(summit, room, f"{name} pitch", at_paris(dt.date(2027, 3, 30), f"1{n}:00"), 30, company=company)
+        )
     return made
 
 
@@ -74,8 +85,9 @@ def lenient(summit):
 @pytest.fixture
 def jury(summit, organiser_client, harsh, lenient):
     assert put(organiser_client, rubric_url(), {"criteria": RUBRIC}).status_code == 200
-    response = put(organiser_client, "/api/summits/roadshow/judging/jury/", {"emails": [harsh.email,
-                                                                                       lenient.email.upper()]})
+    response = put(
+        organiser_client, "/api/summits/roadshow/judging/jury/", {"emails": [harsh.email, lenient.email.upper()]}
+    )
     assert response.status_code == 200, response.content
     return signed_in(harsh), signed_in(lenient)
 
@@ -88,7 +100,11 @@ def test_organiser_sets_the_rubric_with_a_label_in_each_language(organiser_clien
     assert response.status_code == 200, response.content
     criteria = response.json()["criteria"]
     assert [(c["key"], c["weight"], c["min"], c["max"]) for c in criteria] == [
-        ("innovation", 30, 1, 10), ("team", 20, 1, 10), ("market", 30, 1, 10), ("fit", 20, 1, 10)]
+        ("innovation", 30, 1, 10),
+        ("team", 20, 1, 10),
+        ("market", 30, 1, 10),
+        ("fit", 20, 1, 10),
+    ]
     assert criteria[2]["label_i18n"] == {"en": "Market"}  # a plain string is the main language's label
     organiser.profile.language = "fr"
     organiser.profile.save()
@@ -100,15 +116,18 @@ def test_organiser_sets_the_rubric_with_a_label_in_each_language(organiser_clien
     assert chinese[3]["label"] == "与青岛的契合度"
 
 
-@pytest.mark.parametrize("change", [
-    lambda r: r + [dict(r[0])],  # two criteria with one key
-    lambda r: [{**r[0], "key": "Not a key!"}],
-    lambda r: [{**r[0], "weight": 0}],
-    lambda r: [{**r[0], "min": 10, "max": 10}],
-    lambda r: [{**r[0], "label": {"de": "Innovation"}}],
-    lambda r: [{**r[0], "label": {"en": "  "}}],
-    lambda r: [],
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r + [dict(r[0])],  # two criteria with one key
+        lambda r: [{**r[0], "key": "Not a key!"}],
+        lambda r: [{**r[0], "weight": 0}],
+        lambda r: [{**r[0], "min": 10, "max": 10}],
+        lambda r: [{**r[0], "label": {"de": "Innovation"}}],
+        lambda r: [{**r[0], "label": {"en": "  "}}],
+        lambda r: [],
+    ],
+)
 def test_rubric_with_a_bad_criterion_is_refused_whole(organiser_client, change):
     response = put(organiser_client, rubric_url(), {"criteria": change(RUBRIC)})
     assert response.status_code == 422, response.content
@@ -125,8 +144,9 @@ def test_only_organisers_set_the_rubric_and_the_jury(attendee_client, anonymous_
 
 
 def test_jury_named_by_an_unknown_email_is_refused(organiser_client, harsh):
-    response = put(organiser_client, "/api/summits/roadshow/judging/jury/",
-                   {"emails": [harsh.email, "nobody@example.org"]})
+    response = put(
+        organiser_client, "/api/summits/roadshow/judging/jury/", {"emails": [harsh.email, "nobody@example.org"]}
+    )
     assert response.status_code == 422
     assert "nobody@example.org" in response.json()["detail"]
     assert organiser_client.get("/api/summits/roadshow/judging/jury/").json()["jurors"] == []
@@ -169,14 +189,17 @@ def test_people_outside_the_jury_may_not_score(jury, pitches, attendee_client, o
         assert client.get(score_url(pitches[0])).status_code == 403
 
 
-@pytest.mark.parametrize("scores", [
-    {**same_everywhere(5), "market": 11},
-    {**same_everywhere(5), "team": 0},
-    {**same_everywhere(5), "charisma": 5},
-    {**same_everywhere(5), "fit": 7.5},
-    {**same_everywhere(5), "fit": "7"},
-    {"team": 5},  # submitted without every criterion
-])
+@pytest.mark.parametrize(
+    "scores",
+    [
+        {**same_everywhere(5), "market": 11},
+        {**same_everywhere(5), "team": 0},
+        {**same_everywhere(5), "charisma": 5},
+        {**same_everywhere(5), "fit": 7.5},
+        {**same_everywhere(5), "fit": "7"},
+        {"team": 5},  # submitted without every criterion
+    ],
+)
 def test_scores_out_of_range_or_of_unknown_criteria_are_422(jury, pitches, scores):
     harsh_client, _ = jury
     response = put(harsh_client, score_url(pitches[0]), {"scores": scores})
@@ -216,8 +239,12 @@ def worked_example(organiser_client, harsh, lenient, pitches):
     put(organiser_client, "/api/summits/roadshow/judging/jury/", {"emails": [harsh.email, lenient.email]})
     a, b, c = pitches
     harsh_client, lenient_client = signed_in(harsh), signed_in(lenient)
-    for client, session, value in ((harsh_client, a, 4), (harsh_client, b, 2), (lenient_client, b, 8),
-                                   (lenient_client, c, 6)):
+    for client, session, value in (
+        (harsh_client, a, 4),
+        (harsh_client, b, 2),
+        (lenient_client, b, 8),
+        (lenient_client, c, 6),
+    ):
         response = put(client, score_url(session), {"scores": same_everywhere(value, ZERO_TO_TEN)})
         assert response.status_code == 200, response.content
     return pitches
@@ -268,7 +295,10 @@ def test_organiser_downloads_the_ranking_as_csv(worked_example, organiser_client
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [(r["rank"], r["company"], r["normalised"]) for r in rows] == [
-        ("1", "fair-vision", "72.4"), ("2", "epicnpoc", "50.0"), ("3", "finwedge", "27.6")]
+        ("1", "fair-vision", "72.4"),
+        ("2", "epicnpoc", "50.0"),
+        ("3", "finwedge", "27.6"),
+    ]
     assert attendee_client.get("/api/summits/roadshow/judging/results.csv").status_code == 403
 
 
@@ -280,8 +310,9 @@ def test_results_take_a_fixed_number_of_queries(worked_example, summit, pitches,
     more = juror(summit, "third", "Third Juror")
     services.Juror.objects.create(summit=summit, user=more)
     for session in pitches:
-        Scorecard.objects.create(session=session, juror=more, scores=same_everywhere(3, ZERO_TO_TEN),
-                                 status=Scorecard.Status.SUBMITTED)
+        Scorecard.objects.create(
+            session=session, juror=more, scores=same_everywhere(3, ZERO_TO_TEN), status=Scorecard.Status.SUBMITTED
+        )
     with django_assert_num_queries(4):
         rows = services.results(summit)
     assert sum(row["jurors"] for row in rows) == 7
@@ -299,7 +330,10 @@ def test_peoples_choice_is_one_per_attendee_and_choosing_again_replaces_it(
     assert post(signed_in(attendee_shanghai), url, {"session_id": pitches[2].pk}).status_code == 200
     rows = organiser_client.get("/api/summits/roadshow/judging/results/").json()
     assert {row["session_id"]: row["peoples_choice"] for row in rows} == {
-        pitches[0].pk: 0, pitches[1].pk: 0, pitches[2].pk: 2}
+        pitches[0].pk: 0,
+        pitches[1].pk: 0,
+        pitches[2].pk: 2,
+    }
 
 
 def test_peoples_choice_needs_a_registration_and_a_pitch_of_another_company(

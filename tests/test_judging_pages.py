@@ -18,10 +18,12 @@ def post_form(client, url, data):
 
 @pytest.fixture
 def rubric(summit):
-    for position, (key, label, weight) in enumerate([("innovation", {"en": "Innovation", "fr": "Innovation"}, 60),
-                                                     ("team", {"en": "Team", "fr": "Équipe"}, 40)]):
-        Criterion.objects.create(summit=summit, key=key, label=label, weight=weight, min_score=1, max_score=10,
-                                 position=position)
+    for position, (key, label, weight) in enumerate(
+        [("innovation", {"en": "Innovation", "fr": "Innovation"}, 60), ("team", {"en": "Team", "fr": "Équipe"}, 40)]
+    ):
+        Criterion.objects.create(
+            summit=summit, key=key, label=label, weight=weight, min_score=1, max_score=10, position=position
+        )
 
 
 @pytest.fixture
@@ -40,8 +42,7 @@ def test_juror_scores_from_the_form_as_a_draft_then_submits(juror, pitch, summit
     post_form(client, url, {"score-team": "6", "comment": "Clear roadmap", "action": "draft"})
     card = Scorecard.objects.get()
     assert card.status == "draft" and card.scores == {"team": 6} and card.comment == "Clear roadmap"
-    post_form(client, url, {"score-innovation": "8", "score-team": "6", "comment": "Clear roadmap",
-                            "action": "submit"})
+    post_form(client, url, {"score-innovation": "8", "score-team": "6", "comment": "Clear roadmap", "action": "submit"})
     card.refresh_from_db()
     assert card.status == "submitted" and card.scores == {"innovation": 8, "team": 6}
 
@@ -65,17 +66,21 @@ def test_jurors_list_shows_each_pitch_with_their_own_progress(juror, pitch, summ
 def test_closed_judging_shows_the_jurors_final_scores_without_a_form(juror, pitch, summit, organiser_client):
     Scorecard.objects.create(session=pitch, juror=juror, scores={"innovation": 7, "team": 5}, status="submitted")
     organiser_client.get(reverse("judging-results", args=[summit.slug]))
-    organiser_client.post(reverse("judging-close", args=[summit.slug]),
-                          {"csrfmiddlewaretoken": organiser_client.cookies["csrftoken"].value})
+    organiser_client.post(
+        reverse("judging-close", args=[summit.slug]),
+        {"csrfmiddlewaretoken": organiser_client.cookies["csrftoken"].value},
+    )
     assert services.judging_status(summit)["closed"]
     page = signed_in(juror).get(reverse("judging-score", args=[summit.slug, pitch.pk])).content.decode()
-    assert "final scores" in page and "<form method=\"post\" action=\"/summits" not in page
+    assert "final scores" in page and '<form method="post" action="/summits' not in page
 
 
-def test_organiser_page_ranks_pitches_shows_comments_and_sets_the_jury(juror, pitch, summit, organiser_client,
-                                                                       attendee_client, attendee_shanghai):
-    Scorecard.objects.create(session=pitch, juror=juror, scores={"innovation": 9, "team": 7}, status="submitted",
-                             comment="Ready for Qingdao")
+def test_organiser_page_ranks_pitches_shows_comments_and_sets_the_jury(
+    juror, pitch, summit, organiser_client, attendee_client, attendee_shanghai
+):
+    Scorecard.objects.create(
+        session=pitch, juror=juror, scores={"innovation": 9, "team": 7}, status="submitted", comment="Ready for Qingdao"
+    )
     url = reverse("judging-results", args=[summit.slug])
     page = organiser_client.get(url).content.decode()
     assert "Fair Vision" in page and "Ready for Qingdao" in page and "juror@example.org" in page
@@ -94,9 +99,10 @@ def test_pitch_room_shows_the_jurors_form_and_everyones_peoples_choice_beside_th
     attendee_page = attendee_client.get(room_url).content.decode()
     assert 'name="score-innovation"' not in attendee_page
     assert reverse("peoples-choice", args=[summit.slug, live_pitch.pk]) in attendee_page
-    response = attendee_client.post(reverse("peoples-choice", args=[summit.slug, live_pitch.pk]),
-                                    {"csrfmiddlewaretoken": attendee_client.cookies["csrftoken"].value,
-                                     "next": room_url})
+    response = attendee_client.post(
+        reverse("peoples-choice", args=[summit.slug, live_pitch.pk]),
+        {"csrfmiddlewaretoken": attendee_client.cookies["csrftoken"].value, "next": room_url},
+    )
     assert response.status_code == 302 and response["Location"] == room_url
     assert PeoplesChoice.objects.get(user=attendee_paris).session == live_pitch
     # Now it says so instead of offering the button again.
@@ -110,8 +116,9 @@ def test_company_sees_its_own_result_page_only_once_published(juror, pitch, summ
     client = signed_in(member)
     url = reverse("judging-company-result", args=[summit.slug])
     assert client.get(url).status_code == 403
-    Scorecard.objects.create(session=pitch, juror=juror, scores={"innovation": 9, "team": 7}, status="submitted",
-                             comment="Private remark")
+    Scorecard.objects.create(
+        session=pitch, juror=juror, scores={"innovation": 9, "team": 7}, status="submitted", comment="Private remark"
+    )
     services.do_close_judging(organiser, summit)
     services.do_publish_results(organiser, summit)
     page = client.get(url).content.decode()
@@ -119,8 +126,9 @@ def test_company_sees_its_own_result_page_only_once_published(juror, pitch, summ
     assert "Private remark" not in page  # comments are for the organisers only
 
 
-def test_summit_navigation_leads_jurors_and_companies_to_their_jury_pages(juror, pitch, summit, fair_vision,
-                                                                          organiser, attendee_client):
+def test_summit_navigation_leads_jurors_and_companies_to_their_jury_pages(
+    juror, pitch, summit, fair_vision, organiser, attendee_client
+):
     schedule = reverse("schedule", args=[summit.slug])
     pitches = reverse("judging-pitches", args=[summit.slug])
     our_result = reverse("judging-company-result", args=[summit.slug])

@@ -33,8 +33,9 @@ def by_name(rows):
 @pytest.fixture
 def finwedge(summit):
     company = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge", country="CN")
-    Room.objects.create(summit=summit, slug="finwedge", name="Finwedge pitch room", kind=Room.Kind.PITCH,
-                        company=company, position=2)
+    Room.objects.create(
+        summit=summit, slug="finwedge", name="Finwedge pitch room", kind=Room.Kind.PITCH, company=company, position=2
+    )
     return company
 
 
@@ -66,8 +67,12 @@ def activity(summit, main_stage, pitch_room, fair_vision, julien, attendee_paris
     lina = services.my_profile(attendee_shanghai, summit)
     services.do_update_profile(attendee_shanghai, lina, services.ProfileChange(seeks=["distribution"]))
     services.do_create_missing_profiles(summit)
-    meeting = services.do_request_meeting(attendee_shanghai, summit, services.MeetingRequest(
-        fair_vision.partner_profile.pk, utc(2027, 3, 31, 8, 0), 30), now=BEFORE)
+    meeting = services.do_request_meeting(
+        attendee_shanghai,
+        summit,
+        services.MeetingRequest(fair_vision.partner_profile.pk, utc(2027, 3, 31, 8, 0), 30),
+        now=BEFORE,
+    )
     services.do_accept(julien, meeting)
     return meeting
 
@@ -84,14 +89,12 @@ def fair_vision_leads(summit, fair_vision):
 # --- who is a lead, with which figures ------------------------------------------------------------
 
 
-def test_leads_are_visitors_askers_and_people_met_but_not_anonymous_askers_nor_the_team(
-        activity, summit, fair_vision):
+def test_leads_are_visitors_askers_and_people_met_but_not_anonymous_askers_nor_the_team(activity, summit, fair_vision):
     rows = fair_vision_leads(summit, fair_vision)
     assert [row["name"] for row in rows] == ["Li Na", "Camille Bernard"]  # a meeting ranks first
 
 
-def test_lead_figures_count_visits_minutes_questions_and_meetings_in_pitch_rooms_only(
-        activity, summit, fair_vision):
+def test_lead_figures_count_visits_minutes_questions_and_meetings_in_pitch_rooms_only(activity, summit, fair_vision):
     rows = by_name(fair_vision_leads(summit, fair_vision))
     camille, lina = rows["Camille Bernard"], rows["Li Na"]
     assert (camille["visits"], camille["minutes"], camille["questions"], camille["meetings"]) == (2, 15.0, 1, 0)
@@ -102,8 +105,9 @@ def test_lead_figures_count_visits_minutes_questions_and_meetings_in_pitch_rooms
     assert lina["seeks"] == ["distribution"]
 
 
-def test_a_visit_still_open_counts_until_last_seen_else_until_now(summit, pitch_room, fair_vision,
-                                                                    attendee_paris, attendee_shanghai):
+def test_a_visit_still_open_counts_until_last_seen_else_until_now(
+    summit, pitch_room, fair_vision, attendee_paris, attendee_shanghai
+):
     visit(attendee_paris, pitch_room, NOW - dt.timedelta(minutes=40), last_seen_at=NOW - dt.timedelta(minutes=10))
     visit(attendee_shanghai, pitch_room, NOW - dt.timedelta(minutes=20))
     agree(summit, attendee_paris, attendee_shanghai)
@@ -112,12 +116,15 @@ def test_a_visit_still_open_counts_until_last_seen_else_until_now(summit, pitch_
 
 
 def test_people_met_through_a_team_members_own_profile_are_leads_while_the_meeting_is_live(
-        summit, fair_vision, julien, attendee_paris, attendee_shanghai):
+    summit, fair_vision, julien, attendee_paris, attendee_shanghai
+):
     julien_card = services.my_profile(julien, summit)
-    pending = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        julien_card.pk, utc(2027, 3, 30, 8, 0), 30), now=BEFORE)
-    declined = services.do_request_meeting(attendee_shanghai, summit, services.MeetingRequest(
-        julien_card.pk, utc(2027, 3, 30, 9, 0), 30), now=BEFORE)
+    pending = services.do_request_meeting(
+        attendee_paris, summit, services.MeetingRequest(julien_card.pk, utc(2027, 3, 30, 8, 0), 30), now=BEFORE
+    )
+    declined = services.do_request_meeting(
+        attendee_shanghai, summit, services.MeetingRequest(julien_card.pk, utc(2027, 3, 30, 9, 0), 30), now=BEFORE
+    )
     services.do_decline(julien, declined)
     agree(summit, attendee_paris, attendee_shanghai)
     rows = by_name(fair_vision_leads(summit, fair_vision))
@@ -127,18 +134,21 @@ def test_people_met_through_a_team_members_own_profile_are_leads_while_the_meeti
     assert fair_vision_leads(summit, fair_vision) == []
 
 
-def test_what_a_lead_seeks_is_shown_only_while_their_profile_is_visible(activity, summit, fair_vision,
-                                                                        attendee_shanghai):
+def test_what_a_lead_seeks_is_shown_only_while_their_profile_is_visible(
+    activity, summit, fair_vision, attendee_shanghai
+):
     lina = services.my_profile(attendee_shanghai, summit)
-    services.do_update_profile(attendee_shanghai, lina, services.ProfileChange(organisation="Hidden Co.",
-                                                                               visible=False))
+    services.do_update_profile(
+        attendee_shanghai, lina, services.ProfileChange(organisation="Hidden Co.", visible=False)
+    )
     row = by_name(fair_vision_leads(summit, fair_vision))["Li Na"]
     assert (row["seeks"], row["profile_id"]) == ([], None)
     assert row["organisation"] == "Qingdao Rehabilitation Devices Co."  # not the hidden card's
 
 
-def test_one_call_gives_each_company_only_its_own_leads(activity, summit, fair_vision, finwedge, spy,
-                                                        attendee_shanghai):
+def test_one_call_gives_each_company_only_its_own_leads(
+    activity, summit, fair_vision, finwedge, spy, attendee_shanghai
+):
     visit(attendee_shanghai, finwedge.rooms.get(), utc(2027, 3, 30, 10, 0), 5)
     visit(spy, finwedge.rooms.get(), utc(2027, 3, 30, 10, 0), 5)
     agree(summit, spy)
@@ -147,8 +157,9 @@ def test_one_call_gives_each_company_only_its_own_leads(activity, summit, fair_v
     assert [(row["name"], row["visits"], row["meetings"]) for row in found[finwedge.pk]] == [("Li Na", 1, 0)]
 
 
-def test_leads_query_count_does_not_grow_with_people(activity, summit, pitch_room, fair_vision,
-                                                     django_assert_num_queries):
+def test_leads_query_count_does_not_grow_with_people(
+    activity, summit, pitch_room, fair_vision, django_assert_num_queries
+):
     with django_assert_num_queries(7):
         services.leads(summit, [fair_vision], now=NOW)
     for index in range(20):
@@ -164,8 +175,9 @@ def test_leads_query_count_does_not_grow_with_people(activity, summit, pitch_roo
 
 
 @pytest.mark.parametrize("url", [LEADS, CSV, API_CSV])
-def test_leads_are_for_the_companys_members_and_the_organisers_only(activity, julien, organiser, attendee_paris,
-                                                                    stranger, spy, url):
+def test_leads_are_for_the_companys_members_and_the_organisers_only(
+    activity, julien, organiser, attendee_paris, stranger, spy, url
+):
     assert signed_in(julien).get(url).status_code == 200
     assert signed_in(organiser).get(url).status_code == 200
     for outsider in (attendee_paris, stranger, spy):
@@ -209,14 +221,22 @@ def test_page_csv_and_api_csv_are_the_same_file(activity, julien):
     client = signed_in(julien)
     page_csv, api_csv = client.get(CSV), client.get(API_CSV)
     assert page_csv["Content-Type"].startswith("text/csv") and api_csv["Content-Type"].startswith("text/csv")
-    assert page_csv["Content-Disposition"] == api_csv["Content-Disposition"] == (
-        'attachment; filename="fair-vision-leads.csv"')
+    assert (
+        page_csv["Content-Disposition"]
+        == api_csv["Content-Disposition"]
+        == ('attachment; filename="fair-vision-leads.csv"')
+    )
     assert page_csv.content == api_csv.content
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(page_csv.content.decode()))}
     assert {name: r["seeks"] for name, r in rows.items()} == {"Camille Bernard": "", "Li Na": "distribution"}
     camille = rows["Camille Bernard"]
     assert (camille["email"], camille["visits"], camille["minutes"], camille["questions"], camille["meetings"]) == (
-        "camille@example.org", "2", "15.0", "1", "0")
+        "camille@example.org",
+        "2",
+        "15.0",
+        "1",
+        "0",
+    )
     assert camille["first_visit"] == "2027-03-30T08:00:00+00:00"
 
 

@@ -23,8 +23,9 @@ def test_favicon_is_served_by_the_platform(anonymous_client):
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "zh-hans"])
-def test_the_signin_mail_in_the_console_shows_its_link_on_one_line(attendee_paris, settings, language,
-                                                                  django_capture_on_commit_callbacks):
+def test_the_signin_mail_in_the_console_shows_its_link_on_one_line(
+    attendee_paris, settings, language, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "http://127.0.0.1:9123"
     profile = attendee_paris.profile
     profile.language = language
@@ -41,13 +42,23 @@ def test_the_signin_mail_in_the_console_shows_its_link_on_one_line(attendee_pari
 
 def test_make_run_derives_site_url_from_port():
     env = {key: value for key, value in os.environ.items() if key not in ("SITE_URL", "MAKEFLAGS", "MFLAGS")}
-    recipe = subprocess.run(["make", "-n", "run", "PORT=9123"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, check=True).stdout
+    recipe = subprocess.run(
+        ["make", "-n", "run", "PORT=9123"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     (line,) = [line for line in recipe.splitlines() if "scripts/run" in line]
-    shown = subprocess.run(["bash", "-c", line.replace("scripts/run", 'bash -c "echo \\$SITE_URL"')],
-                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    shown = subprocess.run(
+        ["bash", "-c", line.replace("scripts/run", 'bash -c "echo \\$SITE_URL"')],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert shown == "http://127.0.0.1:9123"
-    kept = subprocess.run(["bash", "-c", line.replace("scripts/run", 'bash -c "echo \\$SITE_URL"')],
-                          env={**env, "SITE_URL": "https://summit.example.org"}, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    kept = subprocess.run(
+        ["bash", "-c", line.replace("scripts/run", 'bash -c "echo \\$SITE_URL"')],
+        env={**env, "SITE_URL": "https://summit.example.org"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert kept == "https://summit.example.org"

@@ -249,12 +249,14 @@ async def test_a_rate_limited_frame_is_named_by_its_client_id(main_stage, attend
     frames = [await next_frame(socket) for _ in range(20)]
     assert [frame["client_id"] for frame in frames if frame["type"] == "chat.message"] == [f"f{n}" for n in range(10)]
     assert [(frame["code"], frame["client_id"]) for frame in frames if frame["type"] == "error"] == [
-        ("rate_limited", f"f{n}") for n in range(10, 20)]
+        ("rate_limited", f"f{n}") for n in range(10, 20)
+    ]
     await socket.disconnect()
 
 
-async def test_flooding_past_the_burst_is_rate_limited_and_the_socket_stays_open(main_stage, attendee_paris, cookies,
-                                                                                   monkeypatch):
+async def test_flooding_past_the_burst_is_rate_limited_and_the_socket_stays_open(
+    main_stage, attendee_paris, cookies, monkeypatch
+):
     socket, _state = await join(await cookies(attendee_paris))
     monkeypatch.setattr(hub, "RATE_PER_SECOND", 0.0)  # no refill while flooding: exactly the burst gets through
     for _ in range(20):

@@ -27,8 +27,7 @@ async def chat(socket, body, others=()):
     return message
 
 
-async def test_a_deleted_message_vanishes_live_from_state_and_from_replay(room_with_moderator, attendee_paris,
-                                                                         cookies):
+async def test_a_deleted_message_vanishes_live_from_state_and_from_replay(room_with_moderator, attendee_paris, cookies):
     mo, camille, lina = room_with_moderator
     spam = await chat(camille, "buy cheap watches", (mo, lina))
     kept = await chat(lina, "hello", (mo, camille))
@@ -41,7 +40,9 @@ async def test_a_deleted_message_vanishes_live_from_state_and_from_replay(room_w
     assert [message["id"] for message in state["messages"]] == [kept["id"]]
     resumed, _ = await join(await cookies(attendee_paris), room_path(since=0))
     assert [(frame["type"], frame["id"]) for frame in [await next_frame(resumed) for _ in range(2)]] == [
-        ("chat.message", kept["id"]), ("chat.deleted", spam["id"])]
+        ("chat.message", kept["id"]),
+        ("chat.deleted", spam["id"]),
+    ]
     assert (await orm(ChatMessage.objects.get, pk=spam["id"])).deleted_at is not None
     await newcomer.disconnect()
     await resumed.disconnect()
@@ -76,16 +77,19 @@ async def test_organiser_may_delete_but_attendees_and_speakers_may_not(
         await socket.disconnect()
 
 
-@pytest.mark.parametrize("frame, code", [
-    ({"type": "chat.delete"}, "invalid"),
-    ({"type": "chat.delete", "message_id": 999999}, "not_found"),
-    ({"type": "person.mute", "user_id": 999999, "minutes": 5}, "not_found"),
-    ({"type": "person.mute", "user_id": "camille", "minutes": 5}, "invalid"),
-    ({"type": "person.mute", "minutes": 5}, "invalid"),
-    ({"type": "person.mute", "user_id": 1, "minutes": -1}, "invalid"),
-    ({"type": "person.mute", "user_id": 1, "minutes": 100000}, "invalid"),
-    ({"type": "person.mute", "user_id": 1, "minutes": "ten"}, "invalid"),
-])
+@pytest.mark.parametrize(
+    "frame, code",
+    [
+        ({"type": "chat.delete"}, "invalid"),
+        ({"type": "chat.delete", "message_id": 999999}, "not_found"),
+        ({"type": "person.mute", "user_id": 999999, "minutes": 5}, "not_found"),
+        ({"type": "person.mute", "user_id": "camille", "minutes": 5}, "invalid"),
+        ({"type": "person.mute", "minutes": 5}, "invalid"),
+        ({"type": "person.mute", "user_id": 1, "minutes": -1}, "invalid"),
+        ({"type": "person.mute", "user_id": 1, "minutes": 100000}, "invalid"),
+        ({"type": "person.mute", "user_id": 1, "minutes": "ten"}, "invalid"),
+    ],
+)
 async def test_bad_moderation_frames_get_an_error(main_stage, moderator, cookies, frame, code):
     mo, _ = await join(await cookies(moderator))
     await send(mo, frame)
@@ -94,8 +98,7 @@ async def test_bad_moderation_frames_get_an_error(main_stage, moderator, cookies
     await mo.disconnect()
 
 
-async def test_a_muted_person_is_told_how_long_and_can_speak_again_once_unmuted(room_with_moderator,
-                                                                               attendee_paris):
+async def test_a_muted_person_is_told_how_long_and_can_speak_again_once_unmuted(room_with_moderator, attendee_paris):
     mo, camille, lina = room_with_moderator
     await send(mo, {"type": "person.mute", "user_id": attendee_paris.pk, "minutes": 10})
     muted = await next_frame(mo)
@@ -103,9 +106,11 @@ async def test_a_muted_person_is_told_how_long_and_can_speak_again_once_unmuted(
     restated = await next_frame(camille)
     assert restated["type"] == "room.state" and restated["you"]["muted_until"] == muted["until"]
 
-    for frame in ({"type": "chat.send", "body": "let me speak", "client_id": "m1"},
-                  {"type": "question.ask", "body": "why?", "client_id": "m2"},
-                  {"type": "reaction.send", "emoji": "👏"}):
+    for frame in (
+        {"type": "chat.send", "body": "let me speak", "client_id": "m1"},
+        {"type": "question.ask", "body": "why?", "client_id": "m2"},
+        {"type": "reaction.send", "emoji": "👏"},
+    ):
         await send(camille, frame)
         refused = await next_frame(camille)
         assert refused["type"] == "error" and refused["code"] == "forbidden"

@@ -89,8 +89,12 @@ async def test_a_socket_to_a_path_nothing_serves_is_refused_at_the_handshake_not
 ):
     port = two_servers[0]
     with pytest.raises(InvalidStatus) as refused:
-        await connect(f"ws://127.0.0.1:{port}/ws/nothing/", origin=f"http://127.0.0.1:{port}",
-                      additional_headers={"Cookie": f"sessionid={await cookies(attendee_paris)}"}, open_timeout=10)
+        await connect(
+            f"ws://127.0.0.1:{port}/ws/nothing/",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": f"sessionid={await cookies(attendee_paris)}"},
+            open_timeout=10,
+        )
     assert refused.value.response.status_code == 403
 
 
@@ -200,20 +204,26 @@ async def holder_of(person):
 
 
 async def open_person_socket(port, cookie):
-    socket = await connect(f"ws://127.0.0.1:{port}/ws/me/", origin=f"http://127.0.0.1:{port}",
-                           additional_headers={"Cookie": f"sessionid={cookie}"}, open_timeout=10)
+    socket = await connect(
+        f"ws://127.0.0.1:{port}/ws/me/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": f"sessionid={cookie}"},
+        open_timeout=10,
+    )
     assert (await receive(socket))["type"] == "me.ready"
     return socket
 
 
 def _request_meeting(summit, requester, invitee):
     card = services.my_profile(invitee, summit)
-    return services.do_request_meeting(requester, summit, services.MeetingRequest(
-        card.pk, at_paris(dt.date(2027, 3, 29), "10:00"), 30))
+    return services.do_request_meeting(
+        requester, summit, services.MeetingRequest(card.pk, at_paris(dt.date(2027, 3, 29), "10:00"), 30)
+    )
 
 
-async def test_a_notice_reaches_the_persons_sockets_on_every_process(two_servers, summit, attendee_paris,
-                                                                   attendee_shanghai, cookies):
+async def test_a_notice_reaches_the_persons_sockets_on_every_process(
+    two_servers, summit, attendee_paris, attendee_shanghai, cookies
+):
     port_a, port_b = two_servers
     cookie = await cookies(attendee_shanghai)
     on_a, on_b = await open_person_socket(port_a, cookie), await open_person_socket(port_b, cookie)

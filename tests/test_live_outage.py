@@ -137,7 +137,10 @@ async def test_database_down_answers_unavailable_and_the_resend_is_stored(
     monkeypatch.setattr(services, "do_send_chat_message", database_down)
     await send(camille, {"type": "chat.send", "body": "hello", "client_id": "k9"})
     assert await next_frame(camille) == {
-        "type": "error", "code": "unavailable", "detail": "Try again in a moment: nothing was lost.", "client_id": "k9"
+        "type": "error",
+        "code": "unavailable",
+        "detail": "Try again in a moment: nothing was lost.",
+        "client_id": "k9",
     }
     monkeypatch.setattr(services, "do_send_chat_message", real)
     await send(camille, {"type": "chat.send", "body": "hello", "client_id": "k9"})
@@ -168,17 +171,28 @@ async def test_postgresql_restarting_mid_chat_answers_unavailable_then_works_wit
     real = urlparse(url)
     proxy = TcpProxy(real.hostname, real.port)
     proxy.start()
-    env = {**os.environ, "DATABASE_URL": real._replace(netloc=f"{real.netloc.rpartition('@')[0]}@127.0.0.1:{proxy.port}"
-                                                       ).geturl(),
-           "REDIS_URL": redis_url, "SECRET_KEY": settings.SECRET_KEY, "DEBUG": "0", "HTTPS": "0",
-           "ALLOWED_HOSTS": "127.0.0.1", "VAR_DIR": str(tmp_path), "LOG_LEVEL": "WARNING", "DB_POOL_TIMEOUT": "2"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": real._replace(netloc=f"{real.netloc.rpartition('@')[0]}@127.0.0.1:{proxy.port}").geturl(),
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "VAR_DIR": str(tmp_path),
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_TIMEOUT": "2",
+    }
     port = free_port()
     server = start_daphne(port, env, tmp_path / "daphne.log")
 
     async def room(cookie):
-        socket = await connect(f"ws://127.0.0.1:{port}/ws/summits/roadshow/rooms/main-stage/",
-                               origin=f"http://127.0.0.1:{port}", additional_headers={"Cookie": f"sessionid={cookie}"},
-                               open_timeout=10)
+        socket = await connect(
+            f"ws://127.0.0.1:{port}/ws/summits/roadshow/rooms/main-stage/",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": f"sessionid={cookie}"},
+            open_timeout=10,
+        )
         assert json.loads(await socket.recv())["type"] == "room.state"
         return socket
 

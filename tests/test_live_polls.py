@@ -70,9 +70,7 @@ async def test_moderator_creates_a_poll_everyone_hears_with_its_seq(
     await close_all(mo, camille)
 
 
-async def test_organiser_and_the_live_sessions_speaker_create_polls(
-    main_stage, organiser, keynote_speaker, cookies
-):
+async def test_organiser_and_the_live_sessions_speaker_create_polls(main_stage, organiser, keynote_speaker, cookies):
     for person in (organiser, keynote_speaker):
         socket, _ = await join(await cookies(person))
         await create(socket, question=f"Asked by {person.username}?")
@@ -95,15 +93,18 @@ async def test_attendee_and_a_speaker_not_on_stage_may_not_create_polls(
     assert await orm(Poll.objects.count) == 0
 
 
-@pytest.mark.parametrize("fields", [
-    {"options": ["Only one"]},
-    {"options": [f"Option {n}" for n in range(11)]},
-    {"options": ["Same", "Same"]},
-    {"options": ["Fine", ""]},
-    {"options": "Europe, China"},
-    {"question": "   "},
-    {"multiple": "yes"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"options": ["Only one"]},
+        {"options": [f"Option {n}" for n in range(11)]},
+        {"options": ["Same", "Same"]},
+        {"options": ["Fine", ""]},
+        {"options": "Europe, China"},
+        {"question": "   "},
+        {"multiple": "yes"},
+    ],
+)
 async def test_poll_needs_a_question_and_two_to_ten_distinct_options(main_stage, moderator, cookies, fields):
     mo, _ = await join(await cookies(moderator))
     await send(mo, {"type": "poll.create", "question": "Which?", "options": ["A", "B"], **fields})
@@ -190,12 +191,15 @@ async def test_multiple_choice_ballot_counts_each_option_once(
     await close_all(mo, camille, lina)
 
 
-@pytest.mark.parametrize("frame", [
-    {"poll_id": "1", "option_ids": [1]},
-    {"option_ids": [1]},
-    {"poll_id": 1, "option_ids": "1"},
-    {"poll_id": 1, "option_ids": [True]},
-])
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"poll_id": "1", "option_ids": [1]},
+        {"option_ids": [1]},
+        {"poll_id": 1, "option_ids": "1"},
+        {"poll_id": 1, "option_ids": [True]},
+    ],
+)
 async def test_malformed_ballots_are_invalid(main_stage, attendee_paris, cookies, frame):
     camille, _ = await join(await cookies(attendee_paris))
     await send(camille, {"type": "poll.vote", **frame})
@@ -266,10 +270,14 @@ async def test_attendee_may_not_close_a_poll(main_stage, moderator, attendee_par
 async def test_room_state_lists_the_sessions_polls_with_my_own_ballot(
     main_stage, live_keynote, moderator, attendee_paris, attendee_shanghai
 ):
-    opened = (await database_sync_to_async(polls.do_create_poll)(
-        moderator.pk, main_stage.pk, "staff", "Open?", ["Yes", "No"]))["event"]
-    closed = (await database_sync_to_async(polls.do_create_poll)(
-        moderator.pk, main_stage.pk, "staff", "Closed?", ["Up", "Down"], multiple=True))["event"]
+    opened = (
+        await database_sync_to_async(polls.do_create_poll)(moderator.pk, main_stage.pk, "staff", "Open?", ["Yes", "No"])
+    )["event"]
+    closed = (
+        await database_sync_to_async(polls.do_create_poll)(
+            moderator.pk, main_stage.pk, "staff", "Closed?", ["Up", "Down"], multiple=True
+        )
+    )["event"]
     yes, no = (option["id"] for option in opened["options"])
     await database_sync_to_async(polls.do_vote_in_poll)(attendee_paris.pk, main_stage.pk, opened["id"], [no])
     await database_sync_to_async(polls.do_vote_in_poll)(attendee_shanghai.pk, main_stage.pk, opened["id"], [no])

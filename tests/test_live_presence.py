@@ -17,8 +17,9 @@ def presence_is(count):
     return lambda frame: frame["type"] == "presence" and frame["count"] == count
 
 
-async def test_presence_count_follows_people_joining_and_leaving(main_stage, attendee_paris, attendee_shanghai,
-                                                                 cookies):
+async def test_presence_count_follows_people_joining_and_leaving(
+    main_stage, attendee_paris, attendee_shanghai, cookies
+):
     camille, state = await join(await cookies(attendee_paris))
     assert state["presence"]["count"] == 1
     lina, state = await join(await cookies(attendee_shanghai))
@@ -29,8 +30,9 @@ async def test_presence_count_follows_people_joining_and_leaving(main_stage, att
     await camille.disconnect()
 
 
-async def test_reactions_are_aggregated_into_one_frame_per_window(main_stage, live_keynote, attendee_paris,
-                                                                  attendee_shanghai, cookies, monkeypatch):
+async def test_reactions_are_aggregated_into_one_frame_per_window(
+    main_stage, live_keynote, attendee_paris, attendee_shanghai, cookies, monkeypatch
+):
     monkeypatch.setattr(hub, "RATE_BURST", 50.0)
     camille, _ = await join(await cookies(attendee_paris))
     lina, _ = await join(await cookies(attendee_shanghai))
@@ -81,10 +83,16 @@ async def test_every_join_is_its_own_interval(main_stage, attendee_paris, cookie
 def test_stale_intervals_of_a_dead_process_are_closed_at_their_last_heartbeat(main_stage, attendee_paris):
     now = timezone.now()
     seen = now - dt.timedelta(minutes=5)
-    dead = Attendance.objects.create(user=attendee_paris, room=main_stage, joined_at=now - dt.timedelta(hours=1),
-                                     last_seen_at=seen, server="dead:1")
-    alive = Attendance.objects.create(user=attendee_paris, room=main_stage, joined_at=now - dt.timedelta(hours=1),
-                                      last_seen_at=now - dt.timedelta(minutes=5), server="alive:2")
+    dead = Attendance.objects.create(
+        user=attendee_paris, room=main_stage, joined_at=now - dt.timedelta(hours=1), last_seen_at=seen, server="dead:1"
+    )
+    alive = Attendance.objects.create(
+        user=attendee_paris,
+        room=main_stage,
+        joined_at=now - dt.timedelta(hours=1),
+        last_seen_at=now - dt.timedelta(minutes=5),
+        server="alive:2",
+    )
     assert services.do_heartbeat([alive.pk]) == 1
     dead.refresh_from_db()
     alive.refresh_from_db()
@@ -93,15 +101,17 @@ def test_stale_intervals_of_a_dead_process_are_closed_at_their_last_heartbeat(ma
 
 
 def test_close_stale_attendance_command(main_stage, attendee_paris):
-    never_seen = Attendance.objects.create(user=attendee_paris, room=main_stage,
-                                           joined_at=timezone.now() - dt.timedelta(hours=2), server="gone:3")
+    never_seen = Attendance.objects.create(
+        user=attendee_paris, room=main_stage, joined_at=timezone.now() - dt.timedelta(hours=2), server="gone:3"
+    )
     call_command("close_stale_attendance")
     never_seen.refresh_from_db()
     assert never_seen.left_at == never_seen.joined_at
 
 
-async def test_open_sockets_are_heartbeaten_so_cleanup_leaves_them_open(main_stage, attendee_paris, cookies,
-                                                                        monkeypatch):
+async def test_open_sockets_are_heartbeaten_so_cleanup_leaves_them_open(
+    main_stage, attendee_paris, cookies, monkeypatch
+):
     monkeypatch.setattr(hub, "HEARTBEAT_EVERY", 0.1)
     camille, _ = await join(await cookies(attendee_paris))
     row = await orm(Attendance.objects.get, user=attendee_paris)

@@ -193,8 +193,9 @@ async def test_votes_take_no_seq_and_the_room_hears_one_count_per_window(main_st
 
 
 async def test_room_state_shows_my_own_votes(main_stage, attendee_paris, attendee_shanghai, cookies):
-    question = (await database_sync_to_async(services.do_ask_question)(
-        attendee_paris.pk, main_stage.pk, "attendee", "Why?"))["event"]
+    question = (
+        await database_sync_to_async(services.do_ask_question)(attendee_paris.pk, main_stage.pk, "attendee", "Why?")
+    )["event"]
     await database_sync_to_async(services.do_vote)(attendee_shanghai.pk, main_stage.pk, "attendee", question["id"])
     lina, state = await join(await cookies(attendee_shanghai))
     camille, theirs = await join(await cookies(attendee_paris))

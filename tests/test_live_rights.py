@@ -41,8 +41,9 @@ async def test_signing_out_closes_that_sessions_sockets_with_4401_and_keeps_othe
     await phone.disconnect()
 
 
-async def test_a_revoked_registration_closes_the_socket_with_4403(main_stage, attendee_paris, attendee_shanghai,
-                                                                  cookies):
+async def test_a_revoked_registration_closes_the_socket_with_4403(
+    main_stage, attendee_paris, attendee_shanghai, cookies
+):
     camille, _ = await join(await cookies(attendee_paris))
     lina, _ = await join(await cookies(attendee_shanghai))
     await orm(Registration.objects.filter(user=attendee_paris).delete)
@@ -111,13 +112,11 @@ async def test_a_demoted_moderator_drops_to_attendee_rights_on_the_same_socket(
     await camille.disconnect()
 
 
-async def test_a_speakers_socket_loses_moderation_when_their_session_ends(main_stage, summit, attendee_paris,
-                                                                          cookies):
+async def test_a_speakers_socket_loses_moderation_when_their_session_ends(main_stage, summit, attendee_paris, cookies):
     speaker = await orm(Speaker.objects.create, summit=summit, name="Camille Bernard", user=attendee_paris)
     talk = await orm(make_session, summit, main_stage, "Short talk", timezone.now() - dt.timedelta(minutes=29), 30)
     await orm(talk.speakers.add, speaker)
-    await orm(talk.__class__.objects.filter(pk=talk.pk).update,
-              ends_at=timezone.now() + dt.timedelta(seconds=1))
+    await orm(talk.__class__.objects.filter(pk=talk.pk).update, ends_at=timezone.now() + dt.timedelta(seconds=1))
     camille, state = await join(await cookies(attendee_paris))
     assert state["you"]["can_moderate"] is True
     restated = await next_frame(camille, timeout=20)  # after the session, once the room's reused facts expire
@@ -147,8 +146,9 @@ async def test_a_changed_password_signs_other_sessions_out_of_their_sockets(main
     assert await closed_with(camille) == 4401
 
 
-async def test_a_speaker_taken_off_the_live_talk_drops_to_attendee_rights(main_stage, summit, live_keynote,
-                                                                          attendee_paris, cookies):
+async def test_a_speaker_taken_off_the_live_talk_drops_to_attendee_rights(
+    main_stage, summit, live_keynote, attendee_paris, cookies
+):
     speaker = await orm(Speaker.objects.create, summit=summit, name="Camille Bernard", user=attendee_paris)
     await orm(live_keynote.speakers.add, speaker)
     camille, state = await join(await cookies(attendee_paris))

@@ -42,8 +42,9 @@ def test_cross_site_text_plain_form_cannot_register_and_sign_in(summit):
 
 def test_login_with_the_token_but_not_json_is_415(organiser):
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/api/auth/login/", json.dumps(ATTACKER), content_type="text/plain",
-                           headers=csrf_headers(client))
+    response = client.post(
+        "/api/auth/login/", json.dumps(ATTACKER), content_type="text/plain", headers=csrf_headers(client)
+    )
     assert response.status_code == 415
     assert response.json()["detail"]
     assert "sessionid" not in response.cookies
@@ -51,8 +52,7 @@ def test_login_with_the_token_but_not_json_is_415(organiser):
 
 def test_login_with_the_token_and_json_signs_in(organiser):
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/api/auth/login/", ATTACKER, content_type="application/json",
-                           headers=csrf_headers(client))
+    response = client.post("/api/auth/login/", ATTACKER, content_type="application/json", headers=csrf_headers(client))
     assert response.status_code == 200
     assert "sessionid" in response.cookies
 
@@ -69,11 +69,14 @@ def test_every_unsafe_api_request_needs_the_token(attendee_client, keynote):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(("path", "fields"), [
-    ("/signin/", {"username": "organiser", "password": "correct horse battery"}),
-    ("/summits/roadshow/register/", NEWCOMER),
-    ("/admin/login/", {"username": "organiser", "password": "correct horse battery"}),
-])
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/signin/", {"username": "organiser", "password": "correct horse battery"}),
+        ("/summits/roadshow/register/", NEWCOMER),
+        ("/admin/login/", {"username": "organiser", "password": "correct horse battery"}),
+    ],
+)
 def test_page_forms_that_sign_in_need_the_token(organiser, path, fields):
     client = Client(enforce_csrf_checks=True)
     response = client.post(path, fields, headers={"Origin": "https://evil.example"})

@@ -22,10 +22,16 @@ def server(tmp_path):
     if url is None:
         pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
     # Tasks run in the server process (eager), so notices reach the page live and are mailed to files.
-    env = {**os.environ, "DATABASE_URL": url,
-           "HTTPS": "0", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "summit.settings", "CELERY_TASK_ALWAYS_EAGER": "1",
-           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "EMAIL_FILE_PATH": str(tmp_path / "mail")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "HTTPS": "0",
+        "DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "summit.settings",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+    }
     env.pop("REDIS_URL", None)
     port = free_port()
     process = start_daphne(port, env, tmp_path / "daphne.log", ready_path="/api/summits/")
@@ -48,8 +54,12 @@ def people():
     company = Company.objects.create(summit=summit, slug="fair-vision", name="Fair Vision", country="FR")
     company.members.add(amelie)
     services.do_create_missing_profiles(summit)
-    return {"camille": session_cookie(camille), "lina": session_cookie(lina), "lina_card": lina_card.pk,
-            "amelie": session_cookie(amelie)}
+    return {
+        "camille": session_cookie(camille),
+        "lina": session_cookie(lina),
+        "lina_card": lina_card.pk,
+        "amelie": session_cookie(amelie),
+    }
 
 
 def session_cookie(user):
@@ -73,10 +83,20 @@ def signed_in_page(browser, base, session):
     context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
     page = context.new_page()
     problems = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and "404" not in message.text else None)
-    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if message.type == "error" and "404" not in message.text else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 and not response.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.problems = problems
     return page

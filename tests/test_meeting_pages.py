@@ -39,9 +39,10 @@ def test_slot_picker_shows_both_local_times_and_books(summit, attendee_paris, at
     body = page.content.decode()
     assert page.status_code == 200
     assert "09:00 Paris · 15:00 Qingdao" in body
-    response = camille.post(f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/",
-                            {"starts_at": "2027-03-29T07:00:00+00:00", "duration_minutes": "30",
-                             "message": "Hello"})
+    response = camille.post(
+        f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/",
+        {"starts_at": "2027-03-29T07:00:00+00:00", "duration_minutes": "30", "message": "Hello"},
+    )
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/meetings/{meeting.pk}/")
     theirs = form_client(attendee_shanghai).get("/summits/roadshow/partnering/meetings/").content.decode()
@@ -58,10 +59,14 @@ def test_booking_a_bad_time_through_the_page_says_why(summit, attendee_paris, li
     assert not Meeting.objects.exists()
 
 
-def test_accept_through_the_page_opens_the_private_room_link(summit, attendee_paris, attendee_shanghai,
-                                                             lina_in_qingdao, organiser):
-    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+def test_accept_through_the_page_opens_the_private_room_link(
+    summit, attendee_paris, attendee_shanghai, lina_in_qingdao, organiser
+):
+    meeting = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30),
+    )
     lina = form_client(attendee_shanghai)
     lina.post(f"/summits/roadshow/partnering/meetings/{meeting.pk}/accept/")
     page = lina.get(f"/summits/roadshow/partnering/meetings/{meeting.pk}/").content.decode()
@@ -73,55 +78,70 @@ def test_accept_through_the_page_opens_the_private_room_link(summit, attendee_pa
 
 
 def test_decline_and_propose_through_the_page(summit, attendee_paris, attendee_shanghai, lina_in_qingdao):
-    first = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+    first = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30),
+    )
     lina = form_client(attendee_shanghai)
     lina.post(f"/summits/roadshow/partnering/meetings/{first.pk}/propose/", {"starts_at": "2027-03-30T16:00+08:00"})
     first.refresh_from_db()
     assert first.starts_at.isoformat() == "2027-03-30T08:00:00+00:00" and first.proposed_by == lina_in_qingdao
     response = lina.post(f"/summits/roadshow/partnering/meetings/{first.pk}/propose/", {"starts_at": "soon"})
     assert response.status_code == 302
-    form_client(attendee_paris).post(f"/summits/roadshow/partnering/meetings/{first.pk}/decline/",
-                                     {"message": "Sorry"})
+    form_client(attendee_paris).post(f"/summits/roadshow/partnering/meetings/{first.pk}/decline/", {"message": "Sorry"})
     first.refresh_from_db()
     assert (first.status, first.answer) == ("declined", "Sorry")
 
 
 def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, attendee_shanghai, lina_in_qingdao):
-    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+    meeting = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30),
+    )
     services.do_accept(attendee_shanghai, meeting)
     token = agenda_feed_token(attendee_shanghai)
     response = Client().get(f"/summits/roadshow/meetings.ics?token={token}")
     events = [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
     assert [(str(e["summary"]), e["dtstart"].dt.isoformat(), str(e["status"])) for e in events] == [
-        ("Meeting with Camille Bernard", "2027-03-29T07:00:00+00:00", "CONFIRMED")]
+        ("Meeting with Camille Bernard", "2027-03-29T07:00:00+00:00", "CONFIRMED")
+    ]
     assert Client().get("/summits/roadshow/meetings.ics?token=nope").status_code == 404
 
 
-def test_agenda_feed_holds_my_sessions_and_my_meetings(summit, keynote, attendee_paris, attendee_shanghai,
-                                                      lina_in_qingdao):
+def test_agenda_feed_holds_my_sessions_and_my_meetings(
+    summit, keynote, attendee_paris, attendee_shanghai, lina_in_qingdao
+):
     from events.models import Bookmark
 
     Bookmark.objects.create(user=attendee_paris, session=keynote)
-    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-30T07:00:00+00:00"), 30))
+    meeting = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-30T07:00:00+00:00"), 30),
+    )
     services.do_accept(attendee_shanghai, meeting)
     response = Client().get(f"/agenda/{agenda_feed_token(attendee_paris)}.ics")
     uids = sorted(str(e["uid"]).split("@")[0] for e in Calendar.from_ical(response.content).walk("VEVENT"))
     assert uids == [f"meeting-{meeting.pk}", f"session-{keynote.pk}"]
 
 
-def test_picker_can_propose_a_new_time_for_an_existing_meeting(summit, attendee_paris, attendee_shanghai,
-                                                               lina_in_qingdao):
-    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+def test_picker_can_propose_a_new_time_for_an_existing_meeting(
+    summit, attendee_paris, attendee_shanghai, lina_in_qingdao
+):
+    meeting = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30),
+    )
     camille_card = services.my_profile(attendee_paris, summit)
     lina = form_client(attendee_shanghai)
     page = lina.get(f"/summits/roadshow/partnering/partners/{camille_card.pk}/?propose={meeting.pk}&duration=30")
     assert f'action="/summits/roadshow/partnering/meetings/{meeting.pk}/propose/"' in page.content.decode()
-    lina.post(f"/summits/roadshow/partnering/meetings/{meeting.pk}/propose/",
-              {"starts_at": "2027-03-31T08:30:00+00:00"})
+    lina.post(
+        f"/summits/roadshow/partnering/meetings/{meeting.pk}/propose/", {"starts_at": "2027-03-31T08:30:00+00:00"}
+    )
     meeting.refresh_from_db()
     assert meeting.starts_at.isoformat() == "2027-03-31T08:30:00+00:00"
     wrong = lina.get(f"/summits/roadshow/partnering/partners/{lina_in_qingdao.pk}/?propose={meeting.pk}")
@@ -146,8 +166,9 @@ def test_a_company_member_books_for_the_company_through_the_picker(summit, atten
     assert "Meeting with Finwedge" in page
 
 
-def test_with_no_common_time_the_picker_offers_the_nearest_and_needs_my_agreement(summit, attendee_paris,
-                                                                                  lina_in_qingdao):
+def test_with_no_common_time_the_picker_offers_the_nearest_and_needs_my_agreement(
+    summit, attendee_paris, lina_in_qingdao
+):
     me = services.my_profile(attendee_paris, summit)
     services.do_update_profile(attendee_paris, me, services.ProfileChange(timezone="America/New_York"))
     reads_english(attendee_paris)
@@ -166,11 +187,15 @@ def test_with_no_common_time_the_picker_offers_the_nearest_and_needs_my_agreemen
     assert "Outside your office hours" in page and "Outside their office hours" not in page
 
 
-def test_propose_another_time_opens_the_slot_picker_not_a_typed_time(summit, attendee_paris, attendee_shanghai,
-                                                                     lina_profile):
+def test_propose_another_time_opens_the_slot_picker_not_a_typed_time(
+    summit, attendee_paris, attendee_shanghai, lina_profile
+):
     reads_english(attendee_paris, attendee_shanghai)
-    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30))
+    meeting = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30),
+    )
     lina = form_client(attendee_shanghai)
     listed = lina.get("/summits/roadshow/partnering/meetings/").content.decode()
     camille_card = services.my_profile(attendee_paris, summit)
@@ -184,11 +209,19 @@ def test_propose_another_time_opens_the_slot_picker_not_a_typed_time(summit, att
 
 
 def test_the_private_meeting_room_shows_chat_agenda_and_video_link_not_qa_or_reactions(
-        summit, attendee_paris, attendee_shanghai, lina_profile):
+    summit, attendee_paris, attendee_shanghai, lina_profile
+):
     reads_english(attendee_paris, attendee_shanghai)
-    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30,
-        message="Distribution in Shandong"))
+    meeting = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(
+            lina_profile.pk,
+            dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"),
+            30,
+            message="Distribution in Shandong",
+        ),
+    )
     services.do_accept(attendee_shanghai, meeting)
     services.do_set_video_url(attendee_paris, meeting, "https://meet.example.org/fv-lina")
     page = form_client(attendee_paris).get(f"/summits/roadshow/rooms/meeting-{meeting.pk}/").content.decode()
@@ -198,10 +231,12 @@ def test_the_private_meeting_room_shows_chat_agenda_and_video_link_not_qa_or_rea
     assert 'class="stream' not in page
 
 
-def test_every_partner_card_books_a_meeting_through_the_slot_picker(summit, attendee_paris, attendee_shanghai,
-                                                                   lina_profile):
+def test_every_partner_card_books_a_meeting_through_the_slot_picker(
+    summit, attendee_paris, attendee_shanghai, lina_profile
+):
     reads_english(attendee_paris)
     page = form_client(attendee_paris).get("/summits/roadshow/partnering/").content.decode()
-    card = page[page.index(f'href="/summits/roadshow/partnering/partners/{lina_profile.pk}/"'):]
-    assert 'class="button" href="/summits/roadshow/partnering/partners/%d/">Book a meeting</a>' % lina_profile.pk \
-        in card
+    card = page[page.index(f'href="/summits/roadshow/partnering/partners/{lina_profile.pk}/"') :]
+    assert (
+        'class="button" href="/summits/roadshow/partnering/partners/%d/">Book a meeting</a>' % lina_profile.pk in card
+    )

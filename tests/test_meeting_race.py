@@ -27,10 +27,12 @@ def two_overlapping_requests():
     camille, _ = registered(summit, "camille")
     thomas, _ = registered(summit, "thomas")
     now = utc(2027, 3, 1)
-    one = services.do_request_meeting(camille, summit, services.MeetingRequest(
-        lina_profile.pk, utc(2027, 3, 29, 7, 0), 30), now=now)
-    two = services.do_request_meeting(thomas, summit, services.MeetingRequest(
-        lina_profile.pk, utc(2027, 3, 29, 7, 15), 30), now=now)
+    one = services.do_request_meeting(
+        camille, summit, services.MeetingRequest(lina_profile.pk, utc(2027, 3, 29, 7, 0), 30), now=now
+    )
+    two = services.do_request_meeting(
+        thomas, summit, services.MeetingRequest(lina_profile.pk, utc(2027, 3, 29, 7, 15), 30), now=now
+    )
     return lina, one, two
 
 
@@ -65,5 +67,6 @@ def test_database_refuses_overlapping_accepted_seats_even_without_the_services(t
     with pytest.raises(IntegrityError), transaction.atomic():
         Participation.objects.filter(meeting=two).update(status="accepted")
     # Back to back is fine: the ranges are half-open.
-    Participation.objects.filter(meeting=two).update(starts_at=utc(2027, 3, 29, 7, 30),
-                                                     ends_at=utc(2027, 3, 29, 8, 0), status="accepted")
+    Participation.objects.filter(meeting=two).update(
+        starts_at=utc(2027, 3, 29, 7, 30), ends_at=utc(2027, 3, 29, 8, 0), status="accepted"
+    )

@@ -30,8 +30,12 @@ ROOM_LINK = "http://127.0.0.1:8000/summits/roadshow/rooms/meeting-{}/"
 def request(requester, summit, invitee, starts_at=MONDAY_0900_PARIS, as_company=None, booked_at=BEFORE):
     """`requester` asks `invitee` (a user, or a company's partner profile) for 30 minutes, on `booked_at`."""
     card = invitee if hasattr(invitee, "office_start") else partnering.my_profile(invitee, summit)
-    meeting = partnering.do_request_meeting(requester, summit, partnering.MeetingRequest(
-        with_profile=card.pk, starts_at=starts_at, as_company=as_company), now=booked_at)
+    meeting = partnering.do_request_meeting(
+        requester,
+        summit,
+        partnering.MeetingRequest(with_profile=card.pk, starts_at=starts_at, as_company=as_company),
+        now=booked_at,
+    )
     Meeting.objects.filter(pk=meeting.pk).update(created_at=booked_at)
     return meeting
 
@@ -43,10 +47,10 @@ def accepted(requester, summit, invitee, answering=None, **fields):
     return meeting
 
 
-
 def reminder_mails():
     """The reminders' own mails (and cancellation notices), not the notices of each request and answer."""
     return [m for m in mail.outbox if m.extra_headers.get("Message-ID", "").startswith("<reminder-")]
+
 
 @pytest.fixture
 def meeting(summit, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks):
@@ -55,8 +59,9 @@ def meeting(summit, attendee_paris, attendee_shanghai, django_capture_on_commit_
         return accepted(attendee_paris, summit, attendee_shanghai)
 
 
-def test_accepted_meeting_reminds_both_people_once_per_offset(meeting, attendee_paris, attendee_shanghai,
-                                                              django_capture_on_commit_callbacks):
+def test_accepted_meeting_reminds_both_people_once_per_offset(
+    meeting, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks
+):
     for offset in (1440, 15):
         _ids, outcomes, _callbacks = dispatch_and_send(before(meeting, offset), django_capture_on_commit_callbacks)
         again, _outcomes, _callbacks = dispatch_and_send(before(meeting, offset), django_capture_on_commit_callbacks)
@@ -64,20 +69,27 @@ def test_accepted_meeting_reminds_both_people_once_per_offset(meeting, attendee_
         assert again == []
     sent = Reminder.objects.filter(source="meeting", target_id=meeting.pk, status=Reminder.Status.SENT)
     assert sorted(sent.values_list("user__username", "offset_minutes")) == [
-        ("camille", 15), ("camille", 1440), ("lina", 15), ("lina", 1440)]
+        ("camille", 15),
+        ("camille", 1440),
+        ("lina", 15),
+        ("lina", 1440),
+    ]
     assert sorted(m.to[0] for m in reminder_mails()) == sorted([attendee_paris.email, attendee_shanghai.email] * 2)
     assert Notification.objects.filter(user=attendee_shanghai, reminder__isnull=False).count() == 2
 
 
-def test_requested_declined_or_withdrawn_meetings_remind_nobody(summit, attendee_paris, attendee_shanghai,
-                                                                django_capture_on_commit_callbacks):
+def test_requested_declined_or_withdrawn_meetings_remind_nobody(
+    summit, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         request(attendee_paris, summit, attendee_shanghai)
-        declined = request(attendee_paris, summit, attendee_shanghai, starts_at=MONDAY_0900_PARIS + dt.timedelta(
-            minutes=30))
+        declined = request(
+            attendee_paris, summit, attendee_shanghai, starts_at=MONDAY_0900_PARIS + dt.timedelta(minutes=30)
+        )
         partnering.do_decline(attendee_shanghai, declined, "Not this week")
-        withdrawn = request(attendee_paris, summit, attendee_shanghai, starts_at=MONDAY_0900_PARIS + dt.timedelta(
-            minutes=60))
+        withdrawn = request(
+            attendee_paris, summit, attendee_shanghai, starts_at=MONDAY_0900_PARIS + dt.timedelta(minutes=60)
+        )
         partnering.do_cancel(attendee_paris, withdrawn)
     for minutes in (0, 30, 60):
         starts_at = MONDAY_0900_PARIS + dt.timedelta(minutes=minutes)
@@ -86,7 +98,9 @@ def test_requested_declined_or_withdrawn_meetings_remind_nobody(summit, attendee
     assert reminder_mails() == []
 
 
-def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(meeting, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks):
+def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(
+    meeting, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         queued = services.do_dispatch_due_reminders(now=before(meeting, 1440))
     assert len(queued) == 2
@@ -95,7 +109,8 @@ def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(meeting
     with django_capture_on_commit_callbacks(execute=True):
         services.do_cancel_target("meeting", meeting.pk)  # the signal delivered twice
     assert set(Reminder.objects.filter(pk__in=queued).values_list("status", "skip_reason")) == {
-        (Reminder.Status.SKIPPED, "cancelled")}
+        (Reminder.Status.SKIPPED, "cancelled")
+    }
     notices = {m.to[0]: m for m in reminder_mails()}
     assert sorted(notices) == sorted([attendee_paris.email, attendee_shanghai.email])
     # Each notice in its recipient's language: Camille reads French, Li Na Chinese.
@@ -106,8 +121,9 @@ def test_cancelled_meeting_sends_one_cancellation_notice_and_no_reminder(meeting
     assert len(reminder_mails()) == 2
 
 
-def test_moved_meeting_replans_its_pending_reminders(meeting, attendee_paris, attendee_shanghai,
-                                                     django_capture_on_commit_callbacks):
+def test_moved_meeting_replans_its_pending_reminders(
+    meeting, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks
+):
     old_due = before(meeting, 15)
     with django_capture_on_commit_callbacks(execute=False):
         queued = services.do_dispatch_due_reminders(now=old_due)
@@ -115,7 +131,8 @@ def test_moved_meeting_replans_its_pending_reminders(meeting, attendee_paris, at
     with django_capture_on_commit_callbacks(execute=True):
         partnering.do_propose(attendee_shanghai, meeting, later, now=BEFORE)
     assert set(Reminder.objects.filter(pk__in=queued).values_list("status", "due_at")) == {
-        (Reminder.Status.PENDING, later - dt.timedelta(minutes=15))}
+        (Reminder.Status.PENDING, later - dt.timedelta(minutes=15))
+    }
     # The messages already queued for the old time find nothing to send.
     assert [services.do_send_reminder(i, now=old_due) for i in queued] == ["not-claimed", "not-claimed"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -127,8 +144,9 @@ def test_moved_meeting_replans_its_pending_reminders(meeting, attendee_paris, at
     assert "09:30" in by_person[attendee_paris.email] and "15:30" in by_person[attendee_shanghai.email]
 
 
-def test_moved_meeting_still_awaiting_an_answer_is_not_reminded(meeting, attendee_shanghai,
-                                                                django_capture_on_commit_callbacks):
+def test_moved_meeting_still_awaiting_an_answer_is_not_reminded(
+    meeting, attendee_shanghai, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         queued = services.do_dispatch_due_reminders(now=before(meeting, 15))
     later = meeting.starts_at + dt.timedelta(minutes=30)
@@ -141,8 +159,9 @@ def test_moved_meeting_still_awaiting_an_answer_is_not_reminded(meeting, attende
     assert reminder_mails() == []
 
 
-def test_mail_shows_each_persons_local_time_room_and_the_clock_change(meeting, attendee_paris, attendee_shanghai,
-                                                                      django_capture_on_commit_callbacks):
+def test_mail_shows_each_persons_local_time_room_and_the_clock_change(
+    meeting, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks
+):
     assert meeting.room.slug == f"meeting-{meeting.pk}"
     dispatch_and_send(before(meeting, 15), django_capture_on_commit_callbacks)
     mails = {m.to[0]: m for m in reminder_mails()}
@@ -166,8 +185,9 @@ def test_mail_shows_each_persons_local_time_room_and_the_clock_change(meeting, a
     assert set(Notification.objects.filter(reminder__isnull=False).values_list("url", flat=True)) == {link}
 
 
-def test_meeting_booked_after_the_clock_change_has_no_warning(summit, attendee_paris, attendee_shanghai,
-                                                              django_capture_on_commit_callbacks):
+def test_meeting_booked_after_the_clock_change_has_no_warning(
+    summit, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = accepted(attendee_paris, summit, attendee_shanghai, booked_at=utc(2027, 3, 28, 12, 0))
     dispatch_and_send(before(meeting, 15), django_capture_on_commit_callbacks)
@@ -182,8 +202,9 @@ def test_video_link_is_in_the_reminder(meeting, attendee_paris, django_capture_o
     assert all("https://meet.example/qingdao" in m.body for m in reminder_mails())
 
 
-def test_company_side_is_reminded_through_the_member_who_accepted(summit, attendee_shanghai,
-                                                                  django_capture_on_commit_callbacks):
+def test_company_side_is_reminded_through_the_member_who_accepted(
+    summit, attendee_shanghai, django_capture_on_commit_callbacks
+):
     company = Company.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc", country="FR")
     sophie, _card = registered(summit, "sophie")
     colleague, _card = registered(summit, "colleague")

@@ -41,8 +41,11 @@ def camille_profile(summit, attendee_paris):
 
 
 def request_meeting(client, profile, starts_at=MONDAY_0900_PARIS, **extra):
-    return post(client, "/api/summits/roadshow/meetings/",
-                {"with": profile.pk, "starts_at": starts_at, "duration_minutes": 30, **extra})
+    return post(
+        client,
+        "/api/summits/roadshow/meetings/",
+        {"with": profile.pk, "starts_at": starts_at, "duration_minutes": 30, **extra},
+    )
 
 
 def test_request_inside_both_hours_is_created_and_both_see_both_local_times(camille, lina, lina_profile):
@@ -54,7 +57,8 @@ def test_request_inside_both_hours_is_created_and_both_see_both_local_times(cami
     assert meeting["local"] == {"you": "2027-03-29T09:00:00+02:00", "them": "2027-03-29T15:00:00+08:00"}
     theirs = lina.get("/api/me/meetings/").json()
     assert [(m["id"], m["awaiting"], m["local"]["you"]) for m in theirs] == [
-        (meeting["id"], "you", "2027-03-29T15:00:00+08:00")]
+        (meeting["id"], "you", "2027-03-29T15:00:00+08:00")
+    ]
 
 
 def test_request_outside_the_other_partys_hours_is_422(camille, lina_profile):
@@ -77,20 +81,23 @@ def test_request_with_a_meeting_that_clashes_with_an_accepted_one_is_409(camille
     assert response.status_code == 409
 
 
-@pytest.mark.parametrize("body, status", [
-    ({"starts_at": "next monday"}, 422),
-    ({"starts_at": "2027-03-29T09:00:00"}, 422),  # no offset
-    ({"duration_minutes": 7}, 422),
-    ({"duration_minutes": "long"}, 422),
-    ({"starts_at": "2020-03-30T09:00:00+02:00"}, 422),  # past
-    ({"with": 999999}, 404),
-    ({"with": "lina"}, 422),
-    ({"with": 2**70}, 404),
-    ({"starts_at": "9999-12-31T23:59:00+00:00"}, 422),  # would overflow when the duration is added
-    ({"starts_at": "0001-01-01T00:00:00+02:00"}, 422),  # would overflow when turned into UTC
-    ({"starts_at": "2027-04-20T09:00:00+02:00"}, 422),  # after the summit
-    ({"starts_at": "2027-03-29T09:00:30+02:00"}, 422),  # not a whole minute
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"starts_at": "next monday"}, 422),
+        ({"starts_at": "2027-03-29T09:00:00"}, 422),  # no offset
+        ({"duration_minutes": 7}, 422),
+        ({"duration_minutes": "long"}, 422),
+        ({"starts_at": "2020-03-30T09:00:00+02:00"}, 422),  # past
+        ({"with": 999999}, 404),
+        ({"with": "lina"}, 422),
+        ({"with": 2**70}, 404),
+        ({"starts_at": "9999-12-31T23:59:00+00:00"}, 422),  # would overflow when the duration is added
+        ({"starts_at": "0001-01-01T00:00:00+02:00"}, 422),  # would overflow when turned into UTC
+        ({"starts_at": "2027-04-20T09:00:00+02:00"}, 422),  # after the summit
+        ({"starts_at": "2027-03-29T09:00:30+02:00"}, 422),  # not a whole minute
+    ],
+)
 def test_bad_requests_get_a_clear_status_never_a_500(camille, lina_profile, body, status):
     payload = {"with": lina_profile.pk, "starts_at": MONDAY_0900_PARIS, "duration_minutes": 30, **body}
     response = post(camille, "/api/summits/roadshow/meetings/", payload)
@@ -106,8 +113,9 @@ def test_unregistered_people_cannot_request(stranger, lina_profile):
     assert request_meeting(signed_in(stranger), lina_profile).status_code == 403
 
 
-def test_accept_opens_a_private_room_for_both_parties_only(summit, camille, lina, lina_profile, attendee_paris,
-                                                           attendee_shanghai):
+def test_accept_opens_a_private_room_for_both_parties_only(
+    summit, camille, lina, lina_profile, attendee_paris, attendee_shanghai
+):
     meeting = request_meeting(camille, lina_profile).json()
     accepted = post(lina, f"/api/meetings/{meeting['id']}/accept/").json()
     assert accepted["status"] == "accepted" and accepted["room"]
@@ -162,14 +170,15 @@ def test_propose_moves_the_meeting_and_waits_for_the_other_side(camille, lina, l
     assert post(lina, f"/api/meetings/{meeting['id']}/accept/").status_code == 403
     mine = post(camille, f"/api/meetings/{meeting['id']}/accept/").json()
     assert mine["status"] == "accepted" and mine["local"]["you"] == "2027-03-30T10:00:00+02:00"
-    assert set(Participation.objects.filter(meeting_id=meeting["id"]).values_list("status", flat=True)) == {
-        "accepted"}
+    assert set(Participation.objects.filter(meeting_id=meeting["id"]).values_list("status", flat=True)) == {"accepted"}
 
 
 def test_propose_outside_the_other_sides_hours_is_422(camille, lina, lina_profile):
     meeting = request_meeting(camille, lina_profile).json()
-    assert post(lina, f"/api/meetings/{meeting['id']}/propose/",
-                {"starts_at": "2027-03-30T08:00:00+08:00"}).status_code == 422
+    assert (
+        post(lina, f"/api/meetings/{meeting['id']}/propose/", {"starts_at": "2027-03-30T08:00:00+08:00"}).status_code
+        == 422
+    )
 
 
 def test_cancel_frees_the_slot(camille, lina, lina_profile):
@@ -180,12 +189,17 @@ def test_cancel_frees_the_slot(camille, lina, lina_profile):
     assert post(camille, f"/api/meetings/{meeting['id']}/cancel/").status_code == 409
 
 
-def test_meeting_booked_across_the_clock_change_keeps_its_instant_and_warns(summit, attendee_paris,
-                                                                           attendee_shanghai):
+def test_meeting_booked_across_the_clock_change_keeps_its_instant_and_warns(summit, attendee_paris, attendee_shanghai):
     shanghai = services.my_profile(attendee_shanghai, summit)
     booked_on = utc(2027, 3, 26, 10, 0)  # Friday, Paris on UTC+1
-    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        shanghai.pk, dt.datetime(2027, 3, 29, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))), 30), now=booked_on)
+    meeting = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(
+            shanghai.pk, dt.datetime(2027, 3, 29, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))), 30
+        ),
+        now=booked_on,
+    )
     seen = services.meeting_out(meeting, attendee_shanghai, now=booked_on)
     assert seen["starts_at"] == utc(2027, 3, 29, 7, 0)
     assert seen["local"]["you"].isoformat() == "2027-03-29T15:00:00+08:00"
@@ -227,11 +241,19 @@ def test_changes_are_signalled_after_commit(camille, lina, lina_profile, django_
 
 def test_video_link_must_be_http(camille, lina_profile):
     meeting = request_meeting(camille, lina_profile).json()
-    bad = camille.patch(f"/api/meetings/{meeting['id']}/", json.dumps({"video_url": "javascript:alert(1)"}),
-                        content_type="application/json", headers=csrf_headers(camille))
+    bad = camille.patch(
+        f"/api/meetings/{meeting['id']}/",
+        json.dumps({"video_url": "javascript:alert(1)"}),
+        content_type="application/json",
+        headers=csrf_headers(camille),
+    )
     assert bad.status_code == 422
-    good = camille.patch(f"/api/meetings/{meeting['id']}/", json.dumps({"video_url": "https://meet.example/x"}),
-                         content_type="application/json", headers=csrf_headers(camille))
+    good = camille.patch(
+        f"/api/meetings/{meeting['id']}/",
+        json.dumps({"video_url": "https://meet.example/x"}),
+        content_type="application/json",
+        headers=csrf_headers(camille),
+    )
     assert good.json()["video_url"] == "https://meet.example/x"
 
 
@@ -243,8 +265,15 @@ def test_unknown_slot_partner_is_404_and_bad_parameters_422(camille, lina_profil
     assert camille.get(f"{slots}?with={lina_profile.pk}&step=7").status_code == 422
     assert camille.get(f"{slots}?with={lina_profile.pk}&nearest=maybe").status_code == 422
     assert camille.get(f"/summits/roadshow/partnering/partners/{lina_profile.pk}/?duration=abc").status_code == 422
-    assert camille.post("/api/summits/roadshow/meetings/", "not json", content_type="application/json",
-                        headers=csrf_headers(camille)).status_code == 400
+    assert (
+        camille.post(
+            "/api/summits/roadshow/meetings/",
+            "not json",
+            content_type="application/json",
+            headers=csrf_headers(camille),
+        ).status_code
+        == 400
+    )
 
 
 def test_slots_api_lists_summer_window(camille, lina_profile):
@@ -254,8 +283,9 @@ def test_slots_api_lists_summer_window(camille, lina_profile):
     assert len(slots) == 3 * 5  # 09:00 .. 11:00 Paris on three days
 
 
-def test_a_company_member_can_request_for_the_company_and_edit_its_profile(summit, lina, lina_profile,
-                                                                          attendee_shanghai):
+def test_a_company_member_can_request_for_the_company_and_edit_its_profile(
+    summit, lina, lina_profile, attendee_shanghai
+):
     company = Company.objects.create(summit=summit, slug="finwedge", name="Finwedge", country="FR")
     marc, _profile = registered(summit, "marc")
     company.members.add(marc)
@@ -265,8 +295,12 @@ def test_a_company_member_can_request_for_the_company_and_edit_its_profile(summi
     assert response.json()["you"]["name"] == "Finwedge"
     assert lina.get("/api/me/meetings/").json()[0]["with"]["name"] == "Finwedge"
     url = "/api/summits/roadshow/partners/companies/finwedge/"
-    edited = marc_client.put(url, json.dumps({"seeks": ["pilot-customer"]}), content_type="application/json",
-                             headers=csrf_headers(marc_client))
+    edited = marc_client.put(
+        url,
+        json.dumps({"seeks": ["pilot-customer"]}),
+        content_type="application/json",
+        headers=csrf_headers(marc_client),
+    )
     assert edited.json()["seeks"] == ["pilot-customer"]
     assert lina.get(url).status_code == 403
     assert request_meeting(lina, lina_profile, as_company="finwedge").status_code == 403
@@ -283,8 +317,9 @@ def test_a_member_busy_in_person_cannot_book_the_same_time_for_the_company(summi
     assert request_meeting(marc_client, zhao_card, as_company="finwedge").status_code == 409
 
 
-def test_reminders_go_to_both_people_of_an_accepted_meeting_in_their_own_time(summit, camille, lina, lina_profile,
-                                                                              attendee_paris, attendee_shanghai):
+def test_reminders_go_to_both_people_of_an_accepted_meeting_in_their_own_time(
+    summit, camille, lina, lina_profile, attendee_paris, attendee_shanghai
+):
     meeting = request_meeting(camille, lina_profile).json()
     assert services.reminder_targets(meeting["id"]) == []
     post(lina, f"/api/meetings/{meeting['id']}/accept/")
@@ -295,8 +330,9 @@ def test_reminders_go_to_both_people_of_an_accepted_meeting_in_their_own_time(su
     ]
 
 
-def test_my_meetings_query_count_does_not_grow_with_meetings(summit, camille, attendee_paris,
-                                                             django_assert_max_num_queries):
+def test_my_meetings_query_count_does_not_grow_with_meetings(
+    summit, camille, attendee_paris, django_assert_max_num_queries
+):
     company = Company.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc")
     services.do_create_missing_profiles(summit)
     for n in range(4):
@@ -308,9 +344,12 @@ def test_my_meetings_query_count_does_not_grow_with_meetings(summit, camille, at
         assert len(camille.get("/api/me/meetings/").json()) == 5
 
 
-def test_a_request_whose_time_has_passed_cannot_be_accepted(summit, attendee_paris, attendee_shanghai,
-                                                            lina_profile):
-    meeting = services.do_request_meeting(attendee_paris, summit, services.MeetingRequest(
-        lina_profile.pk, utc(2027, 3, 29, 7, 0), 30), now=utc(2027, 3, 1))
+def test_a_request_whose_time_has_passed_cannot_be_accepted(summit, attendee_paris, attendee_shanghai, lina_profile):
+    meeting = services.do_request_meeting(
+        attendee_paris,
+        summit,
+        services.MeetingRequest(lina_profile.pk, utc(2027, 3, 29, 7, 0), 30),
+        now=utc(2027, 3, 1),
+    )
     with pytest.raises(Invalid):
         services.do_accept(attendee_shanghai, meeting, now=utc(2027, 3, 29, 7, 5))

@@ -22,6 +22,7 @@ def pair(db):
         _camille, paris = registered(summit, "camille", "Europe/Paris")
         _lina, shanghai = registered(summit, "lina", them_fields.pop("tz", "Asia/Shanghai"), "CN", **them_fields)
         return summit, paris, shanghai
+
     return build
 
 
@@ -85,8 +86,16 @@ def test_no_common_slot_gives_nearest_inside_their_hours(pair):
 def test_accepted_meetings_are_not_offered_again(pair):
     summit, paris, shanghai = pair(dt.date(2027, 3, 26))
     from partnering.models import Meeting
-    Meeting.objects.create(summit=summit, requester=paris, invitee=shanghai, proposed_by=paris,
-                           starts_at=utc(2027, 3, 26, 8, 30), ends_at=utc(2027, 3, 26, 9, 0), status="accepted")
+
+    Meeting.objects.create(
+        summit=summit,
+        requester=paris,
+        invitee=shanghai,
+        proposed_by=paris,
+        starts_at=utc(2027, 3, 26, 8, 30),
+        ends_at=utc(2027, 3, 26, 9, 0),
+        status="accepted",
+    )
     slots, _common = services.common_slots(paris, shanghai, summit, 30, now=BEFORE)
     assert paris_times(slots) == ["09:00", "10:00", "10:30"]
 
@@ -110,8 +119,16 @@ def agenda(db):
     company = Company.objects.create(summit=summit, slug="fair-vision", name="Fair Vision", country="FR")
     company_card = services.company_card(summit, company)  # in Paris, 09:00-18:00
     stage = Room.objects.create(summit=summit, slug="stage", name="Stage")
-    return {"summit": summit, "camille": camille, "paris": paris, "lina": lina, "shanghai": shanghai,
-            "company": company, "company_card": company_card, "stage": stage}
+    return {
+        "summit": summit,
+        "camille": camille,
+        "paris": paris,
+        "lina": lina,
+        "shanghai": shanghai,
+        "company": company,
+        "company_card": company_card,
+        "stage": stage,
+    }
 
 
 def _paris(hhmm):
@@ -144,8 +161,7 @@ def test_the_companys_pitch_and_its_speakers_talks_keep_the_company_busy(agenda)
     make_session(agenda["summit"], agenda["stage"], "Pitch", _paris("09:00"), 30, company=agenda["company"])
     panel = make_session(agenda["summit"], agenda["stage"], "Panel", _paris("11:30"), 30)
     panel.speakers.add(Speaker.objects.create(summit=agenda["summit"], name="Julien", company=agenda["company"]))
-    slots, _common = services.common_slots(agenda["paris"], agenda["company_card"], agenda["summit"], 30,
-                                           now=BEFORE)
+    slots, _common = services.common_slots(agenda["paris"], agenda["company_card"], agenda["summit"], 30, now=BEFORE)
     shown = starts(slots)
     assert "09:00" not in shown and "11:30" not in shown
     assert shown[:4] == ["09:30", "10:00", "10:30", "11:00"] and shown[4] == "12:00"
@@ -162,8 +178,12 @@ def test_a_session_the_person_speaks_in_keeps_them_busy(agenda):
 
 
 def test_my_pending_request_marks_its_slot_requested_and_the_api_says_so(agenda, client):
-    meeting = services.do_request_meeting(agenda["camille"], agenda["summit"], services.MeetingRequest(
-        agenda["company_card"].pk, _paris("10:00"), 30), now=BEFORE)
+    meeting = services.do_request_meeting(
+        agenda["camille"],
+        agenda["summit"],
+        services.MeetingRequest(agenda["company_card"].pk, _paris("10:00"), 30),
+        now=BEFORE,
+    )
     slots, _common = services.common_slots(agenda["paris"], agenda["shanghai"], agenda["summit"], 30, now=BEFORE)
     assert len(slots) == 6  # still listed ...
     assert [s["requested"] for s in slots] == [None, None, meeting.pk, None, None, None]  # ... marked
@@ -179,8 +199,13 @@ def test_my_pending_request_marks_its_slot_requested_and_the_api_says_so(agenda,
 
 
 def test_the_meeting_being_moved_keeps_nobody_busy(agenda):
-    meeting = services.do_request_meeting(agenda["camille"], agenda["summit"], services.MeetingRequest(
-        agenda["shanghai"].pk, _paris("10:00"), 30), now=BEFORE)
-    slots, _common = services.common_slots(agenda["paris"], agenda["shanghai"], agenda["summit"], 30, now=BEFORE,
-                                           exclude_meeting=meeting)
+    meeting = services.do_request_meeting(
+        agenda["camille"],
+        agenda["summit"],
+        services.MeetingRequest(agenda["shanghai"].pk, _paris("10:00"), 30),
+        now=BEFORE,
+    )
+    slots, _common = services.common_slots(
+        agenda["paris"], agenda["shanghai"], agenda["summit"], 30, now=BEFORE, exclude_meeting=meeting
+    )
     assert [s["requested"] for s in slots] == [None] * 6

@@ -38,8 +38,11 @@ async def closed_with(socket):
 
 
 def request_meeting(user, summit, with_profile, hhmm="10:00"):
-    return services.do_request_meeting(user, summit, services.MeetingRequest(
-        with_profile, at_paris(MONDAY, hhmm), 30, message="Distribution in Shandong"))
+    return services.do_request_meeting(
+        user,
+        summit,
+        services.MeetingRequest(with_profile, at_paris(MONDAY, hhmm), 30, message="Distribution in Shandong"),
+    )
 
 
 def card(user, summit):
@@ -79,10 +82,13 @@ async def test_signing_out_closes_that_sessions_person_socket_and_no_other(atten
 
 
 async def test_a_request_reaches_every_socket_of_the_invitee_live_and_is_mailed_once_in_their_language(
-        summit, attendee_paris, attendee_shanghai, cookies):
+    summit, attendee_paris, attendee_shanghai, cookies
+):
     lina = await orm(card, attendee_shanghai, summit)
-    first, second = await person_socket(await cookies(attendee_shanghai)), await person_socket(
-        await cookies(attendee_shanghai))
+    first, second = (
+        await person_socket(await cookies(attendee_shanghai)),
+        await person_socket(await cookies(attendee_shanghai)),
+    )
     camille_socket = await person_socket(await cookies(attendee_paris))
     meeting = await orm(request_meeting, attendee_paris, summit, lina.pk)
     for socket in (first, second):
@@ -96,8 +102,7 @@ async def test_a_request_reaches_every_socket_of_the_invitee_live_and_is_mailed_
     assert mail.outbox[0].subject == "Camille Bernard 请求与您会面"
     # The task run again (a redelivery) tells nobody twice.
     key = f"meeting:{meeting.pk}:requested:0"
-    await database_sync_to_async(send_notices.apply)(args=("meeting", meeting.pk, "requested", attendee_paris.pk,
-                                                           key))
+    await database_sync_to_async(send_notices.apply)(args=("meeting", meeting.pk, "requested", attendee_paris.pk, key))
     assert len(mail.outbox) == 1
     assert await orm(Notification.objects.filter(user=attendee_shanghai).count) == 1
     assert await nothing_more(first)
@@ -105,8 +110,9 @@ async def test_a_request_reaches_every_socket_of_the_invitee_live_and_is_mailed_
         await socket.disconnect()
 
 
-async def test_with_mail_off_the_notice_is_shown_live_but_not_mailed(summit, attendee_paris, attendee_shanghai,
-                                                                    cookies):
+async def test_with_mail_off_the_notice_is_shown_live_but_not_mailed(
+    summit, attendee_paris, attendee_shanghai, cookies
+):
     await orm(notices.do_set_mail_notices, attendee_shanghai, False)
     lina = await orm(card, attendee_shanghai, summit)
     socket = await person_socket(await cookies(attendee_shanghai))
@@ -119,8 +125,7 @@ async def test_with_mail_off_the_notice_is_shown_live_but_not_mailed(summit, att
 def _reminder_due(session, user):
     Bookmark.objects.create(user=user, session=session)
     due = session.starts_at - dt.timedelta(minutes=15)
-    reminder = Reminder.objects.create(source="session", target_id=session.pk, user=user, offset_minutes=15,
-                                       due_at=due)
+    reminder = Reminder.objects.create(source="session", target_id=session.pk, user=user, offset_minutes=15, due_at=due)
     return reminder.pk, due
 
 
@@ -147,15 +152,19 @@ def test_accepts_proposals_and_declines_are_told_to_the_other_side_only(summit, 
     told = {(n.user.username, n.kind) for n in Notification.objects.select_related("user")}
     assert told == {("lina", "requested"), ("camille", "proposed"), ("lina", "accepted")}
     assert {m.subject for m in mail.outbox} == {
-        "Camille Bernard 请求与您会面", "Li Na propose un autre horaire", "Camille Bernard 已接受您的会面"}
+        "Camille Bernard 请求与您会面",
+        "Li Na propose un autre horaire",
+        "Camille Bernard 已接受您的会面",
+    }
     second = request_meeting(attendee_shanghai, summit, card(attendee_paris, summit).pk, "09:00")
     services.do_decline(attendee_paris, second)
     assert Notification.objects.filter(user=attendee_shanghai, kind="declined").count() == 1
     assert meeting.pk != second.pk
 
 
-def test_a_withdrawn_request_is_told_but_a_cancelled_confirmed_meeting_only_once(summit, attendee_paris,
-                                                                                 attendee_shanghai):
+def test_a_withdrawn_request_is_told_but_a_cancelled_confirmed_meeting_only_once(
+    summit, attendee_paris, attendee_shanghai
+):
     pending = request_meeting(attendee_paris, summit, card(attendee_shanghai, summit).pk)
     services.do_cancel(attendee_paris, pending)
     assert Notification.objects.filter(user=attendee_shanghai, kind="cancelled").count() == 1
@@ -166,8 +175,9 @@ def test_a_withdrawn_request_is_told_but_a_cancelled_confirmed_meeting_only_once
     assert MeetingNotices().recipients(confirmed.pk, "cancelled", attendee_paris.pk) == []
 
 
-def test_mutual_interest_tells_the_person_and_the_team_each_in_their_language(summit, fair_vision, attendee_paris,
-                                                                             fair_vision_member):
+def test_mutual_interest_tells_the_person_and_the_team_each_in_their_language(
+    summit, fair_vision, attendee_paris, fair_vision_member
+):
     services.do_express_interest(attendee_paris, summit, "fair-vision")
     services.do_answer_interest(fair_vision_member, summit, "fair-vision", card(attendee_paris, summit).pk)
     by_person = {m.to[0]: m for m in mail.outbox}
@@ -183,8 +193,7 @@ def test_mutual_interest_tells_the_person_and_the_team_each_in_their_language(su
 # --- the notification centre ---------------------------------------------------------------------
 
 
-def test_the_navigation_counts_unread_notices_and_the_centre_marks_them_read(summit, attendee_paris,
-                                                                            attendee_shanghai):
+def test_the_navigation_counts_unread_notices_and_the_centre_marks_them_read(summit, attendee_paris, attendee_shanghai):
     meeting = request_meeting(attendee_paris, summit, card(attendee_shanghai, summit).pk)
     request_meeting(attendee_paris, summit, card(attendee_shanghai, summit).pk, "11:00")
     lina = signed_in(attendee_shanghai)

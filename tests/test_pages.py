@@ -14,14 +14,17 @@ pytestmark = pytest.mark.django_db
 SLUG = "roadshow"
 
 
-@pytest.mark.parametrize("path", [
-    "/",
-    f"/summits/{SLUG}/",
-    f"/summits/{SLUG}/schedule/",
-    f"/summits/{SLUG}/register/",
-    f"/summits/{SLUG}/companies/fair-vision/",
-    "/signin/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        f"/summits/{SLUG}/",
+        f"/summits/{SLUG}/schedule/",
+        f"/summits/{SLUG}/register/",
+        f"/summits/{SLUG}/companies/fair-vision/",
+        "/signin/",
+    ],
+)
 def test_public_pages_render(path, keynote, pitch):
     response = Client().get(path)
     assert response.status_code == 200
@@ -73,8 +76,7 @@ def test_unknown_time_zone_on_the_schedule_is_a_clear_422(keynote):
     assert b"Atlantis/Capital" in response.content
 
 
-def test_schedule_page_runs_as_many_queries_for_twelve_sessions_as_for_two(summit, main_stage, keynote, pitch,
-                                                                            speaker):
+def test_schedule_page_runs_as_many_queries_for_twelve_sessions_as_for_two(summit, main_stage, keynote, pitch, speaker):
     client = Client()
     client.get(f"/summits/{SLUG}/schedule/")  # warm: the first request of a process loads more
 
@@ -134,8 +136,10 @@ def test_organiser_dashboard_links_to_the_attendance_report_and_partnering_dashb
 
 def test_organiser_signs_in_with_a_password(organiser):
     client = Client()
-    response = client.post("/signin/", {"username": "organiser", "password": "correct horse battery",
-                                        "next": f"/summits/{SLUG}/organiser/"})
+    response = client.post(
+        "/signin/",
+        {"username": "organiser", "password": "correct horse battery", "next": f"/summits/{SLUG}/organiser/"},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/summits/{SLUG}/organiser/"
     assert client.get(f"/summits/{SLUG}/organiser/").status_code == 200
@@ -161,8 +165,9 @@ def test_user_text_is_escaped(summit, main_stage):
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in content
 
 
-def test_the_schedule_grid_of_visitors_who_cannot_bookmark_is_built_once(summit, main_stage, keynote, pitch,
-                                                                       django_assert_max_num_queries):
+def test_the_schedule_grid_of_visitors_who_cannot_bookmark_is_built_once(
+    summit, main_stage, keynote, pitch, django_assert_max_num_queries
+):
     first = Client().get(f"/summits/{SLUG}/schedule/")
     with django_assert_max_num_queries(1):  # the summit; the grid comes from the cache
         again = Client().get(f"/summits/{SLUG}/schedule/")

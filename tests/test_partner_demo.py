@@ -19,11 +19,13 @@ def test_seed_demo_creates_profiles_and_meetings_once(db, capsys):
     summit = Summit.objects.get(slug="sophia-qingdao-ai-ict-roadshow")
     profiles = PartnerProfile.objects.filter(summit=summit)
     assert set(profiles.filter(company__isnull=False).values_list("company__slug", flat=True)) == {
-        "fair-vision", "epicnpoc", "finwedge"}
+        "fair-vision",
+        "epicnpoc",
+        "finwedge",
+    }
     assert profiles.get(company__slug="fair-vision").seeks == ["distribution", "pilot-customer"]
     li_na = profiles.get(user__username="li.na@example.cn")
-    assert (li_na.city, li_na.timezone, li_na.offers) == ("Qingdao", "Asia/Shanghai", ["distribution",
-                                                                                      "manufacturing"])
+    assert (li_na.city, li_na.timezone, li_na.offers) == ("Qingdao", "Asia/Shanghai", ["distribution", "manufacturing"])
     meetings = list(Meeting.objects.filter(summit=summit).values_list("status", flat=True))
     assert {"requested", "accepted"} <= set(meetings)
     before = (profiles.count(), Meeting.objects.count())

@@ -12,14 +12,22 @@ from tests.partnering_helpers import registered
 
 
 def put_me(client, body):
-    return client.put("/api/summits/roadshow/partners/me/", json.dumps(body), content_type="application/json",
-                      headers=csrf_headers(client))
+    return client.put(
+        "/api/summits/roadshow/partners/me/",
+        json.dumps(body),
+        content_type="application/json",
+        headers=csrf_headers(client),
+    )
 
 
 def test_my_profile_starts_from_my_events_profile(attendee_client):
     me = attendee_client.get("/api/summits/roadshow/partners/me/").json()
     assert (me["name"], me["organisation"], me["country"], me["timezone"]) == (
-        "Camille Bernard", "Inria", "FR", "Europe/Paris")
+        "Camille Bernard",
+        "Inria",
+        "FR",
+        "Europe/Paris",
+    )
     assert me["office_hours"] == {"start": "09:00", "end": "18:00", "weekdays": [1, 2, 3, 4, 5]}
     assert me["visible"] is True
 
@@ -48,8 +56,11 @@ def test_directory_lists_registered_people_and_companies_once(attendee_client, a
 
 def test_directory_filters_by_text_theme_country_and_needs(summit, attendee_client, attendee_shanghai, fair_vision):
     lina = services.my_profile(attendee_shanghai, summit)
-    services.do_update_profile(attendee_shanghai, lina, services.ProfileChange(
-        themes=["Medical devices"], offers=["distribution"], seeks=["rd-partner"]))
+    services.do_update_profile(
+        attendee_shanghai,
+        lina,
+        services.ProfileChange(themes=["Medical devices"], offers=["distribution"], seeks=["rd-partner"]),
+    )
     fair_vision.members.add(attendee_shanghai)
 
     def names(query):
@@ -64,17 +75,20 @@ def test_directory_filters_by_text_theme_country_and_needs(summit, attendee_clie
     assert names("offers=investment") == []
 
 
-@pytest.mark.parametrize("body", [
-    {"timezone": "Mars/Olympus"},
-    {"themes": ["Astrology"]},
-    {"offers": ["bribes"]},
-    {"office_hours": {"start": "18:00", "end": "09:00", "weekdays": [1]}},
-    {"office_hours": {"start": "9h", "end": "18:00", "weekdays": [1]}},
-    {"office_hours": {"start": "09:00", "end": "18:00", "weekdays": [8]}},
-    {"office_hours": {"start": "09:00", "end": "18:00", "weekdays": []}},
-    {"country": "FRA"},
-    {"visible": "maybe"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"timezone": "Mars/Olympus"},
+        {"themes": ["Astrology"]},
+        {"offers": ["bribes"]},
+        {"office_hours": {"start": "18:00", "end": "09:00", "weekdays": [1]}},
+        {"office_hours": {"start": "9h", "end": "18:00", "weekdays": [1]}},
+        {"office_hours": {"start": "09:00", "end": "18:00", "weekdays": [8]}},
+        {"office_hours": {"start": "09:00", "end": "18:00", "weekdays": []}},
+        {"country": "FRA"},
+        {"visible": "maybe"},
+    ],
+)
 def test_bad_profile_edits_are_422(attendee_client, body):
     response = put_me(attendee_client, body)
     assert response.status_code == 422, response.content
@@ -82,10 +96,18 @@ def test_bad_profile_edits_are_422(attendee_client, body):
 
 
 def test_profile_edit_is_saved(attendee_client):
-    response = put_me(attendee_client, {
-        "timezone": "Asia/Shanghai", "city": "Qingdao", "themes": ["AI/ICT"], "offers": ["investment"],
-        "seeks": ["distribution", "distribution"],
-        "office_hours": {"start": "08:30", "end": "17:00", "weekdays": [5, 1]}, "visible": False})
+    response = put_me(
+        attendee_client,
+        {
+            "timezone": "Asia/Shanghai",
+            "city": "Qingdao",
+            "themes": ["AI/ICT"],
+            "offers": ["investment"],
+            "seeks": ["distribution", "distribution"],
+            "office_hours": {"start": "08:30", "end": "17:00", "weekdays": [5, 1]},
+            "visible": False,
+        },
+    )
     assert response.status_code == 200, response.content
     me = attendee_client.get("/api/summits/roadshow/partners/me/").json()
     assert me["office_hours"] == {"start": "08:30", "end": "17:00", "weekdays": [1, 5]}
@@ -96,10 +118,18 @@ def test_profile_page_form_saves_and_shows_errors(summit, attendee_paris, attend
     Profile.objects.filter(user=attendee_paris).update(language="en")  # about the form, not the language
     page = attendee_client.get("/summits/roadshow/partnering/me/")
     assert page.status_code == 200
-    form = {"csrfmiddlewaretoken": page.cookies["csrftoken"].value if "csrftoken" in page.cookies else "",
-            "organisation": "Inria", "country": "FR", "timezone": "Europe/Paris", "office_start": "09:00",
-            "office_end": "17:00", "weekdays": ["1", "2"], "themes": ["AI/ICT"], "seeks": ["investment"],
-            "visible": "on"}
+    form = {
+        "csrfmiddlewaretoken": page.cookies["csrftoken"].value if "csrftoken" in page.cookies else "",
+        "organisation": "Inria",
+        "country": "FR",
+        "timezone": "Europe/Paris",
+        "office_start": "09:00",
+        "office_end": "17:00",
+        "weekdays": ["1", "2"],
+        "themes": ["AI/ICT"],
+        "seeks": ["investment"],
+        "visible": "on",
+    }
     client = signed_in(attendee_paris)
     client.handler.enforce_csrf_checks = False
     assert client.post("/summits/roadshow/partnering/me/", form).status_code == 302
@@ -174,8 +204,14 @@ def test_reading_partnering_pages_and_api_writes_nothing(attendee_client, attend
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        for url in ("/summits/roadshow/partnering/", "/api/summits/roadshow/partners/",
-                    "/api/summits/roadshow/partners/suggested/", "/api/summits/roadshow/partners/me/"):
+        for url in (
+            "/summits/roadshow/partnering/",
+            "/api/summits/roadshow/partners/",
+            "/api/summits/roadshow/partners/suggested/",
+            "/api/summits/roadshow/partners/me/",
+        ):
             assert attendee_client.get(url).status_code == 200, url
-    writes = [q["sql"] for q in queries.captured_queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
     assert writes == []

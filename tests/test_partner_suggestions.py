@@ -8,8 +8,9 @@ from tests.partnering_helpers import make_summit, registered
 
 def test_suggestions_rank_needs_above_themes_and_explain_why(db):
     summit = make_summit("match", dt.date(2027, 3, 29), dt.date(2027, 3, 31))
-    camille, _ = registered(summit, "camille", themes=["Medical devices", "AI/ICT"], seeks=["distribution"],
-                            offers=["investment"])
+    camille, _ = registered(
+        summit, "camille", themes=["Medical devices", "AI/ICT"], seeks=["distribution"], offers=["investment"]
+    )
     registered(summit, "lina", "Asia/Shanghai", "CN", themes=["Medical devices"], offers=["distribution"])
     registered(summit, "anna", "Europe/Berlin", "DE", seeks=["investment"])
     registered(summit, "zhao", "Asia/Shanghai", "CN", themes=["AI/ICT"])
@@ -35,13 +36,15 @@ def test_suggestions_api_returns_reasons(summit, attendee_client, attendee_paris
     found = attendee_client.get("/api/summits/roadshow/partners/suggested/").json()
     # Camille reads French: the reason comes in her language.
     assert [(p["name"], p["reasons"]) for p in found] == [
-        ("Li Na", ["ce partenaire propose ce que vous recherchez\u00a0: distribution"])]
+        ("Li Na", ["ce partenaire propose ce que vous recherchez\u00a0: distribution"])
+    ]
 
 
 def test_my_own_company_is_never_suggested(summit, attendee_paris, fair_vision):
     services.do_create_missing_profiles(summit)
-    services.do_update_profile(attendee_paris, services.my_profile(attendee_paris, summit),
-                               services.ProfileChange(themes=["AI/ICT"]))
+    services.do_update_profile(
+        attendee_paris, services.my_profile(attendee_paris, summit), services.ProfileChange(themes=["AI/ICT"])
+    )
     fair_vision.partner_profile.themes = ["AI/ICT"]
     fair_vision.partner_profile.save()
     assert [p.name for p, _s, _r in services.suggestions(attendee_paris, summit)] == ["Fair Vision"]

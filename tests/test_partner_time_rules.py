@@ -12,8 +12,13 @@ SUMMIT = SimpleNamespace(starts_on=dt.date(2027, 3, 26), ends_on=dt.date(2027, 3
 
 
 def party(tz, start="09:00", end="18:00", weekdays=(1, 2, 3, 4, 5), city=""):
-    return SimpleNamespace(timezone=tz, city=city, office_start=dt.time.fromisoformat(start),
-                           office_end=dt.time.fromisoformat(end), office_weekdays=list(weekdays))
+    return SimpleNamespace(
+        timezone=tz,
+        city=city,
+        office_start=dt.time.fromisoformat(start),
+        office_end=dt.time.fromisoformat(end),
+        office_weekdays=list(weekdays),
+    )
 
 
 def utc(*args):

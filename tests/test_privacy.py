@@ -38,8 +38,9 @@ def visits(pitch_room, attendee_paris, attendee_shanghai):
     """Camille and Li Na each spent ten minutes in Fair Vision's pitch room."""
     start = dt.datetime(2027, 3, 30, 8, 0, tzinfo=dt.UTC)
     for person in (attendee_paris, attendee_shanghai):
-        Attendance.objects.create(user=person, room=pitch_room, joined_at=start,
-                                  left_at=start + dt.timedelta(minutes=10))
+        Attendance.objects.create(
+            user=person, room=pitch_room, joined_at=start, left_at=start + dt.timedelta(minutes=10)
+        )
 
 
 def put_sharing(client, payload):
@@ -58,16 +59,18 @@ def test_a_visitor_who_did_not_agree_is_counted_but_never_named(summit, fair_vis
     assert "camille@example.org" not in signed_in(team).get(CSV).content.decode()
 
 
-def test_a_hidden_partner_card_without_consent_stays_out_of_the_csv(summit, fair_vision, visits, team,
-                                                                     attendee_shanghai):
+def test_a_hidden_partner_card_without_consent_stays_out_of_the_csv(
+    summit, fair_vision, visits, team, attendee_shanghai
+):
     card = partnering.my_profile(attendee_shanghai, summit)
     partnering.do_update_profile(attendee_shanghai, card, partnering.ProfileChange(visible=False))
     body = signed_in(team).get(CSV).content.decode()
     assert "Li Na" not in body and "lina@example.org" not in body
 
 
-def test_agreeing_once_for_the_summit_names_the_visitor_to_every_company(summit, fair_vision, visits, team,
-                                                                         attendee_paris):
+def test_agreeing_once_for_the_summit_names_the_visitor_to_every_company(
+    summit, fair_vision, visits, team, attendee_paris
+):
     client = signed_in(attendee_paris)
     response = put_sharing(client, {"summit": True})
     assert response.status_code == 200
@@ -80,7 +83,9 @@ def test_a_choice_for_one_company_wins_over_the_summit_wide_one(summit, fair_vis
     client = signed_in(attendee_paris)
     put_sharing(client, {"summit": True})
     assert put_sharing(client, {"companies": {"fair-vision": False}}).json() == {
-        "summit": True, "companies": {"fair-vision": False}}
+        "summit": True,
+        "companies": {"fair-vision": False},
+    }
     assert "camille@example.org" not in signed_in(team).get(CSV).content.decode()
     assert client.get(SHARING).json() == {"summit": True, "companies": {"fair-vision": False}}
 
@@ -104,8 +109,11 @@ def test_company_page_offers_the_choice_and_saves_it(summit, fair_vision, organi
     page = client.get("/summits/roadshow/companies/fair-vision/").content.decode()
     assert "counts your visits anonymously" in page
     page_url = "/summits/roadshow/companies/fair-vision/"
-    response = client.post("/summits/roadshow/partnering/contact-sharing/",
-                           {"company": "fair-vision", "shared": "1", "next": page_url}, headers=csrf_headers(client))
+    response = client.post(
+        "/summits/roadshow/partnering/contact-sharing/",
+        {"company": "fair-vision", "shared": "1", "next": page_url},
+        headers=csrf_headers(client),
+    )
     assert response.status_code == 302
     assert ContactSharing.objects.get(user=organiser, company=fair_vision).shared is True
     assert "Stop sharing my contact" in client.get("/summits/roadshow/companies/fair-vision/").content.decode()
@@ -140,8 +148,14 @@ def test_export_holds_all_of_a_persons_data(talkative, keynote):
     assert [a["session"] for a in data["agenda"]] == [keynote.pk]
     assert [m["body"] for m in data["chat_messages"]] == ["Bonjour à tous"]
     assert [q["body"] for q in data["questions"]] == ["Quand sort le produit ?"]
-    assert data["contact_sharing"] == [{"summit": "roadshow", "company": "fair-vision", "shared": True,
-                                        "chosen_at": data["contact_sharing"][0]["chosen_at"]}]
+    assert data["contact_sharing"] == [
+        {
+            "summit": "roadshow",
+            "company": "fair-vision",
+            "shared": True,
+            "chosen_at": data["contact_sharing"][0]["chosen_at"],
+        }
+    ]
     assert [p["summit"] for p in data["partnering_profiles"]] == ["roadshow"]
     assert data["meetings"] == []
 
@@ -160,8 +174,9 @@ def test_export_is_for_the_signed_in_person_only(db):
 
 
 def delete_me(client, confirm):
-    return client.delete("/api/me/", {"confirm": confirm}, content_type="application/json",
-                         headers=csrf_headers(client))
+    return client.delete(
+        "/api/me/", {"confirm": confirm}, content_type="application/json", headers=csrf_headers(client)
+    )
 
 
 def test_deletion_needs_the_email_typed(talkative):
@@ -171,8 +186,9 @@ def test_deletion_needs_the_email_typed(talkative):
     assert User.objects.get(pk=talkative.pk).is_active
 
 
-def test_deleted_account_leaves_its_words_under_deleted_user_and_nothing_that_names_it(talkative, main_stage,
-                                                                                    fair_vision, summit):
+def test_deleted_account_leaves_its_words_under_deleted_user_and_nothing_that_names_it(
+    talkative, main_stage, fair_vision, summit
+):
     client = signed_in(talkative)
     other_browser = signed_in(talkative)
     response = delete_me(client, "Camille@Example.org")
@@ -198,7 +214,8 @@ def test_room_shows_a_deleted_persons_words_without_their_name(talkative, main_s
     [entered] = live.do_enter_room_together(main_stage.pk, "test", [(attendee_shanghai.pk, live.ATTENDEE, None, None)])
     state = entered["state"]
     assert [(m["author"], m["body"]) for m in state["messages"]] == [
-        ({"id": None, "name": "", "organisation": "", "deleted": True}, "Bonjour à tous")]
+        ({"id": None, "name": "", "organisation": "", "deleted": True}, "Bonjour à tous")
+    ]
     assert state["questions"][0]["author"] == {"id": None, "name": "", "organisation": "", "deleted": True}
     assert "Camille" not in json.dumps(state)
 

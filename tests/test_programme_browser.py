@@ -39,10 +39,22 @@ def person(browser, demo, username):
     page = context.new_page()
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
-    page.on("console", lambda message: page.problems.append(f"console: {message.text}")
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("response", lambda response: page.problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.status != 422 else None)
+    page.on(
+        "console",
+        lambda message: (
+            page.problems.append(f"console: {message.text}")
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            page.problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.status != 422
+            else None
+        ),
+    )
     return page
 
 
@@ -130,9 +142,16 @@ def test_try_it_out_in_the_api_docs_works_for_a_signed_in_organiser(browser, dem
     operation.locator(".opblock-summary").click()
     operation.locator(".try-out__btn").click()
     operation.locator('input[placeholder="slug"]').fill(SLUG)
-    operation.locator("textarea.body-param__text").fill(json.dumps({
-        "title": "Tried out in the docs", "room": "lounge",
-        "starts_at": f"{day.isoformat()}T20:00:00+01:00", "ends_at": f"{day.isoformat()}T20:30:00+01:00"}))
+    operation.locator("textarea.body-param__text").fill(
+        json.dumps(
+            {
+                "title": "Tried out in the docs",
+                "room": "lounge",
+                "starts_at": f"{day.isoformat()}T20:00:00+01:00",
+                "ends_at": f"{day.isoformat()}T20:30:00+01:00",
+            }
+        )
+    )
     operation.locator("button.execute").click()
     expect(operation.locator(".live-responses-table tbody .response-col_status")).to_have_text("201", timeout=15_000)
     assert claire.problems == []

@@ -30,11 +30,18 @@ def picture(kind="PNG", size=(40, 30), **save_options):
 
 
 def upload_logo(client, company, name, content, content_type):
-    return client.post(EDITOR + f"companies/{company.pk}/", {
-        "name_en": company.name, "slug": company.slug, "country": "FR",
-        "website": "", "member_emails": "",
-        "logo_upload": SimpleUploadedFile(name, content, content_type=content_type),
-    }, headers=csrf_headers(client))
+    return client.post(
+        EDITOR + f"companies/{company.pk}/",
+        {
+            "name_en": company.name,
+            "slug": company.slug,
+            "country": "FR",
+            "website": "",
+            "member_emails": "",
+            "logo_upload": SimpleUploadedFile(name, content, content_type=content_type),
+        },
+        headers=csrf_headers(client),
+    )
 
 
 def test_a_png_logo_is_re_encoded_and_stored_under_media_root(organiser_client, fair_vision, media_root):
@@ -60,10 +67,16 @@ def test_a_jpeg_photo_loses_its_exif_and_shows_on_the_session_page(organiser_cli
     exif = Image.Exif()
     exif[0x010F] = "Camera maker with a location"
     original = picture("JPEG", exif=exif.tobytes())
-    response = organiser_client.post(EDITOR + "speakers/new/", {
-        "name": "Wang Lei", "organisation": "", "company": "",
-        "photo_upload": SimpleUploadedFile("wang.jpg", original, content_type="image/jpeg"),
-    }, headers=csrf_headers(organiser_client))
+    response = organiser_client.post(
+        EDITOR + "speakers/new/",
+        {
+            "name": "Wang Lei",
+            "organisation": "",
+            "company": "",
+            "photo_upload": SimpleUploadedFile("wang.jpg", original, content_type="image/jpeg"),
+        },
+        headers=csrf_headers(organiser_client),
+    )
     assert response.status_code == 302
     speaker = Speaker.objects.get(name="Wang Lei")
     keynote.speakers.set([speaker])
@@ -116,8 +129,9 @@ def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(organiser
     assert "The image has too many pixels: 200 × 200." in response.content.decode()
 
 
-def test_a_replaced_logo_file_is_deleted_once_committed(organiser_client, fair_vision, media_root,
-                                                        django_capture_on_commit_callbacks):
+def test_a_replaced_logo_file_is_deleted_once_committed(
+    organiser_client, fair_vision, media_root, django_capture_on_commit_callbacks
+):
     upload_logo(organiser_client, fair_vision, "one.png", picture(), "image/png")
     fair_vision.refresh_from_db()
     first = media_root / fair_vision.logo.name

@@ -21,7 +21,6 @@ from tests.live import orm
 from tests.servers import SentinelSet, database_url_for, free_port, start_daphne, stop
 
 
-
 def test_a_sentinel_url_names_the_sentinels_the_master_and_the_database():
     found = sentinel_set("sentinel://:s3cret@10.0.0.1:26379,10.0.0.2:26380,redis-c:26379/summit/2")
     assert found.sentinels == (("10.0.0.1", 26379), ("10.0.0.2", 26380), ("redis-c", 26379))
@@ -31,9 +30,17 @@ def test_a_sentinel_url_names_the_sentinels_the_master_and_the_database():
     assert database_number("sentinel://h1:26379/summit/3") == "3" and database_number("redis://h:1/4") == "4"
 
 
-@pytest.mark.parametrize("url", ["sentinel://h1:26379", "sentinel://h1/summit/0", "sentinel://h1:x/summit/0",
-                                 "sentinel://h1:26379/summit/zero", "sentinel://:26379/summit/0",
-                                 "sentinel://h1:26379/summit/0/extra"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sentinel://h1:26379",
+        "sentinel://h1/summit/0",
+        "sentinel://h1:x/summit/0",
+        "sentinel://h1:26379/summit/zero",
+        "sentinel://:26379/summit/0",
+        "sentinel://h1:26379/summit/0/extra",
+    ],
+)
 def test_a_malformed_sentinel_url_stops_start_up_showing_the_format(url):
     with pytest.raises(ImproperlyConfigured, match="sentinel://"):
         sentinel_set(url)
@@ -101,9 +108,12 @@ def database_url(connection):
 
 async def open_room(port, cookie, since=None):
     query = "" if since is None else f"?since={since}"
-    socket = await connect(f"ws://127.0.0.1:{port}/ws/summits/roadshow/rooms/main-stage/{query}",
-                           origin=f"http://127.0.0.1:{port}", additional_headers={"Cookie": f"sessionid={cookie}"},
-                           open_timeout=10)
+    socket = await connect(
+        f"ws://127.0.0.1:{port}/ws/summits/roadshow/rooms/main-stage/{query}",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": f"sessionid={cookie}"},
+        open_timeout=10,
+    )
     assert json.loads(await socket.recv())["type"] == "room.state"
     return socket
 
@@ -122,9 +132,17 @@ async def test_a_room_carries_on_through_a_failover_and_loses_nothing_acknowledg
 ):
     from django.db import connection
 
-    env = {**os.environ, "DATABASE_URL": database_url(connection), "REDIS_URL": own_sentinels.url,
-           "SECRET_KEY": settings.SECRET_KEY, "DEBUG": "0", "HTTPS": "0", "ALLOWED_HOSTS": "127.0.0.1",
-           "VAR_DIR": str(tmp_path), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection),
+        "REDIS_URL": own_sentinels.url,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "VAR_DIR": str(tmp_path),
+        "LOG_LEVEL": "WARNING",
+    }
     ports = [free_port(), free_port()]
     servers = [start_daphne(port, env, tmp_path / f"daphne-{port}.log") for port in ports]
     try:

@@ -8,19 +8,30 @@ from tests.conftest import csrf_headers, signed_in
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"name": "Li Na", "email": "li.na@example.cn", "organisation": "Qingdao Devices", "country": "CN",
-        "timezone": "Asia/Shanghai", "language": "zh-hans"}
+GOOD = {
+    "name": "Li Na",
+    "email": "li.na@example.cn",
+    "organisation": "Qingdao Devices",
+    "country": "CN",
+    "timezone": "Asia/Shanghai",
+    "language": "zh-hans",
+}
 
 
 def register(client, payload, slug="roadshow"):
     """As the page's script does it: the CSRF token in a header, the body as JSON."""
-    return client.post(f"/api/summits/{slug}/registrations/", payload, content_type="application/json",
-                       headers=csrf_headers(client))
+    return client.post(
+        f"/api/summits/{slug}/registrations/", payload, content_type="application/json", headers=csrf_headers(client)
+    )
 
 
 def login(client, username, password):
-    return client.post("/api/auth/login/", {"username": username, "password": password},
-                       content_type="application/json", headers=csrf_headers(client))
+    return client.post(
+        "/api/auth/login/",
+        {"username": username, "password": password},
+        content_type="application/json",
+        headers=csrf_headers(client),
+    )
 
 
 def test_registration_signs_the_attendee_in(anonymous_client, summit):
@@ -48,16 +59,19 @@ def test_registered_email_gets_a_link_and_no_session(anonymous_client, summit, d
     assert Profile.objects.get(user__email="li.na@example.cn").name == "Li Na"
 
 
-@pytest.mark.parametrize("change", [
-    {"email": "not-an-email"},
-    {"email": ""},
-    {"name": "   "},
-    {"timezone": "Mars/Olympus"},
-    {"timezone": "+08:00"},
-    {"language": "de"},
-    {"country": "France"},
-    {"country": "1A"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"email": "not-an-email"},
+        {"email": ""},
+        {"name": "   "},
+        {"timezone": "Mars/Olympus"},
+        {"timezone": "+08:00"},
+        {"language": "de"},
+        {"country": "France"},
+        {"country": "1A"},
+    ],
+)
 def test_invalid_registration_is_422_and_creates_nobody(anonymous_client, summit, change):
     response = register(anonymous_client, {**GOOD, **change})
     assert response.status_code == 422, response.content

@@ -59,8 +59,9 @@ def test_empty_offsets_fall_back_to_a_day_and_a_quarter_hour(booked, django_capt
     assert sorted(Reminder.objects.values_list("offset_minutes", flat=True)) == sorted(DEFAULT_OFFSETS)
 
 
-def test_reminder_speaks_the_attendees_language_and_clock(keynote, attendee_shanghai,
-                                                          django_capture_on_commit_callbacks):
+def test_reminder_speaks_the_attendees_language_and_clock(
+    keynote, attendee_shanghai, django_capture_on_commit_callbacks
+):
     Bookmark.objects.create(user=attendee_shanghai, session=keynote)
     dispatch_and_send(before(keynote, 15), django_capture_on_commit_callbacks)
     [message] = mail.outbox
@@ -106,8 +107,9 @@ def test_reschedule_moves_pending_reminders(booked, organiser, django_capture_on
         [reminder_id] = services.do_dispatch_due_reminders(now=old_due)
     new_start = booked.starts_at + dt.timedelta(hours=2)
     with django_capture_on_commit_callbacks(execute=True):
-        events.do_update_session(organiser, booked, events.SessionChange(
-            starts_at=new_start, ends_at=new_start + dt.timedelta(hours=1)))
+        events.do_update_session(
+            organiser, booked, events.SessionChange(starts_at=new_start, ends_at=new_start + dt.timedelta(hours=1))
+        )
     reminder = Reminder.objects.get(pk=reminder_id)
     assert reminder.status == Reminder.Status.PENDING
     assert reminder.due_at == new_start - dt.timedelta(minutes=15)
@@ -124,14 +126,14 @@ def test_session_moved_later_while_claimed_goes_back_to_pending(booked, django_c
         [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 15))
     # Moved without the signal reaching us (e.g. edited in the admin): the sender re-checks.
     type(booked).objects.filter(pk=booked.pk).update(
-        starts_at=booked.starts_at + dt.timedelta(hours=1), ends_at=booked.ends_at + dt.timedelta(hours=1))
+        starts_at=booked.starts_at + dt.timedelta(hours=1), ends_at=booked.ends_at + dt.timedelta(hours=1)
+    )
     assert services.do_send_reminder(reminder_id, now=before(booked, 15)) == "replanned"
     assert Reminder.objects.get().due_at == before(booked, 15) + dt.timedelta(hours=1)
     assert mail.outbox == []
 
 
-def test_cancelled_session_sends_one_cancellation_notice_instead(booked, organiser,
-                                                                 django_capture_on_commit_callbacks):
+def test_cancelled_session_sends_one_cancellation_notice_instead(booked, organiser, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 1440))
     with django_capture_on_commit_callbacks(execute=True):
@@ -146,8 +148,9 @@ def test_cancelled_session_sends_one_cancellation_notice_instead(booked, organis
     assert len(mail.outbox) == 1
 
 
-def test_restored_session_plans_again_the_reminders_its_cancellation_dropped(booked, organiser,
-                                                                             django_capture_on_commit_callbacks):
+def test_restored_session_plans_again_the_reminders_its_cancellation_dropped(
+    booked, organiser, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         [reminder_id] = services.do_dispatch_due_reminders(now=before(booked, 15))
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,8 +175,9 @@ def test_removed_bookmark_drops_pending_reminder(booked, attendee_paris, django_
     assert mail.outbox == []
 
 
-def test_speakers_and_pitching_company_get_their_own_reminder(pitch, speaker, fair_vision, attendee_paris,
-                                                              django_capture_on_commit_callbacks):
+def test_speakers_and_pitching_company_get_their_own_reminder(
+    pitch, speaker, fair_vision, attendee_paris, django_capture_on_commit_callbacks
+):
     julien = make_person("julien", name="Julien Marchetti")
     speaker.user = julien
     speaker.save()
@@ -238,8 +242,9 @@ def test_lost_queue_message_is_queued_again(booked, django_capture_on_commit_cal
     assert len(callbacks) == 1
 
 
-def test_dispatch_plans_a_large_agenda_in_a_fixed_number_of_queries(booked, summit, django_assert_num_queries,
-                                                                    django_capture_on_commit_callbacks):
+def test_dispatch_plans_a_large_agenda_in_a_fixed_number_of_queries(
+    booked, summit, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     for index in range(30):
         person = make_person(f"fan{index}")
         Registration.objects.create(summit=summit, user=person)
@@ -274,8 +279,9 @@ def test_notifications_are_listed_and_marked_read(booked, attendee_paris, django
     assert client.get("/api/me/notifications/?unread=true").json() == []
 
 
-def test_mark_all_read_touches_only_my_notifications(booked, attendee_paris, attendee_shanghai,
-                                                     django_capture_on_commit_callbacks):
+def test_mark_all_read_touches_only_my_notifications(
+    booked, attendee_paris, attendee_shanghai, django_capture_on_commit_callbacks
+):
     Bookmark.objects.create(user=attendee_shanghai, session=booked)
     dispatch_and_send(before(booked, 15), django_capture_on_commit_callbacks)
     client = signed_in(attendee_paris)

@@ -22,8 +22,14 @@ DAY2 = dt.date(2027, 3, 30)
 
 
 def stay(user, room, day, start, end, session=None, **fields):
-    return Attendance.objects.create(user=user, room=room, session=session, joined_at=at_paris(day, start),
-                                     left_at=at_paris(day, end) if end else None, **fields)
+    return Attendance.objects.create(
+        user=user,
+        room=room,
+        session=session,
+        joined_at=at_paris(day, start),
+        left_at=at_paris(day, end) if end else None,
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -39,8 +45,7 @@ def recorded(summit, keynote, pitch, main_stage, pitch_room, organiser, attendee
         Question.objects.create(room=main_stage, session=keynote, author=attendee_paris, body=body, status=status)
     Question.objects.create(room=pitch_room, session=pitch, author=attendee_paris, body="Distribution in China?")
     for seq in range(3):
-        ChatMessage.objects.create(room=main_stage, session=keynote, author=attendee_shanghai, seq=seq + 1,
-                                   body="你好")
+        ChatMessage.objects.create(room=main_stage, session=keynote, author=attendee_shanghai, seq=seq + 1, body="你好")
     ReactionTally.objects.create(room=main_stage, session=keynote, emoji="👏", count=5)
     ReactionTally.objects.create(room=main_stage, session=keynote, emoji="❤️", count=2)
     return summit
@@ -148,8 +153,7 @@ def test_report_page_refuses_attendees(recorded, attendee_client):
 # --- stored report: once per summit end -----------------------------------------------------------
 
 
-def test_summit_end_builds_and_mails_one_report_when_triggered_twice(recorded,
-                                                                     django_capture_on_commit_callbacks):
+def test_summit_end_builds_and_mails_one_report_when_triggered_twice(recorded, django_capture_on_commit_callbacks):
     after_end = at_paris(dt.date(2027, 4, 1), "00:01")
     with django_capture_on_commit_callbacks(execute=True):
         stored_reports.do_dispatch_ended_summits(now=after_end)
@@ -170,19 +174,22 @@ def test_summit_still_running_gets_no_report(recorded, django_capture_on_commit_
     assert not SummitReport.objects.exists()
 
 
-def test_interim_report_is_rebuilt_once_after_each_session(recorded, keynote, pitch,
-                                                           django_capture_on_commit_callbacks):
+def test_interim_report_is_rebuilt_once_after_each_session(
+    recorded, keynote, pitch, django_capture_on_commit_callbacks
+):
     now = timezone.now()
-    type(keynote).objects.filter(pk=keynote.pk).update(starts_at=now - dt.timedelta(hours=3),
-                                                       ends_at=now - dt.timedelta(hours=2))
+    type(keynote).objects.filter(pk=keynote.pk).update(
+        starts_at=now - dt.timedelta(hours=3), ends_at=now - dt.timedelta(hours=2)
+    )
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             stored_reports.do_dispatch_ended_summits()
     report = SummitReport.objects.get(key="interim")
     assert (report.status, report.generation) == (SummitReport.Status.READY, 0)
     # The pitch ends after that build: the next tick rebuilds, once.
-    type(pitch).objects.filter(pk=pitch.pk).update(starts_at=now - dt.timedelta(minutes=40),
-                                                   ends_at=now - dt.timedelta(minutes=10))
+    type(pitch).objects.filter(pk=pitch.pk).update(
+        starts_at=now - dt.timedelta(minutes=40), ends_at=now - dt.timedelta(minutes=10)
+    )
     SummitReport.objects.filter(pk=report.pk).update(generated_at=now - dt.timedelta(minutes=30))
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
@@ -192,8 +199,7 @@ def test_interim_report_is_rebuilt_once_after_each_session(recorded, keynote, pi
     assert mail.outbox == []
 
 
-def test_organiser_regenerates_the_report_on_demand(recorded, organiser_client,
-                                                    django_capture_on_commit_callbacks):
+def test_organiser_regenerates_the_report_on_demand(recorded, organiser_client, django_capture_on_commit_callbacks):
     headers = csrf_headers(organiser_client)
     with django_capture_on_commit_callbacks(execute=True):
         first = organiser_client.post("/api/summits/roadshow/reports/", headers=headers)
@@ -207,8 +213,9 @@ def test_organiser_regenerates_the_report_on_demand(recorded, organiser_client,
     assert "Stored report generated" in page
 
 
-def test_report_page_button_regenerates_for_organisers_only(recorded, organiser_client, attendee_client,
-                                                            django_capture_on_commit_callbacks):
+def test_report_page_button_regenerates_for_organisers_only(
+    recorded, organiser_client, attendee_client, django_capture_on_commit_callbacks
+):
     url = "/summits/roadshow/reports/attendance/regenerate/"
     assert attendee_client.post(url, headers=csrf_headers(attendee_client)).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
@@ -243,8 +250,13 @@ def polled(recorded, main_stage, keynote, organiser, attendee_paris, attendee_sh
     """The keynote held one poll, closed with Europe 1, China 2, while it was live."""
     from livechat.models import Poll
 
-    hold_poll(main_stage, organiser, "Which market first?", ["Europe", "China"],
-              [(attendee_paris, [0]), (attendee_shanghai, [1]), (organiser, [1])])
+    hold_poll(
+        main_stage,
+        organiser,
+        "Which market first?",
+        ["Europe", "China"],
+        [(attendee_paris, [0]), (attendee_shanghai, [1]), (organiser, [1])],
+    )
     Poll.objects.update(session=keynote)
     return recorded
 

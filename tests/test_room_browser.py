@@ -77,8 +77,11 @@ def server(tmp_path_factory):
         "CACHE_KEY_PREFIX": f"browser-{secrets.token_hex(4)}",
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
-    people = json.loads(subprocess.run([sys.executable, "-c", SETUP_SCRIPT], cwd=ROOT, env=env, check=True,
-                                       capture_output=True, text=True).stdout)
+    people = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", SETUP_SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        ).stdout
+    )
     port = free_port()
     log = tmp / "daphne.log"
     try:
@@ -107,10 +110,12 @@ class Person:
     def __init__(self, browser, server, username):
         self.context = browser.new_context()
         person = server["people"][username]
-        self.context.add_cookies([
-            {"name": "sessionid", "value": person["sessionid"], "url": server["url"]},
-            {"name": "summit_tz", "value": person["tz"], "url": server["url"]},
-        ])
+        self.context.add_cookies(
+            [
+                {"name": "sessionid", "value": person["sessionid"], "url": server["url"]},
+                {"name": "summit_tz", "value": person["tz"], "url": server["url"]},
+            ]
+        )
         self.page = self.context.new_page()
         self.dialogs = []
         self.problems = []
@@ -243,8 +248,12 @@ def test_page_shows_reconnecting_then_catches_up_on_what_it_missed(people):
     expect(lina.chat_bodies("Before the drop")).to_have_count(1)
     expect(camille.chat_bodies("Before the drop")).to_have_count(1)
 
-    last_seen = max(int(seq) for seq in camille.page.locator("#chat-log li[data-seq]").evaluate_all(
-        "items => items.map((item) => item.dataset.seq)"))
+    last_seen = max(
+        int(seq)
+        for seq in camille.page.locator("#chat-log li[data-seq]").evaluate_all(
+            "items => items.map((item) => item.dataset.seq)"
+        )
+    )
     sockets = []
     camille.page.on("websocket", lambda ws: sockets.append(ws.url))
 

@@ -16,8 +16,14 @@ ROOM_URL = "/summits/roadshow/rooms/{}/"
 
 @pytest.fixture
 def private_pitch(summit, fair_vision):
-    return Room.objects.create(summit=summit, slug="fair-vision-private", name="Fair Vision partners",
-                               kind=Room.Kind.PITCH, company=fair_vision, is_private=True)
+    return Room.objects.create(
+        summit=summit,
+        slug="fair-vision-private",
+        name="Fair Vision partners",
+        kind=Room.Kind.PITCH,
+        company=fair_vision,
+        is_private=True,
+    )
 
 
 @pytest.fixture
@@ -29,8 +35,9 @@ def lounge(summit):
 def streamed_keynote(summit, main_stage):
     """A session on the main stage right now, started ten minutes ago."""
     starts = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=10)
-    return make_session(summit, main_stage, "Live keynote", starts, 60,
-                        stream_url="https://www.youtube-nocookie.com/embed/live123")
+    return make_session(
+        summit, main_stage, "Live keynote", starts, 60, stream_url="https://www.youtube-nocookie.com/embed/live123"
+    )
 
 
 class Tags(HTMLParser):
@@ -49,8 +56,9 @@ def tags_of(response):
 
 
 def labels_of(response):
-    match = re.search(r'<script id="room-labels" type="application/json">(.*?)</script>',
-                      response.content.decode(), re.S)
+    match = re.search(
+        r'<script id="room-labels" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
     return json.loads(match.group(1))
 
 
@@ -157,7 +165,9 @@ def test_page_is_in_the_attendees_language(main_stage, attendee_shanghai):
     assert '<html lang="zh-hans">' in response.content.decode()
 
 
-def test_live_session_is_shown_with_its_stream_in_the_viewers_time_zone(attendee_shanghai, main_stage, streamed_keynote):
+def test_live_session_is_shown_with_its_stream_in_the_viewers_time_zone(
+    attendee_shanghai, main_stage, streamed_keynote
+):
     response = signed_in(attendee_shanghai).get(ROOM_URL.format("main-stage"))
     page = response.content.decode()
     assert "Live keynote" in page

@@ -23,24 +23,33 @@ DAY = dt.date(2027, 3, 29)  # 09:00 in Paris is 07:00 UTC and 15:00 in Shanghai 
 @pytest.fixture
 def programme():
     """Built before the browser starts: Playwright's sync API runs an event loop, where the ORM may not."""
-    summit = Summit.objects.create(slug="roadshow", name="Innovation Roadshow", timezone="Europe/Paris",
-                                   languages=["en", "fr", "zh-hans"], starts_on=DAY,
-                                   ends_on=DAY + dt.timedelta(days=2))
+    summit = Summit.objects.create(
+        slug="roadshow",
+        name="Innovation Roadshow",
+        timezone="Europe/Paris",
+        languages=["en", "fr", "zh-hans"],
+        starts_on=DAY,
+        ends_on=DAY + dt.timedelta(days=2),
+    )
     rooms = [Room.objects.create(summit=summit, slug=f"room-{n}", name=f"Room {n}", position=n) for n in range(3)]
     sessions = []
     for day in range(3):  # a long page, so that losing the scroll position would show
         for hour in range(9, 17):
             for room in rooms:
-                sessions.append(Session.objects.create(
-                    summit=summit, room=room, title=f"Talk {day}-{hour}-{room.position}",
-                    starts_at=at_paris(DAY + dt.timedelta(days=day), f"{hour:02d}:00"),
-                    ends_at=at_paris(DAY + dt.timedelta(days=day), f"{hour:02d}:45")))
+                sessions.append(
+                    Session.objects.create(
+                        summit=summit,
+                        room=room,
+                        title=f"Talk {day}-{hour}-{room.position}",
+                        starts_at=at_paris(DAY + dt.timedelta(days=day), f"{hour:02d}:00"),
+                        ends_at=at_paris(DAY + dt.timedelta(days=day), f"{hour:02d}:45"),
+                    )
+                )
     camille = make_person("camille", name="Camille Bernard")
     Registration.objects.create(summit=summit, user=camille)
     client = Client()
     client.force_login(camille)  # the session row lives in the test database the server reads
-    return {"first": sessions[0], "last": sessions[-1],
-            "camille_cookie": client.cookies["sessionid"].value}
+    return {"first": sessions[0], "last": sessions[-1], "camille_cookie": client.cookies["sessionid"].value}
 
 
 @pytest.fixture
@@ -48,8 +57,14 @@ def server(tmp_path, programme):
     url = database_url_for(connection)
     if url is None:
         pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
-    env = {**os.environ, "DATABASE_URL": url, "HTTPS": "0", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "summit.settings",
-           "TIME_ZONE": "UTC"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "HTTPS": "0",
+        "DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "summit.settings",
+        "TIME_ZONE": "UTC",
+    }
     env.pop("REDIS_URL", None)
     port = free_port()
     process = start_daphne(port, env, tmp_path / "daphne.log", ready_path="/api/summits/")
@@ -112,8 +127,12 @@ def test_bookmarking_keeps_the_page_and_its_scroll_position(browser, server, pro
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1200, "height": 700})
-    context.add_cookies([{"name": "sessionid", "value": programme["camille_cookie"], "url": server},
-                         {"name": "summit_tz", "value": "Europe/Paris", "url": server}])
+    context.add_cookies(
+        [
+            {"name": "sessionid", "value": programme["camille_cookie"], "url": server},
+            {"name": "summit_tz", "value": "Europe/Paris", "url": server},
+        ]
+    )
     page = context.new_page()
     loads = document_loads(page)
     page.goto(f"{server}/summits/roadshow/schedule/")
@@ -139,8 +158,12 @@ def test_on_a_phone_the_schedule_reads_by_time_and_a_room_opens_on_its_chat(brow
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True)
-    context.add_cookies([{"name": "sessionid", "value": programme["camille_cookie"], "url": server},
-                         {"name": "summit_tz", "value": "Europe/Paris", "url": server}])
+    context.add_cookies(
+        [
+            {"name": "sessionid", "value": programme["camille_cookie"], "url": server},
+            {"name": "summit_tz", "value": "Europe/Paris", "url": server},
+        ]
+    )
     page = context.new_page()
     page.goto(f"{server}/summits/roadshow/schedule/")
     day = page.locator("section.day").first
@@ -149,8 +172,12 @@ def test_on_a_phone_the_schedule_reads_by_time_and_a_room_opens_on_its_chat(brow
     boxes = [cards.nth(n).bounding_box() for n in range(4)]
     assert len({box["x"] for box in boxes}) == 1  # one column...
     assert [box["y"] for box in boxes] == sorted(box["y"] for box in boxes)  # ...read top to bottom
-    assert cards.locator(".title").all_inner_texts()[:4] == ["Talk 0-9-0", "Talk 0-9-1", "Talk 0-9-2",
-                                                            "Talk 0-10-0"]  # by time, whatever the room
+    assert cards.locator(".title").all_inner_texts()[:4] == [
+        "Talk 0-9-0",
+        "Talk 0-9-1",
+        "Talk 0-9-2",
+        "Talk 0-10-0",
+    ]  # by time, whatever the room
     # A room with nothing playing: the chat box is on the first screen, not below an empty stage.
     page.goto(f"{server}/summits/roadshow/rooms/room-0/")
     expect(page.locator(".stream-empty")).to_be_visible()

@@ -27,7 +27,7 @@ def test_pages_send_protective_headers(summit):
 
 def test_pages_load_nothing_from_another_host(summit, keynote):
     content = Client().get("/summits/roadshow/schedule/").content.decode()
-    for marker in ('src="http', "src=\"//", 'href="http', 'href="//'):
+    for marker in ('src="http', 'src="//', 'href="http', 'href="//'):
         assert marker not in content
 
 
@@ -35,8 +35,9 @@ def test_oversized_json_body_is_413_not_500(organiser_client, main_stage):
     from tests.conftest import csrf_headers
 
     body = '{"title": "' + "x" * (300 * 1024) + '"}'
-    response = organiser_client.post("/api/summits/roadshow/sessions/", body, content_type="application/json",
-                                     headers=csrf_headers(organiser_client))
+    response = organiser_client.post(
+        "/api/summits/roadshow/sessions/", body, content_type="application/json", headers=csrf_headers(organiser_client)
+    )
     assert response.status_code == 413
     assert response.json()["detail"] == "Request body too large."
 
@@ -49,14 +50,21 @@ def test_oversized_form_body_is_a_4xx(summit):
 def run_check_deploy(**env):
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**{k: v for k, v in os.environ.items() if k not in ("HTTPS", "DEBUG", "SECRET_KEY")}, **env},
     )
 
 
 def test_check_deploy_is_clean_in_production_configuration(tmp_path):
-    result = run_check_deploy(DEBUG="0", SECRET_KEY="x" * 20 + "-production-secret-key-9f8e7d6c5b4a",
-                              ALLOWED_HOSTS="summit.example.org", VAR_DIR=str(tmp_path))
+    result = run_check_deploy(
+        DEBUG="0",
+        SECRET_KEY="x" * 20 + "-production-secret-key-9f8e7d6c5b4a",
+        ALLOWED_HOSTS="summit.example.org",
+        VAR_DIR=str(tmp_path),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

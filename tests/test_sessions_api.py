@@ -17,8 +17,9 @@ NEW_SESSION = {
 
 
 def post_session(client, payload, slug="roadshow"):
-    return client.post(f"/api/summits/{slug}/sessions/", payload, content_type="application/json",
-                       headers=csrf_headers(client))
+    return client.post(
+        f"/api/summits/{slug}/sessions/", payload, content_type="application/json", headers=csrf_headers(client)
+    )
 
 
 def test_organiser_creates_a_session(organiser_client, main_stage, speaker, track):
@@ -43,23 +44,27 @@ def test_back_to_back_sessions_do_not_overlap(organiser_client, keynote):
 
 
 def test_same_time_in_another_room_is_fine(organiser_client, keynote, pitch_room):
-    response = post_session(organiser_client, {**NEW_SESSION, "room": "fair-vision",
-                                               "starts_at": "2027-03-29T09:00:00+02:00"})
+    response = post_session(
+        organiser_client, {**NEW_SESSION, "room": "fair-vision", "starts_at": "2027-03-29T09:00:00+02:00"}
+    )
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("change", [
-    {"ends_at": "2027-03-29T09:00:00+02:00"},
-    {"ends_at": "2027-03-29T10:00:00+02:00"},
-    {"starts_at": "2027-03-29T10:00:00"},
-    {"starts_at": "not a date"},
-    {"room": "no-such-room"},
-    {"title": ""},
-    {"title": "x" * 201},
-    {"language": "klingon"},
-    {"speakers": [999999]},
-    {"status": "postponed"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"ends_at": "2027-03-29T09:00:00+02:00"},
+        {"ends_at": "2027-03-29T10:00:00+02:00"},
+        {"starts_at": "2027-03-29T10:00:00"},
+        {"starts_at": "not a date"},
+        {"room": "no-such-room"},
+        {"title": ""},
+        {"title": "x" * 201},
+        {"language": "klingon"},
+        {"speakers": [999999]},
+        {"status": "postponed"},
+    ],
+)
 def test_invalid_session_is_422_and_nothing_is_stored(organiser_client, main_stage, change):
     response = post_session(organiser_client, {**NEW_SESSION, **change})
     assert response.status_code == 422, response.content
@@ -68,8 +73,12 @@ def test_invalid_session_is_422_and_nothing_is_stored(organiser_client, main_sta
 
 
 def test_malformed_json_is_a_4xx(organiser_client, main_stage):
-    response = organiser_client.post("/api/summits/roadshow/sessions/", "{not json", content_type="application/json",
-                                     headers=csrf_headers(organiser_client))
+    response = organiser_client.post(
+        "/api/summits/roadshow/sessions/",
+        "{not json",
+        content_type="application/json",
+        headers=csrf_headers(organiser_client),
+    )
     assert 400 <= response.status_code < 500
 
 
@@ -112,7 +121,9 @@ def test_reschedule_bumps_the_calendar_sequence_and_tells_listeners(organiser_cl
         response = organiser_client.patch(
             f"/api/sessions/{keynote.pk}/",
             {"starts_at": "2027-03-29T14:00:00+02:00", "ends_at": "2027-03-29T15:00:00+02:00"},
-            content_type="application/json", headers=csrf_headers(organiser_client))
+            content_type="application/json",
+            headers=csrf_headers(organiser_client),
+        )
     finally:
         session_changed.disconnect(listener)
     assert response.status_code == 200, response.content
@@ -126,8 +137,12 @@ def test_reschedule_into_an_overlap_is_refused_and_keeps_the_old_time(organiser_
     from tests.conftest import make_session
 
     later = make_session(summit, main_stage, "Later", keynote.ends_at)
-    response = organiser_client.patch(f"/api/sessions/{later.pk}/", {"starts_at": "2027-03-29T09:30:00+02:00"},
-                                      content_type="application/json", headers=csrf_headers(organiser_client))
+    response = organiser_client.patch(
+        f"/api/sessions/{later.pk}/",
+        {"starts_at": "2027-03-29T09:30:00+02:00"},
+        content_type="application/json",
+        headers=csrf_headers(organiser_client),
+    )
     assert response.status_code == 422
     later.refresh_from_db()
     assert later.starts_at == keynote.ends_at
@@ -135,8 +150,9 @@ def test_reschedule_into_an_overlap_is_refused_and_keeps_the_old_time(organiser_
 
 
 def test_empty_patch_is_422(organiser_client, keynote):
-    response = organiser_client.patch(f"/api/sessions/{keynote.pk}/", {}, content_type="application/json",
-                                      headers=csrf_headers(organiser_client))
+    response = organiser_client.patch(
+        f"/api/sessions/{keynote.pk}/", {}, content_type="application/json", headers=csrf_headers(organiser_client)
+    )
     assert response.status_code == 422
 
 
@@ -156,51 +172,68 @@ def test_cancelled_session_frees_its_slot(organiser_client, keynote):
 
 def test_attendee_cannot_patch_or_delete(attendee_client, keynote):
     headers = csrf_headers(attendee_client)
-    assert attendee_client.patch(f"/api/sessions/{keynote.pk}/", {"title": "Mine"}, content_type="application/json",
-                                 headers=headers).status_code == 403
+    assert (
+        attendee_client.patch(
+            f"/api/sessions/{keynote.pk}/", {"title": "Mine"}, content_type="application/json", headers=headers
+        ).status_code
+        == 403
+    )
     assert attendee_client.delete(f"/api/sessions/{keynote.pk}/", headers=headers).status_code == 403
     keynote.refresh_from_db()
     assert keynote.title == "Opening keynote"
 
 
 def test_patch_unknown_session_is_404(organiser_client, summit):
-    response = organiser_client.patch("/api/sessions/424242/", {"title": "x"}, content_type="application/json",
-                                      headers=csrf_headers(organiser_client))
+    response = organiser_client.patch(
+        "/api/sessions/424242/", {"title": "x"}, content_type="application/json", headers=csrf_headers(organiser_client)
+    )
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("starts_at", [
-    "9999-12-31T23:00:00-12:00",
-    "0001-01-01T00:00:00+14:00",
-    "0003-03-29T10:00:00+01:00",
-    "1999-12-31T23:59:59Z",
-    "2100-01-01T00:00:00Z",
-])
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        "9999-12-31T23:00:00-12:00",
+        "0001-01-01T00:00:00+14:00",
+        "0003-03-29T10:00:00+01:00",
+        "1999-12-31T23:59:59Z",
+        "2100-01-01T00:00:00Z",
+    ],
+)
 def test_session_dates_outside_2000_to_2099_are_422_not_500(organiser_client, main_stage, starts_at):
-    response = post_session(organiser_client, {**NEW_SESSION, "starts_at": starts_at,
-                                               "ends_at": "2027-03-29T11:00:00+02:00"})
+    response = post_session(
+        organiser_client, {**NEW_SESSION, "starts_at": starts_at, "ends_at": "2027-03-29T11:00:00+02:00"}
+    )
     assert response.status_code == 422, response.content
     assert "2000" in response.json()["detail"]
-    response = post_session(organiser_client, {**NEW_SESSION, "starts_at": "2027-03-29T10:00:00+02:00",
-                                               "ends_at": starts_at})
+    response = post_session(
+        organiser_client, {**NEW_SESSION, "starts_at": "2027-03-29T10:00:00+02:00", "ends_at": starts_at}
+    )
     assert response.status_code == 422, response.content
 
 
 def test_rescheduling_outside_the_window_is_422(organiser_client, keynote):
-    response = organiser_client.patch(f"/api/sessions/{keynote.pk}/", {"ends_at": "9999-12-31T23:00:00-12:00"},
-                                      content_type="application/json", headers=csrf_headers(organiser_client))
+    response = organiser_client.patch(
+        f"/api/sessions/{keynote.pk}/",
+        {"ends_at": "9999-12-31T23:00:00-12:00"},
+        content_type="application/json",
+        headers=csrf_headers(organiser_client),
+    )
     assert response.status_code == 422
     assert "2000" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("stream_url", [
-    "javascript:alert(document.cookie)",
-    "http://www.youtube-nocookie.com/embed/x",
-    "https://evil.example/embed/x",
-    "https://www.youtube-nocookie.com.evil.example/embed/x",
-    "https://user@evil.example@www.youtube-nocookie.com/embed/x",
-    "data:text/html,<script>alert(1)</script>",
-])
+@pytest.mark.parametrize(
+    "stream_url",
+    [
+        "javascript:alert(document.cookie)",
+        "http://www.youtube-nocookie.com/embed/x",
+        "https://evil.example/embed/x",
+        "https://www.youtube-nocookie.com.evil.example/embed/x",
+        "https://user@evil.example@www.youtube-nocookie.com/embed/x",
+        "data:text/html,<script>alert(1)</script>",
+    ],
+)
 def test_stream_url_must_be_https_on_a_stream_host(organiser_client, main_stage, stream_url):
     response = post_session(organiser_client, {**NEW_SESSION, "stream_url": stream_url})
     assert response.status_code == 422, response.content

@@ -63,8 +63,12 @@ def test_signing_in_with_a_password_voids_links_already_mailed(known, django_cap
     known.save()
     path = ask_for_link(known.email, django_capture_on_commit_callbacks)
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/api/auth/login/", {"username": "known", "password": "correct horse battery"},
-                           content_type="application/json", headers=csrf_headers(client))
+    response = client.post(
+        "/api/auth/login/",
+        {"username": "known", "password": "correct horse battery"},
+        content_type="application/json",
+        headers=csrf_headers(client),
+    )
     assert response.status_code == 200
     assert Client().post(path).status_code == 422
 
@@ -73,9 +77,12 @@ def test_link_mailed_after_a_registration_joins_that_summit(summit, django_captu
     user = make_person("elsewhere")
     client = Client(enforce_csrf_checks=True)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/summits/roadshow/registrations/",
-                               {"name": "Someone", "email": user.email, "timezone": "UTC", "language": "en"},
-                               content_type="application/json", headers=csrf_headers(client))
+        response = client.post(
+            "/api/summits/roadshow/registrations/",
+            {"name": "Someone", "email": user.email, "timezone": "UTC", "language": "en"},
+            content_type="application/json",
+            headers=csrf_headers(client),
+        )
     assert response.status_code == 202
     path = "/signin/" + re.search(r"/signin/(\S+)/", mail.outbox[-1].body).group(1) + "/"
     assert Client().post(path)["Location"] == "/summits/roadshow/"

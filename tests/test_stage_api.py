@@ -125,8 +125,13 @@ def test_publish_makes_the_channel_live_and_records_it_for_the_live_session(
     stage = attendee_client.get(STAGE).json()
     assert stage["status"] == "live"
     original = next(stream for stream in stage["streams"] if stream["language"] == "original")
-    assert original == {"language": "original", "label": "Original", "kind": "hls", "live": True,
-                        "url": f"{settings.MEDIA_ORIGIN}/hls/{channel.public_name}/index.m3u8"}
+    assert original == {
+        "language": "original",
+        "label": "Original",
+        "kind": "hls",
+        "live": True,
+        "url": f"{settings.MEDIA_ORIGIN}/hls/{channel.public_name}/index.m3u8",
+    }
     assert channel.stream_key not in json.dumps(stage)
     recording = Recording.objects.get(public_name=channel.public_name)
     assert recording.session == live_pitch and recording.status == Recording.Status.RECORDING
@@ -147,9 +152,7 @@ def test_recording_outside_the_media_servers_folder_is_refused(organiser_client,
 # --- what attendees see -------------------------------------------------------------------------
 
 
-def test_stage_offers_each_channel_and_embeds_stay_possible_per_language(
-    organiser_client, attendee_client, live_pitch
-):
+def test_stage_offers_each_channel_and_embeds_stay_possible_per_language(organiser_client, attendee_client, live_pitch):
     organiser_client.get(INGEST)
     Channel.objects.filter(room=live_pitch.room, language="zh-hans").update(
         embed_url="https://player.bilibili.com/player.html?bvid=BV1"
@@ -170,8 +173,11 @@ def test_stage_is_for_those_who_may_enter_the_room(live_pitch, stranger, anonymo
 
 
 def test_viewer_starts_on_their_language_when_live_else_the_original():
-    streams = [{"language": "original", "live": True}, {"language": "fr", "live": False},
-               {"language": "zh-hans", "live": True}]
+    streams = [
+        {"language": "original", "live": True},
+        {"language": "fr", "live": False},
+        {"language": "zh-hans", "live": True},
+    ]
     assert channels.choose_stream(streams, "zh-hans")["language"] == "zh-hans"
     assert channels.choose_stream(streams, "fr")["language"] == "original"
     assert channels.choose_stream(streams, "fr", choice="zh-hans")["language"] == "zh-hans"
@@ -210,9 +216,35 @@ async def test_room_state_carries_the_stage_and_every_socket_hears_stage_state(
 
 def _flv(path, seconds=3):
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-f", "lavfi",
-         "-i", "sine", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt",
-         "yuv420p", "-c:a", "aac", "-f", "flv", str(path)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            str(seconds),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "25",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-f",
+            "flv",
+            str(path),
+        ],
         check=True,
     )
 
@@ -270,10 +302,15 @@ def test_session_page_and_room_offer_the_replay_and_organisers_can_hide_it(
     assert f'data-hls="{settings.MEDIA_ORIGIN}/replays/{recording.slug}/index.m3u8"' in page
 
     url = f"/api/summits/roadshow/recordings/{recording.pk}/"
-    assert attendee_client.patch(url, {"hidden": True}, content_type="application/json",
-                                 headers=csrf_headers(attendee_client)).status_code == 403
-    hidden = organiser_client.patch(url, {"hidden": True}, content_type="application/json",
-                                    headers=csrf_headers(organiser_client))
+    assert (
+        attendee_client.patch(
+            url, {"hidden": True}, content_type="application/json", headers=csrf_headers(attendee_client)
+        ).status_code
+        == 403
+    )
+    hidden = organiser_client.patch(
+        url, {"hidden": True}, content_type="application/json", headers=csrf_headers(organiser_client)
+    )
     assert hidden.status_code == 200 and hidden.json()["hidden"] is True
     assert attendee_client.get(STAGE).json()["recordings"] == []
     for page in (session_page, room_page):
@@ -291,8 +328,12 @@ def test_restream_targets_are_for_organisers_and_become_push_lines_of_the_rooms_
 ):
     headers = csrf_headers(organiser_client)
     target = {"url": "rtmp://live-push.bilivideo.com/live-bvc", "stream_key": "?streamname=live_1&key=abc"}
-    assert attendee_client.post(RESTREAM, target, content_type="application/json",
-                                headers=csrf_headers(attendee_client)).status_code == 403
+    assert (
+        attendee_client.post(
+            RESTREAM, target, content_type="application/json", headers=csrf_headers(attendee_client)
+        ).status_code
+        == 403
+    )
     presenter_client = signed_in(presenter)
     assert presenter_client.get(RESTREAM).status_code == 403  # presenters go live, organisers pick the relays
     created = organiser_client.post(RESTREAM, target, content_type="application/json", headers=headers)
@@ -308,7 +349,8 @@ def test_restream_targets_are_for_organisers_and_become_push_lines_of_the_rooms_
     original = keys(organiser_client.get(INGEST))["original"]
     french = keys(organiser_client.get(INGEST))["fr"]
     assert callback(client, "publish", app="live", name=original)["Location"].endswith(
-        f"/{relay}/{live_pitch.room_id}-original")
+        f"/{relay}/{live_pitch.room_id}-original"
+    )
     assert f"/stage/{live_pitch.room_id}-fr" in callback(client, "publish", app="live", name=french)["Location"]
 
     removed = organiser_client.delete(f"{RESTREAM}{created.json()['id']}/", headers=headers)
@@ -316,15 +358,22 @@ def test_restream_targets_are_for_organisers_and_become_push_lines_of_the_rooms_
     assert relay not in mediaconfig.config_path().read_text()
 
 
-@pytest.mark.parametrize("url,key", [
-    ("http://example.org/live", ""),
-    ("rtmp://evil.example/live; } include /etc/passwd; #", ""),
-    ("rtmp://ok.example/live", "key; push rtmp://evil/"),
-    ("rtmp://ok.example/live", "key\nworker_processes 9"),
-])
+@pytest.mark.parametrize(
+    "url,key",
+    [
+        ("http://example.org/live", ""),
+        ("rtmp://evil.example/live; } include /etc/passwd; #", ""),
+        ("rtmp://ok.example/live", "key; push rtmp://evil/"),
+        ("rtmp://ok.example/live", "key\nworker_processes 9"),
+    ],
+)
 def test_restream_target_holding_anything_but_an_rtmp_address_is_refused(organiser_client, live_pitch, url, key):
-    response = organiser_client.post(RESTREAM, {"url": url, "stream_key": key}, content_type="application/json",
-                                     headers=csrf_headers(organiser_client))
+    response = organiser_client.post(
+        RESTREAM,
+        {"url": url, "stream_key": key},
+        content_type="application/json",
+        headers=csrf_headers(organiser_client),
+    )
     assert response.status_code == 422 and response.json()["detail"]
     assert not RestreamTarget.objects.exists()
 
@@ -370,35 +419,48 @@ def test_pages_allow_exactly_the_media_origin_for_media_and_fetches(attendee_cli
     assert directives["script-src"] == ["'self'"]
 
 
-
-@pytest.mark.parametrize("name,value", [
-    ("MEDIA_ORIGIN", "https://media.example.org/hls"),
-    ("MEDIA_ORIGIN", "media.example.org"),
-    ("MEDIA_SECRET", "short"),
-    ("MEDIA_SECRET", "a/secret/with/slashes/in/it"),
-])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("MEDIA_ORIGIN", "https://media.example.org/hls"),
+        ("MEDIA_ORIGIN", "media.example.org"),
+        ("MEDIA_SECRET", "short"),
+        ("MEDIA_SECRET", "a/secret/with/slashes/in/it"),
+    ],
+)
 def test_malformed_media_settings_stop_start_up(name, value):
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"],
-                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "summit.settings", name: value},
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "summit.settings", name: value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and name in result.stderr
 
 
-def test_organiser_sets_a_languages_embedded_player_in_the_admin(organiser, organiser_client, attendee_client,
-                                                                  live_pitch):
+def test_organiser_sets_a_languages_embedded_player_in_the_admin(
+    organiser, organiser_client, attendee_client, live_pitch
+):
     organiser_client.get(INGEST)
     organiser.is_staff = organiser.is_superuser = True
     organiser.save()
     channel = Channel.objects.get(room=live_pitch.room, language="zh-hans")
     admin = signed_in(organiser)
     url = reverse("admin:stage_channel_change", args=[channel.pk])
-    response = admin.post(url, {"embed_url": "https://player.bilibili.com/player.html?bvid=BV9"},
-                          headers=csrf_headers(admin))
+    response = admin.post(
+        url, {"embed_url": "https://player.bilibili.com/player.html?bvid=BV9"}, headers=csrf_headers(admin)
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     chinese = next(s for s in attendee_client.get(STAGE).json()["streams"] if s["language"] == "zh-hans")
     # Labels come in the reader's language: Camille reads French.
-    assert chinese == {"language": "zh-hans", "label": "Chinois simplifié", "kind": "embed", "live": True,
-                       "url": "https://player.bilibili.com/player.html?bvid=BV9"}
+    assert chinese == {
+        "language": "zh-hans",
+        "label": "Chinois simplifié",
+        "kind": "embed",
+        "live": True,
+        "url": "https://player.bilibili.com/player.html?bvid=BV9",
+    }
 
 
 def test_a_starting_media_server_leaves_no_channel_marked_live(organiser_client, attendee_client, live_pitch, client):

@@ -100,8 +100,9 @@ class MediaStack:
         self.processes.append(start_daphne(self.web_port, self.env, self.tmp / "daphne.log", ready_path="/"))
 
     def publish(self, stream_key, name, **options):
-        process = publish_test_pattern(f"rtmp://127.0.0.1:{self.rtmp_port}/live/{stream_key}",
-                                       self.tmp / f"ffmpeg-{name}.log", **options)
+        process = publish_test_pattern(
+            f"rtmp://127.0.0.1:{self.rtmp_port}/live/{stream_key}", self.tmp / f"ffmpeg-{name}.log", **options
+        )
         self.processes.append(process)
         return process
 
@@ -178,8 +179,13 @@ def playlist_with_segments(url):
     segment_status, segment, segment_headers = fetch(f"{base}/{segments[0]}")
     if segment_status != 200 or not segment:
         return None
-    return {"text": text, "headers": headers, "segment_name": segments[0], "segment": segment,
-            "segment_headers": segment_headers}
+    return {
+        "text": text,
+        "headers": headers,
+        "segment_name": segments[0],
+        "segment": segment,
+        "segment_headers": segment_headers,
+    }
 
 
 def start_edge_cache(stack):
@@ -188,9 +194,11 @@ def start_edge_cache(stack):
     folder = stack.tmp / "edge"
     folder.mkdir()
     server = (ROOT / "deploy" / "media-edge.conf").read_text()
-    for placeholder, value in (("/var/cache/nginx/summit-media", str(folder / "cache")),
-                               ("listen 80;", f"listen 127.0.0.1:{port};"),
-                               ("media-origin.example.org:8081", f"127.0.0.1:{stack.http_port}")):
+    for placeholder, value in (
+        ("/var/cache/nginx/summit-media", str(folder / "cache")),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("media-origin.example.org:8081", f"127.0.0.1:{stack.http_port}"),
+    ):
         server = server.replace(placeholder, value)
     kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     temp = "\n".join(f"  {kind}_temp_path {folder / kind};" for kind in kinds)
@@ -215,9 +223,12 @@ def rotate_keys(person):
 
 
 async def open_room(stack, user):
-    socket = await connect(f"ws://127.0.0.1:{stack.web_port}/ws{ROOM}", origin=stack.web,
-                           additional_headers={"Cookie": f"sessionid={await orm(session_cookie, user)}"},
-                           open_timeout=10)
+    socket = await connect(
+        f"ws://127.0.0.1:{stack.web_port}/ws{ROOM}",
+        origin=stack.web,
+        additional_headers={"Cookie": f"sessionid={await orm(session_cookie, user)}"},
+        open_timeout=10,
+    )
     state = json.loads(await asyncio.wait_for(socket.recv(), 10))
     assert state["type"] == "room.state", state
     return socket, state
@@ -241,8 +252,9 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         assert live["status"] == "live"
         stream = next(s for s in live["streams"] if s["language"] == "original")
         assert stream["url"].startswith(f"{stack.media_origin}/hls/") and keys["original"] not in stream["url"]
-        hls = await until(lambda: playlist_with_segments(stream["url"]), LIVE_WITHIN,
-                          "the playlist to list a segment", stack)
+        hls = await until(
+            lambda: playlist_with_segments(stream["url"]), LIVE_WITHIN, "the playlist to list a segment", stack
+        )
         assert keys["original"] not in hls["text"] and keys["original"] not in hls["segment_name"]
         assert hls["segment"][:1] == b"\x47"  # an MPEG-TS packet: a segment that plays
         # What a CDN in front needs (docs/stage.md): playlists never cached, segments cacheable, CORS.
@@ -286,8 +298,22 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         assert {r["session_id"] for r in recordings} == {live_pitch.pk}
         assert {r["language"] for r in recordings} == {"original", "fr"}
         video = next(r for r in recordings if r["language"] == "original")
-        probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_type",
-                                "-of", "json", video["url"]], capture_output=True, text=True, timeout=60, check=True)
+        probe = subprocess.run(
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration:stream=codec_type",
+                "-of",
+                "json",
+                video["url"],
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         probed = json.loads(probe.stdout)
         assert {s["codec_type"] for s in probed["streams"]} == {"video", "audio"}
         assert float(probed["format"]["duration"]) >= 2
@@ -296,8 +322,9 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         await camille.close()
 
 
-async def test_restream_target_receives_the_rooms_stream_relayed(media_stack, organiser, attendee_paris, live_pitch,
-                                                                 tmp_path):
+async def test_restream_target_receives_the_rooms_stream_relayed(
+    media_stack, organiser, attendee_paris, live_pitch, tmp_path
+):
     stack = media_stack
     # The stand-in for Bilibili or YouTube: a second RTMP server with one application.
     target_port = free_port()
@@ -311,10 +338,14 @@ async def test_restream_target_receives_the_rooms_stream_relayed(media_stack, or
     target = start_media_server(target_dir / "nginx.conf", target_port, tmp_path / "target-nginx.log")
     try:
         client = await orm(signed_in, organiser)
-        added = await orm(lambda: client.post(
-            "/api/summits/roadshow/rooms/fair-vision/restream/",
-            {"url": f"rtmp://127.0.0.1:{target_port}/ingest", "stream_key": "bilibili-key"},
-            content_type="application/json", headers=csrf_headers(client)))
+        added = await orm(
+            lambda: client.post(
+                "/api/summits/roadshow/rooms/fair-vision/restream/",
+                {"url": f"rtmp://127.0.0.1:{target_port}/ingest", "stream_key": "bilibili-key"},
+                content_type="application/json",
+                headers=csrf_headers(client),
+            )
+        )
         assert added.status_code == 201
         await orm(stack.start)  # it reads the restream targets: a thread whose connection is closed
         keys = await orm(ingest_keys, organiser)
@@ -325,9 +356,20 @@ async def test_restream_target_receives_the_rooms_stream_relayed(media_stack, or
 
             def relayed():
                 probe = subprocess.run(
-                    ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "json",
-                     f"rtmp://127.0.0.1:{target_port}/ingest/bilibili-key"],
-                    capture_output=True, text=True, timeout=20)
+                    [
+                        "ffprobe",
+                        "-v",
+                        "error",
+                        "-show_entries",
+                        "stream=codec_name",
+                        "-of",
+                        "json",
+                        f"rtmp://127.0.0.1:{target_port}/ingest/bilibili-key",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    timeout=20,
+                )
                 if probe.returncode != 0:
                     return None
                 return {stream["codec_name"] for stream in json.loads(probe.stdout).get("streams", [])}
@@ -364,11 +406,22 @@ def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_pl
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             # A live playlist asked for before its first segment is a 404 the player retries; anything else
             # (a script error, a CSP or CORS refusal) is a problem.
-            page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
-                    and problems.append(f"console: {m.text}"))
+            page.on(
+                "console",
+                lambda m: (
+                    m.type == "error"
+                    and not m.text.startswith("Failed to load resource")
+                    and problems.append(f"console: {m.text}")
+                ),
+            )
             page.on("request", lambda request: origins.add("{0.scheme}://{0.netloc}".format(urlsplit(request.url))))
-            page.on("response", lambda r: r.request.resource_type == "document"
-                    and policies.append(r.headers.get("content-security-policy", "")))
+            page.on(
+                "response",
+                lambda r: (
+                    r.request.resource_type == "document"
+                    and policies.append(r.headers.get("content-security-policy", ""))
+                ),
+            )
             expect.set_options(timeout=30_000)
 
             page.goto(f"{stack.web}{ROOM}")
@@ -391,8 +444,9 @@ def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_pl
             expect(page.locator("#stage")).to_have_attribute("data-channel", "original")
             page.wait_for_function(playing, timeout=30_000)
             expect(go_live.locator("#go-live")).to_have_attribute("data-status", "live")
-            go_live.wait_for_function("() => document.getElementById('go-live-preview').currentTime > 1",
-                                      timeout=30_000)
+            go_live.wait_for_function(
+                "() => document.getElementById('go-live-preview').currentTime > 1", timeout=30_000
+            )
             backstage.close()
 
             # The French interpreter comes on: Camille, who reads French, is moved to that channel...
@@ -405,7 +459,8 @@ def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_pl
             page.reload()
             expect(page.locator("#stage")).to_have_attribute("data-channel", "original")
             expect(page.locator('#stage-channels button[data-language="original"]')).to_have_attribute(
-                "aria-pressed", "true")
+                "aria-pressed", "true"
+            )
             page.wait_for_function(playing, timeout=30_000)
 
             stop(original)
@@ -437,8 +492,13 @@ def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targ
     stack = media_stack
     log_path = stack.tmp / "scripts-media.log"
     with open(log_path, "w") as log:
-        script = subprocess.Popen([str(ROOT / "scripts" / "media")], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                  env={**stack.env, "PYTHON": sys.executable})
+        script = subprocess.Popen(
+            [str(ROOT / "scripts" / "media")],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**stack.env, "PYTHON": sys.executable},
+        )
     stack.processes.append(script)
     relay = f"rtmp://127.0.0.1:{stack.rtmp_port}/relay_{live_pitch.room_id}/probe"
     deadline = time.monotonic() + 60
@@ -470,25 +530,32 @@ def _listening(port):
     return True
 
 
-async def test_stage_state_reaches_sockets_held_by_another_process(media_stack, redis_url, organiser, attendee_paris,
-                                                                   live_pitch):
+async def test_stage_state_reaches_sockets_held_by_another_process(
+    media_stack, redis_url, organiser, attendee_paris, live_pitch
+):
     """The media server calls one Daphne; a socket on another hears it, through the room's one Redis channel."""
     stack = media_stack
     env = {**stack.env, "REDIS_URL": redis_url}
     ports = [stack.web_port, free_port()]
     for port, name in zip(ports, ("a", "b")):
-        stack.processes.append(await asyncio.to_thread(start_daphne, port, env, stack.tmp / f"daphne-{name}.log",
-                                                       ready_path="/"))
+        stack.processes.append(
+            await asyncio.to_thread(start_daphne, port, env, stack.tmp / f"daphne-{name}.log", ready_path="/")
+        )
     await orm(ingest_keys, organiser)
     public_name = await orm(lambda: live_pitch.room.stage_channels.get(language="original").public_name)
-    socket = await connect(f"ws://127.0.0.1:{ports[1]}/ws{ROOM}", origin=f"http://127.0.0.1:{ports[1]}",
-                           additional_headers={"Cookie": f"sessionid={await orm(session_cookie, attendee_paris)}"},
-                           open_timeout=10)
+    socket = await connect(
+        f"ws://127.0.0.1:{ports[1]}/ws{ROOM}",
+        origin=f"http://127.0.0.1:{ports[1]}",
+        additional_headers={"Cookie": f"sessionid={await orm(session_cookie, attendee_paris)}"},
+        open_timeout=10,
+    )
     try:
         assert json.loads(await asyncio.wait_for(socket.recv(), 10))["stage"]["status"] == "offline"
         started = urllib.request.Request(
             f"http://127.0.0.1:{ports[0]}/stage/media/{env['MEDIA_SECRET']}/started/",
-            data=f"call=publish&app=stage&name={public_name}".encode(), method="POST")
+            data=f"call=publish&app=stage&name={public_name}".encode(),
+            method="POST",
+        )
         assert (await asyncio.to_thread(urllib.request.urlopen, started, timeout=10)).status == 200
         frame = await stage_state_where(socket, lambda f: f["status"] == "live", 10, stack)
         assert live_languages(frame) == {"original"}

@@ -52,12 +52,15 @@ def test_schedule_with_an_unknown_time_zone_is_422(anonymous_client, summit, tz)
 def test_schedule_hides_drafts_but_shows_cancellations(anonymous_client, summit, main_stage, keynote):
     make_session(summit, main_stage, "Secret draft", keynote.ends_at, status="draft")
     make_session(summit, main_stage, "Called off", keynote.ends_at + dt.timedelta(hours=1), status="cancelled")
-    titles = {s["title"]: s["status"] for s in anonymous_client.get("/api/summits/roadshow/schedule/").json()["sessions"]}
+    titles = {
+        s["title"]: s["status"] for s in anonymous_client.get("/api/summits/roadshow/schedule/").json()["sessions"]
+    }
     assert titles == {"Opening keynote": "published", "Called off": "cancelled"}
 
 
-def test_schedule_query_count_does_not_grow_with_sessions(anonymous_client, summit, main_stage, speaker,
-                                                          django_assert_max_num_queries):
+def test_schedule_query_count_does_not_grow_with_sessions(
+    anonymous_client, summit, main_stage, speaker, django_assert_max_num_queries
+):
     start = dt.datetime(2027, 3, 29, 7, tzinfo=dt.UTC)
     for n in range(12):
         session = make_session(summit, main_stage, f"Talk {n}", start + dt.timedelta(hours=n))
@@ -148,8 +151,9 @@ def django_requests():
     request_started.disconnect(count)
 
 
-async def test_an_anonymous_schedule_request_is_answered_again_without_entering_django(asgi_db, keynote,
-                                                                                      django_requests):
+async def test_an_anonymous_schedule_request_is_answered_again_without_entering_django(
+    asgi_db, keynote, django_requests
+):
     first = await asgi_get("/api/summits/roadshow/schedule/?tz=Asia/Shanghai")
     again = await asgi_get("/api/summits/roadshow/schedule/?tz=Asia/Shanghai")
     assert first == again and first[0] == 200 and b"Opening keynote" in first[2]

@@ -57,12 +57,25 @@ def running(tmp_path):
     """scripts/run as `make run` starts it, on its own port, files and broker (no Redis, no PostgreSQL)."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(PORT=str(port), VAR_DIR=str(tmp_path / "var"), DEBUG="1", CELERY_CONCURRENCY="1",
-               LOG_LEVEL="WARNING", RTMP_PORT=str(free_port()), MEDIA_HTTP_PORT=str(free_port()))
+    env.update(
+        PORT=str(port),
+        VAR_DIR=str(tmp_path / "var"),
+        DEBUG="1",
+        CELERY_CONCURRENCY="1",
+        LOG_LEVEL="WARNING",
+        RTMP_PORT=str(free_port()),
+        MEDIA_HTTP_PORT=str(free_port()),
+    )
     log_path = tmp_path / "run.log"
     with open(log_path, "w") as log:
-        supervisor = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, stdout=log,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+        supervisor = subprocess.Popen(
+            [str(ROOT / "scripts" / "run")],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_for(lambda: {"web", "worker", "beat"} <= set(started(log_path)) and answers(port), "everything up")
         yield supervisor, port, log_path

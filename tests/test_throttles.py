@@ -31,8 +31,13 @@ GOOD = {"name": "Li Na", "email": "li.na@example.cn", "timezone": "Asia/Shanghai
 def api_login(username, password, *, client=None, address="127.0.0.1", forwarded=None):
     client = client or Client()
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-    return client.post("/api/auth/login/", {"username": username, "password": password},
-                       content_type="application/json", headers=headers, REMOTE_ADDR=address)
+    return client.post(
+        "/api/auth/login/",
+        {"username": username, "password": password},
+        content_type="application/json",
+        headers=headers,
+        REMOTE_ADDR=address,
+    )
 
 
 def page_login(username, password, address="127.0.0.1"):
@@ -45,8 +50,13 @@ def admin_login(username, password, address="127.0.0.1"):
 
 def register(payload, address="127.0.0.1", forwarded=None):
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-    return Client().post("/api/summits/roadshow/registrations/", payload, content_type="application/json",
-                         headers=headers, REMOTE_ADDR=address)
+    return Client().post(
+        "/api/summits/roadshow/registrations/",
+        payload,
+        content_type="application/json",
+        headers=headers,
+        REMOTE_ADDR=address,
+    )
 
 
 def test_repeated_failed_logins_are_throttled_with_retry_after(organiser):
@@ -73,8 +83,10 @@ def test_a_throttled_client_cannot_sign_in_with_a_new_header(organiser):
 @override_settings(NINJA_NUM_PROXIES=1)
 def test_behind_one_proxy_only_the_hop_it_appended_counts(organiser):
     # The client wrote the first entries itself; the proxy appended the address it saw.
-    statuses = [api_login("organiser", f"guess{n}", address="10.0.0.2", forwarded=f"198.51.100.{n}, 203.0.113.7")
-                .status_code for n in range(11)]
+    statuses = [
+        api_login("organiser", f"guess{n}", address="10.0.0.2", forwarded=f"198.51.100.{n}, 203.0.113.7").status_code
+        for n in range(11)
+    ]
     assert statuses == [401] * 10 + [429]
     other_client = api_login("someone-else", "guess", address="10.0.0.2", forwarded="203.0.113.8")
     assert other_client.status_code == 401
@@ -115,8 +127,7 @@ def test_mass_registration_from_one_client_is_throttled(summit):
 
 @override_settings(THROTTLE_REGISTRATION="3/h")
 def test_registrations_naming_one_address_are_throttled_across_clients(summit):
-    statuses = [register({**GOOD, "email": "Target@example.org"}, address=f"192.0.2.{n}").status_code
-                for n in range(4)]
+    statuses = [register({**GOOD, "email": "Target@example.org"}, address=f"192.0.2.{n}").status_code for n in range(4)]
     assert statuses == [201, 202, 202, 429]
 
 
@@ -152,9 +163,13 @@ def test_at_most_the_limit_of_link_mails_reach_one_address(summit, django_captur
 @pytest.fixture
 def redis_down():
     """The cache (and with it every throttle counter) is a Redis nobody answers on."""
-    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
     with override_settings(CACHES=caches):
         yield
 
@@ -173,22 +188,31 @@ def test_registration_while_redis_is_down_is_a_json_503_and_stores_nobody(summit
     assert not Profile.objects.exists()
 
 
-@pytest.mark.parametrize(("value", "hops", "proto_header"), [
-    (None, "0", "None"),
-    ("1", "1", "('HTTP_X_FORWARDED_PROTO', 'https')"),
-    ("2", "2", "('HTTP_X_FORWARDED_PROTO', 'https')"),
-])
+@pytest.mark.parametrize(
+    ("value", "hops", "proto_header"),
+    [
+        (None, "0", "None"),
+        ("1", "1", "('HTTP_X_FORWARDED_PROTO', 'https')"),
+        ("2", "2", "('HTTP_X_FORWARDED_PROTO', 'https')"),
+    ],
+)
 def test_behind_proxy_sets_which_forwarded_headers_count(tmp_path, value, hops, proto_header):
     env = {k: v for k, v in os.environ.items() if k != "BEHIND_PROXY"}
     if value is not None:
         env["BEHIND_PROXY"] = value
-    script = ("import django; django.setup(); from django.conf import settings as s; from ninja.conf import settings; "
-              "print(settings.NUM_PROXIES); print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={**env, "DJANGO_SETTINGS_MODULE": "summit.settings", "VAR_DIR": str(tmp_path)})
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; from ninja.conf import settings; "
+        "print(settings.NUM_PROXIES); print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "DJANGO_SETTINGS_MODULE": "summit.settings", "VAR_DIR": str(tmp_path)},
+    )
     assert result.stdout.split("\n")[:2] == [hops, proto_header], result.stderr
-
-
 
 
 NGINX = "/usr/sbin/nginx"
@@ -213,9 +237,13 @@ def start_shipped_nginx(tmp_path, upstream_port):
         "events {}\n"
         f"http {{ access_log off; client_body_temp_path {temp['body']}; proxy_temp_path {temp['proxy']}; "
         f"fastcgi_temp_path {temp['fastcgi']}; uwsgi_temp_path {temp['uwsgi']}; scgi_temp_path {temp['scgi']}; "
-        f"include {tmp_path}/site.conf; }}\n")
-    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        f"include {tmp_path}/site.conf; }}\n"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -231,10 +259,16 @@ def start_shipped_nginx(tmp_path, upstream_port):
 
 def http_login(port, forwarded, csrf):
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/auth/login/", method="POST",
+        f"http://127.0.0.1:{port}/api/auth/login/",
+        method="POST",
         data=json.dumps({"username": "organiser", "password": "wrong"}).encode(),
-        headers={"Content-Type": "application/json", "X-CSRFToken": csrf, "Cookie": f"csrftoken={csrf}",
-                 "X-Forwarded-For": forwarded})
+        headers={
+            "Content-Type": "application/json",
+            "X-CSRFToken": csrf,
+            "Cookie": f"csrftoken={csrf}",
+            "X-Forwarded-For": forwarded,
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -251,9 +285,19 @@ def test_behind_the_shipped_nginx_a_forged_forwarded_for_gets_no_new_allowance(o
     database_url = database_url_for(connection)
     if database_url is None:
         pytest.skip("Daphne needs to see the test database: PostgreSQL only")
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": settings.SECRET_KEY,
-           "DEBUG": "0", "HTTPS": "0", "ALLOWED_HOSTS": "127.0.0.1", "VAR_DIR": str(tmp_path),
-           "BEHIND_PROXY": "1", "THROTTLE_LOGIN": "3/m", "CACHE_KEY_PREFIX": f"nginx-test-{free_port()}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "VAR_DIR": str(tmp_path),
+        "BEHIND_PROXY": "1",
+        "THROTTLE_LOGIN": "3/m",
+        "CACHE_KEY_PREFIX": f"nginx-test-{free_port()}",
+    }
     daphne_port = free_port()
     daphne = start_daphne(daphne_port, env, tmp_path / "daphne.log", ready_path="/api/openapi.json")
     try:

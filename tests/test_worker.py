@@ -95,8 +95,12 @@ class Processes:
     def start(self, *args, name):
         with open(self.tmp_path / f"{name}.log", "w") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "summit", *args], cwd=ROOT, env=self.env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [sys.executable, "-m", "celery", "-A", "summit", *args],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         process.log_path = self.tmp_path / f"{name}.log"
         self.running.append(process)
@@ -104,12 +108,17 @@ class Processes:
 
     def worker(self, name="worker", concurrency=2):
         process = self.start(
-            "worker", f"--concurrency={concurrency}", "--pool=prefork", "--loglevel=INFO",
-            f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", name=name,
+            "worker",
+            f"--concurrency={concurrency}",
+            "--pool=prefork",
+            "--loglevel=INFO",
+            f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            name=name,
         )
-        wait_for(lambda: "ready." in process.log_path.read_text() or process.poll() is not None, 90,
-                 f"{name} to start")
+        wait_for(lambda: "ready." in process.log_path.read_text() or process.poll() is not None, 90, f"{name} to start")
         assert process.poll() is None, process.log_path.read_text()
         return process
 
@@ -198,9 +207,12 @@ def messages_waiting(celery):
 
 def task_log_lines(celery, *markers):
     """Lines of the workers' logs about a task that contain every marker ("] received", " succeeded in ", ...)."""
-    return sum("Task " in line and all(marker in line for marker in markers)
-               for process in celery.running if process.poll() is None  # a killed worker finishes nothing
-               for line in process.log_path.read_text().splitlines())
+    return sum(
+        "Task " in line and all(marker in line for marker in markers)
+        for process in celery.running
+        if process.poll() is None  # a killed worker finishes nothing
+        for line in process.log_path.read_text().splitlines()
+    )
 
 
 def idle(celery):
@@ -212,6 +224,7 @@ def idle(celery):
 
 def wait_until_settled(celery, expected_sent, timeout=60):
     """`expected_sent` reminders are sent and the workers are idle: any duplicate that would send has sent."""
+
     def settled():
         return statuses().count(Reminder.Status.SENT) >= expected_sent and idle(celery)
 
@@ -241,7 +254,9 @@ def test_racing_dispatchers_send_each_reminder_once(celery, soon, outbox):
     assert len(mails(outbox)) == 12
     recipients = sorted(Reminder.objects.values_list("user__email", flat=True))
     sent_to = sorted(
-        line.split(":", 1)[1].strip() for path in mails(outbox) for line in path.read_text().splitlines()
+        line.split(":", 1)[1].strip()
+        for path in mails(outbox)
+        for line in path.read_text().splitlines()
         if line.startswith("To:")
     )
     assert sent_to == recipients
@@ -259,8 +274,11 @@ def test_two_beat_processes_send_each_reminder_once(celery, soon, outbox):
     wait_for(lambda: statuses().count(Reminder.Status.SENT) == 2, 60, "both reminders sent")
     # Both beats keep firing every second (never idle): two more ticks of each, handled by the worker.
     handled = sum(beat_ticks(beat) for beat in celery.running[1:]) + 4
-    wait_for(lambda: task_log_lines(celery, "dispatch_due_reminders[", " succeeded in ") >= handled, 60,
-             "two more ticks of each beat handled")
+    wait_for(
+        lambda: task_log_lines(celery, "dispatch_due_reminders[", " succeeded in ") >= handled,
+        60,
+        "two more ticks of each beat handled",
+    )
     assert len(mails(outbox)) == 2
     assert "scheduler.dispatch_due_reminders" in "".join(p.log_path.read_text() for p in celery.running[1:])
 
@@ -268,8 +286,12 @@ def test_two_beat_processes_send_each_reminder_once(celery, soon, outbox):
 def test_duplicated_task_message_sends_once(celery, soon, outbox):
     session = soon(1)
     reminder = Reminder.objects.create(
-        source="session", target_id=session.pk, user=Bookmark.objects.get().user, offset_minutes=15,
-        due_at=session.starts_at - dt.timedelta(minutes=15), status=Reminder.Status.QUEUED,
+        source="session",
+        target_id=session.pk,
+        user=Bookmark.objects.get().user,
+        offset_minutes=15,
+        due_at=session.starts_at - dt.timedelta(minutes=15),
+        status=Reminder.Status.QUEUED,
         queued_at=timezone.now(),
     )
     task_id = str(uuid.uuid4())
@@ -331,19 +353,27 @@ def test_worker_killed_while_building_a_report_then_the_report_is_built_and_mail
 ):
     """The build is held mid-query by a table lock this test takes, then the whole worker is SIGKILLed."""
     Summit.objects.filter(pk=summit.pk).update(starts_on=dt.date(2026, 3, 2), ends_on=dt.date(2026, 3, 3))
-    Attendance.objects.create(user=attendee_paris, room=main_stage, joined_at=timezone.now(),
-                              left_at=timezone.now())
+    Attendance.objects.create(user=attendee_paris, room=main_stage, joined_at=timezone.now(), left_at=timezone.now())
     celery.env["REPORT_LEASE_SECONDS"] = str(LEASE_SECONDS)
     locker = psycopg.connect(_database_url().replace("postgres://", "postgresql://", 1))
     try:
         locker.execute(f'LOCK TABLE "{Attendance._meta.db_table}" IN ACCESS EXCLUSIVE MODE')
         first = celery.worker(name="first")
         send(celery, "scheduler.dispatch_summit_reports")
-        wait_for(lambda: SummitReport.objects.filter(status=SummitReport.Status.BUILDING).exists(), 60,
-                 "the build to start")
-        wait_for(lambda: locker.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                        "AND datname = current_database()").fetchone()[0] > 0, 30,
-                 "the build to wait on the lock")
+        wait_for(
+            lambda: SummitReport.objects.filter(status=SummitReport.Status.BUILDING).exists(), 60, "the build to start"
+        )
+        wait_for(
+            lambda: (
+                locker.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                ).fetchone()[0]
+                > 0
+            ),
+            30,
+            "the build to wait on the lock",
+        )
         os.killpg(first.pid, signal.SIGKILL)  # main process and pool, mid-build
         first.wait()
     finally:

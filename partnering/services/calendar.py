@@ -23,7 +23,8 @@ def meeting_entries(user, summit=None):
             "updated_at": meeting.updated_at,
             "sequence": meeting.sequence,
             "status": {Meeting.Status.ACCEPTED: "CONFIRMED", Meeting.Status.CANCELLED: "CANCELLED"}.get(
-                meeting.status, "TENTATIVE"),
+                meeting.status, "TENTATIVE"
+            ),
         }
 
 

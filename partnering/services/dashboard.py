@@ -10,7 +10,8 @@ from partnering.models import Meeting
 def _companies_by_member(summit):
     result = {}
     for user_id, company_id in Company.members.through.objects.filter(company__summit=summit).values_list(
-            "user_id", "company_id"):
+        "user_id", "company_id"
+    ):
         result.setdefault(user_id, set()).add(company_id)
     return result
 
@@ -56,5 +57,3 @@ def dashboard(user, summit, now=None):
         "companies": [{"company": c, **per_company[c.pk]} for c in companies],
         "themes": [{"theme": t, **figures} for t, figures in per_theme.items()],
     }
-
-

@@ -45,8 +45,7 @@ def access_interest_target(user, summit, company_slug):
     check_registered(user, summit)
     company = _company(summit, company_slug)
     if is_member(user, company):
-        raise Invalid(_("You are a member of %(company)s: interest is for others to show.")
-                      % {"company": company.name})
+        raise Invalid(_("You are a member of %(company)s: interest is for others to show.") % {"company": company.name})
     return company
 
 
@@ -55,8 +54,9 @@ def access_company_interests(user, summit, company_slug):
     check_signed_in(user)
     company = _company(summit, company_slug)
     if not (is_member(user, company) or is_organiser(user, summit)):
-        raise Forbidden(_("Only %(company)s's team and the organisers see who is interested in it.")
-                        % {"company": company.name})
+        raise Forbidden(
+            _("Only %(company)s's team and the organisers see who is interested in it.") % {"company": company.name}
+        )
     return company
 
 
@@ -76,8 +76,7 @@ def do_express_interest(user, summit, company_slug):
     """Idempotent: pressing "Interested" twice keeps one interest, with its first time."""
     company = access_interest_target(user, summit, company_slug)
     person = access_partnering(user, summit)
-    interest, _created = Interest.objects.get_or_create(company=company, person=person,
-                                                        defaults={"summit": summit})
+    interest, _created = Interest.objects.get_or_create(company=company, person=person, defaults={"summit": summit})
     return interest
 
 
@@ -94,23 +93,24 @@ def do_answer_interest(user, summit, company_slug, profile_id, now=None):
     company = access_company_interests(user, summit, company_slug)
     check_member(user, company)
     with transaction.atomic():
-        interest = (Interest.objects.select_for_update().filter(company=company, person_id=profile_id)
-                    .first())
+        interest = Interest.objects.select_for_update().filter(company=company, person_id=profile_id).first()
         if interest is None:
             raise NotFound(_("This person has not shown interest in %(company)s.") % {"company": company.name})
         if interest.mutual_at is None:
             interest.mutual_at = now
             interest.answered_by = user
             interest.save(update_fields=["mutual_at", "answered_by"])
-            transaction.on_commit(lambda: interest_changed.send(
-                Interest, interest_id=interest.pk, change="mutual", actor_id=user.pk))
+            transaction.on_commit(
+                lambda: interest_changed.send(Interest, interest_id=interest.pk, change="mutual", actor_id=user.pk)
+            )
     return interest
 
 
 def company_interests(company):
     """The company's interested people, newest first, with what a member needs to answer them."""
-    rows = (Interest.objects.filter(company=company).select_related("person__user__profile")
-            .order_by("-created_at", "-pk"))
+    rows = (
+        Interest.objects.filter(company=company).select_related("person__user__profile").order_by("-created_at", "-pk")
+    )
     return [interest_out(interest) for interest in rows]
 
 
@@ -146,8 +146,11 @@ def introductions(user, summit=None):
     found = Interest.objects.filter(mine, mutual_at__isnull=False)
     if summit is not None:
         found = found.filter(summit=summit)
-    found = (Interest.objects.filter(pk__in=found.values("pk"))
-             .select_related("summit", "company", "person__user__profile").order_by("-mutual_at", "-pk"))
+    found = (
+        Interest.objects.filter(pk__in=found.values("pk"))
+        .select_related("summit", "company", "person__user__profile")
+        .order_by("-mutual_at", "-pk")
+    )
     return [introduction_out(interest, user) for interest in found]
 
 
@@ -177,8 +180,11 @@ def introduction_out(interest, user):
 
 def notice_parties(interest_id):
     """For notices of a mutual interest: (interest, [user ids told]): the person and the company's team."""
-    interest = Interest.objects.select_related("summit", "company", "person__user__profile").filter(
-        pk=interest_id, mutual_at__isnull=False).first()
+    interest = (
+        Interest.objects.select_related("summit", "company", "person__user__profile")
+        .filter(pk=interest_id, mutual_at__isnull=False)
+        .first()
+    )
     if interest is None:
         return None, []
     members = list(interest.company.members.values_list("pk", flat=True))

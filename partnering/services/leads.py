@@ -17,10 +17,28 @@ from summit.errors import Forbidden, NotFound
 
 LIVE_MEETING = (Meeting.Status.REQUESTED, Meeting.Status.ACCEPTED)
 # A lead who has not agreed to share their contact with the company: counted, never named.
-ANONYMOUS = {"shared": False, "user_id": None, "name": "", "email": "", "organisation": "", "country": "",
-             "profile_id": None, "seeks": []}
-LEAD_COLUMNS = ["name", "email", "organisation", "country", "visits", "minutes", "first_visit", "questions",
-                "meetings", "seeks"]
+ANONYMOUS = {
+    "shared": False,
+    "user_id": None,
+    "name": "",
+    "email": "",
+    "organisation": "",
+    "country": "",
+    "profile_id": None,
+    "seeks": [],
+}
+LEAD_COLUMNS = [
+    "name",
+    "email",
+    "organisation",
+    "country",
+    "visits",
+    "minutes",
+    "first_visit",
+    "questions",
+    "meetings",
+    "seeks",
+]
 
 
 def access_company_leads(user, summit, company_slug):
@@ -51,14 +69,16 @@ def leads(summit, companies, now=None):
     company_ids = [company.pk for company in companies]
     members, member_of = {company_id: set() for company_id in company_ids}, {}
     for company_id, user_id in Company.members.through.objects.filter(company_id__in=company_ids).values_list(
-            "company_id", "user_id"):
+        "company_id", "user_id"
+    ):
         members[company_id].add(user_id)
         member_of.setdefault(user_id, set()).add(company_id)
     found = {}
 
     def lead(company_id, user_id):
-        return found.setdefault((company_id, user_id), {
-            "visits": 0, "minutes": 0, "first_visit": None, "questions": 0, "meetings": 0})
+        return found.setdefault(
+            (company_id, user_id), {"visits": 0, "minutes": 0, "first_visit": None, "questions": 0, "meetings": 0}
+        )
 
     in_pitch_rooms = Q(room__kind=Room.Kind.PITCH, room__company_id__in=company_ids)
     visited = Attendance.objects.filter(in_pitch_rooms)
@@ -66,10 +86,14 @@ def leads(summit, companies, now=None):
         Coalesce("left_at", "last_seen_at", Value(now, output_field=DateTimeField())) - F("joined_at"),
         output_field=DurationField(),
     )
-    for row in (visited.values("room__company_id", "user_id").order_by()
-                .annotate(visits=Count("pk"), first_visit=Min("joined_at"), stayed=Sum(stay))):
+    for row in (
+        visited.values("room__company_id", "user_id")
+        .order_by()
+        .annotate(visits=Count("pk"), first_visit=Min("joined_at"), stayed=Sum(stay))
+    ):
         lead(row["room__company_id"], row["user_id"]).update(
-            visits=row["visits"], first_visit=row["first_visit"],
+            visits=row["visits"],
+            first_visit=row["first_visit"],
             minutes=round(row["stayed"].total_seconds() / 60, 1) if row["stayed"] else 0,
         )
     asked = Question.objects.filter(in_pitch_rooms, is_anonymous=False)
@@ -81,9 +105,16 @@ def leads(summit, companies, now=None):
         | Q(meeting__invitee__in=PartnerProfile.objects.filter(ours))
     )
     met = {}
-    for seat in seats.values("meeting_id", "user_id", "profile_id", "meeting__requester_id",
-                             "meeting__requester__company_id", "meeting__requester__user_id",
-                             "meeting__invitee__company_id", "meeting__invitee__user_id"):
+    for seat in seats.values(
+        "meeting_id",
+        "user_id",
+        "profile_id",
+        "meeting__requester_id",
+        "meeting__requester__company_id",
+        "meeting__requester__user_id",
+        "meeting__invitee__company_id",
+        "meeting__invitee__user_id",
+    ):
         side = "invitee" if seat["profile_id"] == seat["meeting__requester_id"] else "requester"
         other_company, other_user = seat[f"meeting__{side}__company_id"], seat[f"meeting__{side}__user_id"]
         if other_company is not None:
@@ -98,13 +129,21 @@ def leads(summit, companies, now=None):
         if user_id in members[company_id]:
             del found[company_id, user_id]
 
-    someone = (Q(pk__in=visited.values("user_id")) | Q(pk__in=asked.values("author_id"))
-               | Q(pk__in=seats.values("user_id")))
-    people = {row["pk"]: row for row in get_user_model().objects.filter(someone).values(
-        "pk", "email", "profile__name", "profile__organisation", "profile__country")}
-    cards = {row["user_id"]: row for row in PartnerProfile.objects.filter(
-        summit=summit, visible=True, user__in=get_user_model().objects.filter(someone)).values(
-        "user_id", "pk", "organisation", "country", "seeks")}
+    someone = (
+        Q(pk__in=visited.values("user_id")) | Q(pk__in=asked.values("author_id")) | Q(pk__in=seats.values("user_id"))
+    )
+    people = {
+        row["pk"]: row
+        for row in get_user_model()
+        .objects.filter(someone)
+        .values("pk", "email", "profile__name", "profile__organisation", "profile__country")
+    }
+    cards = {
+        row["user_id"]: row
+        for row in PartnerProfile.objects.filter(
+            summit=summit, visible=True, user__in=get_user_model().objects.filter(someone)
+        ).values("user_id", "pk", "organisation", "country", "seeks")
+    }
     shared = sharing_with(summit, company_ids, list(people))
     result = {company_id: [] for company_id in company_ids}
     for (company_id, user_id), figures in found.items():
@@ -114,20 +153,30 @@ def leads(summit, companies, now=None):
         if (company_id, user_id) not in shared:
             result[company_id].append({**ANONYMOUS, **figures})
             continue
-        result[company_id].append({
-            "shared": True,
-            "user_id": user_id,
-            "name": person["profile__name"] or person["email"],
-            "email": person["email"],
-            "organisation": card.get("organisation") or person["profile__organisation"] or "",
-            "country": card.get("country") or person["profile__country"] or "",
-            "profile_id": card.get("pk"),
-            "seeks": card.get("seeks", []),
-            **figures,
-        })
+        result[company_id].append(
+            {
+                "shared": True,
+                "user_id": user_id,
+                "name": person["profile__name"] or person["email"],
+                "email": person["email"],
+                "organisation": card.get("organisation") or person["profile__organisation"] or "",
+                "country": card.get("country") or person["profile__country"] or "",
+                "profile_id": card.get("pk"),
+                "seeks": card.get("seeks", []),
+                **figures,
+            }
+        )
     for rows in result.values():
-        rows.sort(key=lambda r: (not r["shared"], -r["meetings"], -r["questions"], -r["visits"], -r["minutes"],
-                                 r["name"].casefold()))
+        rows.sort(
+            key=lambda r: (
+                not r["shared"],
+                -r["meetings"],
+                -r["questions"],
+                -r["visits"],
+                -r["minutes"],
+                r["name"].casefold(),
+            )
+        )
     return result
 
 
@@ -144,10 +193,15 @@ def shared_leads(rows):
 
 def leads_csv(rows):
     """A company's leads who share their contact, as CSV: the page's download and the API's are this same text."""
-    return csv_text(LEAD_COLUMNS, [
-        {**row, "seeks": " ".join(row["seeks"]),
-         "first_visit": row["first_visit"].isoformat() if row["first_visit"] else ""}
-        for row in rows if row["shared"]
-    ])
-
-
+    return csv_text(
+        LEAD_COLUMNS,
+        [
+            {
+                **row,
+                "seeks": " ".join(row["seeks"]),
+                "first_visit": row["first_visit"].isoformat() if row["first_visit"] else "",
+            }
+            for row in rows
+            if row["shared"]
+        ],
+    )

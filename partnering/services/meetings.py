@@ -18,7 +18,13 @@ from partnering.models import Meeting, Participation, PartnerProfile
 from partnering.services.profiles import access_partnering, access_profile, acts_for, profiles
 from partnering.services.slots import is_busy
 from partnering.services.timerules import (
-    UTC, check_duration, in_office_hours, local_label, meeting_days, place_of, slot_out,
+    UTC,
+    check_duration,
+    in_office_hours,
+    local_label,
+    meeting_days,
+    place_of,
+    slot_out,
 )
 from partnering.signals import meeting_changed
 from summit.errors import Conflict, Forbidden, Invalid, NotFound
@@ -31,17 +37,27 @@ def meetings_of(user, summit=None):
     companies = Company.objects.filter(members=user)
     found = Meeting.objects.filter(
         Q(participations__user=user)
-        | Q(requester__user=user) | Q(invitee__user=user)
-        | Q(requester__company__in=companies) | Q(invitee__company__in=companies)
+        | Q(requester__user=user)
+        | Q(invitee__user=user)
+        | Q(requester__company__in=companies)
+        | Q(invitee__company__in=companies)
     )
     if summit is not None:
         found = found.filter(summit=summit)
     ids = found.values("pk")
-    return (Meeting.objects.filter(pk__in=ids)
-            .select_related("summit", "room", "requester__user__profile", "requester__company",
-                            "invitee__user__profile", "invitee__company")
-            .prefetch_related("requester__company__members", "invitee__company__members")
-            .order_by("starts_at", "pk"))
+    return (
+        Meeting.objects.filter(pk__in=ids)
+        .select_related(
+            "summit",
+            "room",
+            "requester__user__profile",
+            "requester__company",
+            "invitee__user__profile",
+            "invitee__company",
+        )
+        .prefetch_related("requester__company__members", "invitee__company__members")
+        .order_by("starts_at", "pk")
+    )
 
 
 def side_of(user, meeting):
@@ -61,9 +77,18 @@ def access_meeting(user, meeting_id, *, act=False):
 
     Returns (meeting, side) where side is the profile the person acts for.
     """
-    meeting = (Meeting.objects.select_related("summit", "room", "requester__user__profile", "requester__company",
-                                              "invitee__user__profile", "invitee__company")
-               .filter(pk=meeting_id).first())
+    meeting = (
+        Meeting.objects.select_related(
+            "summit",
+            "room",
+            "requester__user__profile",
+            "requester__company",
+            "invitee__user__profile",
+            "invitee__company",
+        )
+        .filter(pk=meeting_id)
+        .first()
+    )
     if meeting is None or not user.is_authenticated:
         raise NotFound(_("No such meeting."))
     side = side_of(user, meeting)
@@ -85,19 +110,25 @@ def _check_time(summit, starts_at, length, requester, invitee, outside_hours_ok,
     except OverflowError:
         on_meeting_days = False
     if not on_meeting_days:
-        raise Invalid(_("Meetings take place on the summit's days, %(first)s to %(last)s.")
-                      % {"first": days[0].isoformat(), "last": days[-1].isoformat()})
+        raise Invalid(
+            _("Meetings take place on the summit's days, %(first)s to %(last)s.")
+            % {"first": days[0].isoformat(), "last": days[-1].isoformat()}
+        )
     if starts_at.second or starts_at.microsecond:
         raise Invalid(_("starts_at must be on a whole minute."))
     if starts_at <= now:
         raise Invalid(_("This time has already passed."))
     ends_at = starts_at + length
     if not in_office_hours(invitee, summit, starts_at, ends_at):
-        raise Invalid(_("%(name)s is not available then: outside their office hours (%(when)s) or off the "
-                        "meeting days.") % {"name": invitee.name, "when": local_label(starts_at, invitee)})
+        raise Invalid(
+            _("%(name)s is not available then: outside their office hours (%(when)s) or off the meeting days.")
+            % {"name": invitee.name, "when": local_label(starts_at, invitee)}
+        )
     if not outside_hours_ok and not in_office_hours(requester, summit, starts_at, ends_at):
-        raise Invalid(_("This is outside your own office hours (%(when)s); confirm with outside_hours_ok to book "
-                        "it anyway.") % {"when": local_label(starts_at, requester)})
+        raise Invalid(
+            _("This is outside your own office hours (%(when)s); confirm with outside_hours_ok to book it anyway.")
+            % {"when": local_label(starts_at, requester)}
+        )
     return starts_at, ends_at
 
 
@@ -106,8 +137,9 @@ def _check_free(profiles, starts_at, ends_at, exclude_meeting=None, user_ids=())
     for profile in profiles:
         if is_busy(profile, starts_at, ends_at, exclude_meeting):
             raise Conflict(_("%(name)s already has an accepted meeting at that time.") % {"name": profile.name})
-    seats = Participation.objects.filter(user_id__in=user_ids, status=Meeting.Status.ACCEPTED,
-                                         starts_at__lt=ends_at, ends_at__gt=starts_at)
+    seats = Participation.objects.filter(
+        user_id__in=user_ids, status=Meeting.Status.ACCEPTED, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
     if exclude_meeting is not None:
         seats = seats.exclude(meeting=exclude_meeting)
     if user_ids and seats.exists():
@@ -116,8 +148,11 @@ def _check_free(profiles, starts_at, ends_at, exclude_meeting=None, user_ids=())
 
 def _announce(meeting, change, actor):
     """After commit: reminders follow the change and the other side is told (the actor is not)."""
-    transaction.on_commit(lambda: meeting_changed.send(Meeting, meeting_id=meeting.pk, change=change,
-                                                       actor_id=actor.pk, sequence=meeting.sequence))
+    transaction.on_commit(
+        lambda: meeting_changed.send(
+            Meeting, meeting_id=meeting.pk, change=change, actor_id=actor.pk, sequence=meeting.sequence
+        )
+    )
 
 
 @dataclass
@@ -154,13 +189,31 @@ def do_request_meeting(user, summit, request, now=None):
     with transaction.atomic():
         _lock_people([user.pk, them.user_id])
         _check_free([me, them], starts_at, ends_at, user_ids=[user.pk])
-        meeting = Meeting.objects.create(summit=summit, requester=me, invitee=them, proposed_by=me,
-                                         starts_at=starts_at, ends_at=ends_at, message=request.message or "")
-        seats = [Participation(meeting=meeting, user=user, profile=me, starts_at=starts_at, ends_at=ends_at,
-                               status=meeting.status)]
+        meeting = Meeting.objects.create(
+            summit=summit,
+            requester=me,
+            invitee=them,
+            proposed_by=me,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            message=request.message or "",
+        )
+        seats = [
+            Participation(
+                meeting=meeting, user=user, profile=me, starts_at=starts_at, ends_at=ends_at, status=meeting.status
+            )
+        ]
         if them.user_id:
-            seats.append(Participation(meeting=meeting, user_id=them.user_id, profile=them, starts_at=starts_at,
-                                       ends_at=ends_at, status=meeting.status))
+            seats.append(
+                Participation(
+                    meeting=meeting,
+                    user_id=them.user_id,
+                    profile=them,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    status=meeting.status,
+                )
+            )
         Participation.objects.bulk_create(seats)
         _announce(meeting, "requested", user)
     return meeting
@@ -174,21 +227,30 @@ def _lock_people(user_ids):
 
 def _lock_profiles(profile_ids):
     """A company is one calendar whichever member attends: serialise accepts per profile too."""
-    list(PartnerProfile.objects.select_for_update().filter(pk__in=sorted(profile_ids)).order_by("pk")
-         .values_list("pk"))
+    list(PartnerProfile.objects.select_for_update().filter(pk__in=sorted(profile_ids)).order_by("pk").values_list("pk"))
 
 
 def _locked(meeting):
-    return (Meeting.objects.select_for_update(of=("self",)).select_related(
-        "summit", "requester__user__profile", "requester__company", "invitee__user__profile", "invitee__company")
-        .get(pk=meeting.pk))
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related(
+            "summit", "requester__user__profile", "requester__company", "invitee__user__profile", "invitee__company"
+        )
+        .get(pk=meeting.pk)
+    )
 
 
 def _take_seat(meeting, user, side):
     """The person acting for a company side sits in for it, unless a colleague already does."""
     if not meeting.participations.filter(profile=side).exists():
-        Participation.objects.create(meeting=meeting, user=user, profile=side, starts_at=meeting.starts_at,
-                                     ends_at=meeting.ends_at, status=meeting.status)
+        Participation.objects.create(
+            meeting=meeting,
+            user=user,
+            profile=side,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            status=meeting.status,
+        )
 
 
 def _sync_seats(meeting):
@@ -201,8 +263,10 @@ def do_accept(user, meeting, now=None):
     with transaction.atomic():
         meeting = _locked(meeting)
         if meeting.status != Meeting.Status.REQUESTED:
-            raise Conflict(_("Only a requested meeting can be accepted; this one is %(status)s.")
-                           % {"status": meeting.get_status_display()})
+            raise Conflict(
+                _("Only a requested meeting can be accepted; this one is %(status)s.")
+                % {"status": meeting.get_status_display()}
+            )
         if meeting.starts_at <= now:
             raise Invalid(_("This time has already passed; propose another one."))
         if meeting.proposed_by_id == side.pk:
@@ -230,8 +294,12 @@ def _open_room(meeting, seat_users):
     """The meeting's private room: only its people are invited (organisers enter by role)."""
     if meeting.room_id is None:
         room = Room.objects.create(
-            summit=meeting.summit, slug=f"meeting-{meeting.pk}", kind=Room.Kind.MEETING, is_private=True,
-            name=f"Private meeting {meeting.pk}", position=1000,  # a room list must not tell who meets whom
+            summit=meeting.summit,
+            slug=f"meeting-{meeting.pk}",
+            kind=Room.Kind.MEETING,
+            is_private=True,
+            name=f"Private meeting {meeting.pk}",
+            position=1000,  # a room list must not tell who meets whom
         )
         meeting.room = room
         meeting.save(update_fields=["room"])
@@ -318,11 +386,14 @@ def reminder_targets(meeting_id, now=None):
     so a reminder can warn that a clock change falls in between. Empty when
     the meeting is gone or not accepted (nothing to remind of).
     """
-    meeting = (Meeting.objects.select_related("summit", "requester__user__profile", "requester__company",
-                                              "invitee__user__profile", "invitee__company")
-               .prefetch_related("participations__user", "requester__company__members",
-                                 "invitee__company__members")
-               .filter(pk=meeting_id, status=Meeting.Status.ACCEPTED).first())
+    meeting = (
+        Meeting.objects.select_related(
+            "summit", "requester__user__profile", "requester__company", "invitee__user__profile", "invitee__company"
+        )
+        .prefetch_related("participations__user", "requester__company__members", "invitee__company__members")
+        .filter(pk=meeting_id, status=Meeting.Status.ACCEPTED)
+        .first()
+    )
     if meeting is None:
         return []
     seats = sorted(meeting.participations.all(), key=lambda seat: seat.user_id)
@@ -351,11 +422,21 @@ def meeting_out(meeting, user, now=None):
         "clock_change_before": slot["clock_change_before"],
         "clock_changes": slot["clock_changes"],
         "outside_hours": {k: v > 0 for k, v in slot["outside_hours"].items()},
-        "you": {"profile": me.pk, "name": me.name, "timezone": me.timezone, "city": place_of(me),
-                "company": me.company.slug if me.company_id else None},
-        "with": {"profile": them.pk, "name": them.name, "organisation": them.organisation,
-                 "timezone": them.timezone, "city": place_of(them),
-                 "company": them.company.slug if them.company_id else None},
+        "you": {
+            "profile": me.pk,
+            "name": me.name,
+            "timezone": me.timezone,
+            "city": place_of(me),
+            "company": me.company.slug if me.company_id else None,
+        },
+        "with": {
+            "profile": them.pk,
+            "name": them.name,
+            "organisation": them.organisation,
+            "timezone": them.timezone,
+            "city": place_of(them),
+            "company": them.company.slug if them.company_id else None,
+        },
         "message": meeting.message,
         "answer": meeting.answer,
         "video_url": meeting.video_url,
@@ -363,5 +444,3 @@ def meeting_out(meeting, user, now=None):
         "url": reverse("partnering-meeting", args=[meeting.summit.slug, meeting.pk]),
         "sequence": meeting.sequence,
     }
-
-

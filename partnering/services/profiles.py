@@ -48,8 +48,12 @@ def _person_defaults(summit, user):
 
 def _company_defaults(summit, company):
     return PartnerProfile(
-        summit=summit, company_id=company.pk, organisation=company.name, country=company.country,
-        timezone=summit.timezone, themes=[t for t in company.themes if t in summit.themes],
+        summit=summit,
+        company_id=company.pk,
+        organisation=company.name,
+        country=company.country,
+        timezone=summit.timezone,
+        themes=[t for t in company.themes if t in summit.themes],
     )
 
 
@@ -133,20 +137,21 @@ def directory(user, summit, filters):
     if q:
         member_of = Company.members.through.objects.filter(company__summit=summit, company__name__icontains=q)
         found = found.filter(
-            Q(user__profile__name__icontains=q) | Q(organisation__icontains=q) | Q(company__name__icontains=q)
+            Q(user__profile__name__icontains=q)
+            | Q(organisation__icontains=q)
+            | Q(company__name__icontains=q)
             | Q(user_id__in=member_of.values("user_id"))
         )
     if filters.country:
         found = found.filter(country__iexact=filters.country.strip())
     result = [
-        p for p in found
+        p
+        for p in found
         if (not filters.theme or filters.theme in p.themes)
         and (not filters.offers or filters.offers in p.offers)
         and (not filters.seeks or filters.seeks in p.seeks)
     ]
     return sorted(result, key=lambda p: (p.name.lower(), p.pk))
-
-
 
 
 @dataclass
@@ -175,8 +180,10 @@ def check_clock(value, field):
 def check_needs(values, field):
     unknown = [v for v in values if v not in NEEDS]
     if unknown:
-        raise Invalid(_("%(field)s must be among %(codes)s; unknown: %(bad)s.")
-                      % {"field": field, "codes": ", ".join(NEEDS), "bad": ", ".join(map(str, unknown))})
+        raise Invalid(
+            _("%(field)s must be among %(codes)s; unknown: %(bad)s.")
+            % {"field": field, "codes": ", ".join(NEEDS), "bad": ", ".join(map(str, unknown))}
+        )
     return list(dict.fromkeys(values))
 
 
@@ -235,8 +242,11 @@ def profile_out(profile, companies_by_user=None):
     elif companies_by_user is not None:
         company = companies_by_user.get(profile.user_id)
     else:
-        company = (Company.objects.filter(summit_id=profile.summit_id, members=profile.user_id)
-                   .values_list("slug", flat=True).first())
+        company = (
+            Company.objects.filter(summit_id=profile.summit_id, members=profile.user_id)
+            .values_list("slug", flat=True)
+            .first()
+        )
     return {
         "id": profile.pk,
         "kind": "company" if profile.company_id else "person",
@@ -260,5 +270,3 @@ def office_hours_out(profile):
         "end": profile.office_end.strftime("%H:%M"),
         "weekdays": profile.office_weekdays,
     }
-
-

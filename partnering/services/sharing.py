@@ -38,11 +38,13 @@ def do_set_contact_sharing(user, summit, *, everyone=None, companies=None):
         raise Invalid(_("No company called “%(slug)s” in this summit.") % {"slug": unknown[0]})
     with transaction.atomic():
         if everyone is not None:
-            ContactSharing.objects.update_or_create(summit=summit, user=user, company=None,
-                                                    defaults={"shared": bool(everyone)})
+            ContactSharing.objects.update_or_create(
+                summit=summit, user=user, company=None, defaults={"shared": bool(everyone)}
+            )
         for slug, shared in companies.items():
-            ContactSharing.objects.update_or_create(summit=summit, user=user, company=found[slug],
-                                                    defaults={"shared": bool(shared)})
+            ContactSharing.objects.update_or_create(
+                summit=summit, user=user, company=found[slug], defaults={"shared": bool(shared)}
+            )
     return contact_sharing(user, summit)
 
 
@@ -50,13 +52,15 @@ def sharing_with(summit, company_ids, user_ids):
     """{(company id, user id)} of the people who share their contact with each company, in one query."""
     summit_wide, per_company = {}, {}
     for row in ContactSharing.objects.filter(summit=summit, user_id__in=user_ids).values(
-            "user_id", "company_id", "shared"):
+        "user_id", "company_id", "shared"
+    ):
         if row["company_id"] is None:
             summit_wide[row["user_id"]] = row["shared"]
         else:
             per_company[row["company_id"], row["user_id"]] = row["shared"]
     return {
         (company_id, user_id)
-        for company_id in company_ids for user_id in user_ids
+        for company_id in company_ids
+        for user_id in user_ids
         if per_company.get((company_id, user_id), summit_wide.get(user_id, False))
     }

@@ -17,7 +17,14 @@ from django.utils import timezone
 from events.models import Session
 from partnering.models import Meeting, Participation
 from partnering.services.timerules import (
-    DEFAULT_STEP, UTC, check_duration, check_step, in_office_hours, meeting_days, minutes_outside, office_grid,
+    DEFAULT_STEP,
+    UTC,
+    check_duration,
+    check_step,
+    in_office_hours,
+    meeting_days,
+    minutes_outside,
+    office_grid,
     slot_out,
 )
 
@@ -63,16 +70,22 @@ def _session_spans(profile, summit):
         involved = Q(company_id=profile.company_id) | Q(speakers__company_id=profile.company_id)
     else:
         involved = Q(bookmarks__user_id=profile.user_id) | Q(speakers__user_id=profile.user_id)
-    sessions = Session.objects.filter(involved, summit=summit, status=Session.Status.PUBLISHED,
-                                      starts_at__lt=until, ends_at__gt=since)
+    sessions = Session.objects.filter(
+        involved, summit=summit, status=Session.Status.PUBLISHED, starts_at__lt=until, ends_at__gt=since
+    )
     return set(sessions.values_list("starts_at", "ends_at").distinct())
 
 
 def _requested_spans(profile, summit, exclude_meeting=None):
     """The side's own pending requests (asked or asked of it), as {(start, end): meeting id}."""
     since, until = _window(summit)
-    pending = Meeting.objects.filter(Q(requester=profile) | Q(invitee=profile), summit=summit,
-                                     status=Meeting.Status.REQUESTED, starts_at__lt=until, ends_at__gt=since)
+    pending = Meeting.objects.filter(
+        Q(requester=profile) | Q(invitee=profile),
+        summit=summit,
+        status=Meeting.Status.REQUESTED,
+        starts_at__lt=until,
+        ends_at__gt=since,
+    )
     if exclude_meeting is not None:
         pending = pending.exclude(pk=exclude_meeting.pk)
     return {(s, e): pk for pk, s, e in pending.values_list("pk", "starts_at", "ends_at")}
@@ -107,8 +120,11 @@ def common_slots(me, them, summit, duration, step=DEFAULT_STEP, now=None, neares
         return slot
 
     starts = sorted({at for p in (me, them) for at in office_grid(p, summit, length, stride)})
-    found = [at for at in starts if free(at) and in_office_hours(me, summit, at, at + length)
-             and in_office_hours(them, summit, at, at + length)]
+    found = [
+        at
+        for at in starts
+        if free(at) and in_office_hours(me, summit, at, at + length) and in_office_hours(them, summit, at, at + length)
+    ]
     if found or not nearest:
         return [out(at) for at in found], True
     candidates = []
@@ -120,5 +136,3 @@ def common_slots(me, them, summit, duration, step=DEFAULT_STEP, now=None, neares
     candidates.sort()
     chosen = sorted(at for _outside, at in candidates[:NEAREST_COUNT])
     return [out(at, summit=summit) for at in chosen], False
-
-

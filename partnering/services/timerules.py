@@ -30,14 +30,12 @@ DEFAULT_STEP = 30
 
 
 def zone_city(tz_name):
-    """"Europe/Paris" -> "Paris": the words people use beside a local time."""
+    """ "Europe/Paris" -> "Paris": the words people use beside a local time."""
     return tz_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def place_of(profile):
     return profile.city or zone_city(profile.timezone)
-
-
 
 
 def meeting_days(summit):
@@ -58,8 +56,9 @@ def minutes_outside(profile, summit, starts_at, ends_at):
     start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
     if start.date() not in meeting_days(summit):
         return 24 * 60
-    if start.date() != end.date() and not (end.date() == start.date() + dt.timedelta(days=1)
-                                           and end.time() == dt.time(0)):
+    if start.date() != end.date() and not (
+        end.date() == start.date() + dt.timedelta(days=1) and end.time() == dt.time(0)
+    ):
         return 24 * 60
     if start.isoweekday() not in profile.office_weekdays:
         return 24 * 60
@@ -154,5 +153,3 @@ def office_grid(profile, summit, length, step, whole_day=False):
             if at.astimezone(tz).replace(tzinfo=None) == wall:  # skip wall times a clock change jumps over
                 yield at
             wall += step
-
-

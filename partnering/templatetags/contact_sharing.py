@@ -19,7 +19,10 @@ def contact_sharing_form(context, summit, company):
     choices = contact_sharing(user, summit)
     chosen = choices["companies"].get(company.slug)
     return {
-        "show": True, "summit": summit, "company": company, "next": context["request"].get_full_path(),
+        "show": True,
+        "summit": summit,
+        "company": company,
+        "next": context["request"].get_full_path(),
         "shared": chosen if chosen is not None else bool(choices["summit"]),
         "csrf_token": context.get("csrf_token"),
     }

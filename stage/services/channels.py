@@ -76,8 +76,9 @@ def stage_state(room, *, now=None):
             stream = {"kind": "hls", "url": playlist_url(channel.public_name), "live": channel.live_since is not None}
         streams.append({"language": channel.language, "label": label_for(channel.language), **stream})
     if not any(channel.language == ORIGINAL for channel in channels) and legacy_embed:
-        streams.insert(0, {"language": ORIGINAL, "label": label_for(ORIGINAL), "kind": "embed",
-                           "url": legacy_embed, "live": True})
+        streams.insert(
+            0, {"language": ORIGINAL, "label": label_for(ORIGINAL), "kind": "embed", "url": legacy_embed, "live": True}
+        )
     live = any(stream["kind"] == "hls" and stream["live"] for stream in streams)
     return {"status": "live" if live else "offline", "streams": streams}
 
@@ -149,8 +150,7 @@ def player_labels():
     """Every string static/js/stage.js shows: the script has no catalogue of its own."""
     return {
         "stream": _("Live stream"),
-        "languages": {ORIGINAL: label_for(ORIGINAL),
-                      **{code: str(name) for code, name in settings.LANGUAGES}},
+        "languages": {ORIGINAL: label_for(ORIGINAL), **{code: str(name) for code, name in settings.LANGUAGES}},
         "watch_replay": _("Watch the replay"),
         "not_supported": _("This browser cannot play the stream."),
     }
@@ -204,9 +204,7 @@ def access_ingest(user, summit_slug, room_slug):
 def do_ensure_channels(room):
     """The original and one channel per summit language, made on first use."""
     for language in [ORIGINAL, *room.summit.languages]:
-        Channel.objects.get_or_create(
-            room=room, language=language, defaults={"public_name": f"{room.pk}-{language}"}
-        )
+        Channel.objects.get_or_create(room=room, language=language, defaults={"public_name": f"{room.pk}-{language}"})
     order = _language_order(room)
     return sorted(Channel.objects.filter(room=room), key=lambda c: (order.get(c.language, 99), c.language))
 
@@ -216,9 +214,15 @@ def ingest_for(room):
     channels = do_ensure_channels(room)
     return {
         "server": settings.RTMP_SERVER_URL,
-        "keys": [{"language": channel.language, "label": label_for(channel.language),
-                  "stream_key": channel.stream_key, "live": channel.live_since is not None}
-                 for channel in channels],
+        "keys": [
+            {
+                "language": channel.language,
+                "label": label_for(channel.language),
+                "stream_key": channel.stream_key,
+                "live": channel.live_since is not None,
+            }
+            for channel in channels
+        ],
     }
 
 

@@ -77,8 +77,11 @@ def do_stream_started(app, public_name, now=None):
         channel = _channel(public_name=public_name)
         Channel.objects.filter(pk=channel.pk).update(live_since=now)
         Recording.objects.create(
-            room=channel.room, session=live_session(channel.room, now), language=channel.language,
-            public_name=public_name, started_at=now,
+            room=channel.room,
+            session=live_session(channel.room, now),
+            language=channel.language,
+            public_name=public_name,
+            started_at=now,
         )
     return channel.room_id
 

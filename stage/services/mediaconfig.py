@@ -61,28 +61,34 @@ def _confined(name, body):
 
 def _stage_app(folder):
     """HLS and recordings under the public name, and the callbacks that say live, offline, recorded."""
-    return _confined(STAGE_APP, [
-        "      hls on;",
-        f"      hls_path {folder / 'hls'};",
-        "      hls_nested on;",
-        f"      hls_fragment {settings.HLS_FRAGMENT_SECONDS}s;",
-        f"      hls_playlist_length {settings.HLS_PLAYLIST_SECONDS}s;",
-        "      hls_cleanup on;",
-        "      record all;",
-        f"      record_path {folder / 'recordings'};",
-        "      record_unique on;",
-        f"      on_publish {_callback('started')};",
-        f"      on_publish_done {_callback('stopped')};",
-        f"      on_record_done {_callback('recorded')};",
-    ])
+    return _confined(
+        STAGE_APP,
+        [
+            "      hls on;",
+            f"      hls_path {folder / 'hls'};",
+            "      hls_nested on;",
+            f"      hls_fragment {settings.HLS_FRAGMENT_SECONDS}s;",
+            f"      hls_playlist_length {settings.HLS_PLAYLIST_SECONDS}s;",
+            "      hls_cleanup on;",
+            "      record all;",
+            f"      record_path {folder / 'recordings'};",
+            "      record_unique on;",
+            f"      on_publish {_callback('started')};",
+            f"      on_publish_done {_callback('stopped')};",
+            f"      on_record_done {_callback('recorded')};",
+        ],
+    )
 
 
 def _relay_app(room_id, pushes):
     """A room with restream targets: its original goes to the stage as any other, and to each target."""
-    return _confined(relay_app(room_id), [
-        f"      push rtmp://127.0.0.1:{settings.RTMP_PORT}/{STAGE_APP};",
-        *[f"      push {push};" for push in pushes],
-    ])
+    return _confined(
+        relay_app(room_id),
+        [
+            f"      push rtmp://127.0.0.1:{settings.RTMP_PORT}/{STAGE_APP};",
+            *[f"      push {push};" for push in pushes],
+        ],
+    )
 
 
 def _push_url(target):
@@ -102,7 +108,7 @@ def render_config():
     return f"""# Rendered by `manage.py media_config` from the platform's settings; edits here are overwritten.
 {_worker_user(folder)}worker_processes 1;
 daemon off;
-pid {folder / 'nginx.pid'};
+pid {folder / "nginx.pid"};
 error_log stderr warn;
 load_module {RTMP_MODULE};
 
@@ -120,8 +126,8 @@ rtmp {{
     application {INGEST_APP} {{
       live on;
       deny play all;
-      on_publish {_callback('publish')};
-      on_update {_callback('update')};
+      on_publish {_callback("publish")};
+      on_update {_callback("update")};
       notify_update_timeout {UPDATE_EVERY};
     }}
 
@@ -132,11 +138,11 @@ rtmp {{
 http {{
   access_log off;
   sendfile on;
-  client_body_temp_path {folder / 'tmp' / 'body'};
-  proxy_temp_path {folder / 'tmp' / 'proxy'};
-  fastcgi_temp_path {folder / 'tmp' / 'fastcgi'};
-  uwsgi_temp_path {folder / 'tmp' / 'uwsgi'};
-  scgi_temp_path {folder / 'tmp' / 'scgi'};
+  client_body_temp_path {folder / "tmp" / "body"};
+  proxy_temp_path {folder / "tmp" / "proxy"};
+  fastcgi_temp_path {folder / "tmp" / "fastcgi"};
+  uwsgi_temp_path {folder / "tmp" / "uwsgi"};
+  scgi_temp_path {folder / "tmp" / "scgi"};
   types {{
     application/vnd.apple.mpegurl m3u8;
     video/mp2t ts;

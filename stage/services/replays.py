@@ -30,7 +30,10 @@ def replay_folder(recording):
 def _duration(playlist):
     probe = subprocess.run(
         ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", str(playlist)],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return float(json.loads(probe.stdout)["format"]["duration"])
 
@@ -47,10 +50,30 @@ def do_remux(recording_id):
     scratch.mkdir(parents=True)
     try:
         subprocess.run(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-c", "copy",
-             "-f", "hls", "-hls_time", str(REPLAY_SEGMENT_SECONDS), "-hls_playlist_type", "vod",
-             "-hls_segment_filename", str(scratch / "segment%05d.ts"), str(scratch / "index.m3u8")],
-            capture_output=True, text=True, timeout=FFMPEG_TIMEOUT, check=True,
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(source),
+                "-c",
+                "copy",
+                "-f",
+                "hls",
+                "-hls_time",
+                str(REPLAY_SEGMENT_SECONDS),
+                "-hls_playlist_type",
+                "vod",
+                "-hls_segment_filename",
+                str(scratch / "segment%05d.ts"),
+                str(scratch / "index.m3u8"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=FFMPEG_TIMEOUT,
+            check=True,
         )
         duration = _duration(scratch / "index.m3u8")
     except (OSError, subprocess.SubprocessError, ValueError, KeyError) as error:

@@ -25,7 +25,8 @@ def stage_player(context, room):
         "stage_url": reverse("api:stage", kwargs={"slug": room.summit.slug, "room": room.slug}),
         "labels": channels.player_labels(),
         "go_live_url": reverse("go-live", args=[room.summit.slug, room.slug])
-        if channels.can_go_live(request.user, room) else None,
+        if channels.can_go_live(request.user, room)
+        else None,
     }
 
 

@@ -14,8 +14,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--reset-password", action="store_true",
-                            help="Set the organiser's password again (DEMO_PASSWORD, else a new one, printed).")
+        parser.add_argument(
+            "--reset-password",
+            action="store_true",
+            help="Set the organiser's password again (DEMO_PASSWORD, else a new one, printed).",
+        )
 
     def handle(self, *args, **options):
         from_env = os.environ.get("DEMO_PASSWORD") or None

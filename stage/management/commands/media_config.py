@@ -10,8 +10,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--write", action="store_true", help="write MEDIA_DIR/nginx.conf and print its path")
-        parser.add_argument("--starting", action="store_true",
-                            help="the media server is starting: channels it left marked live are offline")
+        parser.add_argument(
+            "--starting",
+            action="store_true",
+            help="the media server is starting: channels it left marked live are offline",
+        )
 
     def handle(self, *args, write=False, starting=False, **options):
         if starting:
