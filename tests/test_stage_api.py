@@ -472,3 +472,24 @@ def test_a_starting_media_server_leaves_no_channel_marked_live(organiser_client,
     assert attendee_client.get(STAGE).json()["status"] == "live"
     call_command("media_config", "--write", "--starting", stdout=io.StringIO())
     assert attendee_client.get(STAGE).json()["status"] == "offline"
+
+
+def test_the_schedule_links_a_finished_session_to_its_replay_and_never_to_a_hidden_one(summit, main_stage, client):
+    from django.utils import timezone
+
+    from stage.models import Recording
+    from tests.conftest import make_session
+
+    over = make_session(summit, main_stage, "Yesterday's keynote", timezone.now() - dt.timedelta(days=1), 60)
+    replay = Recording.objects.create(
+        room=main_stage,
+        session=over,
+        public_name="main-stage",
+        started_at=over.starts_at,
+        status=Recording.Status.READY,
+    )
+    page = reverse("replay", args=[summit.slug, replay.slug])
+    assert page in client.get(reverse("schedule", args=[summit.slug])).content.decode()
+    Recording.objects.filter(pk=replay.pk).update(is_hidden=True)
+    over.save()  # a programme change drops the cached schedule
+    assert page not in client.get(reverse("schedule", args=[summit.slug])).content.decode()

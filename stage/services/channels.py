@@ -98,6 +98,21 @@ def recordings_for(*, room=None, session=None, include_hidden=False):
     return [recording_view(recording) for recording in recordings]
 
 
+def replay_pages_for(sessions):
+    """{session id: the page of its newest ready, visible replay}: the schedule's "Watch the replay" links.
+
+    Registered with events.services.register_replay_source, so the programme links to replays
+    without importing the stage. One query for any number of sessions.
+    """
+    ready = Recording.objects.filter(
+        session__in=[session.pk for session in sessions], status=Recording.Status.READY, is_hidden=False
+    ).order_by("started_at")
+    return {
+        session_id: reverse("replay", args=[summit_slug, slug])
+        for session_id, summit_slug, slug in ready.values_list("session_id", "room__summit__slug", "slug")
+    }
+
+
 def recording_view(recording):
     return {
         "id": recording.pk,
