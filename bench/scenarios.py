@@ -3,6 +3,9 @@
 Database work runs synchronously here; each load phase is its own
 `asyncio.run`, driving load-generator processes (bench/loadgen.py) against
 Daphne processes this module starts and always stops.
+
+Past 500 lines on purpose: each scenario is one function, read top to bottom beside the others
+it shares set-up with; splitting them would scatter that set-up.
 """
 
 import asyncio

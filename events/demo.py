@@ -7,6 +7,9 @@ whatever an organiser later types as a plain string reaches both sides.
 Dates are laid relative to the day the demo is first seeded, so that a fresh `make run` always
 has something live, something coming up and something past.
 
+Past 500 lines because most of it is the demo's text in three languages; the seeding code itself
+is the short part at the end.
+
 Seeding again is safe: every record is found by a stable key (summit, room, track, company,
 speaker and session slugs), never by a title an organiser may reuse or change, so nothing is
 duplicated and nothing an organiser wrote is overwritten; only translations still empty are
