@@ -160,6 +160,19 @@ def run_sheet(request, slug, day):
 # --- rooms, tracks and themes, speakers, companies ------------------------------------------------
 
 
+def _save_item(request, context, form, save, list_url_name):
+    """The tail every item editor shares: show the form until it is valid, save through the service
+    (its refusal shown on the form), then go back to the list with a confirmation."""
+    if request.method != "POST" or not form.is_valid():
+        return _render_form(request, "programme/item_form.html", context, form)
+    try:
+        item = save(form.save(commit=False))
+    except Invalid as error:
+        return _render_form(request, "programme/item_form.html", context, form, error)
+    messages.success(request, _("“%(name)s” is saved.") % {"name": item.name})
+    return redirect(list_url_name, slug=context["summit"].slug)
+
+
 def room_list(request, slug):
     summit = services.access_editor(request.user, slug)
     return render(request, "programme/room_list.html", {"summit": summit, "rooms": services.editor_rooms(summit)})
@@ -177,14 +190,9 @@ def room_edit(request, slug, room_id=None):
         "back": reverse("programme-rooms", args=[summit.slug]),
     }
     form = RoomForm(summit, request.POST or None, instance=room)
-    if request.method != "POST" or not form.is_valid():
-        return _render_form(request, "programme/item_form.html", context, form)
-    try:
-        room = services.do_save_room(request.user, summit, form.save(commit=False))
-    except Invalid as error:
-        return _render_form(request, "programme/item_form.html", context, form, error)
-    messages.success(request, _("“%(name)s” is saved.") % {"name": room.name})
-    return redirect("programme-rooms", slug=summit.slug)
+    return _save_item(
+        request, context, form, lambda item: services.do_save_room(request.user, summit, item), "programme-rooms"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,14 +223,9 @@ def track_edit(request, slug, track_id=None):
         "back": reverse("programme-tracks", args=[summit.slug]),
     }
     form = TrackForm(summit, request.POST or None, instance=track)
-    if request.method != "POST" or not form.is_valid():
-        return _render_form(request, "programme/item_form.html", context, form)
-    try:
-        track = services.do_save_track(request.user, summit, form.save(commit=False))
-    except Invalid as error:
-        return _render_form(request, "programme/item_form.html", context, form, error)
-    messages.success(request, _("“%(name)s” is saved.") % {"name": track.name})
-    return redirect("programme-tracks", slug=summit.slug)
+    return _save_item(
+        request, context, form, lambda item: services.do_save_track(request.user, summit, item), "programme-tracks"
+    )
 
 
 def speaker_list(request, slug):
@@ -243,16 +246,11 @@ def speaker_edit(request, slug, speaker_id=None):
         "image": speaker.photo,
     }
     form = SpeakerForm(summit, request.POST or None, request.FILES or None, instance=speaker)
-    if request.method != "POST" or not form.is_valid():
-        return _render_form(request, "programme/item_form.html", context, form)
-    try:
-        speaker = services.do_save_speaker(
-            request.user, summit, form.save(commit=False), photo=form.cleaned_data["photo_upload"]
-        )
-    except Invalid as error:
-        return _render_form(request, "programme/item_form.html", context, form, error)
-    messages.success(request, _("“%(name)s” is saved.") % {"name": speaker.name})
-    return redirect("programme-speakers", slug=summit.slug)
+
+    def save(item):
+        return services.do_save_speaker(request.user, summit, item, photo=form.cleaned_data["photo_upload"])
+
+    return _save_item(request, context, form, save, "programme-speakers")
 
 
 def company_list(request, slug):
@@ -273,17 +271,10 @@ def company_edit(request, slug, company_id=None):
         "image": company.logo,
     }
     form = CompanyForm(summit, request.POST or None, request.FILES or None, instance=company)
-    if request.method != "POST" or not form.is_valid():
-        return _render_form(request, "programme/item_form.html", context, form)
-    try:
-        company = services.do_save_company(
-            request.user,
-            summit,
-            form.save(commit=False),
-            member_emails=form.emails(),
-            logo=form.cleaned_data["logo_upload"],
+
+    def save(item):
+        return services.do_save_company(
+            request.user, summit, item, member_emails=form.emails(), logo=form.cleaned_data["logo_upload"]
         )
-    except Invalid as error:
-        return _render_form(request, "programme/item_form.html", context, form, error)
-    messages.success(request, _("“%(name)s” is saved.") % {"name": company.name})
-    return redirect("programme-companies", slug=summit.slug)
+
+    return _save_item(request, context, form, save, "programme-companies")
