@@ -61,55 +61,54 @@ async def media_publish(request, secret):
     return RtmpRedirect(location)
 
 
+async def _callback(request, secret, service, *fields):
+    """One media-server callback: check the shared secret, then `service(app, name, *fields)`.
+
+    Returns (what the service returned, None), or (None, the answer that refuses the call).
+    """
+    form, refusal = _checked_form(request, secret)
+    if refusal:
+        return None, refusal
+    try:
+        result = await call(service, form.get("app", ""), form.get("name", ""), *(form.get(f, "") for f in fields))
+    except ServiceError as error:
+        return None, _answer(error)
+    return result, None
+
+
+def _ok():
+    return HttpResponse("ok", content_type="text/plain")
+
+
 @csrf_exempt
 async def media_update(request, secret):
     """`on_update` while publishing: a rotated key ends the stream."""
-    form, refusal = _checked_form(request, secret)
-    if refusal:
-        return refusal
-    try:
-        await call(media.check_still_publishing, form.get("app", ""), form.get("name", ""))
-    except ServiceError as error:
-        return _answer(error)
-    return HttpResponse("ok", content_type="text/plain")
+    _result, refusal = await _callback(request, secret, media.check_still_publishing)
+    return refusal or _ok()
 
 
 @csrf_exempt
 async def media_started(request, secret):
-    form, refusal = _checked_form(request, secret)
+    room_id, refusal = await _callback(request, secret, media.do_stream_started)
     if refusal:
         return refusal
-    try:
-        room_id = await call(media.do_stream_started, form.get("app", ""), form.get("name", ""))
-    except ServiceError as error:
-        return _answer(error)
     await _announce(room_id)
-    return HttpResponse("ok", content_type="text/plain")
+    return _ok()
 
 
 @csrf_exempt
 async def media_stopped(request, secret):
-    form, refusal = _checked_form(request, secret)
+    room_id, refusal = await _callback(request, secret, media.do_stream_stopped)
     if refusal:
         return refusal
-    try:
-        room_id = await call(media.do_stream_stopped, form.get("app", ""), form.get("name", ""))
-    except ServiceError as error:
-        return _answer(error)
     await _announce(room_id)
-    return HttpResponse("ok", content_type="text/plain")
+    return _ok()
 
 
 @csrf_exempt
 async def media_recorded(request, secret):
-    form, refusal = _checked_form(request, secret)
-    if refusal:
-        return refusal
-    try:
-        await call(media.do_recording_done, form.get("app", ""), form.get("name", ""), form.get("path", ""))
-    except ServiceError as error:
-        return _answer(error)
-    return HttpResponse("ok", content_type="text/plain")
+    _result, refusal = await _callback(request, secret, media.do_recording_done, "path")
+    return refusal or _ok()
 
 
 # --- pages ------------------------------------------------------------------------------------
