@@ -102,5 +102,7 @@ def test_a_killed_process_is_reported_and_restarted_and_ctrl_c_stops_them_all(ru
     supervisor.send_signal(signal.SIGINT)
     supervisor.wait(WAIT_SECONDS)
     everyone = [pid for pids in started(log_path).values() for pid in pids]
-    assert len(everyone) >= 5 and not [pid for pid in everyone if alive(pid)]  # the media server too, if any
+    assert len(everyone) >= 5  # the media server too, if any
+    # A grandchild (the media server's nginx) may need a moment after the supervisor returned.
+    wait_for(lambda: not [pid for pid in everyone if alive(pid)], "every supervised process to be gone")
     assert "supervise: all stopped" in log_path.read_text()
