@@ -70,7 +70,11 @@ def document_shared_answers(schema):
     schema["components"].setdefault("schemas", {})["Error"] = ERROR
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            responses = operation["responses"]
+            # Ninja keys the answers an endpoint declares by int and JSON makes every key a string:
+            # one spelling, or a status declared by both would appear twice (Swagger UI refuses that).
+            responses = operation["responses"] = {
+                str(status): answer for status, answer in operation["responses"].items()
+            }
             statuses = {422}
             if operation.get("security"):
                 statuses |= {401, 403}

@@ -133,11 +133,6 @@ def test_organiser_edits_the_programme_in_french_and_an_attendee_in_qingdao_sees
     assert claire.problems == [] and lina.problems == []
 
 
-@pytest.mark.xfail(
-    reason="Known broken since the trust and i18n merges: Swagger UI no longer shows the create-session "
-    "operation for the organiser; open in the closing note of this round",
-    strict=False,
-)
 def test_try_it_out_in_the_api_docs_works_for_a_signed_in_organiser(browser, demo):
     """Swagger UI runs from our own assets under the CSP and sends the CSRF token Django asks for."""
     import json
