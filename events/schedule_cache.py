@@ -16,9 +16,11 @@ import hashlib
 import secrets
 import time
 
+from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import Resolver404, resolve
 
+from events.middleware import TZ_COOKIE
 from events.models import Company, Room, Session, Speaker, Summit, Track
 from events.signals import session_changed
 from summit.cache import shared_cache
@@ -72,18 +74,40 @@ def connect():
     )
 
 
+# The views whose anonymous answers are the same for everyone asking the same thing.
+KEPT_VIEWS = {"api:get_schedule", "schedule"}
+# Cookies an anonymous visitor's browser carries that only choose the zone and language: part of the key.
+# Any other cookie (a session, a CSRF token, messages) sends the request through Django.
+CHOICE_COOKIES = (TZ_COOKIE, settings.LANGUAGE_COOKIE_NAME)
+
+
+def _choice_cookies(header):
+    """The zone and language cookies of a Cookie header, or None when it carries any other cookie."""
+    chosen = []
+    for part in header.decode("latin-1").split(";"):
+        name, _eq, value = part.strip().partition("=")
+        if not name:
+            continue
+        if name not in CHOICE_COOKIES:
+            return None
+        chosen.append((name, value))
+    return tuple(sorted(chosen))
+
+
 class AnonymousScheduleResponses:
-    """ASGI middleware: anonymous GETs of the schedule API answered from memory, before Django.
+    """ASGI middleware: anonymous GETs of the schedule API and page answered from memory, before Django.
 
     Even a cached document costs a Django request under Daphne: the sync
     middleware and view run in a thread of their own per request, and that
     hand-off was most of the time left (docs/benchmarks.md). A GET with no
-    cookie and no credentials gets the same answer for the same path, query and
-    Accept-Language, so this middleware keeps the last complete 200 response
-    Django gave for each (headers included) for RESPONSE_SECONDS and sends it
-    again without entering Django. Anything else, and any response that sets a
-    cookie, goes through Django as usual; a programme change shows within
-    RESPONSE_SECONDS.
+    credentials and no cookie but the zone and language choices gets the same
+    answer for the same path, query, choices and Accept-Language (the page
+    carries no per-visitor CSRF token for such a visitor: templates/base.html
+    lets them choose a language by GET), so this middleware keeps the last
+    complete 200 response Django gave for each (headers included) for
+    RESPONSE_SECONDS and sends it again without entering Django. Anything else,
+    and any response that sets a cookie, goes through Django as usual; a
+    programme change shows within RESPONSE_SECONDS.
     """
 
     RESPONSE_SECONDS = 1.0
@@ -91,14 +115,14 @@ class AnonymousScheduleResponses:
 
     def __init__(self, inner):
         self.inner = inner
-        self.responses = {}  # (path, query, accept-language) -> (expires, start message, body)
-        self.paths = {}  # path -> whether it is the schedule API
+        self.responses = {}  # (path, query, choice cookies, accept-language) -> (expires, start message, body)
+        self.paths = {}  # path -> whether its anonymous answers are kept
 
-    def _is_schedule(self, path):
+    def _is_kept(self, path):
         known = self.paths.get(path)
         if known is None:
             try:
-                known = resolve(path).view_name == "api:get_schedule"
+                known = resolve(path).view_name in KEPT_VIEWS
             except Resolver404:
                 known = False
             if len(self.paths) >= self.KEPT:
@@ -107,12 +131,13 @@ class AnonymousScheduleResponses:
         return known
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "GET" or not self._is_schedule(scope["path"]):
+        if scope["type"] != "http" or scope["method"] != "GET" or not self._is_kept(scope["path"]):
             return await self.inner(scope, receive, send)
         headers = dict(scope.get("headers", ()))
-        if b"cookie" in headers or b"authorization" in headers:
+        choices = _choice_cookies(headers.get(b"cookie", b""))
+        if choices is None or b"authorization" in headers:
             return await self.inner(scope, receive, send)
-        key = (scope["path"], scope.get("query_string", b""), headers.get(b"accept-language", b""))
+        key = (scope["path"], scope.get("query_string", b""), choices, headers.get(b"accept-language", b""))
         kept = self.responses.get(key)
         if kept is not None and kept[0] > time.monotonic():
             await send(dict(kept[1]))  # a copy each time: a server may change the messages it is given

@@ -280,16 +280,21 @@ def signout(request):
     return redirect("summit-list")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def preferences(request):
-    """Saves the time zone and language a person chose, on their profile and in cookies."""
-    tz_name = request.POST.get("timezone") or None
-    language = request.POST.get("language") or None
+    """Saves the time zone and language a person chose: in cookies, and by POST on a signed-in person's profile.
+
+    A visitor who is not signed in chooses by GET: a cookie is all it sets, and their pages then need no
+    CSRF token. A GET never writes a profile, so a forged link can at most change a display choice.
+    """
+    chosen = request.POST if request.method == "POST" else request.GET
+    tz_name = chosen.get("timezone") or None
+    language = chosen.get("language") or None
     if tz_name:
         services.check_timezone(tz_name)
     if language:
         services.check_language(language)
-    if request.user.is_authenticated:
+    if request.user.is_authenticated and request.method == "POST":
         services.do_update_preferences(request.user, timezone_name=tz_name, language=language)
     response = redirect(_safe_next(request) or "summit-list")
     if language:

@@ -286,6 +286,21 @@ def test_anonymous_choice_is_kept_in_a_cookie(anonymous_client, summit):
     assert heading(SUMMITS["zh-hans"]) in page
 
 
+def test_a_visitor_not_signed_in_chooses_a_language_by_get_without_a_token(anonymous_client, summit):
+    page = anonymous_client.get("/").content.decode()
+    assert 'method="get" action="/preferences/" class="lang"' in page and "csrfmiddlewaretoken" not in page
+    response = anonymous_client.get("/preferences/", {"language": "fr", "next": "/"})
+    assert response.status_code == 302 and response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert heading(SUMMITS["fr"]) in anonymous_client.get("/").content.decode()
+
+
+def test_a_get_never_writes_the_profile(summit, attendee_shanghai):
+    client = signed_in(attendee_shanghai)
+    assert 'method="post" action="/preferences/" class="lang"' in client.get("/").content.decode()
+    client.get("/preferences/", {"language": "fr", "next": "/"})
+    assert Profile.objects.get(user=attendee_shanghai).language == "zh-hans"
+
+
 def test_unknown_language_is_refused_and_nothing_saved(summit, attendee_shanghai):
     client = signed_in(attendee_shanghai)
     response = client.post("/preferences/", {"language": "de"}, headers=csrf_headers(client))

@@ -141,8 +141,11 @@ def asgi_db(transactional_db):
     """
     from django.db import connection
 
+    from summit.asgi import application
+
     if connection.vendor != "postgresql":
         pytest.skip("requests through the ASGI application are checked on PostgreSQL")
+    application.application_mapping["http"].responses.clear()  # answers kept by earlier tests' requests
 
 
 async def asgi_get(path, headers=()):
@@ -182,6 +185,33 @@ async def test_an_anonymous_schedule_request_is_answered_again_without_entering_
 async def test_a_schedule_request_with_a_cookie_always_goes_through_django(asgi_db, keynote, django_requests):
     for _ in range(2):
         status, _headers, _body = await asgi_get("/api/summits/roadshow/schedule/", [(b"cookie", b"sessionid=x")])
+        assert status == 200
+    assert len(django_requests) == 2
+
+
+async def test_an_anonymous_schedule_page_is_the_same_for_every_visitor_and_kept(asgi_db, keynote, django_requests):
+    first = await asgi_get("/summits/roadshow/schedule/")
+    again = await asgi_get("/summits/roadshow/schedule/")
+    assert first == again and first[0] == 200 and b"Opening keynote" in first[2]
+    assert b"set-cookie" not in first[1] and b"csrfmiddlewaretoken" not in first[2]
+    assert len(django_requests) == 1
+
+
+async def test_zone_and_language_cookies_are_part_of_the_kept_answer(asgi_db, keynote, django_requests):
+    shanghai = [(b"cookie", b"summit_tz=Asia%2FShanghai; django_language=fr")]
+    paris = await asgi_get("/summits/roadshow/schedule/")
+    in_shanghai = await asgi_get("/summits/roadshow/schedule/", shanghai)
+    again = await asgi_get("/summits/roadshow/schedule/", shanghai)
+    assert in_shanghai == again and in_shanghai != paris
+    assert b"Asia/Shanghai" in in_shanghai[2] and b'lang="fr"' in in_shanghai[2]
+    assert len(django_requests) == 2
+
+
+async def test_any_other_cookie_sends_the_schedule_page_through_django(asgi_db, keynote, django_requests):
+    for _ in range(2):
+        status, _headers, _body = await asgi_get(
+            "/summits/roadshow/schedule/", [(b"cookie", b"summit_tz=Asia%2FShanghai; csrftoken=x")]
+        )
         assert status == 200
     assert len(django_requests) == 2
 
