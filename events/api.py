@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -103,6 +103,12 @@ class ScheduleOut(Schema):
     timezone: str
     language: str = Field(..., description="The reader's language the texts are given in.")
     sessions: list[SessionOut]
+
+
+class OrganiserSessionOut(SessionOut):
+    """A session as its organiser changed it, with what deserves a second look (the change is made)."""
+
+    warnings: list[str] = Field(description="E.g. a speaker due in another room at the same time.")
 
 
 class SessionIn(Input):
@@ -224,6 +230,12 @@ def session_out(session, tz, language):
     }
 
 
+def organiser_session_out(session, tz, language):
+    with translation.override(language):
+        warnings = services.speaker_clash_warnings(session)
+    return {**session_out(session, tz, language), "warnings": warnings}
+
+
 # --- auth ---------------------------------------------------------------------------
 
 
@@ -328,32 +340,32 @@ def _change(payload):
     return services.SessionChange(**payload.dict(exclude_unset=True))
 
 
-@router.post("/summits/{slug}/sessions/", response={201: SessionOut}, auth=django_auth, tags=["organisers"])
+@router.post("/summits/{slug}/sessions/", response={201: OrganiserSessionOut}, auth=django_auth, tags=["organisers"])
 def create_session(request, slug: str, payload: SessionIn):
     summit = services.access_summit(slug)
     change = services.SessionChange(**payload.dict())
     session = services.do_create_session(request.user, summit, change)
     language = i18n.reader_language(request, summit.language)
-    return Status(201, session_out(session, services.check_timezone(summit.timezone), language))
+    return Status(201, organiser_session_out(session, services.check_timezone(summit.timezone), language))
 
 
-@router.patch("/sessions/{session_id}/", response=SessionOut, auth=django_auth, tags=["organisers"])
+@router.patch("/sessions/{session_id}/", response=OrganiserSessionOut, auth=django_auth, tags=["organisers"])
 def update_session(request, session_id: int, payload: SessionPatch):
     session = services.access_session(session_id, include_unpublished=True)
     if not payload.dict(exclude_unset=True):
         raise Invalid(_("Nothing to change."))
     session = services.do_update_session(request.user, session, _change(payload))
     language = i18n.reader_language(request, session.summit.language)
-    return session_out(session, services.check_timezone(session.summit.timezone), language)
+    return organiser_session_out(session, services.check_timezone(session.summit.timezone), language)
 
 
-@router.delete("/sessions/{session_id}/", response=SessionOut, auth=django_auth, tags=["organisers"])
+@router.delete("/sessions/{session_id}/", response=OrganiserSessionOut, auth=django_auth, tags=["organisers"])
 def cancel_session(request, session_id: int):
     """Cancels rather than erases: attendees' calendars and reminders need to hear of it."""
     session = services.access_session(session_id, include_unpublished=True)
     session = services.do_cancel_session(request.user, session)
     language = i18n.reader_language(request, session.summit.language)
-    return session_out(session, services.check_timezone(session.summit.timezone), language)
+    return organiser_session_out(session, services.check_timezone(session.summit.timezone), language)
 
 
 # --- attendees: agenda ------------------------------------------------------------------

@@ -380,6 +380,15 @@ def speaker_clashes(session):
     return [(mine[speaker.pk], other) for other in others for speaker in other.speakers.all() if speaker.pk in mine]
 
 
+def speaker_clash_warnings(session):
+    """`speaker_clashes` said in the reader's language: what the editor and the API warn about."""
+    return [
+        _("%(speaker)s is also in “%(title)s” (%(room)s) at that time.")
+        % {"speaker": speaker.name, "title": other.title, "room": other.room.name}
+        for speaker, other in speaker_clashes(session)
+    ]
+
+
 def visible_sessions(summit):
     return (
         Session.objects.filter(summit=summit)

@@ -64,12 +64,8 @@ def session_list(request, slug):
 
 
 def _warn_about_speakers(request, session):
-    for speaker, other in events.speaker_clashes(session):
-        messages.warning(
-            request,
-            _("%(speaker)s is also in “%(title)s” (%(room)s) at that time.")
-            % {"speaker": speaker.name, "title": other.title, "room": other.room.name},
-        )
+    for warning in events.speaker_clash_warnings(session):
+        messages.warning(request, warning)
 
 
 @require_http_methods(["GET", "POST"])

@@ -50,6 +50,36 @@ def test_same_time_in_another_room_is_fine(organiser_client, keynote, pitch_room
     assert response.status_code == 201
 
 
+def test_a_speaker_due_in_two_rooms_at_once_is_a_warning_not_a_refusal(organiser_client, keynote, speaker, pitch_room):
+    keynote.speakers.add(speaker)
+    response = post_session(
+        organiser_client,
+        {**NEW_SESSION, "room": "fair-vision", "starts_at": "2027-03-29T09:30:00+02:00", "speakers": [speaker.pk]},
+    )
+    assert response.status_code == 201
+    assert response.json()["warnings"] == ["Julien Marchetti is also in “Opening keynote” (Main stage) at that time."]
+    moved = organiser_client.patch(
+        f"/api/sessions/{response.json()['id']}/",
+        {"starts_at": "2027-03-29T10:00:00+02:00", "ends_at": "2027-03-29T11:00:00+02:00"},
+        content_type="application/json",
+        headers={**csrf_headers(organiser_client), "accept-language": "fr"},
+    )
+    assert moved.status_code == 200 and moved.json()["warnings"] == []
+
+
+def test_speaker_warnings_are_in_the_organisers_language(organiser_client, keynote, speaker, pitch_room):
+    keynote.speakers.add(speaker)
+    response = organiser_client.post(
+        "/api/summits/roadshow/sessions/?lang=fr",
+        {**NEW_SESSION, "room": "fair-vision", "starts_at": "2027-03-29T09:30:00+02:00", "speakers": [speaker.pk]},
+        content_type="application/json",
+        headers=csrf_headers(organiser_client),
+    )
+    assert response.json()["warnings"] == [
+        "Julien Marchetti participe aussi à « Opening keynote » (Main stage) à cet horaire."
+    ]
+
+
 @pytest.mark.parametrize(
     "change",
     [
