@@ -85,6 +85,14 @@ def do_save_track(user, summit, track):
     return track
 
 
+def do_delete_track(user, summit, track):
+    """A track goes; its sessions stay on the programme without a track (schedules are rebuilt)."""
+    check_organiser(user, summit)
+    name = track.name
+    track.delete()
+    return name
+
+
 def do_set_themes(user, summit, themes):
     check_organiser(user, summit)
     cleaned = []

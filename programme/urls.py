@@ -19,6 +19,7 @@ urlpatterns = [
     path(P + "tracks/", views.track_list, name="programme-tracks"),
     path(P + "tracks/new/", views.track_edit, name="programme-track-new"),
     path(P + "tracks/<int:track_id>/", views.track_edit, name="programme-track"),
+    path(P + "tracks/<int:track_id>/delete/", views.track_delete, name="programme-track-delete"),
     path(P + "speakers/", views.speaker_list, name="programme-speakers"),
     path(P + "speakers/new/", views.speaker_edit, name="programme-speaker-new"),
     path(P + "speakers/<int:speaker_id>/", views.speaker_edit, name="programme-speaker"),

@@ -217,11 +217,21 @@ def track_edit(request, slug, track_id=None):
         "item": track if track_id else None,
         "title": _("Edit the track") if track_id else _("New track"),
         "back": reverse("programme-tracks", args=[summit.slug]),
+        "delete": reverse("programme-track-delete", args=[summit.slug, track.pk]) if track_id else None,
     }
     form = TrackForm(summit, request.POST or None, instance=track)
     return _save_item(
         request, context, form, lambda item: services.do_save_track(request.user, summit, item), "programme-tracks"
     )
+
+
+@require_POST
+def track_delete(request, slug, track_id):
+    summit = services.access_editor(request.user, slug)
+    track = services.access_item(Track, summit, track_id)
+    name = services.do_delete_track(request.user, summit, track)
+    messages.success(request, _("“%(name)s” is deleted; its sessions stay, without a track.") % {"name": name})
+    return redirect("programme-tracks", slug=summit.slug)
 
 
 def speaker_list(request, slug):

@@ -41,6 +41,16 @@ def test_session_page_renders_with_stream_and_speakers(keynote, speaker):
     assert b"Julien Marchetti" in response.content
 
 
+def test_a_session_page_says_what_its_track_is_about_in_the_readers_language(keynote, track):
+    track.description_en = "Machine learning for industry."
+    track.description_fr = "L'apprentissage automatique pour l'industrie."
+    track.save()
+    keynote.track = track
+    keynote.save()
+    page = Client().get(f"/summits/{SLUG}/sessions/{keynote.pk}/", headers={"accept-language": "fr"})
+    assert "L'apprentissage automatique pour l'industrie." in page.content.decode().replace("&#x27;", "'")
+
+
 def test_unknown_summit_session_and_company_pages_are_404(keynote):
     client = Client()
     assert client.get("/summits/nowhere/").status_code == 404

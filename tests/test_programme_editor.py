@@ -392,6 +392,24 @@ def test_tracks_and_themes_are_edited(organiser_client, summit):
     assert summit.themes == ["Robotics", "AI/ICT"]
 
 
+def test_deleting_a_track_keeps_its_sessions_on_the_programme(organiser_client, keynote, track):
+    keynote.track = track
+    keynote.save()
+    page = organiser_client.get(EDITOR + f"tracks/{track.pk}/").content.decode()
+    assert f'action="{EDITOR}tracks/{track.pk}/delete/"' in page
+    response = post(organiser_client, EDITOR + f"tracks/{track.pk}/delete/", {})
+    assert response.status_code == 302 and response.headers["Location"] == EDITOR + "tracks/"
+    assert not Track.objects.filter(pk=track.pk).exists()
+    keynote.refresh_from_db()
+    assert (keynote.status, keynote.track) == (Session.Status.PUBLISHED, None)
+
+
+def test_an_attendee_cannot_delete_a_track(attendee_client, track):
+    response = post(attendee_client, EDITOR + f"tracks/{track.pk}/delete/", {})
+    assert response.status_code == 403
+    assert Track.objects.filter(pk=track.pk).exists()
+
+
 def test_a_speaker_is_created_with_name_organisation_and_bio(organiser_client, summit, fair_vision):
     response = post(
         organiser_client,
