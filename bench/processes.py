@@ -69,11 +69,12 @@ class Daphne:
         log = open(self.log_path, "wb")  # noqa: SIM115  (closed with the process in stop())
         self.log = log
         self.process = subprocess.Popen(
-            # The flags of scripts/run (production), plus a listen backlog big enough for a join storm.
+            # What scripts/run serves (summit.serve: Daphne with its websocket failures ending cleanly) and its
+            # flags, plus a listen backlog big enough for a join storm.
             [
                 sys.executable,
                 "-m",
-                "daphne",
+                "summit.serve",
                 "-e",
                 f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096",
                 "--websocket-max-message-size",
