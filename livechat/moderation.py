@@ -49,7 +49,7 @@ def do_delete_chat_message(user_id, room_id, kind, message_id):
     check_can_run_room(kind)
     _check_id(message_id, "message_id")
     with transaction.atomic():
-        log = services._lock_log(room_id)
+        log = services.lock_room_log(room_id)
         message = ChatMessage.objects.select_for_update().filter(pk=message_id, room_id=room_id).first()
         if message is None:
             raise NotFound(_("No such message in this room."))
@@ -63,7 +63,7 @@ def do_delete_chat_message(user_id, room_id, kind, message_id):
         message.deleted_by_id = user_id
         message.save(update_fields=["deleted_at", "deleted_by"])
         payload = {"type": "chat.deleted", "id": message.pk, "_actor_id": user_id}
-        return {"event": services._record(log, "chat.deleted", payload), "created": True}
+        return {"event": services.record_room_event(log, "chat.deleted", payload), "created": True}
 
 
 def do_mute_person(user_id, room_id, kind, target_id, minutes):

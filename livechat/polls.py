@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from events.models import Room, Session
 from events.services import live_session
 from livechat.models import Poll, PollBallot, PollChoice, PollOption, RoomEvent
-from livechat.services import STAFF, TooLarge, _lock_log, _record, check_client_id
+from livechat.services import STAFF, TooLarge, lock_room_log, record_room_event, check_client_id
 from summit.errors import Forbidden, Invalid, NotFound
 
 QUESTION_MAX_CHARS = 300
@@ -180,7 +180,7 @@ def do_create_poll(user_id, room_id, kind, question, options, multiple=False, cl
     client_id = check_client_id(client_id)
     check_can_run_polls(user_id, kind, room_id)
     with transaction.atomic():
-        log = _lock_log(room_id)
+        log = lock_room_log(room_id)
         if client_id is not None:
             earlier = Poll.objects.filter(room_id=room_id, author_id=user_id, client_id=client_id).first()
             if earlier is not None:
@@ -198,7 +198,7 @@ def do_create_poll(user_id, room_id, kind, question, options, multiple=False, cl
             [PollOption(poll=poll, position=position, label=label) for position, label in enumerate(labels)]
         )
         payload = _poll_payload(poll, "poll.created", _counts([poll.pk])[poll.pk])
-        return {"event": _record(log, "poll.created", payload), "created": True}
+        return {"event": record_room_event(log, "poll.created", payload), "created": True}
 
 
 def _poll_for_vote(room_id, poll_id):
@@ -245,7 +245,7 @@ def do_close_poll(user_id, room_id, kind, poll_id):
     """Close the poll with its final counts; closing a closed poll is refused."""
     _check_id(poll_id, "poll_id")
     with transaction.atomic():
-        log = _lock_log(room_id)
+        log = lock_room_log(room_id)
         poll = Poll.objects.select_for_update().filter(pk=poll_id, room_id=room_id).first()
         if poll is None:
             raise NotFound(_("No such poll in this room."))
@@ -256,7 +256,7 @@ def do_close_poll(user_id, room_id, kind, poll_id):
         poll.closed_at = timezone.now()
         poll.save(update_fields=["status", "closed_at"])
         payload = _poll_payload(poll, "poll.updated", _counts([poll.pk])[poll.pk])
-        return {"event": _record(log, "poll.updated", payload), "created": True}
+        return {"event": record_room_event(log, "poll.updated", payload), "created": True}
 
 
 # --- reports -------------------------------------------------------------------------

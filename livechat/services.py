@@ -408,13 +408,15 @@ def actor_of(payload):
 # --- persisted events ----------------------------------------------------------------
 
 
-def _lock_log(room_id):
+def lock_room_log(room_id):
     """The room's RoomLog, row-locked until commit: every writer of the room queues here."""
     RoomLog.objects.get_or_create(room_id=room_id)
     return RoomLog.objects.select_for_update().get(room_id=room_id)
 
 
-def _record(log, type_, payload):
+def record_room_event(log, type_, payload):
+    """Stores one event under the room's next seq (the log must come from lock_room_log, in the same
+    transaction): every module that adds to a room's history (chat, questions, polls, moderation) goes here."""
     log.last_seq += 1
     payload["seq"] = log.last_seq
     RoomEvent.objects.create(room_id=log.room_id, seq=log.last_seq, type=type_, payload=payload)
@@ -450,7 +452,7 @@ def do_send_chat_message(user_id, room_id, body, client_id=None):
     client_id = check_client_id(client_id)
     user = User.objects.select_related("profile").get(pk=user_id)
     with transaction.atomic():
-        log = _lock_log(room_id)
+        log = lock_room_log(room_id)
         if client_id is not None:
             earlier = ChatMessage.objects.filter(room_id=room_id, author_id=user_id, client_id=client_id).first()
             if earlier is not None:
@@ -467,7 +469,7 @@ def do_send_chat_message(user_id, room_id, body, client_id=None):
             "created_at": message.created_at.isoformat(),
             "client_id": client_id,
         }
-        return {"event": _record(log, "chat.message", payload), "created": True}
+        return {"event": record_room_event(log, "chat.message", payload), "created": True}
 
 
 def _question_payload(question, type_, seq, **private):
@@ -502,7 +504,7 @@ def do_ask_question(user_id, room_id, kind, body, anonymous=False, client_id=Non
         raise Invalid(_("anonymous must be true or false."))
     room = Room.objects.get(pk=room_id)
     with transaction.atomic():
-        log = _lock_log(room_id)
+        log = lock_room_log(room_id)
         if client_id is not None:
             earlier = Question.objects.filter(room_id=room_id, author_id=user_id, client_id=client_id).first()
             if earlier is not None:
@@ -520,7 +522,7 @@ def do_ask_question(user_id, room_id, kind, body, anonymous=False, client_id=Non
         )
         question = Question.objects.select_related("author__profile").get(pk=question.pk)
         payload = _question_payload(question, "question.created", None)
-        return {"event": _record(log, "question.created", payload), "created": True}
+        return {"event": record_room_event(log, "question.created", payload), "created": True}
 
 
 def _visible_question(log, question_id, user_id, kind):
@@ -595,7 +597,7 @@ def do_moderate(user_id, room_id, kind, question_id, action):
     if action not in MODERATION_ACTIONS:
         raise Invalid(_("action must be one of %(actions)s.") % {"actions": ", ".join(MODERATION_ACTIONS)})
     with transaction.atomic():
-        log = _lock_log(room_id)
+        log = lock_room_log(room_id)
         question = _visible_question(log, question_id, user_id, kind)
         check_can_moderate(user_id, kind, question)
         if action == "pin":
@@ -609,7 +611,7 @@ def do_moderate(user_id, room_id, kind, question_id, action):
         question.save(update_fields=["status", "is_pinned", "updated_at"])
         payload = _question_payload(question, "question.updated", None, actor_id=user_id)
         payload["action"] = action
-        return {"event": _record(log, "question.updated", payload), "created": True}
+        return {"event": record_room_event(log, "question.updated", payload), "created": True}
 
 
 # --- reactions -------------------------------------------------------------------
