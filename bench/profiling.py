@@ -7,6 +7,7 @@ var/bench/profiles/ and summarised by package and by function (self time).
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -60,6 +61,13 @@ class Profiler:
                     start_new_session=True,
                 )
             )
+        return self
+
+    def stop(self):
+        """Stop sampling now (py-spy writes what it has on SIGINT): a phase shorter than `seconds` ended."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
         return self
 
     def finish(self):

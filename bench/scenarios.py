@@ -244,6 +244,8 @@ async def storm(bench, servers, clients):
         answers = await connect(bench, workers, 0)
         everyone_in = max(answer["connect_s"] for answer in answers)
         server = server_usage.end()
+        if profiler:
+            profiler.stop()  # the storm only: not the hold and the leaves after it
         await asyncio.sleep(bench.sizes["storm_hold"])
         stats = await workers.command("stats")
         await workers.command("close")

@@ -39,7 +39,7 @@ FULL = {
     "store_threads": 4,
     "store_duration": 5,
     "storm_hold": 5,
-    "storm_profile_s": 15,  # --profile samples the first seconds of a join storm
+    "storm_profile_s": 15,  # --profile samples a join storm until everyone is in, for at most this long
     "idle_hold": 5,
     "clients_per_process": 1000,
     "connect_timeout": 120,  # the longest any connect phase may take

@@ -5,7 +5,9 @@ straight to it (see livechat/hub.py), which keeps an idle socket small and a
 delivery free of thread-pool hops. Under Daphne, once accepted, every text
 frame it sends is written beneath Daphne's per-send path (livechat/wire.py);
 elsewhere it uses `websocket.send`. It never touches the ORM; every database
-call is one service call through `database_sync_to_async`.
+call is one service call through `database_sync_to_async`, and its access
+check and entry at connect are each shared with the sockets connecting to the
+same room at the same moment (livechat/hub.py's `Together`).
 """
 
 import logging
@@ -159,13 +161,9 @@ class RoomConsumer(AsyncConsumer):
         await self.base_send({"type": "websocket.accept"})
         self.writer = writer_for(self.base_send)
         route = self.scope["url_route"]["kwargs"]
+        self.hubs = hubs()
         try:
-            user, access = await call(
-                services.access_live_room_of_session,
-                self.scope["session_key"],
-                route["summit_slug"],
-                route["room_slug"],
-            )
+            user, access = await self.hubs.access(self.scope["session_key"], route["summit_slug"], route["room_slug"])
         except ServiceError as error:
             await self.close(_close_code(error))
             return
@@ -182,7 +180,6 @@ class RoomConsumer(AsyncConsumer):
         )
         self.session_key = self.scope["session_key"]
         since = _since(self.scope)
-        self.hubs = hubs()
         self.buffer = []
         hub = self.hubs.room(self.room_id)
         try:

@@ -2,8 +2,11 @@
 
 With LIVE_DB_THREADS above 1 (the default on PostgreSQL) the calls run on a
 pool of that many threads, each borrowing a connection from the process's
-connection pool, so the access checks and state reads of a join storm run
-side by side instead of queueing on Channels' single database thread. Writers
+connection pool, so the calls of different rooms and sockets run side by side
+instead of queueing on Channels' single database thread. A join storm's
+sockets do not each make a call: those connecting to one room together share
+one access check (`call`) and one entry (`enter_call`), batched by
+livechat/hub.py's `Together`. Writers
 of one room still queue on its RoomLog row lock, so `seq` order is unchanged.
 With 1 (the default on SQLite, which takes one writer at a time) they keep
 Channels' single thread. Either way Channels closes the thread's connection
@@ -11,10 +14,10 @@ after each call, also when the awaiting socket was cancelled mid-call.
 
 The hubs' own calls (a room's last seq when its stream starts, gaps, the
 heartbeat, reaction and vote totals) go through `stream_call`, and batches of
-joins through `enter_call`, each on a thread of its own: a join storm's
-thousands of access checks must not stand between a room's stream and its
-first read, nor between the sockets already admitted and their room.state,
-or every socket waits for all the others.
+joins through `enter_call`, each on a thread of its own: the access checks of
+a join storm (and of every other room) must not stand between a room's stream
+and its first read, nor between the sockets already admitted and their
+room.state, or every socket waits for all the others.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -42,7 +45,7 @@ def _closing(service, *args, **kwargs):
 
 
 def call(service, *args, **kwargs):
-    """A socket's call: its access check, its join, its command."""
+    """A socket's call (its command, its recheck) or a batch of connecting sockets' access check."""
     if settings.LIVE_DB_THREADS <= 1:
         return database_sync_to_async(service)(*args, **kwargs)
     executor = _threads("db", settings.LIVE_DB_THREADS)

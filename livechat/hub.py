@@ -32,7 +32,7 @@ from django.db import InterfaceError, OperationalError
 from redis.exceptions import RedisError
 
 from livechat import keys, services
-from livechat.db import enter_call, stream_call
+from livechat.db import call, enter_call, stream_call
 from livechat.wire import text_frame
 from summit.redis_connections import async_client
 
@@ -134,6 +134,49 @@ class Envelope:
         return texts[listener.kind]
 
 
+class Together:
+    """Calls arriving within ENTER_WINDOW of each other share one `run(items)` of at most ENTER_BATCH items.
+
+    `run` is an async function answering each item, in order: a join storm's
+    sockets share one access check (`Hubs.access`) and one entry
+    (`RoomHub.enter`) per batch. An answer that is an exception is raised to
+    its own caller only; an exception of `run` itself, to every caller of the
+    batch. Items arriving while a batch runs go in the next one.
+    """
+
+    def __init__(self, run, when_done=None):
+        self.run = run
+        self.when_done = when_done
+        self.waiting = []  # (item, future)
+        self.task = None
+
+    async def ask(self, item):
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((item, future))
+        if self.task is None:
+            self.task = asyncio.create_task(self._soon())
+        return await future
+
+    async def _soon(self):
+        await asyncio.sleep(ENTER_WINDOW)
+        while self.waiting:
+            batch, self.waiting = self.waiting[:ENTER_BATCH], self.waiting[ENTER_BATCH:]
+            try:
+                answers = await self.run([item for item, _future in batch])
+            except Exception as error:  # each waiting socket handles it as its own failure
+                answers = [error] * len(batch)
+            for (_item, future), answer in zip(batch, answers, strict=True):
+                if future.done():
+                    continue  # its socket went away meanwhile
+                if isinstance(answer, Exception):
+                    future.set_exception(answer)
+                else:
+                    future.set_result(answer)
+        self.task = None
+        if self.when_done is not None:
+            self.when_done()
+
+
 class RoomHub:
     """The sockets this process holds in one room, and the one stream of the room's events they share."""
 
@@ -150,7 +193,7 @@ class RoomHub:
         self.ready = asyncio.Event()
         self.reactions = Counter()
         self.voted_questions = set()
-        self.entering = []  # (join, future) waiting for the next batch
+        self.entering = Together(self._enter_together)
         self.presence = 0
         self.remote_presence = 0
         self.tasks = [asyncio.create_task(self._dispatch())]
@@ -178,29 +221,10 @@ class RoomHub:
 
         Returns what services.do_enter_room_together answers for this join.
         """
-        future = asyncio.get_running_loop().create_future()
-        self.entering.append(((user_id, kind, session_id, since), future))
-        if len(self.entering) == 1:
-            self.tasks.append(asyncio.create_task(self._enter_soon()))
-        return await future
+        return await self.entering.ask((user_id, kind, session_id, since))
 
-    async def _enter_soon(self):
-        await asyncio.sleep(ENTER_WINDOW)
-        self.tasks.remove(asyncio.current_task())
-        while self.entering:
-            batch, self.entering = self.entering[:ENTER_BATCH], self.entering[ENTER_BATCH:]
-            try:
-                answers = await enter_call(
-                    services.do_enter_room_together, self.room_id, keys.SERVER_ID, [join for join, _future in batch]
-                )
-            except Exception as error:  # each waiting socket handles it as its own failure
-                for _join, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_join, future), answer in zip(batch, answers, strict=True):
-                if not future.done():
-                    future.set_result(answer)
+    def _enter_together(self, joins):
+        return enter_call(services.do_enter_room_together, self.room_id, keys.SERVER_ID, joins)
 
     async def leave(self, listener):
         if listener in self.listeners:
@@ -424,9 +448,10 @@ class RoomHub:
             await self._fan_out(Envelope.ephemeral({"type": "presence", "count": total}))
 
     async def stop(self):
-        for task in self.tasks:
+        tasks = [*self.tasks, *([self.entering.task] if self.entering.task else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self.hubs.redis is not None:
             try:
                 await self.hubs.redis.hdel(keys.presence_key(self.room_id), keys.SERVER_ID)
@@ -453,6 +478,22 @@ class Hubs:
         self.ticker = None
         self.control = None
         self.rechecks = set()
+        self.arriving = {}  # (summit slug, room slug) -> Together: access checks of sockets connecting now
+
+    async def access(self, session_key, summit_slug, room_slug):
+        """(user, access) of a connecting socket, or its refusal raised: the sockets connecting to one room
+        within ENTER_WINDOW share one services.access_live_room_of_sessions call."""
+        room = (summit_slug, room_slug)
+        together = self.arriving.get(room)
+        if together is None:
+            together = self.arriving[room] = Together(
+                lambda session_keys: call(services.access_live_room_of_sessions, session_keys, summit_slug, room_slug),
+                lambda: self.arriving.pop(room, None),
+            )
+        user, answer = await together.ask(session_key)
+        if isinstance(answer, Exception):
+            raise answer
+        return user, answer
 
     def room(self, room_id):
         hub = self.rooms.get(room_id)

@@ -143,26 +143,25 @@ def poll_results(room_id, poll_ids):
     ]
 
 
-def polls_for(room_id, user_id, kind):
-    """`room.state.polls`: every poll of the session live in the room, oldest first, with its counts and
-    the reader's own ballot (registered with livechat.roomstate in LivechatConfig.ready)."""
+def polls_for(room_id, viewers):
+    """`room.state.polls` of each viewer [(user_id, kind)]: every poll of the session live in the room, oldest
+    first, with its counts and the viewer's own ballot (registered with livechat.roomstate in LivechatConfig.ready)."""
     session = live_session(Room(pk=room_id))
     polls = list(Poll.objects.filter(room_id=room_id, session=session).order_by("created_at", "pk"))
     counts = _counts([poll.pk for poll in polls])
     mine = {}
-    for poll_id, option_id in (
-        PollChoice.objects.filter(ballot__user_id=user_id, ballot__poll__in=polls)
+    for user_id, poll_id, option_id in (
+        PollChoice.objects.filter(ballot__user_id__in={user_id for user_id, _kind in viewers}, ballot__poll__in=polls)
         .order_by("option__position")
-        .values_list("ballot__poll_id", "option_id")
+        .values_list("ballot__user_id", "ballot__poll_id", "option_id")
     ):
-        mine.setdefault(poll_id, []).append(option_id)
-    shown = []
+        mine.setdefault((user_id, poll_id), []).append(option_id)
+    views = []
     for poll in polls:
         view = _poll_payload(poll, "poll", counts[poll.pk])
         view.pop("type")
-        view["ballot"] = mine.get(poll.pk)
-        shown.append(view)
-    return shown
+        views.append(view)
+    return [[{**view, "ballot": mine.get((user_id, view["id"]))} for view in views] for user_id, _kind in viewers]
 
 
 # --- changes -------------------------------------------------------------------------

@@ -26,16 +26,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from events.models import Registration, Room, Session, Summit
+from events.models import Company, Registration, Room, Session, Summit
 from events.services import (
     access_room,
     access_summit,
     check_signed_in,
     live_session,
-    role_in,
+    roles_in,
 )
 from livechat import roomstate
-from livechat.auth import user_of_session
+from livechat.auth import users_of_sessions
 from livechat.models import (
     Attendance,
     ChatMessage,
@@ -47,7 +47,7 @@ from livechat.models import (
     RoomMute,
 )
 from summit.cache import shared_cache
-from summit.errors import Forbidden, Invalid, NotFound
+from summit.errors import Forbidden, Invalid, NotFound, NotSignedIn, ServiceError
 
 User = get_user_model()
 
@@ -94,42 +94,105 @@ def access_live_room(user, summit_slug, room_slug):
     ACCESS_TTL seconds (a reconnect storm costs no queries) unless the
     person's rights or the room change first; refusals are never reused.
     """
-    check_signed_in(user)
-    versions = shared_cache().get_many([_ACCESS_VERSION, _person_version_key(user.pk)])
-    version = f"{versions.get(_ACCESS_VERSION, 0)}:{versions.get(_person_version_key(user.pk), 0)}"
-    key = f"live-access:{version}:{user.pk}:{summit_slug}:{room_slug}"
-    access = shared_cache().get(key)
-    if access is None:
-        access = _decide_access(user, _room_facts(summit_slug, room_slug, versions.get(_ACCESS_VERSION, 0)))
-        shared_cache().set(key, access, ACCESS_TTL)
-    return access
+    return _granted(access_live_room_together([user], summit_slug, room_slug)[0])
+
+
+def access_live_room_together(users, summit_slug, room_slug):
+    """`access_live_room` for several people entering one room at once (a join storm's sockets).
+
+    One answer per person, in order: their access, or the ServiceError that
+    refuses them. The same decision for each as alone, in a fixed number of
+    queries and three cache round trips whatever the number of people: the
+    cache versions in one read, the reused decisions in one, the new ones
+    stored in one.
+    """
+    answers = [None] * len(users)
+    for index, user in enumerate(users):
+        try:
+            check_signed_in(user)
+        except NotSignedIn as refusal:
+            answers[index] = refusal
+    people = {user.pk: user for user, answer in zip(users, answers, strict=True) if answer is None}
+    if not people:
+        return answers
+    cache = shared_cache()
+    versions = cache.get_many([_ACCESS_VERSION, *(_person_version_key(pk) for pk in people)])
+    room_version = versions.get(_ACCESS_VERSION, 0)
+    keys = {
+        pk: f"live-access:{room_version}:{versions.get(_person_version_key(pk), 0)}:{pk}:{summit_slug}:{room_slug}"
+        for pk in people
+    }
+    decided = cache.get_many(list(keys.values()))
+    undecided = [user for pk, user in people.items() if keys[pk] not in decided]
+    if undecided:
+        try:
+            facts = _room_facts(summit_slug, room_slug, room_version)
+        except ServiceError as refusal:  # no such summit or room: the same answer for everybody
+            fresh = {user.pk: refusal for user in undecided}
+        else:
+            fresh = _decide_access_together(undecided, facts)
+            granted = {keys[pk]: access for pk, access in fresh.items() if not isinstance(access, ServiceError)}
+            if granted:
+                cache.set_many(granted, ACCESS_TTL)
+        decided.update({keys[pk]: answer for pk, answer in fresh.items()})
+    for index, user in enumerate(users):
+        if answers[index] is None:
+            answers[index] = decided[keys[user.pk]]
+    return answers
+
+
+def _granted(answer):
+    if isinstance(answer, ServiceError):
+        raise answer
+    return answer
 
 
 def access_live_room_of_session(session_key, summit_slug, room_slug):
-    """access_live_room for the person signed in with this session; also returns that user.
+    """access_live_room for the person signed in with this session; also returns that user."""
+    user, answer = access_live_room_of_sessions([session_key], summit_slug, room_slug)[0]
+    return user, _granted(answer)
 
-    One call at connect: a room socket is authenticated once (livechat/auth.py).
+
+def access_live_room_of_sessions(session_keys, summit_slug, room_slug):
+    """[(user, access or refusal)] for the people signed in with these sessions: the sockets of a join storm.
+
+    One call for the sockets connecting together (livechat/hub.py's
+    `Hubs.access`): a room socket is authenticated once (livechat/auth.py).
     """
-    user = user_of_session(session_key)
-    return user, access_live_room(user, summit_slug, room_slug)
+    users = users_of_sessions(session_keys)
+    people = [users[key] for key in session_keys]
+    return list(zip(people, access_live_room_together(people, summit_slug, room_slug), strict=True))
 
 
-def _decide_access(user, facts):
-    role = role_in(user, Summit(pk=facts["summit_id"]))
+def _decide_access_together(users, facts):
+    """{user pk: access or Forbidden} for people whose decision is not reused: what each needs, looked up for all."""
+    roles = roles_in(users, Summit(pk=facts["summit_id"]))
+    invited = _invited_among(users, facts) if facts["is_private"] else set()
+    mutes = dict(
+        RoomMute.objects.filter(room_id=facts["room_id"], user__in=users, until__gt=timezone.now()).values_list(
+            "user_id", "until"
+        )
+    )
+    answers = {}
+    for user in users:
+        try:
+            answers[user.pk] = _decide_access(user, facts, roles[user.pk], user.pk in invited, mutes.get(user.pk))
+        except Forbidden as refusal:
+            answers[user.pk] = refusal
+    return answers
+
+
+def _decide_access(user, facts, role, invited, muted_until):
+    """The rule itself, for one person, given their role, whether the room invites them, and their mute."""
     if role is None:
         raise Forbidden(_("Register for this summit first."))
     runs_room = role in Registration.ROOM_RUNNERS
     speaking = user.pk in facts["speaker_ids"]
-    if facts["is_private"] and not (runs_room or speaking or _invited(user, facts)):
+    if facts["is_private"] and not (runs_room or speaking or invited):
         raise Forbidden(_("This room is open to invited people only."))
     kind = STAFF if runs_room else SPEAKER if speaking else ATTENDEE
     if speaking and role == Registration.Role.ATTENDEE:
         role = Registration.Role.SPEAKER
-    muted_until = (
-        RoomMute.objects.filter(room_id=facts["room_id"], user=user, until__gt=timezone.now())
-        .values_list("until", flat=True)
-        .first()
-    )
     # A socket has no request language: the room and its session are named in the person's own.
     profile = getattr(user, "profile", None)
     language = profile.language if profile and profile.language in facts["rooms"] else translation.get_language()
@@ -194,13 +257,22 @@ def entered_room(access):
     return Room.objects.select_related("summit", "company").get(pk=access["room_id"])
 
 
-def _invited(user, facts):
-    room_id = facts["room_id"]
-    if Room.invited.through.objects.filter(room_id=room_id, user_id=user.pk).exists():
-        return True
-    if facts["company_id"] and user.companies.filter(pk=facts["company_id"]).exists():
-        return True
-    return Session.objects.filter(room_id=room_id, speakers__user=user).exists()
+def _invited_among(users, facts):
+    """The ids of those the private room lets in: invited, members of its company, or speaking in it."""
+    room_id, ids = facts["room_id"], [user.pk for user in users]
+    invited = set(
+        Room.invited.through.objects.filter(room_id=room_id, user_id__in=ids).values_list("user_id", flat=True)
+    )
+    if facts["company_id"]:
+        invited.update(
+            Company.members.through.objects.filter(company_id=facts["company_id"], user_id__in=ids).values_list(
+                "user_id", flat=True
+            )
+        )
+    invited.update(
+        Session.objects.filter(room_id=room_id, speakers__user__in=ids).values_list("speakers__user", flat=True)
+    )
+    return invited
 
 
 # How a person who deleted their account appears beside what they wrote (pages show "deleted user").
@@ -251,13 +323,14 @@ def do_enter_room_together(room_id, server, joins):
             question__in={question.pk for shown in questions.values() for question in shown},
         ).values_list("user_id", "question_id")
     )
+    parts = roomstate.parts_for(room_id, [(user_id, kind) for user_id, kind, _session_id, _since in joins])
     entered = []
-    for row, (user_id, kind, session_id, since) in zip(rows, joins, strict=True):
+    for row, (user_id, kind, session_id, since), part in zip(rows, joins, parts, strict=True):
         state = {
             "last_seq": last_seq,
             "messages": [view_for(payload, user_id, kind) for payload in recent],
             "questions": _question_views(questions[session_id, kind == ATTENDEE], user_id, kind, voted),
-            **roomstate.parts_for(room_id, user_id, kind),
+            **part,
         }
         replay = [] if since is None else list(_events_after(room_id, since, last_seq, user_id, kind))
         entered.append({"attendance_id": row.pk, "state": state, "replay": replay})
@@ -277,7 +350,7 @@ def room_state(room_id, session_id, user_id, kind):
         "last_seq": last_seq,
         "messages": [view_for(payload, user_id, kind) for payload in _recent_messages(room_id, last_seq)],
         "questions": _question_views(questions, user_id, kind, voted),
-        **roomstate.parts_for(room_id, user_id, kind),
+        **roomstate.parts_for(room_id, [(user_id, kind)])[0],
     }
 
 

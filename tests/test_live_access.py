@@ -5,9 +5,10 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.signals import user_logged_out
 
 from events.models import Registration, Room
-from livechat import services
-from summit.errors import Forbidden
-from tests.conftest import make_person
+from livechat import hub, services
+from livechat.models import Poll
+from summit.errors import Forbidden, NotSignedIn
+from tests.conftest import count_queries, make_person, session_cookie, signed_in
 from tests.live import join, next_frame, open_socket, orm, room_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -190,3 +191,89 @@ def test_the_admin_sites_staff_flag_alone_gives_no_role_in_a_summit(summit, main
         access_live_room(helper, summit.slug, main_stage.slug)
     assert is_organiser(root, summit)
     assert access_live_room(root, summit.slug, main_stage.slug)["kind"] == "staff"
+
+
+# --- sockets connecting together share one access check (a join storm) ---
+
+
+def _signed_out_session(user):
+    client = signed_in(user)
+    key = client.cookies["sessionid"].value
+    client.logout()
+    return key
+
+
+def _private_pitch_room_inviting(pitch_room, *people):
+    pitch_room.is_private = True
+    pitch_room.save()
+    pitch_room.invited.add(*people)
+
+
+def test_people_checked_together_each_get_the_answer_they_would_get_alone(
+    pitch_room, organiser, attendee_paris, attendee_shanghai, stranger
+):
+    _private_pitch_room_inviting(pitch_room, attendee_paris)
+    people = [attendee_paris, stranger, attendee_shanghai, organiser]
+    keys = [*(session_cookie(person) for person in people), _signed_out_session(attendee_paris), None]
+    answers = services.access_live_room_of_sessions(keys, "roadshow", "fair-vision")
+    (invited, access), (_, unregistered), (_, uninvited), (_, organiser_access), signed_out, nobody = answers
+    assert invited == attendee_paris and access["kind"] == services.ATTENDEE
+    assert isinstance(unregistered, Forbidden) and "Register" in str(unregistered.detail)
+    assert isinstance(uninvited, Forbidden) and "invited" in str(uninvited.detail)
+    assert organiser_access["kind"] == services.STAFF and organiser_access["you"]["can_moderate"]
+    for user, answer in (signed_out, nobody):
+        assert not user.is_authenticated and isinstance(answer, NotSignedIn)
+    services.forget_live_access()  # decided afresh, alone: the same answers
+    assert services.access_live_room(attendee_paris, "roadshow", "fair-vision") == access
+    assert services.access_live_room(organiser, "roadshow", "fair-vision") == organiser_access
+
+
+def test_checking_people_together_runs_the_same_queries_whatever_their_number(pitch_room, organiser, summit):
+    _private_pitch_room_inviting(pitch_room)
+
+    def newcomers(count, name):
+        people = [make_person(f"{name}{n}") for n in range(count)]
+        Registration.objects.bulk_create([Registration(summit=summit, user=person) for person in people])
+        pitch_room.invited.add(*people[::2])  # half invited, half refused
+        return [session_cookie(person) for person in people]
+
+    few, many = newcomers(2, "few"), newcomers(6, "many")
+    services.access_live_room(organiser, "roadshow", "fair-vision")  # the room's facts, looked up once
+    small, small_count = count_queries(lambda: services.access_live_room_of_sessions(few, "roadshow", "fair-vision"))
+    large, large_count = count_queries(lambda: services.access_live_room_of_sessions(many, "roadshow", "fair-vision"))
+    assert [isinstance(answer, dict) for _user, answer in large] == [True, False] * 3
+    assert len(small) == 2 and small_count == large_count
+
+
+def test_entering_together_runs_the_same_queries_whatever_the_number(main_stage, live_keynote, organiser):
+    Poll.objects.create(room=main_stage, session=live_keynote, author=organiser, question="Which city next?")
+
+    def entering(count, name):
+        people = [make_person(f"{name}{n}") for n in range(count)]
+        joins = [(person.pk, services.ATTENDEE, live_keynote.pk, None) for person in people]
+        return count_queries(lambda: services.do_enter_room_together(main_stage.pk, "test", joins))
+
+    entering(1, "first")  # the first entry makes the room's log
+    small, small_count = entering(2, "few")
+    large, large_count = entering(6, "many")
+    assert len(small) == 2 and len(large) == 6 and len({entered["attendance_id"] for entered in large}) == 6
+    assert small_count == large_count
+
+
+async def test_sockets_connecting_together_each_get_their_own_answer(
+    pitch_room, attendee_paris, attendee_shanghai, stranger, cookies, monkeypatch
+):
+    await orm(_private_pitch_room_inviting, pitch_room, attendee_paris)
+    checked = []
+    check = services.access_live_room_of_sessions
+    monkeypatch.setattr(
+        services, "access_live_room_of_sessions", lambda keys, *room: checked.append(keys) or check(keys, *room)
+    )
+    monkeypatch.setattr(hub, "ENTER_WINDOW", 0.5)  # all four surely arrive within one window
+    keys = [await cookies(person) for person in (attendee_paris, attendee_shanghai, stranger)]
+    sockets = [await open_socket(key, room_path("fair-vision")) for key in [*keys, None]]  # accepted, then checked
+    welcomed, *refused = [socket for socket, _connected in sockets]
+    assert (await next_frame(welcomed))["type"] == "room.state"
+    assert [await closed_with(socket) for socket in refused] == [4403, 4403, 4401]
+    assert len(checked) == 1 and sorted(checked[0], key=str) == sorted([*keys, None], key=str)
+    await welcomed.disconnect()

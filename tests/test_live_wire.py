@@ -112,3 +112,14 @@ def test_anything_but_daphnes_own_send_gets_no_writer():
         pass
 
     assert wire.writer_for(send) is None
+
+
+def test_autobahns_per_connection_settings_log_is_built_only_when_logged():
+    from pprint import pformat
+
+    from autobahn.websocket import protocol
+
+    settings = [("openHandshakeTimeout", 5, "WebSocketServerFactory")]
+    deferred = protocol.pformat(settings)
+    assert protocol.pformat is wire.LazyPformat and not isinstance(deferred, str)
+    assert "\n{attrs}".format(attrs=deferred) == "\n" + pformat(settings)

@@ -173,14 +173,21 @@ def player_labels():
 
 def default_language(user_id):
     """The channel a person starts on when it is live: their profile's language."""
-    user = get_user_model().objects.select_related("profile").get(pk=user_id)
-    return profile_for(user).language
+    return default_languages([user_id])[user_id]
 
 
-def room_state_part(room_id, user_id, kind):
-    """`room.state.stage`: the stage's state plus this person's default channel."""
+def default_languages(user_ids):
+    """`default_language` of several people, in one query."""
+    users = get_user_model().objects.select_related("profile").filter(pk__in=set(user_ids))
+    return {user.pk: profile_for(user).language for user in users}
+
+
+def room_state_part(room_id, viewers):
+    """`room.state.stage` of each viewer [(user_id, kind)]: the stage's state plus their default channel."""
     room = Room.objects.select_related("summit").get(pk=room_id)
-    return {**stage_state(room), "default_language": default_language(user_id)}
+    state = stage_state(room)
+    languages = default_languages([user_id for user_id, _kind in viewers])
+    return [{**state, "default_language": languages[user_id]} for user_id, _kind in viewers]
 
 
 # --- who may go live -------------------------------------------------------------------
