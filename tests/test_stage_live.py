@@ -526,7 +526,11 @@ def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targ
         raise AssertionError("the relay application never accepted a publish after the reload")
 
     stop(script)
-    assert not _listening(stack.rtmp_port)  # stopping the script stops nginx with it
+    # Stopping the script stops nginx with it; its workers close their listening sockets on their way out.
+    deadline = time.monotonic() + 10
+    while _listening(stack.rtmp_port):
+        assert time.monotonic() < deadline, "nginx still listens after scripts/media stopped"
+        time.sleep(0.2)
 
 
 def _listening(port):
