@@ -163,7 +163,7 @@ class RoomConsumer(AsyncConsumer):
         route = self.scope["url_route"]["kwargs"]
         self.hubs = hubs()
         try:
-            user, access = await self.hubs.access(self.scope["session_key"], route["summit_slug"], route["room_slug"])
+            _user, access = await self.hubs.access(self.scope["session_key"], route["summit_slug"], route["room_slug"])
         except ServiceError as error:
             await self.close(_close_code(error))
             return
@@ -171,7 +171,7 @@ class RoomConsumer(AsyncConsumer):
             log.warning("refused a room socket: database unavailable")
             await self.close(CLOSE_TRY_AGAIN_LATER)
             return
-        self.scope["user"] = user
+        # The socket keeps the person's id and rights, not their User row: an idle socket's memory counts.
         self.user_id, self.room_id, self.kind, self.you = (
             access["user_id"],
             access["room_id"],
