@@ -10,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from events.models import Registration
+from livechat.attendance_totals import do_fold_closed_attendance
 from livechat.models import Attendance, ChatMessage, Question, ReactionTally
 from scheduler import reports, stored_reports
 from scheduler.models import SummitReport
@@ -22,7 +23,8 @@ DAY2 = dt.date(2027, 3, 30)
 
 
 def stay(user, room, day, start, end, session=None, **fields):
-    return Attendance.objects.create(
+    """An interval as the live room records it: a closed one is folded into the report's totals."""
+    row = Attendance.objects.create(
         user=user,
         room=room,
         session=session,
@@ -30,6 +32,9 @@ def stay(user, room, day, start, end, session=None, **fields):
         left_at=at_paris(day, end) if end else None,
         **fields,
     )
+    if end:
+        do_fold_closed_attendance([row.pk])
+    return row
 
 
 @pytest.fixture
