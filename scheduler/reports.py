@@ -71,7 +71,7 @@ def _common(summit, now):
     """The CTEs every attendance query starts with, and their named parameters.
 
     `sess`: the report's sessions with their length and first/end seconds. `live`: the summit's
-    open intervals with where they end for now. `edges`: those intervals' join and leave seconds.
+    open intervals with where they end for now. `edges`: those intervals' join (+1) and leave (-1) seconds.
     """
     p, t = sql_parts(), TABLES
     sql = (
@@ -81,8 +81,11 @@ def _common(summit, now):
         f"live AS (SELECT a.room_id, a.user_id, a.joined_at, COALESCE(a.last_seen_at, %(now)s) AS until "
         f"FROM {t['a']} a WHERE a.left_at IS NULL "
         f"AND a.room_id IN (SELECT id FROM {t['r']} WHERE summit_id = %(summit)s)), "
-        f"edges AS (SELECT room_id, {p['second'].format('joined_at')} AS second, 1 AS change FROM live "
-        f"UNION ALL SELECT room_id, {p['second'].format('until')}, -1 FROM live)"
+        f"turns AS (SELECT room_id, {p['second'].format('joined_at')} AS came, {p['second'].format('until')} AS went "
+        "FROM live), "
+        # An interval within one second changes no second's count (nor the chart's span), as when folded.
+        "edges AS (SELECT room_id, came AS second, 1 AS change FROM turns WHERE came <> went "
+        "UNION ALL SELECT room_id, went, -1 FROM turns WHERE came <> went)"
     )
     return sql, {"summit": summit.pk, "published": Session.Status.PUBLISHED, "now": at(now)}
 
@@ -223,15 +226,18 @@ def _timeline(summit, now):
         size = minutes * 60
         cursor.execute(
             f"WITH {common}, ev AS (SELECT y.second, SUM(y.change) AS change FROM ({seconds}) y GROUP BY y.second) "
-            f"SELECT x.second / %(size)s AS b, SUM(x.change), MAX(x.running) FROM ("
+            f"SELECT x.second / %(size)s AS b, SUM(x.change), MAX(x.running), MIN(x.second) FROM ("
             f" SELECT second, change, SUM(change) OVER (ORDER BY second) AS running FROM ev) x GROUP BY b ORDER BY b",
             {**params, "size": size},
         )
-        rows = {int(b): (int(net), int(peak)) for b, net, peak in cursor.fetchall()}
+        rows = {int(b): (int(net), int(peak), int(first)) for b, net, peak, first in cursor.fetchall()}
     points, level = [], 0
     for bucket in range(min(rows), max(rows) + 1):
-        net, peak = rows.get(bucket, (0, level))
-        points.append((dt.datetime.fromtimestamp(bucket * size, dt.UTC), max(peak, level)))
+        net, peak, first = rows.get(bucket, (0, level, None))
+        # The level carried in holds during the bucket's first seconds, unless they change it at once.
+        points.append(
+            (dt.datetime.fromtimestamp(bucket * size, dt.UTC), peak if first == bucket * size else max(peak, level))
+        )
         level += net
     # Close the line with who is still connected after the last bucket.
     points.append((dt.datetime.fromtimestamp((max(rows) + 1) * size, dt.UTC), level))
