@@ -1,11 +1,14 @@
 """Attendance reports: what the live rooms recorded, summed up with set-based queries.
 
 A report is a fixed number of queries whatever the summit's size (pinned in
-tests/test_reports.py): grouped counts for registrations, one join of
-attendance intervals with session windows for watch time, one window-function
-sweep for peak concurrency, one for the attendance-over-time chart. Python
-only folds the grouped rows. The SQL the ORM cannot say is written once per
-backend (VENDOR_SQL) with named parameters.
+tests/test_reports.py) and never joins every attendance interval: closed
+intervals were folded as they closed into WatchTime (per session and person)
+and PresenceChange (per room and second), livechat/attendance_totals.py. The
+report reads those plus the few still-open intervals, clipped live: grouped
+counts for registrations, one query for watch time, one sweep for peak
+concurrency, two for the attendance-over-time chart. Python only folds the
+grouped rows. The SQL the ORM cannot say is spelled once per backend
+(livechat.attendance_totals.VENDOR_SQL) with named parameters.
 
 This module only reads; storing and mailing reports is scheduler/stored_reports.py.
 """
