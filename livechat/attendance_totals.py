@@ -17,8 +17,10 @@ intervals are not folded; the report adds them live.
 What the intervals are clipped to changes when a session is moved, resized or
 created (re-folded from the intervals by `do_refold_sessions`, a task queued
 on commit) and when intervals are deleted (`do_forget_attendance` unfolds a
-person's first). Re-folding deletes and recomputes with an upsert that adds,
-so an interval closed while a re-fold runs is counted once either way.
+person's first). Re-folding deletes and recomputes with an upsert that adds
+rather than overwrites, so that an interval closed while a re-fold runs adds to
+the recomputed row (reasoned from PostgreSQL's upsert under READ COMMITTED; no
+test races the two yet).
 
 The SQL the ORM cannot say (upserts that add, INSERT … SELECT, seconds of a
 timestamp) is spelled once per backend in VENDOR_SQL.
