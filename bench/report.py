@@ -768,7 +768,13 @@ def report_section(r):
         + f"\n\n`scheduler.reports.build_report` called directly: {fmt(r['build_report_s'], ' s')}. The runs above "
         "time `GET /api/summits/{slug}/reports/attendance.csv` as an organiser through Daphne (no stored report "
         f"exists, so it builds live); run 1 is cold, run 2 warm. Data generation (COPY) took "
-        f"{fmt(r['data_generation_s'])} s."
+        f"{fmt(r['data_generation_s'])} s"
+        + (
+            f"; folding those intervals into the report's totals (`do_refold_summit`, once, as closing each "
+            f"interval live does bit by bit) took {fmt(r['fold_s'])} s."
+            if r.get("fold_s") is not None
+            else "."
+        )
     )
 
 

@@ -135,6 +135,35 @@ class Attendance(models.Model):
         ]
 
 
+class WatchTime(models.Model):
+    """Seconds one person's closed intervals in a room spent in one session's window (livechat/attendance_totals.py).
+
+    Uncapped: with two tabs open the sum passes the session's length; the report caps it.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seconds = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="one_watch_time_per_session_person")]
+        # A session's people in watch-time order, read without the table: count, sum and the median's rows.
+        indexes = [models.Index(fields=["session", "seconds", "user"], name="watch_time_in_order")]
+
+
+class PresenceChange(models.Model):
+    """How many more (or fewer) people were connected to a room from `second` (Unix time) on, by closed intervals."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    second = models.BigIntegerField()
+    change = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "second"], name="one_presence_change_per_room_second")]
+        # Sweeps read a room's seconds in order with their changes, without the table.
+        indexes = [models.Index(fields=["room", "second", "change"], name="presence_change_sweep")]
+
+
 class RoomMute(models.Model):
     """A person who may not chat, ask or react in a room until `until`, set by a moderator or organiser."""
 

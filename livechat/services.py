@@ -35,6 +35,7 @@ from events.services import (
     roles_in,
 )
 from livechat import roomstate
+from livechat.attendance_totals import do_fold_closed_attendance
 from livechat.auth import users_of_sessions
 from livechat.models import (
     Attendance,
@@ -713,7 +714,10 @@ def do_count_reactions(room_id, counts):
 
 
 def do_leave_room(attendance_id):
-    Attendance.objects.filter(pk=attendance_id, left_at__isnull=True).update(left_at=timezone.now())
+    """Close the interval and fold it into the report's totals, once: only the UPDATE that closed it folds."""
+    with transaction.atomic():
+        if Attendance.objects.filter(pk=attendance_id, left_at__isnull=True).update(left_at=timezone.now()):
+            do_fold_closed_attendance([attendance_id])
 
 
 def do_heartbeat(attendance_ids):
@@ -727,11 +731,17 @@ def do_heartbeat(attendance_ids):
 def close_stale_attendance(now=None, stale_after=STALE_ATTENDANCE_AFTER):
     """Close intervals left open by a process that died, at the last time it was seen.
 
-    Safe to call from any process, beat or a management command, as often as wanted.
+    Safe to call from any process, beat or a management command, as often as wanted: the rows are
+    locked first (skipping those another closer holds), so each is closed and folded by one caller.
     """
     cutoff = (now or timezone.now()) - stale_after
-    return (
-        Attendance.objects.filter(left_at__isnull=True)
-        .filter(Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True, joined_at__lt=cutoff))
-        .update(left_at=Coalesce("last_seen_at", "joined_at"))
-    )
+    with transaction.atomic():
+        stale = list(
+            Attendance.objects.select_for_update(skip_locked=True)
+            .filter(left_at__isnull=True)
+            .filter(Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True, joined_at__lt=cutoff))
+            .values_list("pk", flat=True)
+        )
+        Attendance.objects.filter(pk__in=stale).update(left_at=Coalesce("last_seen_at", "joined_at"))
+        do_fold_closed_attendance(stale)
+    return len(stale)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from events.models import AgendaFeed, Bookmark, Company, Profile, Registration, Room, SigninLink, Speaker
 from livechat.models import Attendance, ChatMessage, Question, RoomEvent
+from livechat.attendance_totals import do_forget_attendance
 from livechat.services import DELETED_AUTHOR
 from partnering.models import ContactSharing, PartnerProfile
 from partnering.services import meeting_out, meetings_of
@@ -154,12 +155,12 @@ def do_delete_account(user, typed):
             AgendaFeed,
             SigninLink,
             PartnerProfile,
-            Attendance,
             ContactSharing,
             Notification,
             Reminder,
         ):
             model.objects.filter(user=user).delete()
+        do_forget_attendance(user.pk)  # their intervals, and their part of the attendance report's totals
         Speaker.objects.filter(user=user).update(user=None)
         Company.members.through.objects.filter(user=user).delete()
         Room.invited.through.objects.filter(user=user).delete()

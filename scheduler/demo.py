@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from events.demo import T, demo_session, fill_translations, free_room
 from events.models import Bookmark, Registration, Room, Session
+from livechat.attendance_totals import do_fold_closed_attendance
 from livechat.models import Attendance, ReactionTally
 from scheduler.models import Reminder
 
@@ -152,7 +153,7 @@ def _attend(session, people):
                 user_id=user_id, room=session.room, session=session, joined_at=joined, left_at=left, server="demo"
             )
         )
-    Attendance.objects.bulk_create(rows)
+    do_fold_closed_attendance(row.pk for row in Attendance.objects.bulk_create(rows))
     for emoji, share in (("👏", 4), ("❤️", 2), ("💡", 1)):
         ReactionTally.objects.get_or_create(
             room=session.room, session=session, emoji=emoji, defaults={"count": share * len(rows)}

@@ -8,7 +8,13 @@ an error page.
 from scheduler.enqueue import enqueue
 
 
+# A session whose window or room may have changed (a restore may move it too): its watch times are re-folded.
+REFOLDED_ON = ("created", "rescheduled", "restored", "updated")
+
+
 def on_session_changed(sender, session_id, change, **kwargs):
+    if change in REFOLDED_ON:
+        enqueue("scheduler.refold_session_attendance", session_id)
     if change == "rescheduled":
         enqueue("scheduler.replan_target", "session", session_id)
     elif change == "cancelled":

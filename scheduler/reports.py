@@ -1,28 +1,32 @@
 """Attendance reports: what the live rooms recorded, summed up with set-based queries.
 
 A report is a fixed number of queries whatever the summit's size (pinned in
-tests/test_reports.py): grouped counts for registrations, one join of
-attendance intervals with session windows for watch time, one window-function
-sweep for peak concurrency, one for the attendance-over-time chart. Python
-only folds the grouped rows. The SQL the ORM cannot say is written once per
-backend (VENDOR_SQL) with named parameters.
+tests/test_reports.py) and never joins every attendance interval: closed
+intervals were folded as they closed into WatchTime (per session and person)
+and PresenceChange (per room and second), livechat/attendance_totals.py. The
+report reads those plus the few still-open intervals, clipped live: grouped
+counts for registrations, one query for watch time, one sweep for peak
+concurrency, two for the attendance-over-time chart. Python only folds the
+grouped rows. The SQL the ORM cannot say is spelled once per backend
+(livechat.attendance_totals.VENDOR_SQL) with named parameters.
 
 This module only reads; storing and mailing reports is scheduler/stored_reports.py.
 """
 
 import datetime as dt
+import math
 import statistics
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.i18n import LANGUAGE_CODES, column, translations
 from events.models import Registration, Room, Session
-from livechat.models import Attendance, ChatMessage, Question, ReactionTally
+from livechat.attendance_totals import TABLES, at, sql_parts
+from livechat.models import ChatMessage, Question, ReactionTally
 from livechat.polls import summit_poll_results
 from summit.csvfile import csv_text
 
@@ -56,171 +60,187 @@ def register_leads_provider(provider):
     _leads_provider = provider
 
 
-# --- SQL that the ORM cannot say portably -------------------------------------------------
+# --- what the live rooms recorded, from the folded totals --------------------------------------
+#
+# Closed intervals are read only through their folded totals (livechat/attendance_totals.py);
+# the still-open ones (few: the open_attendance partial index) are clipped here, live, until
+# `last_seen_at`, else until the report time.
+
+# Earlier than any second a room has a change at: the lower bound of a room's first segment.
+NEVER = -(2**62)
 
 
-# One spelling per backend of what the ORM cannot say portably; the queries below use only these
-# and named parameters, so no SQL text is edited per database and no parameter order is kept by hand.
-VENDOR_SQL = {
-    "postgresql": {
-        "greatest": "GREATEST({}, {})",
-        "least": "LEAST({}, {})",
-        "seconds": "EXTRACT(EPOCH FROM ({} - {}))",
-        "bucket": "CAST(FLOOR(EXTRACT(EPOCH FROM {}) / {}) AS BIGINT)",
-    },
-    "sqlite": {
-        "greatest": "MAX({}, {})",
-        "least": "MIN({}, {})",
-        "seconds": "((julianday({}) - julianday({})) * 86400.0)",
-        "bucket": "CAST(((julianday({}) - 2440587.5) * 86400.0) / {} AS INTEGER)",
-    },
-}
+def _common(summit, now):
+    """The CTEs every attendance query starts with, and their named parameters.
 
-
-def _sql_parts():
-    return VENDOR_SQL[connection.vendor]
-
-
-def _at(value):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _bounds(summit, sessions, now):
-    """Per session, the earliest join that can still overlap it: its start minus its room's longest stay.
-
-    With it the (room, joined_at) index is read over a short range per session
-    rather than over the room's whole history (one extra grouped query).
+    `sess`: the report's sessions with their length and first/end seconds. `live`: the summit's
+    open intervals with where they end for now. `edges`: those intervals' join (+1) and leave (-1) seconds.
     """
-    stay = ExpressionWrapper(
-        Coalesce("left_at", "last_seen_at", Value(now, output_field=DateTimeField())) - F("joined_at"),
-        output_field=DurationField(),
-    )
-    longest = dict(
-        Attendance.objects.filter(room__summit=summit)
-        .values("room")
-        .annotate(longest=Max(stay))
-        .values_list("room", "longest")
-    )
-    return [
-        (row["pk"], row["starts_at"] - longest[row["room"]] - dt.timedelta(seconds=1))
-        for row in sessions
-        if row["room"] in longest
-    ]
-
-
-def _session_intervals(bounds, now):
-    """FROM/WHERE of attendance intervals joined with the sessions of `bounds` in their room, the SQL of
-    each interval's start and end clipped to the session's window, and the named parameters they use."""
-    p = _sql_parts()
-    a, s = Attendance._meta.db_table, Session._meta.db_table
-    left = "COALESCE(a.left_at, a.last_seen_at, %(now)s)"
-    start = p["greatest"].format("a.joined_at", "s.starts_at")
-    end = p["least"].format(left, "s.ends_at")
-    windows = " UNION ALL ".join(
-        f"SELECT CAST(%(sid{n})s AS BIGINT) AS sid, %(lo{n})s AS lo" for n in range(len(bounds))
-    )
+    p, t = sql_parts(), TABLES
     sql = (
-        f"FROM ({windows}) b JOIN {s} s ON s.id = b.sid "
-        f"JOIN {a} a ON a.room_id = s.room_id AND a.joined_at >= b.lo AND a.joined_at < s.ends_at "
-        f"WHERE {left} > s.starts_at"
+        f"sess AS (SELECT id, room_id, starts_at, ends_at, {p['seconds'].format('ends_at', 'starts_at')} AS length, "
+        f"{p['second'].format('starts_at')} AS st, {p['second'].format('ends_at')} AS en "
+        f"FROM {t['s']} WHERE summit_id = %(summit)s AND status = %(published)s), "
+        f"live AS (SELECT a.room_id, a.user_id, a.joined_at, COALESCE(a.last_seen_at, %(now)s) AS until "
+        f"FROM {t['a']} a WHERE a.left_at IS NULL "
+        f"AND a.room_id IN (SELECT id FROM {t['r']} WHERE summit_id = %(summit)s)), "
+        f"turns AS (SELECT room_id, {p['second'].format('joined_at')} AS came, {p['second'].format('until')} AS went "
+        "FROM live), "
+        # An interval within one second changes no second's count (nor the chart's span), as when folded.
+        "edges AS (SELECT room_id, came AS second, 1 AS change FROM turns WHERE came <> went "
+        "UNION ALL SELECT room_id, went, -1 FROM turns WHERE came <> went)"
     )
-    params = {"now": _at(now)}
-    for n, (sid, lo) in enumerate(bounds):
-        params[f"sid{n}"] = sid
-        params[f"lo{n}"] = _at(lo)
-    return start, end, sql, params
+    return sql, {"summit": summit.pk, "published": Session.Status.PUBLISHED, "now": at(now)}
 
 
-def _watch_minutes(bounds, now):
-    """{session_id: (unique attendees, average minutes, median minutes)}, one grouped query.
+def _watch_minutes(summit, now):
+    """{session_id: (unique attendees, average minutes, median minutes)}, one query.
 
-    Each person's time is summed per session and capped at the session's length
-    (two tabs overlap). PostgreSQL folds the people into the three figures itself;
-    SQLite, which has no median, streams the per-person totals (small summits only).
+    A person's time in a session is their folded WatchTime plus their open intervals clipped to
+    the window, capped at the session's length (two tabs overlap). PostgreSQL answers per session
+    the count and capped sum of the people without open intervals, and just the rows around the
+    median in watch-time order (read from the `watch_time_in_order` index, never sorted): with m
+    people whose time is still growing, the median of all is among the 2m + 2 middle ones of the
+    others. SQLite, which has neither arrays nor LATERAL, streams every person's time (small summits).
     """
-    p = _sql_parts()
-    if not bounds:
-        return {}
-    start, end, where, params = _session_intervals(bounds, now)
-    seconds = p["seconds"].format(end, start)
-    length = p["seconds"].format("s.ends_at", "s.starts_at")
-    per_person = (
-        f"SELECT s.id AS sid, {p['least'].format(f'SUM({seconds})', f'MAX({length})')} / 60.0 AS minutes "
-        f"{where} GROUP BY s.id, a.user_id"
+    p, t = sql_parts(), TABLES
+    common, params = _common(summit, now)
+    seconds = p["seconds"].format(
+        p["least"].format("o.until", "s.ends_at"), p["greatest"].format("o.joined_at", "s.starts_at")
     )
+    people = (
+        f"WITH {common}, "
+        f"open AS (SELECT s.id AS sid, o.user_id, SUM({seconds}) AS seconds FROM live o "
+        f"JOIN sess s ON s.room_id = o.room_id AND o.joined_at < s.ends_at AND o.until > s.starts_at "
+        f"GROUP BY s.id, o.user_id), "
+        f"person AS (SELECT o.sid, o.seconds + COALESCE(w.seconds, 0) AS seconds FROM open o "
+        f"LEFT JOIN {t['w']} w ON w.session_id = o.sid AND w.user_id = o.user_id) "
+    )
+    folded = "NOT EXISTS (SELECT 1 FROM open o WHERE o.sid = w.session_id AND o.user_id = w.user_id)"
     figures = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT sid, COUNT(*), AVG(minutes), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY minutes) "
-                f"FROM ({per_person}) x GROUP BY sid",
+                people + "SELECT s.id, s.length, f.n, f.total, g.values, "
+                "(SELECT ARRAY_AGG(x.seconds ORDER BY x.seconds) FROM ("
+                f" SELECT w.seconds FROM {t['w']} w WHERE w.session_id = s.id AND {folded} ORDER BY w.seconds"
+                f" OFFSET GREATEST(0, (f.n + g.m - 1) / 2 - g.m) LIMIT 2 * g.m + 2) x) "
+                "FROM sess s "
+                "CROSS JOIN LATERAL (SELECT COUNT(*) AS n, SUM(LEAST(w.seconds, s.length)) AS total "
+                f" FROM {t['w']} w WHERE w.session_id = s.id AND {folded}) f "
+                "CROSS JOIN LATERAL (SELECT COUNT(*) AS m, ARRAY_AGG(seconds) AS values "
+                " FROM person WHERE sid = s.id) g",
                 params,
             )
-            for sid, count, average, median in cursor.fetchall():
-                figures[sid] = (count, float(average), float(median))
+            for sid, length, n, total, growing, middle in cursor.fetchall():
+                if n + len(growing or []):
+                    figures[sid] = _figures(length, n, total or 0, middle or [], growing or [])
             return figures
-        cursor.execute(per_person, params)
+        cursor.execute(
+            people + f"SELECT w.session_id, w.seconds, s.length FROM {t['w']} w JOIN sess s ON s.id = w.session_id "
+            f"WHERE {folded} UNION ALL SELECT o.sid, o.seconds, s.length FROM person o JOIN sess s ON s.id = o.sid",
+            params,
+        )
         watched = {}
         while rows := cursor.fetchmany(5000):
-            for sid, minutes in rows:
-                watched.setdefault(sid, []).append(float(minutes or 0))
+            for sid, seconds, length in rows:
+                watched.setdefault(sid, []).append(min(seconds, length) / 60)
     return {sid: (len(m), statistics.fmean(m), statistics.median(m)) for sid, m in watched.items()}
 
 
-def _peaks(bounds, now):
-    """{session_id: peak concurrent connections}: a sweep over join (+1) and leave (-1) events.
+def _figures(length, n, total, middle, growing):
+    """(count, average, median) in minutes from the folded people's count, capped sum and middle rows
+    (`middle`: theirs from rank max(0, (n + m - 1) // 2 - m) on, in order) and the m growing times."""
+    m = len(growing)
+    count = n + m
+    offset = max(0, (count - 1) // 2 - m)
+    # The known stretch of everybody's times in order: `middle` plus the growing times that fall
+    # inside it (all of them below it when nothing of the folded is below, likewise above).
+    low = -math.inf if offset == 0 else middle[0]
+    high = math.inf if offset + len(middle) >= n else middle[-1]
+    known = sorted([*middle, *(v for v in growing if low <= v <= high)])
+    first = offset + sum(v < low for v in growing)
+    lower, upper = known[(count - 1) // 2 - first], known[count // 2 - first]
+    average = (total + sum(min(v, length) for v in growing)) / count
+    return count, average / 60, (min(lower, length) + min(upper, length)) / 2 / 60
 
-    Leaves sort before joins at the same instant, so a reconnect is not counted twice.
+
+def _peaks(summit, now):
+    """{session_id: peak concurrent connections}: the most people connected in one of the session's seconds.
+
+    A room's level at a second is the sum of its PresenceChange (and the open intervals' edges)
+    up to it. Per room, the sessions in start order cut its seconds into segments read once
+    through the (room, second, change) index; their running sum is the level at each session's
+    start, and a sweep over the session's own seconds gives the rest. One query; a room's history
+    is never sorted.
     """
-    if not bounds:
-        return {}
-    start, end, where, params = _session_intervals(bounds, now)
+    t = TABLES
+    common, params = _common(summit, now)
+
+    def changes(lo, hi):
+        return " UNION ALL ".join(
+            f"SELECT {x}.second, {x}.change FROM {table} {x} "
+            f"WHERE {x}.room_id = b.room_id AND {x}.second >= {lo} AND {x}.second < {hi}"
+            for table, x in ((t["p"], "c"), ("edges", "e"))
+        )
+
     sql = (
-        f"SELECT sid, MAX(running) FROM ("
-        f" SELECT sid, SUM(d) OVER (PARTITION BY sid ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running FROM ("
-        f"  SELECT s.id AS sid, {start} AS t, 1 AS d {where}"
-        f"  UNION ALL SELECT s.id AS sid, {end} AS t, -1 AS d {where}"
-        f" ) ev"
-        f") x GROUP BY sid"
+        f"WITH {common}, "
+        "starts AS (SELECT id, room_id, st, en, "
+        " COALESCE(LAG(st) OVER (PARTITION BY room_id ORDER BY st, id), %(never)s) AS prev FROM sess), "
+        "segments AS (SELECT b.id, b.room_id, b.st, b.en, "
+        f" (SELECT COALESCE(SUM(y.change), 0) FROM ({changes('b.prev', 'b.st')}) y) AS net FROM starts b), "
+        "levels AS (SELECT id, room_id, st, en, "
+        " SUM(net) OVER (PARTITION BY room_id ORDER BY st, id ROWS UNBOUNDED PRECEDING) AS level FROM segments) "
+        "SELECT b.id, b.st, b.level, "
+        "(SELECT MAX(x.running) FROM ("
+        f" SELECT SUM(y.change) OVER (ORDER BY y.second) AS running FROM ({changes('b.st', 'b.en')}) y) x), "
+        f"(SELECT MIN(y.second) FROM ({changes('b.st', 'b.en')}) y) "
+        "FROM levels b"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {sid: int(peak) for sid, peak in cursor.fetchall()}
+        cursor.execute(sql, {**params, "never": NEVER})
+        rows = cursor.fetchall()
+    # Without a change at its first second, the session starts at the level before it.
+    return {
+        sid: int(level + (top if first == st else max(top, 0))) if top is not None else int(level)
+        for sid, st, level, top, first in rows
+    }
 
 
 def _timeline(summit, now):
-    """[(bucket start, people connected)] across the summit's rooms, for the attendance-over-time chart."""
-    span = Attendance.objects.filter(room__summit=summit).aggregate(
-        first=Min("joined_at"),
-        last=Max(Coalesce("left_at", "last_seen_at", Value(now, output_field=DateTimeField()))),
-    )
-    first, last = span["first"], span["last"]
-    if first is None:
-        return 0, []
-    p = _sql_parts()
-    a, r = Attendance._meta.db_table, Room._meta.db_table
-    left = "COALESCE(a.left_at, a.last_seen_at, %(now)s)"
-    base = f"FROM {a} a JOIN {r} r ON r.id = a.room_id WHERE r.summit_id = %(summit)s"
-    minutes = next((b for b in BUCKETS if (last - first) / dt.timedelta(minutes=b) <= MAX_POINTS), BUCKETS[-1])
-    size = minutes * 60
-    sql = (
-        f"SELECT b, SUM(d), MAX(running) FROM ("
-        f" SELECT {p['bucket'].format('t', '%(size)s')} AS b, d,"
-        f"  SUM(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running FROM ("
-        f"  SELECT a.joined_at AS t, 1 AS d {base}"
-        f"  UNION ALL SELECT {left} AS t, -1 AS d {base}"
-        f" ) ev"
-        f") x GROUP BY b ORDER BY b"
+    """[(bucket start, people connected)] across the summit's rooms, for the attendance-over-time chart.
+
+    The summit's PresenceChange and open edges summed per second; the level is their running sum.
+    """
+    t = TABLES
+    common, params = _common(summit, now)
+    seconds = (
+        f"SELECT c.second, c.change FROM {t['p']} c "
+        f"WHERE c.room_id IN (SELECT id FROM {t['r']} WHERE summit_id = %(summit)s) "
+        "UNION ALL SELECT second, change FROM edges"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"summit": summit.pk, "now": _at(now), "size": size})
-        rows = {int(b): (int(net), int(peak)) for b, net, peak in cursor.fetchall()}
-    if not rows:
-        return minutes, []
+        cursor.execute(f"WITH {common} SELECT MIN(y.second), MAX(y.second) FROM ({seconds}) y", params)
+        first, last = cursor.fetchone()
+        if first is None:
+            return 0, []
+        minutes = next((b for b in BUCKETS if (last - first) / (b * 60) <= MAX_POINTS), BUCKETS[-1])
+        size = minutes * 60
+        cursor.execute(
+            f"WITH {common}, ev AS (SELECT y.second, SUM(y.change) AS change FROM ({seconds}) y GROUP BY y.second) "
+            f"SELECT x.second / %(size)s AS b, SUM(x.change), MAX(x.running), MIN(x.second) FROM ("
+            f" SELECT second, change, SUM(change) OVER (ORDER BY second) AS running FROM ev) x GROUP BY b ORDER BY b",
+            {**params, "size": size},
+        )
+        rows = {int(b): (int(net), int(peak), int(first)) for b, net, peak, first in cursor.fetchall()}
     points, level = [], 0
     for bucket in range(min(rows), max(rows) + 1):
-        net, peak = rows.get(bucket, (0, level))
-        points.append((dt.datetime.fromtimestamp(bucket * size, dt.UTC), max(peak, level)))
+        net, peak, first = rows.get(bucket, (0, level, None))
+        # The level carried in holds during the bucket's first seconds, unless they change it at once.
+        points.append(
+            (dt.datetime.fromtimestamp(bucket * size, dt.UTC), peak if first == bucket * size else max(peak, level))
+        )
         level += net
     # Close the line with who is still connected after the last bucket.
     points.append((dt.datetime.fromtimestamp((max(rows) + 1) * size, dt.UTC), level))
@@ -257,9 +277,8 @@ def build_report(summit, now=None):
             *["room__" + column("name", code) for code in LANGUAGE_CODES],
         )
     )
-    bounds = _bounds(summit, sessions, now)
-    watched = _watch_minutes(bounds, now)
-    peaks = _peaks(bounds, now)
+    watched = _watch_minutes(summit, now)
+    peaks = _peaks(summit, now)
     questions = {
         row["session"]: row
         for row in Question.objects.filter(session__summit=summit)

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from livechat.attendance_totals import do_refold_sessions
 from scheduler import notices, services, stored_reports
 
 log = logging.getLogger(__name__)
@@ -67,3 +68,9 @@ def follow_agenda(source_name, target_id, user_id, added):
 def send_notices(source_name, target_id, change, actor_id, key):
     told = notices.do_send_notices(source_name, target_id, change, actor_id, key)
     log.info("notices %s: %d told", key, told)
+
+
+@shared_task(name="scheduler.refold_session_attendance")
+def refold_session_attendance(session_id):
+    """The session moved, was resized or created: its watch times are recomputed from the intervals."""
+    do_refold_sessions([session_id])
