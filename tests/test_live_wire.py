@@ -107,6 +107,20 @@ def test_text_frames_carry_the_length_in_the_form_websocket_readers_expect(size)
         assert frame[1] == 127 and struct.unpack("!Q", frame[2:10])[0] == size and len(frame) == 10 + size
 
 
+@pytest.mark.parametrize("server_class", ["daphne.server.Server", "summit.serve.SummitServer"])
+def test_daphnes_reply_path_gets_a_writer_whichever_server_class_runs_it(connection, server_class):
+    """scripts/run serves with summit.serve's subclass of Daphne's Server: its sockets take the fast path too."""
+    import functools
+    import importlib
+
+    module, name = server_class.rsplit(".", 1)
+    cls = getattr(importlib.import_module(module), name)
+    server = cls.__new__(cls)  # its reply path only; nothing of it runs
+    _writer, transport, protocol, _peer = connection
+    writer = wire.writer_for(functools.partial(server.handle_reply, protocol))
+    assert isinstance(writer, wire.SocketWriter)
+
+
 def test_anything_but_daphnes_own_send_gets_no_writer():
     async def send(message):
         pass
