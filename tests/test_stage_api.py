@@ -167,6 +167,13 @@ def test_stage_offers_each_channel_and_embeds_stay_possible_per_language(organis
     assert not any(s["live"] for s in stage["streams"][:3])
 
 
+def test_a_person_deleted_while_joining_gets_the_summits_language_not_an_error(live_pitch, attendee_paris):
+    gone = attendee_paris.pk
+    attendee_paris.delete()
+    (part,) = channels.room_state_part(live_pitch.room_id, [(gone, "attendee")])
+    assert part["default_language"] == live_pitch.summit.language
+
+
 def test_stage_is_for_those_who_may_enter_the_room(live_pitch, stranger, anonymous_client):
     assert signed_in(stranger).get(STAGE).status_code == 403
     assert anonymous_client.get(STAGE).status_code == 401

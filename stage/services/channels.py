@@ -187,7 +187,8 @@ def room_state_part(room_id, viewers):
     room = Room.objects.select_related("summit").get(pk=room_id)
     state = stage_state(room)
     languages = default_languages([user_id for user_id, _kind in viewers])
-    return [{**state, "default_language": languages[user_id]} for user_id, _kind in viewers]
+    # A person deleted while joining gets the summit's language; their socket is refused on its recheck.
+    return [{**state, "default_language": languages.get(user_id, room.summit.language)} for user_id, _kind in viewers]
 
 
 # --- who may go live -------------------------------------------------------------------
