@@ -156,6 +156,18 @@ def run_sheet(request, slug, day):
 # --- rooms, tracks and themes, speakers, companies ------------------------------------------------
 
 
+def _item_context(summit, item, titles, list_url_name, **extra):
+    """What every item editor's page shows: the item (None while new), its title (edit, new), the way back."""
+    new = item.pk is None
+    return {
+        "summit": summit,
+        "item": None if new else item,
+        "title": titles[1] if new else titles[0],
+        "back": reverse(list_url_name, args=[summit.slug]),
+        **extra,
+    }
+
+
 def _save_item(request, context, form, save, list_url_name):
     """The tail every item editor shares: show the form until it is valid, save through the service
     (its refusal shown on the form), then go back to the list with a confirmation."""
@@ -179,12 +191,7 @@ def room_edit(request, slug, room_id=None):
     summit = services.access_editor(request.user, slug)
     rooms = services.editor_rooms(summit)
     room = services.access_item(Room, summit, room_id, rooms) if room_id else Room(summit=summit)
-    context = {
-        "summit": summit,
-        "item": room if room_id else None,
-        "title": _("Edit the room") if room_id else _("New room"),
-        "back": reverse("programme-rooms", args=[summit.slug]),
-    }
+    context = _item_context(summit, room, (_("Edit the room"), _("New room")), "programme-rooms")
     form = RoomForm(summit, request.POST or None, instance=room)
     return _save_item(
         request, context, form, lambda item: services.do_save_room(request.user, summit, item), "programme-rooms"
@@ -212,13 +219,13 @@ def track_list(request, slug):
 def track_edit(request, slug, track_id=None):
     summit = services.access_editor(request.user, slug)
     track = services.access_item(Track, summit, track_id) if track_id else Track(summit=summit)
-    context = {
-        "summit": summit,
-        "item": track if track_id else None,
-        "title": _("Edit the track") if track_id else _("New track"),
-        "back": reverse("programme-tracks", args=[summit.slug]),
-        "delete": reverse("programme-track-delete", args=[summit.slug, track.pk]) if track_id else None,
-    }
+    context = _item_context(
+        summit,
+        track,
+        (_("Edit the track"), _("New track")),
+        "programme-tracks",
+        delete=reverse("programme-track-delete", args=[summit.slug, track.pk]) if track_id else None,
+    )
     form = TrackForm(summit, request.POST or None, instance=track)
     return _save_item(
         request, context, form, lambda item: services.do_save_track(request.user, summit, item), "programme-tracks"
@@ -244,13 +251,9 @@ def speaker_list(request, slug):
 def speaker_edit(request, slug, speaker_id=None):
     summit = services.access_editor(request.user, slug)
     speaker = services.access_item(Speaker, summit, speaker_id) if speaker_id else Speaker(summit=summit)
-    context = {
-        "summit": summit,
-        "item": speaker if speaker_id else None,
-        "title": _("Edit the speaker") if speaker_id else _("New speaker"),
-        "back": reverse("programme-speakers", args=[summit.slug]),
-        "image": speaker.photo,
-    }
+    context = _item_context(
+        summit, speaker, (_("Edit the speaker"), _("New speaker")), "programme-speakers", image=speaker.photo
+    )
     form = SpeakerForm(summit, request.POST or None, request.FILES or None, instance=speaker)
 
     def save(item):
@@ -269,13 +272,9 @@ def company_list(request, slug):
 def company_edit(request, slug, company_id=None):
     summit = services.access_editor(request.user, slug)
     company = services.access_item(Company, summit, company_id) if company_id else Company(summit=summit)
-    context = {
-        "summit": summit,
-        "item": company if company_id else None,
-        "title": _("Edit the company") if company_id else _("New company"),
-        "back": reverse("programme-companies", args=[summit.slug]),
-        "image": company.logo,
-    }
+    context = _item_context(
+        summit, company, (_("Edit the company"), _("New company")), "programme-companies", image=company.logo
+    )
     form = CompanyForm(summit, request.POST or None, request.FILES or None, instance=company)
 
     def save(item):
