@@ -134,7 +134,8 @@ class AnonymousScheduleResponses:
         if scope["type"] != "http" or scope["method"] != "GET" or not self._is_kept(scope["path"]):
             return await self.inner(scope, receive, send)
         headers = dict(scope.get("headers", ()))
-        choices = _choice_cookies(headers.get(b"cookie", b""))
+        # Every Cookie header counts (a client may send several): one session cookie anywhere means Django.
+        choices = _choice_cookies(b"; ".join(value for name, value in scope.get("headers", ()) if name == b"cookie"))
         if choices is None or b"authorization" in headers:
             return await self.inner(scope, receive, send)
         key = (scope["path"], scope.get("query_string", b""), choices, headers.get(b"accept-language", b""))

@@ -216,6 +216,15 @@ async def test_any_other_cookie_sends_the_schedule_page_through_django(asgi_db, 
     assert len(django_requests) == 2
 
 
+async def test_a_session_cookie_in_a_second_cookie_header_still_goes_through_django(asgi_db, keynote, django_requests):
+    for _ in range(2):
+        status, _headers, _body = await asgi_get(
+            "/summits/roadshow/schedule/", [(b"cookie", b"sessionid=x"), (b"cookie", b"summit_tz=Asia%2FShanghai")]
+        )
+        assert status == 200
+    assert len(django_requests) == 2
+
+
 async def test_a_kept_schedule_response_lasts_only_its_moment(asgi_db, keynote, django_requests, monkeypatch):
     from events.schedule_cache import AnonymousScheduleResponses
 
