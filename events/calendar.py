@@ -1,8 +1,8 @@
 """ICS feeds that calendar apps accept: UTC times, stable UIDs, SEQUENCE bumped on every change.
 
 Sessions come from here; other apps (1:1 meetings) add their own entries to a
-person's agenda feed through `register_agenda_source`, so the programme does
-not depend on them.
+person's agenda feed through the `events.signals.agenda_entries` signal, so the
+programme does not depend on them.
 """
 
 import datetime as dt
@@ -14,14 +14,7 @@ from icalendar import Calendar, Event
 
 from events.i18n import summit_fallback
 from events.models import Session
-
-_agenda_sources = []
-
-
-def register_agenda_source(entries_for_user):
-    """`entries_for_user(user)` yields keyword arguments for `add_event`."""
-    if entries_for_user not in _agenda_sources:
-        _agenda_sources.append(entries_for_user)
+from events.signals import agenda_entries
 
 
 def calendar_uid(kind, pk):
@@ -102,4 +95,4 @@ def build_calendar(name, sessions, extra_entries=()):
 
 def agenda_calendar(name, user, sessions):
     """A person's feed: their bookmarked sessions and whatever other apps put in their agenda."""
-    return build_calendar(name, sessions, [entry for source in _agenda_sources for entry in source(user)])
+    return build_calendar(name, sessions, [entry for part in agenda_entries.parts(user=user) for entry in part])

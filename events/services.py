@@ -40,7 +40,7 @@ from events.models import (
     Summit,
     Track,
 )
-from events.signals import bookmark_changed, session_changed
+from events.signals import bookmark_changed, replay_urls, session_changed
 from events.tasks import send_signin_link
 from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
 from summit.throttling import mail_allowed
@@ -493,22 +493,12 @@ def now_and_next(sessions, now=None, upcoming=4, within=None):
     return {"live": [s for s in sessions if s.starts_at <= now], "next": soon[:upcoming]}
 
 
-# Replays: an app that records sessions (the stage) registers a function here, so the programme can
-# link to a replay without depending on that app. `source(sessions)` returns {session id: url}.
-_replay_sources = []
-
-
-def register_replay_source(source):
-    if source not in _replay_sources:
-        _replay_sources.append(source)
-
-
 def attach_replays(sessions):
     """Sets `replay_url` on each finished session: its replay's address, "" when there is none (yet)."""
     over = [s for s in sessions if s.is_over]
     urls = {}
-    for source in _replay_sources:
-        urls.update(source(over))
+    for part in replay_urls.parts(sessions=over):  # the app that records sessions (the stage) answers
+        urls.update(part)
     for session in sessions:
         session.replay_url = urls.get(session.pk, "")
     return sessions

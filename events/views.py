@@ -21,7 +21,7 @@ from events import i18n, schedule_cache, services
 from events import signin as signin_links
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
-from events.panels import panels
+from events.signals import company_page_panels
 from summit.errors import Invalid
 from summit.throttling import check_registration_attempt, check_signin_attempt, check_signin_link_request
 
@@ -132,7 +132,7 @@ def company_detail(request, slug, company_slug):
         "pitches": services.company_pitches(summit, company),
         "rooms": company.rooms.all(),
         "speakers": company.speakers.all(),
-        "panels": panels("company", request, summit=summit, company=company),
+        "panels": [html for html in company_page_panels.parts(request=request, summit=summit, company=company) if html],
     }
     return render(request, "events/company_detail.html", context)
 

@@ -3,7 +3,7 @@
 Organisers get the ranking (with the jurors' private comments), the CSV, the
 jury and the close/publish buttons; jurors get their list of pitches and a
 scoring form, which is also drawn beside the stage of a pitch room (the
-livechat room page's STAGE_PANELS plug-in point, registered in apps.py).
+livechat room page's `stage_panels` signal, connected in apps.py).
 """
 
 from django.contrib import messages
@@ -171,10 +171,10 @@ def choose_peoples_choice(request, slug, session_id):
     return _back(request, reverse("summit-home", args=[slug]))
 
 
-# --- beside the stage of a pitch room (livechat STAGE_PANELS) -------------------------
+# --- beside the stage of a pitch room (livechat.signals.stage_panels) ------------------
 
 
-def stage_panel(request, room, session):
+def stage_panel(request, room, session, **signal):
     """For the pitch live in the room: the juror's scoring form, and everyone's people's-choice button;
     nothing for the pitching company's own members."""
     if session is None or session.company_id is None or not request.user.is_authenticated:

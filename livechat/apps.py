@@ -8,9 +8,8 @@ class LivechatConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
 
-        from livechat import polls, receivers, rights, roomstate  # noqa: F401  (rights connects the receivers sockets follow)
+        from livechat import receivers, rights  # noqa: F401  (rights connects the receivers sockets follow)
         from livechat.people import on_signed_out
 
         receivers.connect()
-        roomstate.register("polls", polls.polls_for)
         user_logged_out.connect(on_signed_out, dispatch_uid="livechat.person_socket_signed_out")

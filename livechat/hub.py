@@ -33,6 +33,7 @@ from redis.exceptions import RedisError
 
 from livechat import keys, services
 from livechat.db import call, enter_call, stream_call
+from livechat.signals import room_tick
 from livechat.wire import text_frame
 from summit.redis_connections import async_client
 
@@ -54,8 +55,6 @@ RATE_BURST = 10.0
 SOCKETS_PER_PERSON = 5  # in one room, per process: more tabs than anyone reads, fewer than a flood
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
-# What live features do for each room once per TICK, e.g. publish coalesced poll results: `async fn(hub)`.
-ROOM_TICKS = []
 _RESYNC = object()
 
 
@@ -627,8 +626,7 @@ class Hubs:
                 try:
                     await hub.flush_reactions()
                     await hub.flush_votes()
-                    for room_tick in ROOM_TICKS:
-                        await room_tick(hub)
+                    await room_tick.aparts(hub=hub)
                     await hub.refresh_presence()
                 except (RedisError, OSError) as error:
                     log.warning("room %s: presence not refreshed (%s)", hub.room_id, error)

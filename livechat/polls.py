@@ -145,7 +145,7 @@ def poll_results(room_id, poll_ids):
 
 def polls_for(room_id, viewers):
     """`room.state.polls` of each viewer [(user_id, kind)]: every poll of the session live in the room, oldest
-    first, with its counts and the viewer's own ballot (registered with livechat.roomstate in LivechatConfig.ready)."""
+    first, with its counts and the viewer's own ballot."""
     session = live_session(Room(pk=room_id))
     polls = list(Poll.objects.filter(room_id=room_id, session=session).order_by("created_at", "pk"))
     counts = _counts([poll.pk for poll in polls])

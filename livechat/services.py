@@ -34,9 +34,9 @@ from events.services import (
     live_session,
     roles_in,
 )
-from livechat import roomstate
 from livechat.attendance_totals import do_fold_closed_attendance
 from livechat.auth import users_of_sessions
+from livechat.signals import room_state_parts
 from livechat.models import (
     Attendance,
     ChatMessage,
@@ -324,7 +324,7 @@ def do_enter_room_together(room_id, server, joins):
             question__in={question.pk for shown in questions.values() for question in shown},
         ).values_list("user_id", "question_id")
     )
-    parts = roomstate.parts_for(room_id, [(user_id, kind) for user_id, kind, _session_id, _since in joins])
+    parts = room_state_parts_for(room_id, [(user_id, kind) for user_id, kind, _session_id, _since in joins])
     entered = []
     for row, (user_id, kind, session_id, since), part in zip(rows, joins, parts, strict=True):
         state = {
@@ -351,8 +351,18 @@ def room_state(room_id, session_id, user_id, kind):
         "last_seq": last_seq,
         "messages": [view_for(payload, user_id, kind) for payload in _recent_messages(room_id, last_seq)],
         "questions": _question_views(questions, user_id, kind, voted),
-        **roomstate.parts_for(room_id, [(user_id, kind)])[0],
+        **room_state_parts_for(room_id, [(user_id, kind)])[0],
     }
+
+
+def room_state_parts_for(room_id, viewers):
+    """[{key: part}] for `viewers` [(user_id, kind)], in order: what other apps add to `room.state`."""
+    built = {}
+    for part in room_state_parts.parts(room_id=room_id, viewers=viewers):
+        if built.keys() & part.keys():
+            raise RuntimeError(f"two contributions to room.state under {sorted(built.keys() & part.keys())}")
+        built.update(part)
+    return [{key: values[index] for key, values in built.items()} for index in range(len(viewers))]
 
 
 def _recent_messages(room_id, last_seq):

@@ -9,14 +9,12 @@ from django.utils.translation import ngettext
 
 from events import services
 from events.models import Room
-from events.panels import panels
+from events.signals import room_page_panels
 from livechat import services as live
 from livechat.routing import room_socket_path
+from livechat.signals import stage_panels
 
 REACTIONS = ["👏", "❤️", "🎉", "💡", "❓"]
-# What other apps draw beside the stage: `fn(request, room, live session or None) -> HTML or ""`
-# (judging adds the juror's score form), so this app needs to know none of them.
-STAGE_PANELS = []
 
 
 def _labels():
@@ -115,11 +113,13 @@ def room(request, slug, room_slug):
         # A private 1:1 meeting shows only what the meeting needs: chat, and the meeting's panel (agenda, video).
         "has_questions": room.kind not in (Room.Kind.LOUNGE, Room.Kind.MEETING),
         "is_meeting": room.kind == Room.Kind.MEETING,
-        "panels": panels("room", request, summit=summit, room=room, session=session),
+        "panels": [
+            html for html in room_page_panels.parts(request=request, summit=summit, room=room, session=session) if html
+        ],
         "ws_path": room_socket_path(summit.slug, room.slug),
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
         "reactions": REACTIONS,
         "labels": _labels(),
-        "stage_panels": [html for panel in STAGE_PANELS if (html := panel(request, room, session))],
+        "stage_panels": [html for html in stage_panels.parts(request=request, room=room, session=session) if html],
     }
     return render(request, "livechat/room.html", context)

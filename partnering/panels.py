@@ -1,4 +1,4 @@
-"""What partnering adds to company pages and live rooms (events.panels, registered in apps.py).
+"""What partnering adds to company pages and live rooms (events.signals, connected in apps.py).
 
 Company pages and pitch rooms: "Meet this company" and, for registered
 people, "Interested" (private: only the company's team and the organisers see
@@ -14,7 +14,7 @@ from partnering import services
 from partnering.models import Meeting
 
 
-def company_panel(request, summit, company):
+def company_panel(request, summit, company, **signal):
     user = request.user
     registered = user.is_authenticated and registration_for(user, summit) is not None
     member = services.is_member(user, company)
@@ -31,7 +31,7 @@ def company_panel(request, summit, company):
     return render_to_string("partnering/_company_panel.html", context, request=request)
 
 
-def room_panel(request, summit, room, session):
+def room_panel(request, summit, room, session, **signal):
     if room.kind == Room.Kind.MEETING:
         return _meeting_panel(request, summit, room)
     company = room.company if room.kind == Room.Kind.PITCH else None

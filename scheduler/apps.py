@@ -9,9 +9,9 @@ class SchedulerConfig(AppConfig):
         from events.signals import bookmark_changed, demo_seeded, session_changed
         from scheduler import receivers, tasks  # noqa: F401 (tasks: registered with Celery for scheduler.enqueue)
         from scheduler.demo import seed_scheduler_demo
-        from scheduler.sources import SessionSource, register_source
+        from scheduler.signals import reminder_sources
 
-        register_source(SessionSource())
+        reminder_sources.connect(receivers.session_reminders, dispatch_uid="scheduler.session_reminders")
         session_changed.connect(receivers.on_session_changed, dispatch_uid="scheduler.session_changed")
         bookmark_changed.connect(receivers.on_bookmark_changed, dispatch_uid="scheduler.bookmark_changed")
         demo_seeded.connect(

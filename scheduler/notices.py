@@ -1,7 +1,7 @@
 """Notices: telling people that something happened to them, in-app (live) and by mail, exactly once.
 
-The scheduler knows nothing about meetings or interests; apps register a
-notice source (in their `ready()`), duck-typed:
+The scheduler knows nothing about meetings or interests; apps answer
+`scheduler.signals.notice_sources` with a notice source (in their `ready()`), duck-typed:
 
     class MeetingNotices:
         name = "meeting"
@@ -9,7 +9,7 @@ notice source (in their `ready()`), duck-typed:
         def describe(self, target_id, change, user): -> {"title", "body", "url"} or None
                                                        (called in the recipient's language)
 
-    register_notice_source(MeetingNotices())
+    notice_sources.connect(lambda **signal: MEETING_NOTICES, weak=False, dispatch_uid=...)
     meeting_changed.connect(scheduler.receivers.notice_receiver("meeting", "meeting_id"), dispatch_uid=...)
 
 The receiver runs after the change committed and only enqueues
@@ -31,15 +31,14 @@ from django.utils import timezone, translation
 from events.services import profile_for
 from livechat.people import publish_to_person
 from scheduler.models import Notification, NoticeSetting
+from scheduler.signals import notice_sources
+from scheduler.sources import unique_by_name
 
 log = logging.getLogger(__name__)
 
-_SOURCES = {}
 
-
-def register_notice_source(source):
-    _SOURCES[source.name] = source
-    return source
+def notice_source(name):
+    return next(source for source in unique_by_name(notice_sources.parts(), "notice source") if source.name == name)
 
 
 def mails_notices(user):
@@ -81,7 +80,7 @@ def push_live(notice):
 
 def do_send_notices(source_name, target_id, change, actor_id, key):
     """Tell each recipient of one change once; returns how many were told now (0 on a rerun)."""
-    source = _SOURCES[source_name]
+    source = notice_source(source_name)
     told = 0
     people = (
         get_user_model().objects.select_related("profile").filter(pk__in=source.recipients(target_id, change, actor_id))

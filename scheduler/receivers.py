@@ -6,6 +6,9 @@ an error page.
 """
 
 from scheduler.enqueue import enqueue
+from scheduler.sources import SessionSource
+
+SESSION_REMINDERS = SessionSource()
 
 
 # A session whose window or room may have changed (a restore may move it too): its watch times are re-folded.
@@ -48,3 +51,8 @@ def notice_receiver(source_name, id_argument):
 
     receive.__name__ = f"notify_{source_name}"
     return receive
+
+
+def session_reminders(**signal):
+    """scheduler.signals.reminder_sources: the scheduler's own source, asked like any other app's."""
+    return SESSION_REMINDERS

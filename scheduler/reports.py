@@ -28,6 +28,7 @@ from events.models import Registration, Room, Session
 from livechat.attendance_totals import TABLES, at, sql_parts
 from livechat.models import ChatMessage, Question, ReactionTally
 from livechat.polls import summit_poll_results
+from scheduler.signals import company_leads
 from summit.csvfile import csv_text
 
 SESSION_COLUMNS = [
@@ -48,17 +49,6 @@ SESSION_COLUMNS = [
 ]
 BUCKETS = [5, 15, 30, 60, 120, 240, 480, 1440]
 MAX_POINTS = 120
-
-# Who counts as a company's visitor is partnering's rule (its leads). Partnering hands its
-# function over in PartneringConfig.ready, so the scheduler never imports partnering.
-_leads_provider = None
-
-
-def register_leads_provider(provider):
-    """`provider(summit, companies, now=...)` -> {company id: [lead rows with "visits" and "organisation"]}."""
-    global _leads_provider
-    _leads_provider = provider
-
 
 # --- what the live rooms recorded, from the folded totals --------------------------------------
 #
@@ -381,7 +371,11 @@ def _pitch_companies(summit, now):
     companies = {}
     for room in rooms:
         companies.setdefault(room.company, []).append(translations(room, "name"))
-    leads = _leads_provider(summit, list(companies), now=now) if _leads_provider else {}
+    # Who counts as a company's visitor is partnering's rule (its leads), asked through a signal so the
+    # scheduler never imports partnering.
+    leads = {}
+    for part in company_leads.parts(summit=summit, companies=list(companies), now=now):
+        leads.update(part)
     result = []
     for company, room_names in companies.items():
         visitors = [lead for lead in leads.get(company.pk, []) if lead["visits"]]

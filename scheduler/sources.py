@@ -1,12 +1,11 @@
 """Reminder sources: what can be reminded of, and who is to be reminded.
 
-The scheduler knows nothing about sessions or meetings; it asks the registered
-sources. A source is registered once (in its app's `ready()`) with
-`register_source(...)`; the `session` source below is the first. A later app
-(partnering's 1:1 meetings) adds its own:
+The scheduler knows nothing about sessions or meetings; it asks the sources that
+answer `scheduler.signals.reminder_sources`; the `session` source below is the
+first. A later app (partnering's 1:1 meetings) adds its own in its `ready()`:
 
-    from scheduler.sources import ReminderSource, register_source
-    register_source(MeetingSource())
+    MEETINGS = MeetingSource()
+    reminder_sources.connect(lambda **signal: MEETINGS, weak=False, dispatch_uid="partnering.reminders")
 
 and enqueues `scheduler.replan_target("meeting", meeting.pk)` when a meeting
 moves, `scheduler.cancel_target("meeting", meeting.pk)` when it is cancelled
@@ -20,8 +19,8 @@ from django.db.models import DateTimeField, ExpressionWrapper, F
 from django.urls import reverse
 
 from events.calendar import site_url
+from scheduler.signals import reminder_sources
 
-_SOURCES = {}
 # Minutes before a target that reminders go out, unless its summit says otherwise.
 DEFAULT_OFFSETS = [24 * 60, 15]
 
@@ -75,17 +74,19 @@ class ReminderSource:
         raise NotImplementedError
 
 
-def register_source(source):
-    _SOURCES[source.name] = source
-    return source
+def all_sources():
+    return unique_by_name(reminder_sources.parts(), "reminder source")
 
 
 def get_source(name):
-    return _SOURCES[name]
+    return next(source for source in all_sources() if source.name == name)
 
 
-def all_sources():
-    return list(_SOURCES.values())
+def unique_by_name(sources, kind):
+    names = [source.name for source in sources]
+    if len(names) != len(set(names)):
+        raise RuntimeError(f"two {kind}s share a name: {sorted(names)}")
+    return sources
 
 
 def summit_offsets(now):

@@ -6,11 +6,7 @@ class StageConfig(AppConfig):
     verbose_name = "Live stage"
 
     def ready(self):
-        from events.services import register_replay_source
-        from livechat import roomstate
-        from stage.services import channels
+        from stage import receivers
 
-        # room.state carries the stage: livechat asks, it never imports the stage.
-        roomstate.register("stage", channels.room_state_part)
-        # The schedule links finished sessions to their replays the same way.
-        register_replay_source(channels.replay_pages_for)
+        # room.state carries the stage, and the schedule links finished sessions to their replays.
+        receivers.connect()

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from events import services
 from events.middleware import TZ_COOKIE
+from events.signals import replay_urls
 from scheduler import charts
 from tests.conftest import at_paris, csrf_headers, make_session, signed_in
 
@@ -59,14 +60,14 @@ def test_a_past_session_links_to_its_replay_only_when_there_is_one(attendee_clie
     page = attendee_client.get(f"/summits/{SLUG}/schedule/").content.decode()
     assert "Watch the replay" not in slot(page, finished)
 
-    def replays(sessions):
+    def replays(sessions, **signal):
         return {s.pk: f"/replays/{s.pk}/" for s in sessions}
 
-    services.register_replay_source(replays)
+    replay_urls.connect(replays)
     try:
         page = attendee_client.get(f"/summits/{SLUG}/schedule/").content.decode()
     finally:
-        services._replay_sources.remove(replays)
+        replay_urls.disconnect(replays)
     assert f'href="/replays/{finished.pk}/"' in slot(page, finished)
 
 

@@ -13,7 +13,7 @@ import weakref
 
 from livechat import polls
 from livechat.db import call, stream_call
-from livechat.hub import DATABASE_DOWN, ROOM_TICKS
+from livechat.hub import DATABASE_DOWN
 from livechat.modules.base import command, publish
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,9 @@ async def close(connection, frame):
     await publish(connection, result)
 
 
-async def publish_results(hub):
-    """One `poll.results` per poll that moved since the last tick, counted from the ballots now."""
+async def publish_results(hub, **signal):
+    """Each tick (livechat.signals.room_tick): one `poll.results` per poll that moved since the last tick,
+    counted from the ballots now."""
     moved = _moved.pop(hub, None)
     if not moved:
         return
@@ -67,6 +68,3 @@ async def publish_results(hub):
         return
     for frame in frames:
         await hub.hubs.publish_ephemeral(hub, frame)
-
-
-ROOM_TICKS.append(publish_results)

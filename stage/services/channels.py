@@ -101,7 +101,7 @@ def recordings_for(*, room=None, session=None, include_hidden=False):
 def replay_pages_for(sessions):
     """{session id: the page of its newest ready, visible replay}: the schedule's "Watch the replay" links.
 
-    Registered with events.services.register_replay_source, so the programme links to replays
+    Answers events.signals.replay_urls (stage/receivers.py), so the programme links to replays
     without importing the stage. One query for any number of sessions.
     """
     ready = Recording.objects.filter(

@@ -1,0 +1,22 @@
+"""What the live rooms ask other apps to add (summit/plugins.py says how).
+
+livechat never imports the apps that answer: the stage, polls and judging connect their receivers
+in their AppConfig.ready().
+"""
+
+from summit.plugins import Contributions
+
+# room_id, viewers [(user_id, kind)] -> {key: [one JSON-able value per viewer, in order]}: parts of
+# `room.state` (polls add `polls`, the stage `stage`). Receivers run inside the database call that
+# reads the rest of the state, so they may use the ORM; they get every viewer of a batch of joins at
+# once, so a join storm costs them a few queries per batch, not per person. Two receivers may not
+# answer the same key.
+room_state_parts = Contributions()
+
+# hub -> None (async receivers): what a live feature does for each followed room once per tick
+# (livechat.hub.TICK), e.g. publish coalesced poll results.
+room_tick = Contributions()
+
+# request, room, session (the live one, or None) -> safe HTML or "": what is drawn beside the stage
+# (judging: the juror's score form and the people's-choice button).
+stage_panels = Contributions()
