@@ -67,43 +67,95 @@ def leads(summit, companies, now=None):
     """
     now = now or timezone.now()
     company_ids = [company.pk for company in companies]
+    members, member_of = _members(company_ids)
+    figures = {}
+
+    def lead(company_id, user_id):
+        return figures.setdefault(
+            (company_id, user_id), {"visits": 0, "minutes": 0, "first_visit": None, "questions": 0, "meetings": 0}
+        )
+
+    in_pitch_rooms = Q(room__kind=Room.Kind.PITCH, room__company_id__in=company_ids)
+    visited = Attendance.objects.filter(in_pitch_rooms)
+    asked = Question.objects.filter(in_pitch_rooms, is_anonymous=False)
+    seats = _live_meeting_seats(summit, company_ids, member_of)
+    for key, visits in _visits(visited, now).items():
+        lead(*key).update(visits)
+    for row in asked.values("room__company_id", "author_id").order_by().annotate(n=Count("pk")):
+        lead(row["room__company_id"], row["author_id"])["questions"] = row["n"]
+    for key, meetings in _meetings_with(seats, members, member_of).items():
+        lead(*key)["meetings"] = len(meetings)
+    for company_id, user_id in list(figures):
+        if user_id in members[company_id]:
+            del figures[company_id, user_id]
+
+    someone = get_user_model().objects.filter(
+        Q(pk__in=visited.values("user_id")) | Q(pk__in=asked.values("author_id")) | Q(pk__in=seats.values("user_id"))
+    )
+    people = {
+        row["pk"]: row
+        for row in someone.values("pk", "email", "profile__name", "profile__organisation", "profile__country")
+    }
+    cards = {
+        row["user_id"]: row
+        for row in PartnerProfile.objects.filter(summit=summit, visible=True, user__in=someone).values(
+            "user_id", "pk", "organisation", "country", "seeks"
+        )
+    }
+    shared = sharing_with(summit, company_ids, list(people))
+    result = {company_id: [] for company_id in company_ids}
+    for (company_id, user_id), counted in figures.items():
+        if user_id in people:  # else deleted meanwhile
+            named = (company_id, user_id) in shared
+            result[company_id].append(_lead_row(counted, people[user_id], cards.get(user_id, {}), named))
+    for rows in result.values():
+        rows.sort(key=_lead_order)
+    return result
+
+
+def _members(company_ids):
+    """({company id: its members' ids}, {user id: the companies they are a member of})."""
     members, member_of = {company_id: set() for company_id in company_ids}, {}
     for company_id, user_id in Company.members.through.objects.filter(company_id__in=company_ids).values_list(
         "company_id", "user_id"
     ):
         members[company_id].add(user_id)
         member_of.setdefault(user_id, set()).add(company_id)
-    found = {}
+    return members, member_of
 
-    def lead(company_id, user_id):
-        return found.setdefault(
-            (company_id, user_id), {"visits": 0, "minutes": 0, "first_visit": None, "questions": 0, "meetings": 0}
-        )
 
-    in_pitch_rooms = Q(room__kind=Room.Kind.PITCH, room__company_id__in=company_ids)
-    visited = Attendance.objects.filter(in_pitch_rooms)
+def _visits(visited, now):
+    """{(company id, user id): visits, first visit and minutes} over the companies' pitch rooms."""
     stay = ExpressionWrapper(
         Coalesce("left_at", "last_seen_at", Value(now, output_field=DateTimeField())) - F("joined_at"),
         output_field=DurationField(),
     )
-    for row in (
+    rows = (
         visited.values("room__company_id", "user_id")
         .order_by()
         .annotate(visits=Count("pk"), first_visit=Min("joined_at"), stayed=Sum(stay))
-    ):
-        lead(row["room__company_id"], row["user_id"]).update(
-            visits=row["visits"],
-            first_visit=row["first_visit"],
-            minutes=round(row["stayed"].total_seconds() / 60, 1) if row["stayed"] else 0,
-        )
-    asked = Question.objects.filter(in_pitch_rooms, is_anonymous=False)
-    for row in asked.values("room__company_id", "author_id").order_by().annotate(n=Count("pk")):
-        lead(row["room__company_id"], row["author_id"])["questions"] = row["n"]
+    )
+    return {
+        (row["room__company_id"], row["user_id"]): {
+            "visits": row["visits"],
+            "first_visit": row["first_visit"],
+            "minutes": round(row["stayed"].total_seconds() / 60, 1) if row["stayed"] else 0,
+        }
+        for row in rows
+    }
+
+
+def _live_meeting_seats(summit, company_ids, member_of):
+    """Seats in requested or accepted meetings where one side is one of the companies or one of their members."""
     ours = Q(company_id__in=company_ids) | Q(user_id__in=list(member_of))
-    seats = Participation.objects.filter(meeting__summit=summit, meeting__status__in=LIVE_MEETING).filter(
+    return Participation.objects.filter(meeting__summit=summit, meeting__status__in=LIVE_MEETING).filter(
         Q(meeting__requester__in=PartnerProfile.objects.filter(ours))
         | Q(meeting__invitee__in=PartnerProfile.objects.filter(ours))
     )
+
+
+def _meetings_with(seats, members, member_of):
+    """{(company id, user id): the meetings that person sits in with the company (or one of its members)}."""
     met = {}
     for seat in seats.values(
         "meeting_id",
@@ -123,61 +175,36 @@ def leads(summit, companies, now=None):
             theirs = member_of.get(other_user, set())
         for company_id in theirs:
             met.setdefault((company_id, seat["user_id"]), set()).add(seat["meeting_id"])
-    for key, meetings in met.items():
-        lead(*key)["meetings"] = len(meetings)
-    for company_id, user_id in list(found):
-        if user_id in members[company_id]:
-            del found[company_id, user_id]
+    return met
 
-    someone = (
-        Q(pk__in=visited.values("user_id")) | Q(pk__in=asked.values("author_id")) | Q(pk__in=seats.values("user_id"))
+
+def _lead_row(figures, person, card, named):
+    """One lead: named with their contact when they agreed to share it with the company, else ANONYMOUS."""
+    if not named:
+        return {**ANONYMOUS, **figures}
+    return {
+        "shared": True,
+        "user_id": person["pk"],
+        "name": person["profile__name"] or person["email"],
+        "email": person["email"],
+        "organisation": card.get("organisation") or person["profile__organisation"] or "",
+        "country": card.get("country") or person["profile__country"] or "",
+        "profile_id": card.get("pk"),
+        "seeks": card.get("seeks", []),
+        **figures,
+    }
+
+
+def _lead_order(row):
+    """Named leads first, then the warmest: meetings, questions, visits, minutes; then by name."""
+    return (
+        not row["shared"],
+        -row["meetings"],
+        -row["questions"],
+        -row["visits"],
+        -row["minutes"],
+        row["name"].casefold(),
     )
-    people = {
-        row["pk"]: row
-        for row in get_user_model()
-        .objects.filter(someone)
-        .values("pk", "email", "profile__name", "profile__organisation", "profile__country")
-    }
-    cards = {
-        row["user_id"]: row
-        for row in PartnerProfile.objects.filter(
-            summit=summit, visible=True, user__in=get_user_model().objects.filter(someone)
-        ).values("user_id", "pk", "organisation", "country", "seeks")
-    }
-    shared = sharing_with(summit, company_ids, list(people))
-    result = {company_id: [] for company_id in company_ids}
-    for (company_id, user_id), figures in found.items():
-        person, card = people.get(user_id), cards.get(user_id, {})
-        if person is None:  # deleted meanwhile
-            continue
-        if (company_id, user_id) not in shared:
-            result[company_id].append({**ANONYMOUS, **figures})
-            continue
-        result[company_id].append(
-            {
-                "shared": True,
-                "user_id": user_id,
-                "name": person["profile__name"] or person["email"],
-                "email": person["email"],
-                "organisation": card.get("organisation") or person["profile__organisation"] or "",
-                "country": card.get("country") or person["profile__country"] or "",
-                "profile_id": card.get("pk"),
-                "seeks": card.get("seeks", []),
-                **figures,
-            }
-        )
-    for rows in result.values():
-        rows.sort(
-            key=lambda r: (
-                not r["shared"],
-                -r["meetings"],
-                -r["questions"],
-                -r["visits"],
-                -r["minutes"],
-                r["name"].casefold(),
-            )
-        )
-    return result
 
 
 def shared_leads(rows):
