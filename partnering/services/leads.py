@@ -97,8 +97,8 @@ def leads(summit, companies, now=None):
             minutes=round(row["stayed"].total_seconds() / 60, 1) if row["stayed"] else 0,
         )
     asked = Question.objects.filter(in_pitch_rooms, is_anonymous=False)
-    for row in asked.values("room__company_id", "author_id").order_by().annotate(n=Count("pk")):
-        lead(row["room__company_id"], row["author_id"])["questions"] = row["n"]
+    for asker in asked.values("room__company_id", "author_id").order_by().annotate(n=Count("pk")):
+        lead(asker["room__company_id"], asker["author_id"])["questions"] = asker["n"]
     ours = Q(company_id__in=company_ids) | Q(user_id__in=list(member_of))
     seats = Participation.objects.filter(meeting__summit=summit, meeting__status__in=LIVE_MEETING).filter(
         Q(meeting__requester__in=PartnerProfile.objects.filter(ours))
@@ -116,7 +116,7 @@ def leads(summit, companies, now=None):
         "meeting__invitee__user_id",
     ):
         side = "invitee" if seat["profile_id"] == seat["meeting__requester_id"] else "requester"
-        other_company, other_user = seat[f"meeting__{side}__company_id"], seat[f"meeting__{side}__user_id"]
+        other_company, other_user = seat[f"meeting__{side}__company_id"], seat[f"meeting__{side}__user_id"]  # type: ignore[literal-required]
         if other_company is not None:
             theirs = {other_company} & members.keys()
         else:
