@@ -186,9 +186,10 @@ async def test_votes_take_no_seq_and_the_room_hears_one_count_per_window(main_st
     await room_hub.flush_votes()
     counts = await next_frame(camille)
     assert counts == {"type": "question.votes", "questions": [{"id": question["id"], "votes": 3}]}
-    assert await nothing_more(camille, timeout=1.2)  # no vote since: no further count
+    await room_hub.flush_votes()  # a window with no vote since sends no count, so the message comes next
     await send(camille, {"type": "chat.send", "body": "after the votes"})
-    assert (await next_frame(camille))["seq"] == question["seq"] + 1  # the votes took no seq
+    after = await next_frame(camille)
+    assert after["type"] == "chat.message" and after["seq"] == question["seq"] + 1  # the votes took no seq
     await camille.disconnect()
 
 
