@@ -1,9 +1,10 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README, `make run` and `make test`, and the inner loop of CONTRIBUTING.md:
+# `make lint` and `make test-fast` (AREA=tests/test_x.py for one area).
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install install-dev system-packages migrate messages bench bench-smoke
+.PHONY: run test test-fast lint install install-dev system-packages migrate messages bench bench-smoke
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -32,6 +33,15 @@ run: migrate
 
 test: install-dev system-packages
 	scripts/test
+
+# The static checks alone: ruff, ruff format --check, mypy, makemigrations --check (scripts/lint).
+lint: install-dev
+	scripts/lint
+
+# The SQLite pass alone, no lint: the whole suite on every CPU, or one area in this process
+# (`make test-fast AREA=tests/test_judging.py`, or AREA="tests/test_judging.py -k juror").
+test-fast: install-dev
+	$(if $(AREA),TEST_WORKERS=0 )scripts/test --fast $(AREA)
 
 # Regenerate the translation catalogues after changing user-facing strings (needs gettext).
 messages: install

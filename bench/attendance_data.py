@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from events.loadtest import do_make_attendees
+from bench.attendees import do_make_attendees
 from events.models import Registration, Room, Session, Summit
 from livechat.attendance_totals import do_refold_summit
 from livechat.models import Attendance

@@ -201,7 +201,7 @@ def prepare(env, out_dir, count):
     from django.core.management import call_command
 
     from bench.attendance_data import delete_report_summit
-    from events.loadtest import do_delete_attendees
+    from bench.attendees import do_delete_attendees
     from events.models import Summit
 
     call_command("migrate", interactive=False, verbosity=0)

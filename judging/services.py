@@ -13,6 +13,7 @@ Results (docs/judging.md has the formula and a worked example):
 
 import re
 import statistics
+from typing import TypeGuard
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -109,7 +110,7 @@ def check_label(label):
     return cleaned
 
 
-def _whole(value):
+def _whole(value) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -107,7 +107,7 @@ def access_live_room_together(users, summit_slug, room_slug):
     cache versions in one read, the reused decisions in one, the new ones
     stored in one.
     """
-    answers = [None] * len(users)
+    answers: list[NotSignedIn | None] = [None] * len(users)
     for index, user in enumerate(users):
         try:
             check_signed_in(user)

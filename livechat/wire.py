@@ -131,4 +131,4 @@ class LazyPformat:
 
 
 if getattr(autobahn_protocol, "pformat", None) is pformat:  # autobahn's connectionMade debug line (see above)
-    autobahn_protocol.pformat = LazyPformat
+    autobahn_protocol.pformat = LazyPformat  # type: ignore[assignment]  # a lazy str, formatted as pformat's

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "stage",
     "judging",
     "privacy",
+    # Only for its `make_attendees` command (bench/attendees.py): the load benchmark's signed-in people.
+    "bench",
 ]
 
 MIDDLEWARE = [

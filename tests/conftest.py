@@ -5,10 +5,11 @@ import os
 import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Company, Profile, Registration, Room, Session, Speaker, Summit, Track
@@ -18,6 +19,12 @@ from scheduler import services as reminders
 User = get_user_model()
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+# PBKDF2 spends about half a second on each hash, on purpose; tests hash hundreds of passwords, so they hash with
+# MD5 first. PBKDF2 stays listed: hashes made by a server process the test started (summit.settings) still check.
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+override_settings(PASSWORD_HASHERS=[FAST_HASHER, *settings.PASSWORD_HASHERS]).enable()
 
 
 def services_required():
@@ -341,3 +348,15 @@ def concurrent_db(db):
 
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is checked on PostgreSQL")
+
+
+# --- running in parallel (pytest-xdist, `make test`) ------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A browser module's tests share module-scoped servers and a browser: under `--dist loadgroup` they run
+    on one worker, which starts those once, instead of once on every worker that got one of its tests."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -1,6 +1,7 @@
 """Opening room sockets in tests, the way the page does: cookie, allowed origin, then `room.state`."""
 
 import json
+import secrets
 import threading
 
 from channels.db import database_sync_to_async
@@ -53,6 +54,25 @@ async def frames_until(socket, predicate, skip=EPHEMERAL, timeout=5):
 
 async def send(socket, frame):
     await socket.send_to(text_data=json.dumps(frame))
+
+
+async def barrier(sender, *receivers, skip=EPHEMERAL):
+    """[the frames each receiver got before a chat message `sender` sends now], to prove nothing else came.
+
+    Each process hears a room's events in `seq` order through one subscription and writes them to its
+    sockets in that order, so whatever the room sent a socket before this marker reaches it first: no
+    time to guess, as `nothing_more` must. The marker is a real message: use it where one more is harmless.
+    """
+    body = f"barrier {secrets.token_hex(4)}"
+    await send(sender, {"type": "chat.send", "body": body})
+
+    def is_marker(frame):
+        return frame["type"] == "chat.message" and frame["body"] == body
+
+    before = [(await frames_until(socket, is_marker, skip))[:-1] for socket in receivers]
+    if sender not in receivers:
+        await frames_until(sender, is_marker, skip)
+    return before
 
 
 async def nothing_more(socket, skip=EPHEMERAL, timeout=0.3):

@@ -4,11 +4,13 @@ import csv
 import datetime as dt
 import io
 import json
+import statistics
 
 import pytest
 
 from events.models import Company, Registration, Room
 from judging.models import Scorecard
+from judging.services import normalised_scores
 from tests.conftest import at_paris, csrf_headers, make_person, make_session, signed_in
 
 RUBRIC = [
@@ -263,6 +265,23 @@ def test_normalisation_stops_a_harsh_juror_sinking_the_pitches_they_saw(worked_e
     assert by_id[b.pk]["jurors"] == 2 and by_id[b.pk]["spread"] == 60.0 and by_id[a.pk]["spread"] == 0.0
     assert by_id[b.pk]["criteria"] == {"innovation": 5.0, "team": 5.0, "market": 5.0, "fit": 5.0}
     assert by_id[a.pk]["company"] == "fair-vision"
+
+
+def test_a_juror_who_scored_one_pitch_or_gave_every_pitch_the_same_mark_counts_at_the_overall_mean():
+    totals = {
+        ("spread", 1): 40.0,
+        ("spread", 2): 60.0,
+        ("spread", 3): 80.0,
+        ("once", 2): 90.0,  # one pitch: no order to tell
+        ("flat", 1): 70.0,  # the same mark everywhere: z = 0, not a division by zero
+        ("flat", 3): 70.0,
+    }
+    overall = statistics.fmean(totals.values())
+    normalised = normalised_scores(totals)
+    assert normalised[("once", 2)] == pytest.approx(overall)
+    assert normalised[("flat", 1)] == pytest.approx(overall)
+    assert normalised[("flat", 3)] == pytest.approx(overall)
+    assert normalised[("spread", 1)] < overall < normalised[("spread", 3)]  # a juror who ranked still ranks
 
 
 def test_drafts_do_not_count_in_results(jury, pitches, organiser_client):

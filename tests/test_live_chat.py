@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from livechat import hub, services
 from livechat.hub import hubs
 from livechat.models import ChatMessage, RoomEvent
-from tests.live import join, next_frame, nothing_more, orm, room_path, send
+from tests.live import barrier, join, next_frame, orm, room_path, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,8 +60,8 @@ async def test_repeated_client_id_creates_nothing_and_answers_the_sender_only(ca
     await send(camille, {"type": "chat.send", "body": "once", "client_id": "same"})
     again = await next_frame(camille)
     assert again == first
-    assert await nothing_more(lina)
     assert await orm(ChatMessage.objects.count) == 1
+    assert await barrier(camille, lina) == [[]]
 
 
 async def test_same_client_id_from_two_people_is_two_messages(camille_and_lina):
@@ -96,7 +96,7 @@ async def test_resume_with_since_replays_what_was_missed_in_order(camille_and_li
     await send(lina, {"type": "chat.send", "body": "live again"})
     live = await next_frame(back)
     assert live["body"] == "live again" and live["seq"] == 5
-    assert await nothing_more(back)
+    assert await barrier(lina, back) == [[]]
     await back.disconnect()
 
 
@@ -118,7 +118,7 @@ async def test_resume_while_others_write_loses_nothing_and_doubles_nothing(camil
     while len(seqs) < total:
         seqs.append((await next_frame(back))["seq"])
     assert seqs == list(range(1, total + 1))
-    assert await nothing_more(back)
+    assert await barrier(lina, back) == [[]]
     await back.disconnect()
 
 

@@ -10,7 +10,7 @@ from livechat import hub, polls
 from livechat.models import Poll, PollBallot, PollChoice, RoomEvent
 from summit.errors import Invalid
 from tests.conftest import make_person, session_cookie
-from tests.live import frames_until, join, next_frame, nothing_more, orm, room_path, run_in_threads, send
+from tests.live import barrier, frames_until, join, next_frame, orm, room_path, run_in_threads, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -141,7 +141,7 @@ async def test_vote_is_acknowledged_to_the_voter_and_results_reach_everyone(
     results = await results_reaching(lina, lambda f: f["voters"] == 1)
     assert results["id"] == poll["id"] and votes_of(results) == [0, 1, 0]
     assert {"id", "votes"} == set(results["options"][0])
-    assert await nothing_more(lina, skip=RESULTS)  # nobody else hears of Camille's ballot itself
+    assert await barrier(camille, lina, skip=RESULTS) == [[]]  # nobody else hears of Camille's ballot itself
     await close_all(mo, camille, lina)
 
 

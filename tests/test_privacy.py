@@ -8,11 +8,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from events.models import Bookmark, Profile, Registration
+from events.models import AgendaFeed, Bookmark, Profile, Registration, SigninLink
 from livechat import services as live
 from livechat.models import Attendance, ChatMessage, Question, RoomEvent
 from partnering import services as partnering
 from partnering.models import ContactSharing, PartnerProfile
+from scheduler.models import Notification
 from tests.conftest import csrf_headers, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,21 @@ def test_deleted_account_leaves_its_words_under_deleted_user_and_nothing_that_na
         assert "Camille" not in json.dumps(event.payload)
     assert other_browser.get("/api/me/agenda/").status_code == 401  # signed out everywhere
     assert client.get("/api/me/agenda/").status_code == 401
+
+
+def test_deleting_an_account_removes_its_notifications_agenda_feed_and_signin_link(talkative, summit, stranger):
+    AgendaFeed.objects.create(user=talkative, token="camilles-calendar-feed")
+    SigninLink.objects.create(user=talkative, summit=summit, token_digest="0" * 64)
+    Notification.objects.create(user=talkative, kind="meeting", title="Li Na accepted your meeting")
+    Notification.objects.create(user=stranger, kind="meeting", title="Someone else's notice")
+    assert AgendaFeed.objects.filter(user=talkative).count() == 1
+    assert SigninLink.objects.filter(user=talkative).count() == 1
+    assert Notification.objects.filter(user=talkative).count() == 1
+    assert delete_me(signed_in(talkative), "camille@example.org").status_code == 200
+    assert not AgendaFeed.objects.filter(user=talkative).exists()
+    assert not SigninLink.objects.filter(user=talkative).exists()
+    assert not Notification.objects.filter(user=talkative).exists()
+    assert Notification.objects.filter(user=stranger).count() == 1  # only theirs
 
 
 def test_room_shows_a_deleted_persons_words_without_their_name(talkative, main_stage, attendee_shanghai, summit):

@@ -98,6 +98,19 @@ def test_one_account_attacked_from_many_clients_is_throttled(organiser):
     assert api_login("someone-else", "guess", address="192.0.2.200").status_code == 401
 
 
+def test_an_account_named_in_another_case_or_with_spaces_counts_against_the_same_limit(organiser):
+    names = ["organiser", "Organiser", "ORGANISER", " organiser ", "OrGaNiSeR"]
+    statuses = [api_login(names[n % 5], f"guess{n}", address=f"192.0.2.{n}").status_code for n in range(11)]
+    assert statuses == [401] * 10 + [429]
+
+
+@override_settings(THROTTLE_REGISTRATION="3/h")
+def test_an_address_registered_in_another_case_counts_against_the_same_limit(summit):
+    emails = ["li.na@example.cn", "Li.Na@Example.cn", "LI.NA@EXAMPLE.CN", " Li.na@example.CN "]
+    statuses = [register({**GOOD, "email": e}, address=f"192.0.2.{n}").status_code for n, e in enumerate(emails)]
+    assert statuses == [201, 202, 202, 429]
+
+
 def test_admin_login_is_throttled(organiser):
     statuses = [admin_login("organiser", f"guess{n}", address=f"192.0.2.{n}").status_code for n in range(11)]
     assert statuses[:10] == [200] * 10  # the admin's form shown again with its error

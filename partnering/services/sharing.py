@@ -4,6 +4,8 @@ A person chooses once for the whole summit, or company by company (which wins); 
 be changed at any time and applies to the leads page, its CSV and the reports from then on.
 """
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,7 @@ from summit.errors import Invalid
 def contact_sharing(user, summit):
     """`{"summit": bool | None, "companies": {slug: bool}}`: the person's choices, None where none was made."""
     check_registered(user, summit)
-    choices = {"summit": None, "companies": {}}
+    choices: dict[str, Any] = {"summit": None, "companies": {}}
     for choice in ContactSharing.objects.filter(summit=summit, user=user).select_related("company"):
         if choice.company is None:
             choices["summit"] = choice.shared

@@ -1,4 +1,4 @@
-"""Registered, signed-in attendees made in bulk, for load tests.
+"""Registered, signed-in attendees made in bulk, for load tests (`manage.py make_attendees`, bench/run.py).
 
 A load test needs thousands of people who can open a room's websocket. Logging
 each in over HTTP would take minutes and trip the login throttle, so the rows

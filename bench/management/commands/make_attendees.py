@@ -3,7 +3,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from events.loadtest import do_make_attendees
+from bench.attendees import do_make_attendees
 from events.services import access_summit
 from summit.errors import ServiceError
 
