@@ -124,3 +124,24 @@ class ApiUnsafeRequestMiddleware:
     @staticmethod
     def _is_json(request):
         return request.content_type == "application/json" or request.content_type.endswith("+json")
+
+
+class ApiNotFoundMiddleware:
+    """An unknown path under /api/ answers JSON 404 `{"detail": ...}` like the rest of the API, in every mode.
+
+    Django answers a path no URL matches itself, before the API sees it: an HTML page, and with DEBUG
+    on its technical page listing every URL pattern. A trailing-slash redirect is left as it is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse({"detail": str(_("Not found."))}, status=404)
+        return response

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "summit.middleware.ServiceErrorMiddleware",
     "summit.middleware.RefuseNulMiddleware",
     "summit.middleware.ApiUnsafeRequestMiddleware",
+    "summit.middleware.ApiNotFoundMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
