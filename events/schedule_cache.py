@@ -10,6 +10,12 @@ process also keeps the few documents it served last in memory, under the same
 version, so a hit costs one cache read (the version) and no copy of the document.
 The cache is reached through summit/cache.py (one backend object per process).
 Language is part of the key: the documents hold translated text.
+
+While the cache cannot be reached the version is unknown: each document is
+built from the database and kept nowhere, so nothing stale is served. A
+programme change whose version bump did not reach the cache is owed: this
+process bumps the version before it reads it next, so documents built before
+the change are not served once the cache is back.
 """
 
 import hashlib
@@ -30,11 +36,15 @@ DOCUMENT_TTL = 24 * 3600  # a version nobody bumps still ends some day
 KEPT_IN_PROCESS = 64
 
 _served = {}
+_bump_owed = False
 
 
 def document(kind, summit_slug, zone, language, build):
     """The cached document `build()` makes (str or bytes) for these key parts, built on the first request only."""
-    key = f"schedule:{_version()}:{kind}:{summit_slug}:{zone}:{language}"
+    version = _version()
+    if version is None:  # the cache is unreachable: from the database, every time, until it is back
+        return build()
+    key = f"schedule:{version}:{kind}:{summit_slug}:{zone}:{language}"
     found = _served.get(key)
     if found is None:
         # The parts come from the URL (any text, an unknown summit's too): the shared cache gets a digest.
@@ -50,16 +60,22 @@ def document(kind, summit_slug, zone, language, build):
 
 
 def _version():
+    """The programme version, or None while the cache cannot be reached."""
+    global _bump_owed
+    if _bump_owed and shared_cache().set(VERSION_KEY, secrets.token_hex(6), None):
+        _bump_owed = False
     version = shared_cache().get(VERSION_KEY)
     if version is None:  # never set, or the cache was emptied: a new version, so nothing kept is reused
         shared_cache().add(VERSION_KEY, secrets.token_hex(6), None)
         version = shared_cache().get(VERSION_KEY)
-    return version
+    return None if _bump_owed else version
 
 
 def forget_schedules(**kwargs):
     """The programme changed: every process builds its schedule documents afresh."""
-    shared_cache().set(VERSION_KEY, secrets.token_hex(6), None)
+    global _bump_owed
+    if not shared_cache().set(VERSION_KEY, secrets.token_hex(6), None):
+        _bump_owed = True
 
 
 def connect():
@@ -77,8 +93,10 @@ def connect():
 # The views whose anonymous answers are the same for everyone asking the same thing.
 KEPT_VIEWS = {"api:get_schedule", "schedule"}
 # Cookies an anonymous visitor's browser carries that only choose the zone and language: part of the key.
-# Any other cookie (a session, a CSRF token, messages) sends the request through Django.
+# The device cookie a past sign-in left changes no answer: ignored. Any other cookie (a session, a CSRF
+# token, messages) sends the request through Django.
 CHOICE_COOKIES = (TZ_COOKIE, settings.LANGUAGE_COOKIE_NAME)
+IGNORED_COOKIES = (settings.DEVICE_COOKIE_NAME,)
 
 
 def _choice_cookies(header):
@@ -86,7 +104,7 @@ def _choice_cookies(header):
     chosen = []
     for part in header.decode("latin-1").split(";"):
         name, _eq, value = part.strip().partition("=")
-        if not name:
+        if not name or name in IGNORED_COOKIES:
             continue
         if name not in CHOICE_COOKIES:
             return None

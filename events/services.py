@@ -42,6 +42,7 @@ from events.models import (
 )
 from events.signals import bookmark_changed, replay_urls, session_changed
 from events.tasks import send_signin_link
+from summit.celery import delay_on_commit
 from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
 from summit.throttling import mail_allowed
 
@@ -599,7 +600,7 @@ def do_request_signin_link(user, summit=None):
     with transaction.atomic():
         SigninLink.objects.filter(user=user).delete()
         link = SigninLink.objects.create(user=user, summit=summit)
-    transaction.on_commit(lambda: send_signin_link.delay(link.pk))
+    delay_on_commit(send_signin_link, link.pk)
 
 
 def profile_for(user):

@@ -555,6 +555,9 @@ class Hubs:
         client = self.redis or async_client(self.redis_url, socket_timeout=5, socket_connect_timeout=2)
         try:
             await client.publish(keys.room_channel(room_id), envelope.wire())
+        except (RedisError, OSError) as error:
+            # Ephemeral: the sockets see the change at their next room.state; the caller's request stands.
+            log.warning("room %s: ephemeral frame dropped (%s)", room_id, error)
         finally:
             if client is not self.redis:
                 await client.aclose()

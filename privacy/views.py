@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from events.models import Registration
 from events.services import check_signed_in
-from partnering.services import contact_sharing
+from partnering.services import companies_interested_in, contact_sharing
 from privacy import services
 from summit.errors import Forbidden
 
@@ -22,8 +22,14 @@ def my_data(request):
     for registration in Registration.objects.filter(user=request.user).select_related("summit"):
         summit = registration.summit
         choices = contact_sharing(request.user, summit)
+        interested = companies_interested_in(request.user, summit)
         companies = [
-            {"company": company, "shared": choices["companies"].get(company.slug)} for company in summit.companies.all()
+            {
+                "company": company,
+                "shared": choices["companies"].get(company.slug),
+                "interested": company.slug in interested,
+            }
+            for company in summit.companies.all()
         ]
         summits.append({"summit": summit, "everyone": bool(choices["summit"]), "companies": companies})
     return render(request, "privacy/my_data.html", {"summits": summits})

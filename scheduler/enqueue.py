@@ -2,14 +2,12 @@
 
 Services and receivers call this instead of importing scheduler.tasks, which
 imports the services: the dependency runs one way (tasks -> services -> here).
-The task object is looked up in the Celery app's registry, so eager mode and
-routing behave exactly as a direct `.delay()` would; a worker never reads a
-row that is not committed yet.
+A worker never reads a row that is not committed yet, and a broker that cannot
+be reached never turns a committed change into an error (summit/celery.py).
 """
 
-from celery import current_app
-from django.db import transaction
+from summit.celery import delay_on_commit
 
 
 def enqueue(task_name, *args):
-    transaction.on_commit(lambda: current_app.tasks[task_name].delay(*args))
+    delay_on_commit(task_name, *args)

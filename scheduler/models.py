@@ -42,6 +42,8 @@ class Reminder(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the mail server accepted the mail (or, with mail off, the notice was due): written alone, before
+    # the row is `sent`, so an attempt taking over after a crash knows the mail left.
     sent_at = models.DateTimeField(null=True, blank=True)
     skip_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

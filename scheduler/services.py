@@ -11,10 +11,13 @@ The rules, in the order a reminder lives them:
 3. `do_send_reminder` claims a row by one conditional UPDATE to `sending` with
    a lease; whoever gets 0 rows back does nothing (duplicate message, second
    worker, redelivery). The mail carries a Message-ID fixed per reminder; the
-   notification is unique per reminder; `sent` is set right after the mail.
+   moment the mail server accepts it `sent_at` is written on its own, then the
+   notification (unique per reminder) is made and the row set `sent`.
 4. A worker that dies after the claim leaves a `sending` row whose lease runs
-   out; the dispatcher queues it again. Only a death between the mail leaving
-   and the `sent` UPDATE can repeat a mail (same Message-ID): see docs/scheduler.md.
+   out; the dispatcher queues it again, and the attempt that takes over mails
+   only if no `sent_at` says the mail left. Only a death between the mail
+   server's acceptance and that one UPDATE can repeat a mail, with the same
+   Message-ID: see docs/scheduler.md.
 """
 
 import datetime as dt
@@ -138,12 +141,19 @@ def do_send_reminder(reminder_id, now=None):
     if not _claim(reminder_id, now):
         return "not-claimed"
     reminder = Reminder.objects.select_related("user").get(pk=reminder_id)
-    if reminder.attempts > settings.REMINDER_MAX_ATTEMPTS:
-        _finish(reminder, status=Reminder.Status.SKIPPED, skip_reason="failed")
-        return "failed"
     # Described in the recipient's language: titles and places are translated content.
     with translation.override(profile_for(reminder.user).language):
         target = get_source(reminder.source).describe(reminder.target_id, reminder.user_id, reminder.role)
+    if reminder.sent_at is not None:
+        # An earlier attempt's mail was accepted, then it died before closing: close it, mail nothing again.
+        if target is not None:
+            _close_sent(reminder, _deliver(reminder, target, mail=False))
+        else:
+            _finish(reminder, status=Reminder.Status.SENT)
+        return "sent"
+    if reminder.attempts > settings.REMINDER_MAX_ATTEMPTS:
+        _finish(reminder, status=Reminder.Status.SKIPPED, skip_reason="failed")
+        return "failed"
     if reminder.kind == Reminder.Kind.REMINDER:
         verdict = _still_due(reminder, target, now)
         if verdict == "later":
@@ -165,14 +175,25 @@ def do_send_reminder(reminder_id, now=None):
         # Mail server down: give the claim back so the next dispatch tries again within the grace time.
         _finish(reminder, status=Reminder.Status.PENDING)
         raise
+    # The mail server accepted it: said at once, in a statement of its own, so an attempt that takes over
+    # after this process dies closes the reminder without a second mail (docs/scheduler.md).
+    reminder.sent_at = timezone.now()
+    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING, attempts=reminder.attempts).update(
+        sent_at=reminder.sent_at
+    )
+    _close_sent(reminder, notice)
+    return "sent"
+
+
+def _close_sent(reminder, notice):
+    """The in-app notice (one per reminder) and the row set `sent`, together."""
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             reminder=reminder, defaults={"user_id": reminder.user_id, **notice}
         )
-        _finish(reminder, status=Reminder.Status.SENT, sent_at=timezone.now())
+        _finish(reminder, status=Reminder.Status.SENT)
         if created:
             push_live(notification)
-    return "sent"
 
 
 def _still_due(reminder, target, now):
@@ -188,8 +209,9 @@ def _still_due(reminder, target, now):
     return "due"
 
 
-def _deliver(reminder, target):
-    """Mail the reminder in the recipient's language and clock; returns the in-app notice's fields."""
+def _deliver(reminder, target, *, mail=True):
+    """Mail the reminder (unless `mail` is False) in the recipient's language and clock; returns the in-app
+    notice's fields."""
     user = reminder.user
     profile = profile_for(user)
     tz = zoneinfo.ZoneInfo(profile.timezone)
@@ -226,7 +248,7 @@ def _deliver(reminder, target):
             headers={"Message-ID": reminder.message_id},
         )
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-        if mails_notices(user):  # the person's mail setting; the in-app notice is made either way
+        if mail and mails_notices(user):  # the person's mail setting; the in-app notice is made either way
             message.send()
     return {"kind": reminder.kind, "title": subject, "body": body, "url": target.url}
 

@@ -4,9 +4,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from redis.exceptions import RedisError
 
 from events.api import router as events_router
-from summit.errors import ServiceError
+from summit.errors import ServiceError, unavailable_for_redis
 from summit.openapi import document_shared_answers
 
 
@@ -25,6 +26,12 @@ def service_error(request, exc):
     if getattr(exc, "retry_after", None):
         response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(RedisError)
+def redis_unreachable(request, exc):
+    """What no service turned into an answer of its own: 503, never a 500 (docs/operations.md)."""
+    return service_error(request, unavailable_for_redis(exc))
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,11 +1,38 @@
-"""The Celery app; tasks live in scheduler/tasks.py and are found by autodiscovery."""
+"""The Celery app (tasks live in each app's tasks.py and are found by autodiscovery), and queueing on commit."""
 
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, current_app
+from django.db import transaction
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "summit.settings")
 
 app = Celery("summit")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+log = logging.getLogger(__name__)
+
+
+def delay_on_commit(task, *args):
+    """`task.delay(*args)` once the current transaction commits; `task` is a task or its registered name.
+
+    Queueing is an after-effect of a change that has committed: if the broker
+    (Redis) cannot be reached the change stands, the request that made it
+    answers as it would, and the task is logged as not queued (what the beat's
+    dispatchers recover from the database is listed in docs/operations.md).
+    A name is looked up when the task is sent, in the app's registry, so eager
+    mode and routing behave exactly as a direct `.delay()` would.
+    """
+    transaction.on_commit(lambda: _delay(task, args))
+
+
+def _delay(task, args):
+    if isinstance(task, str):
+        task = current_app.tasks[task]
+    try:
+        task.delay(*args)
+    except (OperationalError, RedisError, OSError) as error:
+        log.error("task %s%r not queued: the broker is unreachable (%s)", task.name, args, error)

@@ -4,6 +4,12 @@ The API answers `{"detail": ...}` with `status`; the websocket sends an
 `error` frame with `code`. Services raise these and never build responses.
 """
 
+import logging
+
+from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
+
 
 class ServiceError(Exception):
     status = 400
@@ -59,3 +65,9 @@ class Unavailable(ServiceError):
     def __init__(self, detail, *, retry_after=5):
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+def unavailable_for_redis(error):
+    """The Unavailable a RedisError no service handled becomes, logged: the API's and the pages' last resort."""
+    log.warning("answered 503: Redis is unreachable (%s)", error)
+    return Unavailable(_("This is unavailable for a moment. Try again shortly."))

@@ -6,8 +6,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja.utils import check_csrf
+from redis.exceptions import RedisError
 
-from summit.errors import NotSignedIn, ServiceError
+from summit.errors import NotSignedIn, ServiceError, unavailable_for_redis
 
 API_PREFIX = "/api/"
 # The methods that change something; any other is read-only or answered 405 by the API.
@@ -15,7 +16,10 @@ UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class ServiceErrorMiddleware:
-    """Turns a service error raised by a page view into a page with the right status."""
+    """Turns a service error raised by a page view into a page with the right status.
+
+    A RedisError no service handled is a plain 503 page, never a 500 (docs/operations.md).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,6 +28,8 @@ class ServiceErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, RedisError):
+            exception = unavailable_for_redis(exception)
         if not isinstance(exception, ServiceError):
             return None
         if isinstance(exception, NotSignedIn):
@@ -118,3 +124,24 @@ class ApiUnsafeRequestMiddleware:
     @staticmethod
     def _is_json(request):
         return request.content_type == "application/json" or request.content_type.endswith("+json")
+
+
+class ApiNotFoundMiddleware:
+    """An unknown path under /api/ answers JSON 404 `{"detail": ...}` like the rest of the API, in every mode.
+
+    Django answers a path no URL matches itself, before the API sees it: an HTML page, and with DEBUG
+    on its technical page listing every URL pattern. A trailing-slash redirect is left as it is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse({"detail": str(_("Not found."))}, status=404)
+        return response

@@ -90,10 +90,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "summit.throttling.DeviceCookieMiddleware",
     "events.middleware.PersonPreferencesMiddleware",
     "summit.middleware.ServiceErrorMiddleware",
     "summit.middleware.RefuseNulMiddleware",
     "summit.middleware.ApiUnsafeRequestMiddleware",
+    "summit.middleware.ApiNotFoundMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -315,6 +317,10 @@ SECURE_CSP = {
 THROTTLE_LOGIN = env_rate("THROTTLE_LOGIN", "10/m")
 THROTTLE_REGISTRATION = env_rate("THROTTLE_REGISTRATION", "20/h")
 THROTTLE_SIGNIN_LINK = env_rate("THROTTLE_SIGNIN_LINK", "5/h")
+# The device cookie a successful sign-in leaves (summit/throttling.py): that browser's password attempts
+# count against it alone, so strangers failing with a person's name do not lock that person out.
+DEVICE_COOKIE_NAME = "summit_device"
+DEVICE_COOKIE_AGE = 60 * 60 * 24 * 365
 SIGNIN_LINK_MAX_AGE = env_int("SIGNIN_LINK_MAX_AGE", 60 * 60 * 24)
 # Sign-in link tokens: dated, and void once the person signs in by any means (last_login is signed).
 SESAME_MAX_AGE = SIGNIN_LINK_MAX_AGE

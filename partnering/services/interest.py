@@ -72,6 +72,12 @@ def interest_of(user, summit, company):
     return Interest.objects.filter(company=company, person__user=user, person__summit=summit).first()
 
 
+def companies_interested_in(user, summit):
+    """Slugs of the companies the person pressed "Interested" on: each sees their name and email."""
+    mine = Interest.objects.filter(person__user=user, person__summit=summit)
+    return set(mine.values_list("company__slug", flat=True))
+
+
 def do_express_interest(user, summit, company_slug):
     """Idempotent: pressing "Interested" twice keeps one interest, with its first time."""
     company = access_interest_target(user, summit, company_slug)

@@ -6,7 +6,7 @@ A template tag, so pages of other apps (the company page) show the control witho
 from django import template
 
 from events.services import registration_for
-from partnering.services import contact_sharing
+from partnering.services import contact_sharing, interest_of
 
 register = template.Library()
 
@@ -24,5 +24,7 @@ def contact_sharing_form(context, summit, company):
         "company": company,
         "next": context["request"].get_full_path(),
         "shared": chosen if chosen is not None else bool(choices["summit"]),
+        # Pressing "Interested" shows the company the person's contact whatever the sharing choice says.
+        "interested": interest_of(user, summit, company) is not None,
         "csrf_token": context.get("csrf_token"),
     }
