@@ -1,5 +1,5 @@
 """`python -m summit.serve`: Daphne, taking the same arguments, with websocket failures ending cleanly
-and a lighter set-up per websocket.
+and less held per open websocket.
 
 Daphne's websocket library (autobahn) drops the TCP connection when it fails
 a connection, for instance on a message over `--websocket-max-message-size`;
@@ -12,14 +12,28 @@ debug logging is on: about 100 µs of a join's server CPU (timeit) and a
 larger attribute dict on every idle socket. Here the protocol reads each
 option from its factory instead (`FactoryOption`), so nothing is copied, and
 the debug line is still there, built only if it is logged (`LazyPformat`).
-Nothing outside this class is changed: autobahn's own `pformat` stays
+Nothing outside these classes is changed: autobahn's own `pformat` stays
 autobahn's (its `Timings.__str__` needs it).
+
+What an idle socket holds (issue 23, docs/benchmarks.md "Idle memory"), and
+what is let go here once the socket is open:
+- Daphne's upgrade leaves Twisted's HTTP channel registered as the TCP
+  transport's producer, so the channel, the request it upgraded and its parsed
+  headers live as long as the socket: the socket's protocol unregisters it.
+- autobahn keeps the raw handshake and its parsed headers, Daphne the whole
+  handshake request (for the path in its access log): both are dropped once
+  the socket is open, the path kept.
+- Daphne gives each connection an `asyncio.Queue` (three deques and an Event)
+  for its few incoming messages: `ApplicationInbox` is a list and one future.
 """
 
+import asyncio
+import functools
 from pprint import pformat
 
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
+from twisted.web.http import HTTPChannel
 
 
 class FactoryOption:
@@ -51,8 +65,22 @@ class LazyPformat:
         return format(pformat(self.value()), spec)
 
 
+class RequestPath:
+    """What Daphne reads of the handshake request once the socket is open: its path, for the access log."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path):
+        self.path = path
+
+
+# autobahn's handshake state, read only while the handshake is processed.
+HANDSHAKE_LEFTOVERS = ("http_request_data", "http_headers", "http_request_params", "http_status_line")
+
+
 def protocol_reading_factory_options(protocol_class):
-    """A subclass of autobahn's server protocol `protocol_class` that copies no option per connection."""
+    """A subclass of Daphne's websocket protocol `protocol_class` that copies no option per connection
+    and keeps nothing of the handshake once the socket is open."""
     options = tuple(protocol_class.CONFIG_ATTRS)
 
     def _connectionMade(self):
@@ -61,10 +89,48 @@ def protocol_reading_factory_options(protocol_class):
             "\n{attrs}",
             attrs=LazyPformat(lambda: [(name, getattr(self, name), type(self.factory).__name__) for name in options]),
         )
+        if isinstance(getattr(self.transport, "producer", None), HTTPChannel):
+            self.transport.unregisterProducer()  # the upgraded HTTP channel, its request and headers
+
+    def onOpen(self):
+        protocol_class.onOpen(self)
+        for name in HANDSHAKE_LEFTOVERS:
+            if name in self.__dict__:
+                setattr(self, name, None)
+        request = getattr(self, "request", None)
+        if request is not None:
+            self.request = RequestPath(request.path)
 
     namespace = {name: FactoryOption(name) for name in options}
-    namespace.update(CONFIG_ATTRS=(), OPTIONS=options, _connectionMade=_connectionMade, __module__=__name__)
+    namespace.update(
+        CONFIG_ATTRS=(), OPTIONS=options, _connectionMade=_connectionMade, onOpen=onOpen, __module__=__name__
+    )
     return type(protocol_class.__name__, (protocol_class,), namespace)
+
+
+class ApplicationInbox:
+    """A connection's incoming ASGI messages, in order, for its one application: what Daphne asks of the
+    `asyncio.Queue` it makes per connection (`put_nowait`, `await get()`), in a list and one future."""
+
+    __slots__ = ("items", "waiter")
+
+    def __init__(self):
+        self.items = []
+        self.waiter = None
+
+    def put_nowait(self, message):
+        self.items.append(message)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def get(self):
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        return self.items.pop(0)
 
 
 class SummitServer(Server):
@@ -78,6 +144,17 @@ class SummitServer(Server):
         factory.setProtocolOptions(failByDrop=False)
         factory.protocol = protocol_reading_factory_options(factory.protocol)
         self._ws_factory = factory
+
+    def create_application(self, protocol, scope):
+        """Daphne's own, with an ApplicationInbox for the connection instead of an asyncio.Queue."""
+        assert "application_instance" not in self.connections[protocol]
+        inbox = ApplicationInbox()
+        scope.setdefault("asgi", {"version": "3.0"})
+        instance = self.application(scope=scope, receive=inbox.get, send=functools.partial(self.handle_reply, protocol))
+        if protocol not in self.connections:
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(instance)
+        return inbox
 
 
 class SummitCommandLine(CommandLineInterface):

@@ -364,3 +364,44 @@ def test_room_frames_through_a_real_daphne_take_the_fast_path_in_order(
         log = log_path.read_text()
     assert "room sockets are written beneath Daphne" in log
     assert "Daphne's own send path" not in log
+
+
+def test_an_open_socket_lets_go_of_the_upgraded_http_channel_and_its_handshake():
+    """What an idle socket holds counts (docs/benchmarks.md): nothing of its HTTP upgrade stays alive."""
+    from types import SimpleNamespace
+
+    from twisted.web.http import HTTPChannel
+
+    _factory, protocol = summit_protocol()
+    transport = StringTransport()
+    transport.registerProducer(HTTPChannel(), True)  # what Daphne's upgrade leaves on the TCP transport
+    protocol.makeConnection(transport)
+    assert transport.producer is None
+
+    logged = []
+    protocol.server = SimpleNamespace(log_action=lambda *args: logged.append(args))
+    protocol.client_addr = ["127.0.0.1", 5]
+    protocol.request = SimpleNamespace(path="/ws/summits/roadshow/rooms/main-stage/", headers={"cookie": "x"})
+    protocol.http_request_data, protocol.http_headers = b"GET / HTTP/1.1\r\n...", {"cookie": "x"}
+    protocol.onOpen()
+    assert logged[0][2]["path"] == "/ws/summits/roadshow/rooms/main-stage/"  # Daphne's access log still has it
+    assert protocol.http_request_data is None and protocol.http_headers is None
+    assert protocol.request.path == "/ws/summits/roadshow/rooms/main-stage/"
+    assert not hasattr(protocol.request, "headers")
+
+
+async def test_a_connections_inbox_hands_messages_to_its_application_in_order_and_wakes_it():
+    import asyncio
+
+    from summit.serve import ApplicationInbox
+
+    inbox = ApplicationInbox()
+    inbox.put_nowait({"type": "websocket.connect"})
+    assert await inbox.get() == {"type": "websocket.connect"}
+    waiting = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    assert not waiting.done()  # nothing there yet: the application waits
+    inbox.put_nowait({"type": "websocket.receive", "text": "1"})
+    inbox.put_nowait({"type": "websocket.receive", "text": "2"})
+    assert (await waiting)["text"] == "1"
+    assert (await inbox.get())["text"] == "2"
