@@ -256,6 +256,20 @@ def test_a_connection_reads_autobahns_options_from_the_factory_without_copying_t
     assert not set(protocol.OPTIONS) & set(vars(protocol))  # nothing of the 29 options on each socket
 
 
+def test_a_connections_lighter_send_queue_keeps_autobahns_order_and_wire_stays_behind_it():
+    from summit.serve import SendQueue, SlimTrafficStats
+
+    _factory, protocol = summit_protocol()
+    assert isinstance(protocol.send_queue, SendQueue) and isinstance(protocol.trafficStats, SlimTrafficStats)
+    assert not protocol.send_queue  # what wire.py reads: nothing queued
+    protocol.send_queue.append((b"close frame", True))
+    protocol.triggered = True  # autobahn is pacing it: its next _send is due on the reactor
+    protocol.sendData(b"next")  # autobahn queues behind what it paces
+    assert [protocol.send_queue.popleft()[0] for _ in range(2)] == [b"close frame", b"next"]
+    assert not protocol.send_queue
+    assert protocol.trafficStats.__json__()["outgoingOctetsWireLevel"] == 0
+
+
 def test_autobahns_settings_dump_is_built_only_when_logged_and_its_pformat_is_left_alone(monkeypatch):
     import pprint
 
