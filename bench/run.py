@@ -44,6 +44,11 @@ def parse_args(argv):
         help="the consumer scenarios 2-7 run against (scenario 1 always runs against both)",
     )
     parser.add_argument("--only", nargs="*", choices=list(PLAN), help="run only these scenarios")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other scenarios' results from the last run's results.json in --out (with --only)",
+    )
     parser.add_argument("--ramp", nargs="+", type=int, help="attendee counts of scenario 1 instead of the default")
     parser.add_argument(
         "--ramp-designs",
@@ -74,14 +79,15 @@ def bench_env(out_dir):
     env.setdefault("DB_POOL_MAX", "20")
     # DEBUG=0 needs a key shared by every process of the run (settings refuse to start without one).
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    # Two runs sharing one Redis (say a full run and a --trace-memory one) set different prefixes.
+    env.setdefault("REDIS_KEY_PREFIX", "bench")
+    env.setdefault("CACHE_KEY_PREFIX", "bench")
     env.update(
         DEBUG="0",
         HTTPS="0",
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="summit.settings",
-        REDIS_KEY_PREFIX="bench",
-        CACHE_KEY_PREFIX="bench",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -388,6 +394,13 @@ def main(argv=None):
         bench.pool.close()
     results["load_average"] = bench.load_average
     results["total_s"] = round(time.monotonic() - started, 1)
+    previous_path = out_dir / "results.json"
+    if args.merge and previous_path.exists():
+        # The report then covers every scenario and says which came from which run.
+        previous = json.loads(previous_path.read_text())
+        results["merged_from"] = {"date": previous["date"], "command": previous["command"]}
+        results["scenarios"] = {**previous["scenarios"], **results["scenarios"]}
+        results["load_average"] = {**previous.get("load_average", {}), **results["load_average"]}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2))
     docs = args.docs or (None if args.smoke else str(BASE_DIR / "docs" / "benchmarks.md"))
     if docs:
