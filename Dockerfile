@@ -5,8 +5,8 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends nginx libnginx-mod-rtmp ffmpeg \
  && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt constraints.txt ./
+RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 COPY . .
 RUN mkdir -p "$VAR_DIR" && SECRET_KEY=build python manage.py collectstatic --no-input -v0
 EXPOSE 8000

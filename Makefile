@@ -6,14 +6,15 @@ PORT ?= 8000
 
 .PHONY: run test test-fast lint install install-dev system-packages migrate messages bench bench-smoke
 
-$(VENV)/.installed: requirements.txt
+# constraints.txt pins exactly what livechat/wire.py reaches beneath (Daphne, Twisted, autobahn).
+$(VENV)/.installed: requirements.txt constraints.txt
 	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install -q -r requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt constraints.txt
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 install: $(VENV)/.installed

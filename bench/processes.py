@@ -54,8 +54,9 @@ def raise_fd_limit():
 class Daphne:
     """One Daphne process serving `application` on a free port of 127.0.0.1."""
 
-    def __init__(self, application, env, log_dir):
+    def __init__(self, application, env, log_dir, start_timeout=START_TIMEOUT):
         self.application = application
+        self.start_timeout = start_timeout
         self.env = env
         self.port = free_port()
         self.log_path = Path(log_dir) / f"daphne-{self.port}.log"
@@ -91,7 +92,7 @@ class Daphne:
             preexec_fn=raise_fd_limit,
         )
         self.ps = psutil.Process(self.process.pid)
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Daphne exited at start-up, see {self.log_path}")
@@ -101,7 +102,7 @@ class Daphne:
                         return self
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"Daphne did not answer within {START_TIMEOUT} s, see {self.log_path}")
+        raise RuntimeError(f"Daphne did not answer within {self.start_timeout} s, see {self.log_path}")
 
     def stop(self):
         if self.process is not None:
@@ -110,8 +111,8 @@ class Daphne:
 
 
 @contextlib.contextmanager
-def daphnes(application, env, log_dir, count=1):
-    servers = [Daphne(application, env, log_dir) for _ in range(count)]
+def daphnes(application, env, log_dir, count=1, start_timeout=START_TIMEOUT):
+    servers = [Daphne(application, env, log_dir, start_timeout) for _ in range(count)]
     try:
         for server in servers:
             server.start()
@@ -256,16 +257,18 @@ class Workers:
 
     async def command(self, name, *args, first_only=False, timeout=COMMAND_TIMEOUT):
         """Sends one command to every worker (or the first) at once and returns their answers."""
-        line = f"{name} {json.dumps(list(args))}\n".encode()
         processes = self.processes[:1] if first_only else self.processes
-        for process in processes:
-            process.stdin.write(line)
-        await asyncio.gather(*(p.stdin.drain() for p in processes))
+        return await asyncio.wait_for(asyncio.gather(*(self._ask(p, name, args) for p in processes)), timeout)
 
-        async def answer(process):
-            raw = await process.stdout.readline()
-            if not raw:
-                raise RuntimeError(f"load generator {process.pid} exited during {name!r}")
-            return json.loads(raw)
+    async def command_one(self, number, name, *args, timeout=COMMAND_TIMEOUT):
+        """Sends one command to worker `number` alone (each its own share of a load) and returns its answer."""
+        return await asyncio.wait_for(self._ask(self.processes[number], name, args), timeout)
 
-        return await asyncio.wait_for(asyncio.gather(*(answer(p) for p in processes)), timeout)
+    @staticmethod
+    async def _ask(process, name, args):
+        process.stdin.write(f"{name} {json.dumps(list(args))}\n".encode())
+        await process.stdin.drain()
+        raw = await process.stdout.readline()
+        if not raw:
+            raise RuntimeError(f"load generator {process.pid} exited during {name!r}")
+        return json.loads(raw)

@@ -21,13 +21,13 @@ import sys
 import time
 from pathlib import Path
 
+from bench import crowds, registrations, scenarios
 from bench.processes import ServerPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SUMMIT_SLUG = "bench"
 DEMO_SLUG = "sophia-qingdao-ai-ict-roadshow"
 APPS = {"real": "summit.asgi:application", "textbook": "bench.textbook_asgi:application"}
-SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "polls", "idle", "http", "report", "store", "processes"]
 
 
 def parse_args(argv):
@@ -43,7 +43,12 @@ def parse_args(argv):
         default="real",
         help="the consumer scenarios 2-7 run against (scenario 1 always runs against both)",
     )
-    parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these scenarios")
+    parser.add_argument("--only", nargs="*", choices=list(PLAN), help="run only these scenarios")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other scenarios' results from the last run's results.json in --out (with --only)",
+    )
     parser.add_argument("--ramp", nargs="+", type=int, help="attendee counts of scenario 1 instead of the default")
     parser.add_argument(
         "--ramp-designs",
@@ -57,6 +62,11 @@ def parse_args(argv):
         action="store_true",
         help="sample the server with py-spy during scenarios 1, 3 and 7 (perturbs their numbers)",
     )
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="scenario 6 once more on a server under tracemalloc: where each idle socket's memory goes",
+    )
     return parser.parse_args(argv)
 
 
@@ -69,14 +79,15 @@ def bench_env(out_dir):
     env.setdefault("DB_POOL_MAX", "20")
     # DEBUG=0 needs a key shared by every process of the run (settings refuse to start without one).
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    # Two runs sharing one Redis (say a full run and a --trace-memory one) set different prefixes.
+    env.setdefault("REDIS_KEY_PREFIX", "bench")
+    env.setdefault("CACHE_KEY_PREFIX", "bench")
     env.update(
         DEBUG="0",
         HTTPS="0",
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="summit.settings",
-        REDIS_KEY_PREFIX="bench",
-        CACHE_KEY_PREFIX="bench",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -100,7 +111,7 @@ def manage(env, *args):
 class Bench:
     """What every scenario shares: sizes, environment, attendees, and the few database look-ups it needs."""
 
-    def __init__(self, sizes, env, out_dir, attendees, real_available, profile=False):
+    def __init__(self, sizes, env, out_dir, attendees, real_available, profile=False, trace_memory=False):
         self.sizes = sizes
         self.env = env
         self.out_dir = out_dir
@@ -110,6 +121,7 @@ class Bench:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.attendees = attendees
         self.profile = profile
+        self.trace_memory = trace_memory
         self.real_available = real_available
         self.apps = APPS
         self.pool = ServerPool(env, self.log_dir, reuse=sizes["reuse_servers"])
@@ -119,6 +131,14 @@ class Bench:
 
     def servers(self, target, count=1):
         return self.pool(self.apps[target], count)
+
+    def traced_servers(self, target, snapshots):
+        """One fresh server that traces its allocations and writes tracemalloc snapshots into `snapshots`."""
+        from bench.memory import traced_env
+        from bench.processes import daphnes
+
+        # Under tracemalloc the imports alone take minutes on a loaded machine.
+        return daphnes(self.apps[target], traced_env(self.env, snapshots), self.log_dir, start_timeout=600)
 
     def log(self, message):
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
@@ -228,57 +248,68 @@ def attendees_needed(sizes):
         sizes["vote_attendees"],
         sizes["poll_voters"],
         sizes["idle_sockets"],
+        sizes["registration_storm"],
+        sizes["crowd_attendees"],
+        sizes["crowd_rooms"] * sizes["crowd_room_attendees"],
     )
 
 
-def run_scenarios(bench, target, only, ramp_designs):
-    from bench import scenarios
+NOT_MERGED = "not run: the real consumer (livechat) is not merged yet"
 
-    not_merged = "not run: the real consumer (livechat) is not merged yet"
-    wanted = set(only or SCENARIOS)
-    targets_for_ramp = [t for t in ("real", "textbook") if t in ramp_designs and (bench.real_available or t != "real")]
+
+def ramp(bench, target):
+    designs = [t for t in ("real", "textbook") if t in bench.ramp_designs and (bench.real_available or t != "real")]
+    missing = [] if bench.real_available else [{"target": "real", "not_run": NOT_MERGED}]
+    return [scenarios.one_room_ramp(bench, t) for t in designs] + missing
+
+
+def real_only(scenario, why):
+    """`scenario` against the real consumer; the textbook one has no such feature (`why`)."""
+    return lambda bench, target: scenario(bench, target) if target == "real" else {"not_run": why}
+
+
+def idle(bench, target):
+    designs = [t for t in dict.fromkeys([target, "textbook"]) if t == "textbook" or bench.real_available]
+    plain = [scenarios.idle_memory(bench, t) for t in designs]
+    if not bench.trace_memory:
+        return plain
+    try:
+        return [*plain, scenarios.idle_memory(bench, target, traced=True)]
+    except Exception as error:  # noqa: BLE001  (the plain figures stand without the breakdown)
+        return [*plain, {"target": target, "traced_run": True, "failed": f"{type(error).__name__}: {error}"}]
+
+
+def http(bench, target):
+    return scenarios.http(bench, target if bench.real_available else "textbook")
+
+
+# Every scenario, in run order: name -> function(bench, target) returning a JSON-able dict or list.
+# Adding one is one line here (and its section in bench/report.py).
+PLAN = {
+    "ramp": ramp,
+    "rooms": scenarios.many_rooms,
+    "burst": scenarios.burst,
+    "join_storm": lambda bench, target: [scenarios.join_storm(bench, target, n) for n in (1, 2)],
+    "votes": real_only(scenarios.vote_storm, "the textbook consumer has no Q&A"),
+    "polls": real_only(scenarios.poll_storm, "the textbook consumer has no Q&A or polls"),
+    "idle": idle,
+    "http": http,
+    "report": scenarios.attendance_report,
+    "store": scenarios.store_rate,
+    "registrations": registrations.registration_storm,
+    "crowd": crowds.one_big_room,
+    "room_crowds": crowds.many_big_rooms,
+    # Last: the run's time budget may leave them out.
+    "processes": scenarios.processes_room,
+}
+# What runs against the textbook consumer too, when the real one is missing.
+WITHOUT_REAL = {"ramp", "http", "report", "idle", "store", "registrations"}
+
+
+def run_scenarios(bench, target, only):
+    wanted = set(only or PLAN)
     real_ok = target == "textbook" or bench.real_available
-    plan = [
-        (
-            "ramp",
-            lambda: (
-                [scenarios.one_room_ramp(bench, t) for t in targets_for_ramp]
-                + ([] if bench.real_available else [{"target": "real", "not_run": not_merged}])
-            ),
-        ),
-        ("rooms", lambda: scenarios.many_rooms(bench, target)),
-        ("burst", lambda: scenarios.burst(bench, target)),
-        ("join_storm", lambda: [scenarios.join_storm(bench, target, n) for n in (1, 2)]),
-        (
-            "votes",
-            lambda: (
-                scenarios.vote_storm(bench, target)
-                if target == "real"
-                else {"not_run": "the textbook consumer has no Q&A"}
-            ),
-        ),
-        (
-            "polls",
-            lambda: (
-                scenarios.poll_storm(bench, target)
-                if target == "real"
-                else {"not_run": "the textbook consumer has no Q&A or polls"}
-            ),
-        ),
-        (
-            "idle",
-            lambda: [
-                scenarios.idle_memory(bench, t)
-                for t in dict.fromkeys([target, "textbook"])
-                if t == "textbook" or bench.real_available
-            ],
-        ),
-        ("http", lambda: scenarios.http(bench, "textbook" if not bench.real_available else target)),
-        ("report", lambda: scenarios.attendance_report(bench, target)),
-        ("store", lambda: scenarios.store_rate(bench, target)),
-        # Last: the run's time budget may leave it out.
-        ("processes", lambda: scenarios.processes_room(bench, target)),
-    ]
+    plan = [(name, lambda scenario=scenario: scenario(bench, target)) for name, scenario in PLAN.items()]
     results = {}
     run_started = time.monotonic()
     for name, scenario in plan:
@@ -289,8 +320,8 @@ def run_scenarios(bench, target, only, ramp_designs):
         load_before = os.getloadavg()
         if started - run_started > bench.sizes["budget_s"]:
             results[name] = {"not_run": f"the run's time budget of {bench.sizes['budget_s']} s was used up"}
-        elif not real_ok and name not in ("ramp", "http", "report", "idle", "store"):
-            results[name] = {"not_run": not_merged}
+        elif not real_ok and name not in WITHOUT_REAL:
+            results[name] = {"not_run": NOT_MERGED}
         else:
             try:
                 results[name] = scenario()
@@ -337,7 +368,16 @@ def main(argv=None):
 
     started = time.monotonic()
     attendees = prepare(env, out_dir, attendees_needed(sizes))
-    bench = Bench(sizes, env, out_dir, attendees, real_available=bool(websocket_urlpatterns), profile=args.profile)
+    bench = Bench(
+        sizes,
+        env,
+        out_dir,
+        attendees,
+        real_available=bool(websocket_urlpatterns),
+        profile=args.profile,
+        trace_memory=args.trace_memory,
+    )
+    bench.ramp_designs = args.ramp_designs
     bench.log(f"{len(attendees)} attendees ready; real consumer {'found' if bench.real_available else 'missing'}")
     results = {
         "smoke": args.smoke,
@@ -349,11 +389,18 @@ def main(argv=None):
         "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     try:
-        results["scenarios"] = run_scenarios(bench, args.target, args.only, args.ramp_designs)
+        results["scenarios"] = run_scenarios(bench, args.target, args.only)
     finally:
         bench.pool.close()
     results["load_average"] = bench.load_average
     results["total_s"] = round(time.monotonic() - started, 1)
+    previous_path = out_dir / "results.json"
+    if args.merge and previous_path.exists():
+        # The report then covers every scenario and says which came from which run.
+        previous = json.loads(previous_path.read_text())
+        results["merged_from"] = {"date": previous["date"], "command": previous["command"]}
+        results["scenarios"] = {**previous["scenarios"], **results["scenarios"]}
+        results["load_average"] = {**previous.get("load_average", {}), **results["load_average"]}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2))
     docs = args.docs or (None if args.smoke else str(BASE_DIR / "docs" / "benchmarks.md"))
     if docs:

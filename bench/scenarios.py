@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 
+from bench import memory
 from bench.metrics import delivery_summary, join_summary, latency_summary
 from bench.processes import Usage, Workers, sampling
 from bench.profiling import Profiler
@@ -23,6 +24,7 @@ MAX_PROCESSES = 8
 REPORT_REPEAT_UNDER_S = 30
 START_DELAY = 0.5  # seconds for every load generator to have its command before a timed phase starts
 SATURATED = 0.85
+TRACED_CONCURRENCY = 20
 
 
 def connect(bench, workers, concurrency):
@@ -102,6 +104,10 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
         generator_saturated=generator["busiest_process_cores"] > SATURATED,
     )
     result["server_cpu_us_per_delivery"] = cost_per_delivery(result)
+    # The generator's CPU per chat frame it received, beside the server's per delivery: which one was the limit.
+    result["generator_cpu_us_per_frame"] = (
+        round(generator["cpu_s"] * 1e6 / result["deliveries"], 1) if result["deliveries"] else None
+    )
     if profiler:
         result["profile"] = await asyncio.to_thread(profiler.finish)
     return result
@@ -488,37 +494,53 @@ def poll_storm(bench, target):
     }
 
 
-async def hold_idle(bench, server, clients):
-    """Server RSS before and after `clients` connect (after a few sockets warmed a fresh server up)."""
+async def hold_idle(bench, server, clients, snapshots=None):
+    """Server RSS before and after `clients` connect (after a few sockets warmed a fresh server up).
+
+    With `snapshots` (a folder), the server traces its allocations: a tracemalloc snapshot is taken
+    at both moments too, and the result says where the difference was allocated (bench/memory.py).
+    """
     if bench.sizes["warm_up"]:
         async with Workers(clients[:10], 1, bench.run_dir) as warm:
             await connect(bench, warm, 10)
             await warm.command("close")
         await asyncio.sleep(1)
     before = server.ps.memory_info().rss
+    traced_before = await asyncio.to_thread(memory.snapshot, server.process, snapshots) if snapshots else None
     async with Workers(clients, process_count(bench, len(clients)), bench.run_dir) as workers:
-        await connect(bench, workers, bench.sizes["connect_concurrency"])
+        # Under tracemalloc every handshake is several times slower: fewer at once, so none times out.
+        await connect(bench, workers, TRACED_CONCURRENCY if snapshots else bench.sizes["connect_concurrency"])
         await asyncio.sleep(bench.sizes["idle_hold"])
         after = server.ps.memory_info().rss
+        traced_after = await asyncio.to_thread(memory.snapshot, server.process, snapshots) if snapshots else None
         stats = await workers.command("stats")
         await workers.command("close")
     joined = sum(1 for answer in stats for c in answer["clients"] if c["ok"])
-    return {
+    result = {
         "sockets": joined,
         "refused": len(clients) - joined,
         "rss_before_mib": round(before / 2**20, 1),
         "rss_after_mib": round(after / 2**20, 1),
         "kib_per_socket": round((after - before) / 1024 / joined, 1) if joined else None,
     }
+    if snapshots and joined:
+        result["traced"] = memory.per_socket(traced_before, traced_after, joined)
+    return result
 
 
-def idle_memory(bench, target):
-    """Scenario 6: server RSS per idle connected socket."""
+def idle_memory(bench, target, traced=False):
+    """Scenario 6: server RSS per idle connected socket, on a fresh server, warm-up excluded.
+
+    `traced` measures on a server that traces its allocations (`--trace-memory`): slower, more memory,
+    and the breakdown by layer that the plain run cannot give.
+    """
     count = min(bench.sizes["idle_sockets"], len(bench.attendees))
-    with bench.servers(target) as (server,):
-        room = bench.make_room(f"idle-{target}")
-        result = asyncio.run(hold_idle(bench, server, clients_for(bench, [server], [room], count)))
-    return {"target": target, **result}
+    snapshots = bench.out_dir / "tracemalloc" if traced else None
+    servers = bench.traced_servers(target, snapshots) if traced else bench.servers(target)
+    with servers as (server,):
+        room = bench.make_room(f"idle-{target}{'-traced' if traced else ''}")
+        result = asyncio.run(hold_idle(bench, server, clients_for(bench, [server], [room], count), snapshots))
+    return {"target": target, "traced_run": traced, **result}
 
 
 async def http_load(bench, server, path, concurrency, duration):

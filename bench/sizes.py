@@ -47,6 +47,17 @@ FULL = {
     "report_timeout": 120,
     "budget_s": 1500,  # no new scenario starts after this long (a loaded shared machine runs slower)
     "connect_concurrency": 200,
+    "registration_storm": 1000,  # people per phase (new addresses, then known ones mailed a link)
+    "registration_window": 60,
+    "mail_timeout": 180,  # the longest wait for the worker's last sign-in mail
+    "mail_settle": 5,  # then this long more, so a second copy of any mail would be counted
+    "crowd_attendees": 10_000,  # one room, over crowd_servers Daphne processes
+    "crowd_rate": 10,
+    "crowd_rooms": 20,
+    "crowd_room_attendees": 500,
+    "crowd_room_rate": 2,
+    "crowd_duration": 20,
+    "crowd_servers": 2,
 }
 
 SMOKE = {
@@ -92,6 +103,17 @@ SMOKE = {
     "report_timeout": 60,
     "budget_s": 300,
     "connect_concurrency": 50,
+    "registration_storm": 10,
+    "registration_window": 1,
+    "mail_timeout": 60,
+    "mail_settle": 1,
+    "crowd_attendees": 40,
+    "crowd_rate": 10,
+    "crowd_rooms": 2,
+    "crowd_room_attendees": 10,
+    "crowd_room_rate": 2,
+    "crowd_duration": 1,
+    "crowd_servers": 2,
 }
 
 # A sender sends at most this many messages a second, under the contract's per-person flood limit.

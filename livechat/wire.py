@@ -28,23 +28,29 @@ for anything else (Channels' in-memory test communicator, TLS transports,
 another ASGI server, a middleware that wraps `send`), and the consumer then
 sends through the ordinary `websocket.send`.
 
-One more thing beneath Daphne, for join storms: autobahn pretty-prints its 29
-settings for a debug log line on every new connection, whether or not debug
-logging is on: about 100 µs (timeit), a sixth of a join's server CPU. Importing this
-module makes that text lazy (`LazyPformat`): built only if the line is logged.
+When a socket served by Daphne cannot take this path (a TLS transport, or a
+Twisted or autobahn release whose insides differ from the pinned ones in
+constraints.txt), it falls back to Daphne's path, about 4x the server CPU per
+delivery: `writer_for` logs that once per reason, with the count so far, and
+again at 10, 100, 1,000... of them (`fallback_counts()` has the numbers).
 """
 
 import functools
+import logging
 import struct
-from pprint import pformat
+from collections import Counter
 
-from autobahn.websocket import protocol as autobahn_protocol
 from daphne.server import Server as DaphneServer
 from twisted.internet import tcp
 
 # A slow reader may have this much waiting before its socket is aborted: about 3,000 chat frames.
 MAX_BUFFERED = 1024 * 1024
 _TEXT = 0x81  # FIN + text opcode; a server's frames are never masked
+_TRANSPORT_INTERNALS = ("dataBuffer", "offset", "_tempDataLen", "socket")
+
+log = logging.getLogger(__name__)
+_fallbacks = Counter()  # reason -> sockets of this process that fell back to Daphne's path for it
+_fast = Counter()
 
 
 def text_frame(text):
@@ -99,7 +105,11 @@ class SocketWriter:
 
 
 def writer_for(send):
-    """A SocketWriter when `send` is Daphne's own reply path to a websocket over plain TCP, else None."""
+    """A SocketWriter when `send` is Daphne's own reply path to a websocket over plain TCP, else None.
+
+    None and silence for anything that is not Daphne's reply path (a test communicator, another
+    server); None, a count and a log line for a Daphne socket this module cannot write to.
+    """
     if not isinstance(send, functools.partial) or len(send.args) != 1 or send.keywords:
         return None
     server = getattr(send.func, "__self__", None)
@@ -108,27 +118,30 @@ def writer_for(send):
         return None
     protocol = send.args[0]
     transport = getattr(protocol, "transport", None)
-    if type(transport) is not tcp.Server or not hasattr(protocol, "send_queue"):
-        return None
-    if not all(hasattr(transport, name) for name in ("dataBuffer", "offset", "_tempDataLen", "socket")):
-        return None
+    if type(transport) is not tcp.Server:
+        return _fall_back(f"a {type(transport).__module__}.{type(transport).__qualname__} transport, not plain TCP")
+    missing = [name for name in _TRANSPORT_INTERNALS if not hasattr(transport, name)]
+    missing += [] if hasattr(protocol, "send_queue") else ["autobahn's send_queue"]
+    if missing:
+        return _fall_back(f"Twisted or autobahn without {', '.join(missing)} (see constraints.txt)")
+    if not _fast["sockets"]:
+        log.info("room sockets are written beneath Daphne (livechat/wire.py)")
+    _fast["sockets"] += 1
     return SocketWriter(protocol, transport)
 
 
-class LazyPformat:
-    """`pprint.pformat(value)` when formatted into a log line, and no work when the line is not logged."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __str__(self):
-        return pformat(self.value)
-
-    def __format__(self, spec):
-        return format(str(self), spec)
+def _fall_back(reason):
+    _fallbacks[reason] += 1
+    count = _fallbacks[reason]
+    if count == 1 or count in (10, 100, 1_000, 10_000, 100_000):
+        log.warning(
+            "room socket on Daphne's own send path (about 4x the server CPU per delivery): %s; %d so far",
+            reason,
+            count,
+        )
+    return None
 
 
-if getattr(autobahn_protocol, "pformat", None) is pformat:  # autobahn's connectionMade debug line (see above)
-    autobahn_protocol.pformat = LazyPformat  # type: ignore[assignment]  # a lazy str, formatted as pformat's
+def fallback_counts():
+    """{reason: sockets} of this process that fell back to Daphne's path, and how many took this one."""
+    return {"fast_path": _fast["sockets"], "fallbacks": dict(_fallbacks)}

@@ -26,7 +26,7 @@ def database_url(tmp_path):
 def chat_results(scenarios):
     for entry in scenarios["ramp"]:
         yield from entry.get("steps", [])
-    for name in ("processes", "rooms", "burst"):
+    for name in ("processes", "rooms", "burst", "crowd", "room_crowds"):
         for entry in scenarios[name] if isinstance(scenarios[name], list) else [scenarios[name]]:
             if "deliveries" in entry:
                 yield entry
@@ -87,5 +87,11 @@ def test_bench_smoke_runs_every_scenario_and_loses_nothing(transactional_db, red
     assert all(run["status"] == 200 and run["rows"] > 1 for run in scenarios["report"].get("runs", [])), scenarios[
         "report"
     ]
+    storm = scenarios["registrations"]
+    people = storm["people"]
+    assert storm["phases"]["new"]["statuses"] == {"201": people}, storm
+    assert storm["phases"]["known"]["statuses"] == {"202": people}, storm
+    assert (storm["known_mailed_once"], storm["known_not_mailed"], storm["other_mails"]) == (people, 0, 0), storm
+    assert all(entry["generator_cpu_us_per_frame"] for entry in delivered)
     assert (tmp_path / "b.md").read_text().startswith("# Benchmarks")
     assert (tmp_path / "bench-p99.svg").read_text().startswith("<svg")
