@@ -254,7 +254,12 @@ def access_own_scorecard(user, session_id):
 
 
 def do_score(user, session_id, scores, comment="", submit=True):
-    """Save this juror's scores for a pitch, as a draft or submitted; 409 once judging is closed."""
+    """Save this juror's scores for a pitch; 409 once judging is closed.
+
+    `submit=True` submits the card (every criterion scored); `submit=False` saves a draft, except that a
+    card already submitted stays submitted, and so counted, with the new scores (which must still be
+    complete): only `do_withdraw_scorecard` turns a submitted card back into a draft, on purpose.
+    """
     session = access_pitch(session_id)
     check_may_score(user, session)
     criteria = rubric(session.summit)
@@ -266,20 +271,44 @@ def do_score(user, session_id, scores, comment="", submit=True):
         raise Invalid(_("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX_CHARS})
     if not isinstance(submit, bool):
         raise Invalid(_("submit must be true or false."))
-    cleaned = check_scores(criteria, scores, complete=submit)
     with transaction.atomic():
         judging = Judging.objects.select_for_update().get(pk=judging_of(session.summit).pk)
         if judging.closed_at is not None:
             raise Conflict(_("Judging is closed: scores can no longer change."))
+        was_submitted = Scorecard.objects.filter(
+            session=session, juror=user, status=Scorecard.Status.SUBMITTED
+        ).exists()
+        stays_submitted = submit or was_submitted
+        cleaned = check_scores(criteria, scores, complete=stays_submitted)
         card, _created = Scorecard.objects.update_or_create(
             session=session,
             juror=user,
             defaults={
                 "scores": cleaned,
                 "comment": comment.strip(),
-                "status": Scorecard.Status.SUBMITTED if submit else Scorecard.Status.DRAFT,
+                "status": Scorecard.Status.SUBMITTED if stays_submitted else Scorecard.Status.DRAFT,
             },
         )
+    return session, card
+
+
+def do_withdraw_scorecard(user, session_id):
+    """The juror takes their submitted card back: it becomes a draft and stops counting (409 once closed).
+
+    Withdrawing a draft changes nothing; there is no card to withdraw before the first save (404).
+    """
+    session = access_pitch(session_id)
+    check_may_score(user, session)
+    with transaction.atomic():
+        judging = Judging.objects.select_for_update().get(pk=judging_of(session.summit).pk)
+        if judging.closed_at is not None:
+            raise Conflict(_("Judging is closed: scores can no longer change."))
+        card = Scorecard.objects.select_for_update().filter(session=session, juror=user).first()
+        if card is None:
+            raise NotFound(_("You have no scorecard for this pitch yet."))
+        if card.status != Scorecard.Status.DRAFT:
+            card.status = Scorecard.Status.DRAFT
+            card.save(update_fields=["status", "updated_at"])
     return session, card
 
 

@@ -111,25 +111,30 @@ def score_pitch(request, slug, session_id):
     if session.summit_id != summit.pk:
         raise Invalid(_("No such pitch in this summit."))
     if request.method == "POST":
+        action = request.POST.get("action")
         try:
-            scores = _posted_scores(request, services.rubric(summit))
-            services.do_score(
-                request.user,
-                session.pk,
-                scores,
-                request.POST.get("comment", ""),
-                submit=request.POST.get("action") == "submit",
-            )
-            messages.success(
-                request,
-                _("Your scores are submitted.")
-                if request.POST.get("action") == "submit"
-                else _("Your draft is saved."),
-            )
+            if action == "withdraw":
+                services.do_withdraw_scorecard(request.user, session.pk)
+                messages.success(request, _("Your card is withdrawn: it is a draft again and no longer counts."))
+            else:
+                scores = _posted_scores(request, services.rubric(summit))
+                session, card = services.do_score(
+                    request.user, session.pk, scores, request.POST.get("comment", ""), submit=action == "submit"
+                )
+                messages.success(request, _saved_message(action, card))
         except ServiceError as error:
             _refused(request, error)
         return _back(request, reverse("judging-score", args=[slug, session.pk]))
     return render(request, "judging/score.html", _form_context(request, summit, session, card))
+
+
+def _saved_message(action, card):
+    """Says which state the card is in now, so "Save as draft" on a submitted card cannot seem to withdraw it."""
+    if action == "submit":
+        return _("Your scores are submitted and counted.")
+    if card.status == card.Status.SUBMITTED:
+        return _("Your changes are saved. Your card stays submitted and counted.")
+    return _("Your draft is saved. It is not counted until you submit it.")
 
 
 def _posted_scores(request, criteria):
@@ -185,7 +190,7 @@ def stage_panel(request, room, session):
     registered = Registration.objects.filter(summit=summit, user=request.user).exists() and not own
     if not (juror or registered):
         return ""
-    chosen = PeoplesChoice.objects.filter(summit=summit, user=request.user).values_list("session_id", flat=True)
+    chosen = list(PeoplesChoice.objects.filter(summit=summit, user=request.user).values_list("session_id", flat=True))
     context = {
         "summit": summit,
         "session": session,
@@ -193,6 +198,7 @@ def stage_panel(request, room, session):
         "registered": registered,
         "next": request.get_full_path(),
         "is_my_choice": session.pk in chosen,
+        "has_chosen": bool(chosen),
     }
     if juror:
         card = services.access_own_scorecard(request.user, session.pk)[1]

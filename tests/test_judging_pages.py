@@ -47,6 +47,21 @@ def test_juror_scores_from_the_form_as_a_draft_then_submits(juror, pitch, summit
     assert card.status == "submitted" and card.scores == {"innovation": 8, "team": 6}
 
 
+def test_save_as_draft_on_a_submitted_card_keeps_it_counted_and_the_page_says_so(juror, pitch, summit):
+    client = signed_in(juror)
+    url = reverse("judging-score", args=[summit.slug, pitch.pk])
+    post_form(client, url, {"score-innovation": "8", "score-team": "6", "action": "submit"})
+    before = services.results(summit)
+    post_form(client, url, {"score-innovation": "8", "score-team": "6", "action": "draft"})
+    assert Scorecard.objects.get().status == "submitted" and services.results(summit) == before
+    page = client.get(url).content.decode()
+    assert "Your card stays submitted and counted." in page
+    assert 'data-card-state="submitted"' in page and 'value="withdraw"' in page
+    post_form(client, url, {"action": "withdraw"})
+    assert Scorecard.objects.get().status == "draft" and services.results(summit)[0]["jurors"] == 0
+    assert "it is a draft again and no longer counts" in client.get(url).content.decode()
+
+
 def test_a_refused_score_comes_back_with_the_reason(juror, pitch, summit):
     client = signed_in(juror)
     url = reverse("judging-score", args=[summit.slug, pitch.pk])
