@@ -41,7 +41,7 @@ from events.models import (
     Track,
 )
 from events.signals import bookmark_changed, session_changed
-from events.tasks import send_signin_link
+from events.tasks import send_invitation, send_signin_link
 from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
 from summit.throttling import mail_allowed
 
@@ -592,6 +592,79 @@ def do_register(summit, form):
         do_request_signin_link(existing, summit)
         return existing, False
     return user, True
+
+
+MAX_NAMED_PEOPLE = 100
+
+
+def check_email_list(emails):
+    """Lower-cased, de-duplicated addresses in the order given; a malformed one is refused by name."""
+    if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
+        raise Invalid(_("emails must be a list of email addresses."))
+    wanted, malformed = [], []
+    for email in emails:
+        email = email.strip().lower()
+        if not email or email in wanted:
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            malformed.append(email)
+            continue
+        wanted.append(email)
+    if malformed:
+        raise Invalid(_("Not an email address: %(emails)s.") % {"emails": ", ".join(malformed)})
+    if len(wanted) > MAX_NAMED_PEOPLE:
+        raise Invalid(_("Name up to %(max)d people at once.") % {"max": MAX_NAMED_PEOPLE})
+    return wanted
+
+
+def registered_people_by_email(summit, emails):
+    """Who an organiser may name (a juror, a company's member, a speaker): people registered for the summit.
+
+    Returns ({email: user} for the registered ones, [the other addresses]). Whether another address has
+    an account on the platform is never told apart, so naming people cannot probe accounts; the caller
+    offers to invite the others (do_invite_to_register).
+    """
+    wanted = check_email_list(emails)
+    matches = Q()
+    for email in wanted:
+        matches |= Q(email__iexact=email)
+    found = {}
+    if wanted:
+        # The platform's superusers hold a role in every summit (role_in), so they count as registered.
+        holders = Q(registrations__summit=summit) | Q(is_superuser=True)
+        for person in User.objects.filter(matches, holders, is_active=True).distinct():
+            found[person.email.lower()] = person
+    return {email: found[email] for email in wanted if email in found}, [e for e in wanted if e not in found]
+
+
+def check_registered_emails(summit, emails):
+    """The registered people behind `emails`, or 422 naming the addresses that are not registered for the summit."""
+    found, others = registered_people_by_email(summit, emails)
+    if others:
+        raise Invalid(
+            _(
+                "Not registered for this summit: %(emails)s. Only registered people can be named; "
+                "invite them to register by mail first."
+            )
+            % {"emails": ", ".join(others)}
+        )
+    return list(found.values())
+
+
+def do_invite_to_register(user, summit, emails):
+    """Mails each address an invitation to register (by a worker, once this commits); returns the addresses.
+
+    The same for an address with an account, without one, or already registered: the answer tells the
+    organiser nothing about anyone's account.
+    """
+    check_organiser(user, summit)
+    wanted = check_email_list(emails)
+    for email in wanted:
+        if mail_allowed(email):
+            transaction.on_commit(lambda email=email: send_invitation.delay(summit.pk, email, user.pk))
+    return wanted
 
 
 def do_join_summit(user, summit):

@@ -16,12 +16,19 @@ import statistics
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.models import Session
-from events.services import access_session, check_organiser, check_registered, check_signed_in, is_organiser
+from events.services import (
+    access_session,
+    check_organiser,
+    check_registered,
+    check_registered_emails,
+    check_signed_in,
+    is_organiser,
+)
 from judging.models import Criterion, Judging, Juror, PeoplesChoice, Scorecard
 from summit.csvfile import csv_text
 from summit.errors import Conflict, Forbidden, Invalid, NotFound
@@ -193,23 +200,15 @@ def jury(summit):
 
 
 def do_set_jury(user, summit, emails):
-    """The jury is exactly these people (found by their account's email); an unknown email is 422."""
+    """The jury is exactly these people, named by email; each must be registered for the summit (422 names
+    the others, whatever their accounts, so an organiser cannot probe accounts)."""
     check_organiser(user, summit)
-    if not isinstance(emails, list) or len(emails) > MAX_JURORS or not all(isinstance(e, str) for e in emails):
+    if isinstance(emails, list) and len(emails) > MAX_JURORS:
         raise Invalid(_("emails must be a list of up to %(max)d email addresses.") % {"max": MAX_JURORS})
-    wanted = {email.strip().lower() for email in emails if email.strip()}
-    matches = Q()
-    for email in wanted:
-        matches |= Q(email__iexact=email)
-    people = {person.email.lower(): person for person in User.objects.filter(matches)} if wanted else {}
-    missing = sorted(wanted - set(people))
-    if missing:
-        raise Invalid(_("No account has the email %(emails)s.") % {"emails": ", ".join(missing)})
+    people = check_registered_emails(summit, emails)
     with transaction.atomic():
-        Juror.objects.filter(summit=summit).exclude(user__in=people.values()).delete()
-        Juror.objects.bulk_create(
-            [Juror(summit=summit, user=person) for person in people.values()], ignore_conflicts=True
-        )
+        Juror.objects.filter(summit=summit).exclude(user__in=people).delete()
+        Juror.objects.bulk_create([Juror(summit=summit, user=person) for person in people], ignore_conflicts=True)
     return jury(summit)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Registration
-from events.services import access_summit, check_organiser
+from events.services import access_summit, check_organiser, do_invite_to_register, registered_people_by_email
 from judging import services
 from judging.models import PeoplesChoice
 from summit.errors import Invalid, NotSignedIn, ServiceError
@@ -46,14 +46,25 @@ def _criteria_rows(criteria, scores):
 def results_page(request, slug):
     summit = access_summit(slug)
     check_organiser(request.user, summit)
+    typed, not_registered = None, []
     if request.method == "POST":
-        emails = [line.strip() for line in request.POST.get("emails", "").replace(",", "\n").splitlines()]
+        typed = request.POST.get("emails", "")
+        emails = [line.strip() for line in typed.replace(",", "\n").splitlines() if line.strip()]
         try:
-            services.do_set_jury(request.user, summit, [email for email in emails if email])
+            if request.POST.get("action") == "invite":
+                invited = do_invite_to_register(request.user, summit, emails)
+                messages.success(
+                    request,
+                    _("Invitations to register are on their way to %(emails)s.") % {"emails": ", ".join(invited)},
+                )
+                return redirect("judging-results", slug)
+            services.do_set_jury(request.user, summit, emails)
             messages.success(request, _("The jury is saved."))
+            return redirect("judging-results", slug)
         except ServiceError as error:
             _refused(request, error)
-        return redirect("judging-results", slug)
+            # The list comes back as typed, with the addresses to invite, so nothing typed is lost.
+            not_registered = _not_registered(summit, emails)
     criteria = services.rubric(summit)
     rows = services.results(summit)
     comments = services.comments(summit)
@@ -70,9 +81,18 @@ def results_page(request, slug):
             for rank, row in enumerate(rows, start=1)
         ],
         "jury": services.jury(summit),
+        "typed_emails": typed,
+        "not_registered": not_registered,
         "status": services.judging_status(summit),
     }
-    return render(request, "judging/results.html", context)
+    return render(request, "judging/results.html", context, status=422 if typed is not None else 200)
+
+
+def _not_registered(summit, emails):
+    try:
+        return registered_people_by_email(summit, emails)[1]
+    except ServiceError:  # a malformed address: the message already names it
+        return []
 
 
 @require_POST

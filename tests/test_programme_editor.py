@@ -460,7 +460,7 @@ def test_an_unknown_member_email_is_refused_by_name(organiser_client, summit, fa
         },
     )
     assert response.status_code == 422
-    assert "Nobody has an account with nobody@example.org yet" in response.content.decode()
+    assert "Not registered for this summit: nobody@example.org." in response.content.decode()
     assert list(fair_vision.members.all()) == [attendee_paris]
 
 
