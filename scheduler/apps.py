@@ -8,10 +8,13 @@ class SchedulerConfig(AppConfig):
     def ready(self):
         from events.signals import bookmark_changed, demo_seeded, session_changed
         from scheduler import receivers, tasks  # noqa: F401 (tasks: registered with Celery for scheduler.enqueue)
+        from livechat.people import set_notice_feed
         from scheduler.demo import seed_scheduler_demo
+        from scheduler.notices import StoredNotices
         from scheduler.sources import SessionSource, register_source
 
         register_source(SessionSource())
+        set_notice_feed(StoredNotices())
         session_changed.connect(receivers.on_session_changed, dispatch_uid="scheduler.session_changed")
         bookmark_changed.connect(receivers.on_bookmark_changed, dispatch_uid="scheduler.bookmark_changed")
         demo_seeded.connect(
