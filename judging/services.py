@@ -464,8 +464,13 @@ def comments(summit):
     return found
 
 
+def ranked(rows):
+    """The rows with their rank; a pitch nobody scored has none (""): it is listed last, unranked."""
+    return [{**row, "rank": rank if row["jurors"] else ""} for rank, row in enumerate(rows, start=1)]
+
+
 def results_csv(rows):
-    return csv_text(RESULT_COLUMNS, [{**row, "rank": rank} for rank, row in enumerate(rows, start=1)])
+    return csv_text(RESULT_COLUMNS, ranked(rows))
 
 
 # --- people's choice ------------------------------------------------------------------

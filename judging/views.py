@@ -74,11 +74,10 @@ def results_page(request, slug):
         "rows": [
             {
                 **row,
-                "rank": rank,
                 "criteria_means": [row["criteria"].get(c.key) for c in criteria],
                 "comments": comments.get(row["session_id"], []),
             }
-            for rank, row in enumerate(rows, start=1)
+            for row in services.ranked(rows)
         ],
         "jury": services.jury(summit),
         "typed_emails": typed,
@@ -93,6 +92,70 @@ def _not_registered(summit, emails):
         return registered_people_by_email(summit, emails)[1]
     except ServiceError:  # a malformed address: the message already names it
         return []
+
+
+RUBRIC_SPARE_ROWS = 3
+LABEL_FIELDS = {"en": "label_en", "fr": "label_fr", "zh-hans": "label_zh"}  # form field of each language
+
+
+@require_http_methods(["GET", "POST"])
+def rubric_page(request, slug):
+    """The organisers set the rubric in a plain form: a row per criterion, spare rows to add some; a row whose
+    key is left empty is dropped. A refused rubric comes back as typed, with the reason (422)."""
+    summit = access_summit(slug)
+    check_organiser(request.user, summit)
+    status = 200
+    if request.method == "POST":
+        rows = _posted_rubric(request)
+        try:
+            services.do_set_rubric(request.user, summit, [_criterion_in(row) for row in rows if row["key"]])
+            messages.success(request, _("The rubric is saved."))
+            return redirect("judging-rubric", slug)
+        except ServiceError as error:
+            _refused(request, error)
+            status = 422
+    else:
+        rows = [
+            {
+                "key": c.key,
+                **{field: c.label.get(code, "") for code, field in LABEL_FIELDS.items()},
+                "weight": c.weight,
+                "min": c.min_score,
+                "max": c.max_score,
+            }
+            for c in services.rubric(summit)
+        ]
+    rows += [{"key": "", "weight": "", "min": 1, "max": 10}] * (RUBRIC_SPARE_ROWS if request.method == "GET" else 0)
+    context = {"summit": summit, "rows": rows}
+    return render(request, "judging/rubric.html", context, status=status)
+
+
+def _posted_rubric(request):
+    fields = ["key", *LABEL_FIELDS.values(), "weight", "min", "max"]
+    columns = {name: request.POST.getlist(name) for name in fields}
+    count = max(len(values) for values in columns.values())
+    return [
+        {name: (columns[name][n].strip() if n < len(columns[name]) else "") for name in fields} for n in range(count)
+    ]
+
+
+def _criterion_in(row):
+    """A posted row as the API's criterion; a number that is not whole is left as typed, for the service to refuse."""
+
+    def number(text):
+        try:
+            return int(text)
+        except ValueError:
+            return text
+
+    label = {code: row[field] for code, field in LABEL_FIELDS.items() if row[field]}
+    return {
+        "key": row["key"],
+        "label": label,
+        "weight": number(row["weight"]),
+        "min": number(row["min"]),
+        "max": number(row["max"]),
+    }
 
 
 @require_POST

@@ -37,7 +37,7 @@ from redis.exceptions import RedisError
 
 from livechat import keys
 from livechat.auth import user_of_session
-from livechat.db import call
+from livechat.db import call, stream_call
 from livechat.hub import BLOCK, DATABASE_DOWN, PING_EVERY, READY_TIMEOUT, SOCKET_TIMEOUT, encode
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class PeopleHub:
         while True:
             try:
                 if floor is None:
-                    floor = await call(_feed.latest_id)
+                    floor = await stream_call(_feed.latest_id)
                 else:
                     await self._deliver_stored(floor)
             except DATABASE_DOWN as error:
@@ -173,7 +173,7 @@ class PeopleHub:
     async def _deliver_stored(self, floor):
         highest = max(self.delivered, default=floor)
         after = max(floor, highest - POLL_LOOKBACK)
-        found = await call(_feed.frames_after, after, list(self.sockets), sorted(self.delivered))
+        found = await stream_call(_feed.frames_after, after, list(self.sockets), sorted(self.delivered))
         for notice_id, user_id, frame in found:
             await self.deliver(user_id, encode(frame), notice_id)
         highest = max(self.delivered, default=floor)

@@ -401,5 +401,9 @@ def test_pitches_nobody_scored_rank_last_and_comments_stay_with_the_organisers(
     rows = organiser_client.get("/api/summits/roadshow/judging/results/").json()
     assert rows[0]["session_id"] == pitches[2].pk and {r["jurors"] for r in rows[1:]} == {0}
     assert "Not ready" not in json.dumps(rows)
+    ranking = list(csv.DictReader(io.StringIO(organiser_client.get("/api/summits/roadshow/judging/results.csv").text)))
+    assert [r["rank"] for r in ranking] == ["1", "", ""]  # nobody scored them: listed, unranked
+    page = organiser_client.get("/summits/roadshow/judging/").content.decode()
+    assert page.count("not scored</span>") == 2 and '<td class="num">2</td>' not in page
     post(organiser_client, "/api/summits/roadshow/judging/close/")
     assert post(organiser_client, "/api/summits/roadshow/judging/close/").json()["closed"] is True  # harmless twice
