@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from events.i18n import check_translations, set_translations, translations, use_summit_fallback
@@ -222,7 +222,21 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
         clashes = clashes.exclude(pk=exclude_id)
     clash = clashes.first()
     if clash:
-        raise Invalid(_("%(room)s already has “%(title)s” at that time.") % {"room": room.name, "title": clash.title})
+        raise Invalid(
+            _("%(room)s already has “%(title)s” at that time: %(when)s.")
+            % {"room": room.name, "title": clash.title, "when": when_text(clash.starts_at, clash.ends_at)}
+        )
+
+
+def when_text(starts_at, ends_at):
+    """“Mon 30 Mar 2027, 10:00–10:30 (Europe/Paris)”: in the reader's time zone (the active one) and language."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    end_format = "TIME_FORMAT" if end.date() == start.date() else "SHORT_DATETIME_FORMAT"
+    return "%s–%s (%s)" % (
+        formats.date_format(start, "SHORT_DATETIME_FORMAT"),
+        formats.date_format(end, end_format),
+        timezone.get_current_timezone_name(),
+    )
 
 
 # --- sessions ---------------------------------------------------------------------
