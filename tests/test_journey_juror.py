@@ -19,7 +19,11 @@ SLUG = "sophia-qingdao-ai-ict-roadshow"
 JURORS = {"fr": "organiser", "zh-hans": "li.na@example.cn"}
 CATALOGUES = {"fr": "fr", "zh-hans": "zh_Hans"}
 WORDS = {
-    "fr": {"draft": "Enregistrer le brouillon", "submit": "Envoyer mes notes", "drafted": "Votre brouillon est enregistré"},
+    "fr": {
+        "draft": "Enregistrer le brouillon",
+        "submit": "Envoyer mes notes",
+        "drafted": "Votre brouillon est enregistré",
+    },
     "zh-hans": {"draft": "保存为草稿", "submit": "提交我的评分", "drafted": "您的草稿已保存"},
 }
 COUNTED = {"fr": "Vos notes sont soumises et comptées.", "zh-hans": "您的评分已提交并计入。"}
