@@ -396,3 +396,27 @@ def my_agenda(request, tz: TimezoneParam = None, lang: LangParam = None):
     return [
         session_out(s, zone, i18n.reader_language(request, s.summit.language)) for s in services.agenda(request.user)
     ]
+
+
+# --- organisers: inviting people to register ------------------------------------------------
+
+
+class InvitationsIn(Input):
+    emails: list[str] = Field(..., max_length=100, examples=[["li.na@example.cn"]])
+
+
+class InvitationsOut(Schema):
+    invited: list[str]
+
+
+@router.post(
+    "/summits/{slug}/invitations/",
+    response={202: InvitationsOut},
+    auth=django_auth,
+    tags=["organisers"],
+)
+def invite_to_register(request, slug: str, payload: InvitationsIn):
+    """Mails each address an invitation to register for the summit; the answer is the same whether the
+    address has an account or not (only registered people can be named jurors, members or speakers)."""
+    summit = services.access_summit(slug)
+    return Status(202, {"invited": services.do_invite_to_register(request.user, summit, payload.emails)})

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from events.i18n import check_translations, set_translations, translations, use_summit_fallback
@@ -41,7 +41,7 @@ from events.models import (
     Track,
 )
 from events.signals import bookmark_changed, replay_urls, session_changed
-from events.tasks import send_signin_link
+from events.tasks import send_invitation, send_signin_link
 from summit.celery import delay_on_commit
 from summit.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
 from summit.throttling import mail_allowed
@@ -223,7 +223,21 @@ def check_no_overlap(room, starts_at, ends_at, *, exclude_id=None):
         clashes = clashes.exclude(pk=exclude_id)
     clash = clashes.first()
     if clash:
-        raise Invalid(_("%(room)s already has “%(title)s” at that time.") % {"room": room.name, "title": clash.title})
+        raise Invalid(
+            _("%(room)s already has “%(title)s” at that time: %(when)s.")
+            % {"room": room.name, "title": clash.title, "when": when_text(clash.starts_at, clash.ends_at)}
+        )
+
+
+def when_text(starts_at, ends_at):
+    """“Mon 30 Mar 2027, 10:00–10:30 (Europe/Paris)”: in the reader's time zone (the active one) and language."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    end_format = "TIME_FORMAT" if end.date() == start.date() else "SHORT_DATETIME_FORMAT"
+    return "%s–%s (%s)" % (
+        formats.date_format(start, "SHORT_DATETIME_FORMAT"),
+        formats.date_format(end, end_format),
+        timezone.get_current_timezone_name(),
+    )
 
 
 # --- sessions ---------------------------------------------------------------------
@@ -583,6 +597,79 @@ def do_register(summit, form):
         do_request_signin_link(existing, summit)
         return existing, False
     return user, True
+
+
+MAX_NAMED_PEOPLE = 100
+
+
+def check_email_list(emails):
+    """Lower-cased, de-duplicated addresses in the order given; a malformed one is refused by name."""
+    if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
+        raise Invalid(_("emails must be a list of email addresses."))
+    wanted, malformed = [], []
+    for email in emails:
+        email = email.strip().lower()
+        if not email or email in wanted:
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            malformed.append(email)
+            continue
+        wanted.append(email)
+    if malformed:
+        raise Invalid(_("Not an email address: %(emails)s.") % {"emails": ", ".join(malformed)})
+    if len(wanted) > MAX_NAMED_PEOPLE:
+        raise Invalid(_("Name up to %(max)d people at once.") % {"max": MAX_NAMED_PEOPLE})
+    return wanted
+
+
+def registered_people_by_email(summit, emails):
+    """Who an organiser may name (a juror, a company's member, a speaker): people registered for the summit.
+
+    Returns ({email: user} for the registered ones, [the other addresses]). Whether another address has
+    an account on the platform is never told apart, so naming people cannot probe accounts; the caller
+    offers to invite the others (do_invite_to_register).
+    """
+    wanted = check_email_list(emails)
+    matches = Q()
+    for email in wanted:
+        matches |= Q(email__iexact=email)
+    found = {}
+    if wanted:
+        # The platform's superusers hold a role in every summit (role_in), so they count as registered.
+        holders = Q(registrations__summit=summit) | Q(is_superuser=True)
+        for person in User.objects.filter(matches, holders, is_active=True).distinct():
+            found[person.email.lower()] = person
+    return {email: found[email] for email in wanted if email in found}, [e for e in wanted if e not in found]
+
+
+def check_registered_emails(summit, emails):
+    """The registered people behind `emails`, or 422 naming the addresses that are not registered for the summit."""
+    found, others = registered_people_by_email(summit, emails)
+    if others:
+        raise Invalid(
+            _(
+                "Not registered for this summit: %(emails)s. Only registered people can be named; "
+                "invite them to register by mail first."
+            )
+            % {"emails": ", ".join(others)}
+        )
+    return list(found.values())
+
+
+def do_invite_to_register(user, summit, emails):
+    """Mails each address an invitation to register (by a worker, once this commits); returns the addresses.
+
+    The same for an address with an account, without one, or already registered: the answer tells the
+    organiser nothing about anyone's account.
+    """
+    check_organiser(user, summit)
+    wanted = check_email_list(emails)
+    for email in wanted:
+        if mail_allowed(email):
+            delay_on_commit(send_invitation, summit.pk, email, user.pk)
+    return wanted
 
 
 def do_join_summit(user, summit):

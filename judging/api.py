@@ -59,7 +59,11 @@ class JuryOut(Schema):
 class ScoreIn(Schema):
     scores: dict[str, Any] = Field(..., description="{criterion key: whole number within its min..max}")
     comment: str | None = Field(None, description="Private to the organisers.")
-    submit: bool = Field(True, description="false keeps a draft, which may leave criteria out.")
+    submit: bool = Field(
+        True,
+        description="false saves a draft, which may leave criteria out; a card already submitted stays "
+        "submitted (withdraw it with POST …/score/withdraw/).",
+    )
 
 
 class ScoreOut(Schema):
@@ -144,7 +148,7 @@ def put_jury(request, slug: str, payload: JuryIn):
     return _jury_out(summit)
 
 
-@router.get("/sessions/{session_id}/score/", response=ScoreOut)
+@router.get("/sessions/{session_id}/score/", response=ScoreOut, url_name="judging-score")
 def get_score(request, session_id: int):
     """The signed-in juror's own scorecard for this pitch (jurors never see each other's)."""
     session, card = services.access_own_scorecard(request.user, session_id)
@@ -155,6 +159,13 @@ def get_score(request, session_id: int):
 def put_score(request, session_id: int, payload: ScoreIn):
     """Jurors only (403); 422 for an unknown key or a score out of range; 409 once judging is closed."""
     session, card = services.do_score(request.user, session_id, payload.scores, payload.comment, payload.submit)
+    return services.scorecard_out(card, session)
+
+
+@router.post("/sessions/{session_id}/score/withdraw/", response=ScoreOut, url_name="judging-score-withdraw")
+def withdraw_score(request, session_id: int):
+    """The juror's submitted card becomes a draft and stops counting; 404 before any save, 409 once closed."""
+    session, card = services.do_withdraw_scorecard(request.user, session_id)
     return services.scorecard_out(card, session)
 
 
@@ -196,7 +207,7 @@ def results_csv(request, slug: str):
     return csv_response(services.results_csv(services.results(summit)), f"{summit.slug}-jury-results.csv")
 
 
-@router.post("/summits/{slug}/peoples-choice/", response=ChoiceOut)
+@router.post("/summits/{slug}/peoples-choice/", response=ChoiceOut, url_name="peoples-choice")
 def choose_peoples_choice(request, slug: str, payload: ChoiceIn):
     """One favourite pitch per registered person per summit; posting again replaces it."""
     summit = access_summit(slug)

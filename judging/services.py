@@ -17,12 +17,19 @@ from typing import TypeGuard
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.models import Session
-from events.services import access_session, check_organiser, check_registered, check_signed_in, is_organiser
+from events.services import (
+    access_session,
+    check_organiser,
+    check_registered,
+    check_registered_emails,
+    check_signed_in,
+    is_organiser,
+)
 from judging.models import Criterion, Judging, Juror, PeoplesChoice, Scorecard
 from summit.csvfile import csv_text
 from summit.errors import Conflict, Forbidden, Invalid, NotFound
@@ -194,23 +201,15 @@ def jury(summit):
 
 
 def do_set_jury(user, summit, emails):
-    """The jury is exactly these people (found by their account's email); an unknown email is 422."""
+    """The jury is exactly these people, named by email; each must be registered for the summit (422 names
+    the others, whatever their accounts, so an organiser cannot probe accounts)."""
     check_organiser(user, summit)
-    if not isinstance(emails, list) or len(emails) > MAX_JURORS or not all(isinstance(e, str) for e in emails):
+    if isinstance(emails, list) and len(emails) > MAX_JURORS:
         raise Invalid(_("emails must be a list of up to %(max)d email addresses.") % {"max": MAX_JURORS})
-    wanted = {email.strip().lower() for email in emails if email.strip()}
-    matches = Q()
-    for email in wanted:
-        matches |= Q(email__iexact=email)
-    people = {person.email.lower(): person for person in User.objects.filter(matches)} if wanted else {}
-    missing = sorted(wanted - set(people))
-    if missing:
-        raise Invalid(_("No account has the email %(emails)s.") % {"emails": ", ".join(missing)})
+    people = check_registered_emails(summit, emails)
     with transaction.atomic():
-        Juror.objects.filter(summit=summit).exclude(user__in=people.values()).delete()
-        Juror.objects.bulk_create(
-            [Juror(summit=summit, user=person) for person in people.values()], ignore_conflicts=True
-        )
+        Juror.objects.filter(summit=summit).exclude(user__in=people).delete()
+        Juror.objects.bulk_create([Juror(summit=summit, user=person) for person in people], ignore_conflicts=True)
     return jury(summit)
 
 
@@ -255,7 +254,12 @@ def access_own_scorecard(user, session_id):
 
 
 def do_score(user, session_id, scores, comment="", submit=True):
-    """Save this juror's scores for a pitch, as a draft or submitted; 409 once judging is closed."""
+    """Save this juror's scores for a pitch; 409 once judging is closed.
+
+    `submit=True` submits the card (every criterion scored); `submit=False` saves a draft, except that a
+    card already submitted stays submitted, and so counted, with the new scores (which must still be
+    complete): only `do_withdraw_scorecard` turns a submitted card back into a draft, on purpose.
+    """
     session = access_pitch(session_id)
     check_may_score(user, session)
     criteria = rubric(session.summit)
@@ -267,20 +271,44 @@ def do_score(user, session_id, scores, comment="", submit=True):
         raise Invalid(_("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX_CHARS})
     if not isinstance(submit, bool):
         raise Invalid(_("submit must be true or false."))
-    cleaned = check_scores(criteria, scores, complete=submit)
     with transaction.atomic():
         judging = Judging.objects.select_for_update().get(pk=judging_of(session.summit).pk)
         if judging.closed_at is not None:
             raise Conflict(_("Judging is closed: scores can no longer change."))
+        was_submitted = Scorecard.objects.filter(
+            session=session, juror=user, status=Scorecard.Status.SUBMITTED
+        ).exists()
+        stays_submitted = submit or was_submitted
+        cleaned = check_scores(criteria, scores, complete=stays_submitted)
         card, _created = Scorecard.objects.update_or_create(
             session=session,
             juror=user,
             defaults={
                 "scores": cleaned,
                 "comment": comment.strip(),
-                "status": Scorecard.Status.SUBMITTED if submit else Scorecard.Status.DRAFT,
+                "status": Scorecard.Status.SUBMITTED if stays_submitted else Scorecard.Status.DRAFT,
             },
         )
+    return session, card
+
+
+def do_withdraw_scorecard(user, session_id):
+    """The juror takes their submitted card back: it becomes a draft and stops counting (409 once closed).
+
+    Withdrawing a draft changes nothing; there is no card to withdraw before the first save (404).
+    """
+    session = access_pitch(session_id)
+    check_may_score(user, session)
+    with transaction.atomic():
+        judging = Judging.objects.select_for_update().get(pk=judging_of(session.summit).pk)
+        if judging.closed_at is not None:
+            raise Conflict(_("Judging is closed: scores can no longer change."))
+        card = Scorecard.objects.select_for_update().filter(session=session, juror=user).first()
+        if card is None:
+            raise NotFound(_("You have no scorecard for this pitch yet."))
+        if card.status != Scorecard.Status.DRAFT:
+            card.status = Scorecard.Status.DRAFT
+            card.save(update_fields=["status", "updated_at"])
     return session, card
 
 
@@ -437,8 +465,13 @@ def comments(summit):
     return found
 
 
+def ranked(rows):
+    """The rows with their rank; a pitch nobody scored has none (""): it is listed last, unranked."""
+    return [{**row, "rank": rank if row["jurors"] else ""} for rank, row in enumerate(rows, start=1)]
+
+
 def results_csv(rows):
-    return csv_text(RESULT_COLUMNS, [{**row, "rank": rank} for rank, row in enumerate(rows, start=1)])
+    return csv_text(RESULT_COLUMNS, ranked(rows))
 
 
 # --- people's choice ------------------------------------------------------------------

@@ -5,8 +5,13 @@ notices and reminders), then `publish_to_person` sends its frame once to the
 person's Redis channel. Each process holds ONE pattern subscription to every
 person's channel (notices are a few per person per day, so every process
 hearing all of them costs little) and writes a frame to the sockets it holds
-for that person. Without Redis (the `make run` shape) the frame goes straight
-to the sockets of this process.
+for that person. Without Redis (the `make run` shape: SQLite, the Celery worker
+in a process of its own) there is no shared channel, so a frame published in
+this process goes straight to its sockets, and, while any socket is open, the
+process also reads the notices table every POLL_SECONDS for rows stored by
+other processes (the worker) and delivers them: the table is the shared
+channel. The notice source (the scheduler) answers `livechat.signals.notice_feeds`;
+each notice reaches a socket once, whichever path brings it first.
 
 The socket is authenticated by the session cookie like the rooms (livechat/auth.py); the origin
 is checked by summit.asgi's AllowedHostsOriginValidator for every websocket.
@@ -32,7 +37,8 @@ from redis.exceptions import RedisError
 
 from livechat import keys
 from livechat.auth import user_of_session
-from livechat.db import call
+from livechat.db import call, stream_call
+from livechat.signals import notice_feeds
 from livechat.hub import BLOCK, DATABASE_DOWN, PING_EVERY, READY_TIMEOUT, SOCKET_TIMEOUT, encode
 
 log = logging.getLogger(__name__)
@@ -40,9 +46,16 @@ log = logging.getLogger(__name__)
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_TRY_AGAIN_LATER = 4503
 
+POLL_SECONDS = 1.0
+POLL_LOOKBACK = 100  # ids below the highest delivered one read again: a row may commit after a higher id
 _hubs = weakref.WeakKeyDictionary()  # event loop -> PeopleHub
 _hubs_lock = threading.Lock()
 _publisher = None
+
+
+def _notice_feed():
+    """Where a process without Redis reads the notices other processes stored (livechat.signals.notice_feeds)."""
+    return next(iter(notice_feeds.parts()), None)
 
 
 class PeopleHub:
@@ -53,14 +66,18 @@ class PeopleHub:
         self.sockets = {}
         self.task = None
         self.ready = asyncio.Event()
+        self.delivered = set()  # without Redis: the notice ids already delivered, so none arrives twice
         if not settings.REDIS_URL:
             self.ready.set()
 
     async def join(self, user_id, socket):
         """Add a socket; returns once the subscription is live, so nothing published after is missed."""
         self.sockets.setdefault(user_id, set()).add(socket)
-        if self.task is None and settings.REDIS_URL:
-            self.task = asyncio.create_task(self._listen())
+        if self.task is None:
+            if settings.REDIS_URL:
+                self.task = asyncio.create_task(self._listen())
+            elif (feed := _notice_feed()) is not None:
+                self.task = asyncio.create_task(self._poll(feed))
         await asyncio.wait_for(self.ready.wait(), READY_TIMEOUT)
 
     async def leave(self, user_id, socket):
@@ -71,11 +88,16 @@ class PeopleHub:
                 del self.sockets[user_id]
         if not self.sockets and self.task is not None:
             task, self.task = self.task, None
-            self.ready.clear()
+            if settings.REDIS_URL:
+                self.ready.clear()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    async def deliver(self, user_id, text):
+    async def deliver(self, user_id, text, notice_id=None):
+        if notice_id is not None:
+            if notice_id in self.delivered:
+                return
+            self.delivered.add(notice_id)
         if text.startswith(SIGNED_OUT_PREFIX):  # a control frame for the sockets, never shown to the page
             ended = json.loads(text)["session"]
             for socket in list(self.sockets.get(user_id, ())):
@@ -129,6 +151,28 @@ class PeopleHub:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
+    async def _poll(self, feed):
+        """Without Redis: deliver the notices that other processes store from now on, every POLL_SECONDS."""
+        floor = None
+        while True:
+            try:
+                if floor is None:
+                    floor = await stream_call(feed.latest_id)
+                else:
+                    await self._deliver_stored(feed, floor)
+            except DATABASE_DOWN as error:
+                log.warning("person notices: could not read new notices (%s)", error)
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _deliver_stored(self, feed, floor):
+        highest = max(self.delivered, default=floor)
+        after = max(floor, highest - POLL_LOOKBACK)
+        found = await stream_call(feed.frames_after, after, list(self.sockets), sorted(self.delivered))
+        for notice_id, user_id, frame in found:
+            await self.deliver(user_id, encode(frame), notice_id)
+        highest = max(self.delivered, default=floor)
+        self.delivered = {n for n in self.delivered if n > highest - POLL_LOOKBACK}
+
 
 def _hub():
     loop = asyncio.get_running_loop()
@@ -157,9 +201,10 @@ def publish_to_person(user_id, frame):
         return
     with _hubs_lock:
         hubs = list(_hubs.values())
+    notice_id = (frame.get("notification") or {}).get("id")
     for hub in hubs:
         if user_id in hub.sockets and not hub.loop.is_closed():
-            asyncio.run_coroutine_threadsafe(hub.deliver(user_id, text), hub.loop)
+            asyncio.run_coroutine_threadsafe(hub.deliver(user_id, text, notice_id), hub.loop)
 
 
 def signed_in_user_id(session_key):

@@ -17,6 +17,13 @@ room_state_parts = Contributions()
 # (livechat.hub.TICK), e.g. publish coalesced poll results.
 room_tick = Contributions()
 
+# -> a feed of stored notices, duck-typed: latest_id() -> the highest notice id now (or 0);
+# frames_after(notice_id, user_ids, skip_ids) -> [(notice id, user id, frame)], the notices of these
+# people with a higher id, less those already delivered. Where a process has no Redis, the person
+# sockets (livechat/people.py) poll it for the notices other processes (the worker) stored; the
+# scheduler answers with its notices table.
+notice_feeds = Contributions()
+
 # request, room, session (the live one, or None) -> safe HTML or "": what is drawn beside the stage
 # (judging: the juror's score form and the people's-choice button).
 stage_panels = Contributions()

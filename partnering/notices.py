@@ -11,6 +11,7 @@ Texts are written in the language active when `describe` is called: the
 scheduler calls it under each recipient's own language.
 """
 
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -69,13 +70,20 @@ class MeetingNotices:
 
 
 class InterestNotices:
+    """A new interest tells the company's members (without naming the person: the leads page shares what the
+    person agreed to share); a mutual one tells the person and the team."""
+
     name = "interest"
 
     def recipients(self, target_id, change, actor_id):
+        if change == "interested":
+            return services.interested_notice_parties(target_id)[1]
         _interest, people = services.notice_parties(target_id)
         return people
 
     def describe(self, target_id, change, user):
+        if change == "interested":
+            return self._describe_interested(target_id)
         interest, _people_told = services.notice_parties(target_id)
         if interest is None:
             return None
@@ -89,4 +97,16 @@ class InterestNotices:
             "body": _("Pick a time to meet: your common slots are ready."),
             "url": intro["offer_url"],
             "link": site_url(intro["offer_url"]),
+        }
+
+    def _describe_interested(self, target_id):
+        interest, _members = services.interested_notice_parties(target_id)
+        if interest is None:
+            return None
+        url = reverse("partnering-leads", args=[interest.summit.slug, interest.company.slug]) + "#interested"
+        return {
+            "title": _("Someone is interested in %(company)s") % {"company": interest.company.name},
+            "body": _("Answer them from your leads: say you are interested too, and you can pick a time to meet."),
+            "url": url,
+            "link": site_url(url),
         }

@@ -1,6 +1,6 @@
 """What partnering adds to company pages and live rooms (events.signals, connected in apps.py).
 
-Company pages and pitch rooms: "Meet this company" and, for registered
+Company pages and pitch rooms (the company pitching now, else the room's own): "Meet this company" and, for registered
 people, "Interested" (private: only the company's team and the organisers see
 who pressed it); the company's team gets the way to its interested people.
 A private 1:1 meeting room: the meeting's agenda, video link and page.
@@ -34,8 +34,9 @@ def company_panel(request, summit, company, **signal):
 def room_panel(request, summit, room, session, **signal):
     if room.kind == Room.Kind.MEETING:
         return _meeting_panel(request, summit, room)
-    company = room.company if room.kind == Room.Kind.PITCH else None
-    company = company or (session.company if session is not None else None)
+    # The company pitching now, whoever owns the room; between pitches, a pitch room's own company.
+    company = session.company if session is not None and session.company_id else None
+    company = company or (room.company if room.kind == Room.Kind.PITCH else None)
     return company_panel(request, summit, company) if company is not None else ""
 
 

@@ -8,9 +8,6 @@ the API calls, so a change made here reaches attendees exactly as an API change 
 import datetime as dt
 import zoneinfo
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,11 +15,9 @@ from django.utils.translation import gettext as _
 
 from events.i18n import translations
 from events.models import Company, Room, Session, Track
-from events.services import access_summit, check_organiser, listed_rooms
+from events.services import access_summit, check_organiser, check_registered_emails, listed_rooms
 from programme.images import check_image
 from summit.errors import Invalid, NotFound
-
-User = get_user_model()
 
 
 def access_editor(user, slug):
@@ -138,36 +133,11 @@ def do_save_speaker(user, summit, speaker, photo=None):
     return speaker
 
 
-def check_member_emails(emails):
-    """The accounts behind `emails`; an address nobody has an account for is refused, by name."""
-    wanted, malformed = [], []
-    for email in emails:
-        email = email.strip().lower()
-        if not email:
-            continue
-        try:
-            validate_email(email)
-        except ValidationError:
-            malformed.append(email)
-            continue
-        wanted.append(email)
-    if malformed:
-        raise Invalid(_("Not an email address: %(emails)s.") % {"emails": ", ".join(malformed)})
-    users = {user.email.lower(): user for user in User.objects.filter(email__in=wanted, is_active=True)}
-    unknown = [email for email in wanted if email not in users]
-    if unknown:
-        raise Invalid(
-            _("Nobody has an account with %(emails)s yet: ask them to register for the summit first.")
-            % {"emails": ", ".join(unknown)}
-        )
-    return list(users.values())
-
-
 def do_save_company(user, summit, company, member_emails=None, logo=None):
     check_organiser(user, summit)
     company.summit = summit
     _check_slug_free(Company, summit, company)
-    members = check_member_emails(member_emails) if member_emails is not None else None
+    members = check_registered_emails(summit, member_emails) if member_emails is not None else None
     with transaction.atomic():
         if logo is not None:
             _store_image(company, "logo", logo)

@@ -232,10 +232,15 @@ def track_edit(request, slug, track_id=None):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def track_delete(request, slug, track_id):
+    """A track that sessions use is deleted only once confirmed on a page that lists them (no script needed)."""
     summit = services.access_editor(request.user, slug)
     track = services.access_item(Track, summit, track_id)
+    sessions = list(track.sessions.select_related("room").order_by("starts_at", "pk"))
+    if request.method == "GET" or (sessions and request.POST.get("confirmed") != "yes"):
+        context = {"summit": summit, "track": track, "sessions": sessions}
+        return render(request, "programme/track_delete.html", context)
     name = services.do_delete_track(request.user, summit, track)
     messages.success(request, _("“%(name)s” is deleted; its sessions stay, without a track.") % {"name": name})
     return redirect("programme-tracks", slug=summit.slug)

@@ -72,6 +72,22 @@ def notice_frame(notice, unread):
     }
 
 
+class StoredNotices:
+    """livechat's notice feed where there is no Redis: the notices table is how the worker's notices reach
+    the web processes' sockets (livechat/people.py polls it)."""
+
+    def latest_id(self):
+        return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def frames_after(self, notice_id, user_ids, skip_ids):
+        found = list(
+            Notification.objects.filter(pk__gt=notice_id, user_id__in=user_ids)
+            .exclude(pk__in=skip_ids)
+            .order_by("pk")[:200]
+        )
+        return [(notice.pk, notice.user_id, notice_frame(notice, unread_count(notice.user_id))) for notice in found]
+
+
 def push_live(notice):
     """After commit: the person's open pages hear of the notice and its new unread count."""
     frame = notice_frame(notice, unread_count(notice.user_id))

@@ -6,9 +6,11 @@ an error page.
 """
 
 from scheduler.enqueue import enqueue
+from scheduler.notices import StoredNotices
 from scheduler.sources import SessionSource
 
 SESSION_REMINDERS = SessionSource()
+STORED_NOTICES = StoredNotices()
 
 
 # A session whose window or room may have changed (a restore may move it too): its watch times are re-folded.
@@ -56,3 +58,8 @@ def notice_receiver(source_name, id_argument):
 def session_reminders(**signal):
     """scheduler.signals.reminder_sources: the scheduler's own source, asked like any other app's."""
     return SESSION_REMINDERS
+
+
+def stored_notices(**signal):
+    """livechat.signals.notice_feeds: without Redis, the notices table is how the worker's notices reach sockets."""
+    return STORED_NOTICES

@@ -5,7 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from events.models import Bookmark
+from django.utils import timezone
+
+from events.models import Bookmark, Company
 from partnering import services
 from partnering.models import Interest, Meeting
 from tests.conftest import at_paris, csrf_headers, make_session, signed_in
@@ -162,6 +164,16 @@ def test_pitch_room_carries_the_interested_button(camille, pitch_room):
     page = camille.get(reverse("room", args=["roadshow", "fair-vision"])).content.decode()
     assert reverse("partnering-interest", args=["roadshow", "fair-vision"]) in page
     assert "Rencontrer cette entreprise" in page
+
+
+def test_a_pitch_rooms_interested_and_meet_panel_follows_the_company_pitching_now(camille, summit, pitch_room):
+    """Epicnpoc pitching in Fair Vision's room: the panel offers Epicnpoc, not the room's owner."""
+    epicnpoc = Company.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc")
+    now = timezone.now()
+    make_session(summit, pitch_room, "Epicnpoc pitch", now - dt.timedelta(minutes=5), 30, company=epicnpoc)
+    page = camille.get(reverse("room", args=["roadshow", "fair-vision"])).content.decode()
+    assert reverse("partnering-interest", args=["roadshow", "epicnpoc"]) in page
+    assert reverse("partnering-interest", args=["roadshow", "fair-vision"]) not in page
 
 
 def test_members_see_no_interested_button_but_the_way_to_their_interested_people(member):

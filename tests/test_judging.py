@@ -223,6 +223,39 @@ def test_scores_are_frozen_once_judging_closes(jury, pitches, organiser_client):
     assert harsh_client.get(score_url(pitches[0])).json()["scores"] == same_everywhere(5)
 
 
+def test_saving_a_draft_keeps_a_submitted_card_submitted_and_counted(jury, pitches, organiser_client):
+    harsh_client, lenient_client = jury
+    results = "/api/summits/roadshow/judging/results/"
+    put(harsh_client, score_url(pitches[0]), {"scores": same_everywhere(7)})
+    put(lenient_client, score_url(pitches[0]), {"scores": same_everywhere(9)})
+    counted = organiser_client.get(results).json()
+    draft = put(harsh_client, score_url(pitches[0]), {"scores": same_everywhere(7), "submit": False})
+    assert draft.status_code == 200 and draft.json()["status"] == "submitted"
+    assert organiser_client.get(results).json() == counted
+    changed = put(harsh_client, score_url(pitches[0]), {"scores": same_everywhere(8), "submit": False})
+    assert changed.json()["status"] == "submitted"
+    assert organiser_client.get(results).json()[0]["jurors"] == 2
+    # A submitted card stays complete: a draft save may not drop a criterion from it.
+    assert put(harsh_client, score_url(pitches[0]), {"scores": {"team": 5}, "submit": False}).status_code == 422
+    assert harsh_client.get(score_url(pitches[0])).json()["scores"] == same_everywhere(8)
+
+
+def test_a_juror_withdraws_a_submitted_card_only_on_purpose(jury, pitches, organiser_client):
+    harsh_client, lenient_client = jury
+    withdraw = f"/api/sessions/{pitches[0].pk}/score/withdraw/"
+    assert post(harsh_client, withdraw).status_code == 404  # nothing to withdraw yet
+    put(harsh_client, score_url(pitches[0]), {"scores": same_everywhere(7)})
+    response = post(harsh_client, withdraw)
+    assert response.status_code == 200 and response.json()["status"] == "draft"
+    assert response.json()["scores"] == same_everywhere(7)
+    rows = organiser_client.get("/api/summits/roadshow/judging/results/").json()
+    assert {row["jurors"] for row in rows} == {0}
+    assert post(lenient_client, withdraw).status_code == 404  # their own card only
+    post(organiser_client, "/api/summits/roadshow/judging/close/")
+    put(harsh_client, score_url(pitches[0]), {"scores": same_everywhere(7)})
+    assert post(harsh_client, withdraw).status_code == 409
+
+
 def test_only_organisers_close_judging(jury, attendee_client):
     harsh_client, _ = jury
     assert post(harsh_client, "/api/summits/roadshow/judging/close/").status_code == 403
@@ -387,5 +420,9 @@ def test_pitches_nobody_scored_rank_last_and_comments_stay_with_the_organisers(
     rows = organiser_client.get("/api/summits/roadshow/judging/results/").json()
     assert rows[0]["session_id"] == pitches[2].pk and {r["jurors"] for r in rows[1:]} == {0}
     assert "Not ready" not in json.dumps(rows)
+    ranking = list(csv.DictReader(io.StringIO(organiser_client.get("/api/summits/roadshow/judging/results.csv").text)))
+    assert [r["rank"] for r in ranking] == ["1", "", ""]  # nobody scored them: listed, unranked
+    page = organiser_client.get("/summits/roadshow/judging/").content.decode()
+    assert page.count("not scored</span>") == 2 and '<td class="num">2</td>' not in page
     post(organiser_client, "/api/summits/roadshow/judging/close/")
     assert post(organiser_client, "/api/summits/roadshow/judging/close/").json()["closed"] is True  # harmless twice

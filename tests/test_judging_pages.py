@@ -47,6 +47,21 @@ def test_juror_scores_from_the_form_as_a_draft_then_submits(juror, pitch, summit
     assert card.status == "submitted" and card.scores == {"innovation": 8, "team": 6}
 
 
+def test_save_as_draft_on_a_submitted_card_keeps_it_counted_and_the_page_says_so(juror, pitch, summit):
+    client = signed_in(juror)
+    url = reverse("judging-score", args=[summit.slug, pitch.pk])
+    post_form(client, url, {"score-innovation": "8", "score-team": "6", "action": "submit"})
+    before = services.results(summit)
+    post_form(client, url, {"score-innovation": "8", "score-team": "6", "action": "draft"})
+    assert Scorecard.objects.get().status == "submitted" and services.results(summit) == before
+    page = client.get(url).content.decode()
+    assert "Your card stays submitted and counted." in page
+    assert 'data-card-state="submitted"' in page and 'value="withdraw"' in page
+    post_form(client, url, {"action": "withdraw"})
+    assert Scorecard.objects.get().status == "draft" and services.results(summit)[0]["jurors"] == 0
+    assert "it is a draft again and no longer counts" in client.get(url).content.decode()
+
+
 def test_a_refused_score_comes_back_with_the_reason(juror, pitch, summit):
     client = signed_in(juror)
     url = reverse("judging-score", args=[summit.slug, pitch.pk])
@@ -151,3 +166,18 @@ def test_the_pitching_companys_own_members_get_no_score_form_or_vote_beside_thei
     assert reverse("peoples-choice", args=[summit.slug, live_pitch.pk]) not in page
     own_list = signed_in(juror).get(reverse("judging-pitches", args=[summit.slug])).content.decode()
     assert live_pitch.title not in own_list  # left out of the juror's list too
+
+
+def test_organisers_set_the_rubric_on_a_page_and_a_refused_one_comes_back_as_typed(summit, organiser_client):
+    url = reverse("judging-rubric", args=[summit.slug])
+    assert 'name="label_zh"' in organiser_client.get(url).content.decode()
+    row = {"key": ["innovation", ""], "label_en": ["Innovation", ""], "label_fr": ["Innovation", ""]}
+    row |= {"label_zh": ["创新", ""], "weight": ["30", ""], "min": ["1", "1"], "max": ["10", "10"]}
+    response = post_form(organiser_client, url, row)
+    assert response.status_code == 302
+    saved = services.criterion_out(services.rubric(summit)[0])
+    assert saved["label_i18n"] == {"en": "Innovation", "fr": "Innovation", "zh-hans": "创新"} and saved["weight"] == 30
+    refused = post_form(organiser_client, url, {**row, "key": ["innovation", "Bad Key"], "weight": ["30", "x"]})
+    page = refused.content.decode()
+    assert refused.status_code == 422 and 'value="Bad Key"' in page and "lower-case letters" in page
+    assert [c.key for c in services.rubric(summit)] == ["innovation"]

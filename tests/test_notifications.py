@@ -8,14 +8,14 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from events.models import Bookmark
+from events.models import Bookmark, Registration
 from partnering import services
 from partnering.notices import MeetingNotices
 from scheduler import notices
 from scheduler import services as scheduler
 from scheduler.models import Notification, Reminder
 from scheduler.tasks import send_notices
-from tests.conftest import at_paris, csrf_headers, signed_in
+from tests.conftest import at_paris, csrf_headers, make_person, signed_in
 from tests.live import next_frame, nothing_more, open_socket, orm, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -179,6 +179,7 @@ def test_mutual_interest_tells_the_person_and_the_team_each_in_their_language(
     summit, fair_vision, attendee_paris, fair_vision_member
 ):
     services.do_express_interest(attendee_paris, summit, "fair-vision")
+    mail.outbox.clear()  # the team's notice of the interest itself (next test)
     services.do_answer_interest(fair_vision_member, summit, "fair-vision", card(attendee_paris, summit).pk)
     by_person = {m.to[0]: m for m in mail.outbox}
     assert by_person[attendee_paris.email].subject == "Fair Vision est intéressée aussi"
@@ -188,6 +189,34 @@ def test_mutual_interest_tells_the_person_and_the_team_each_in_their_language(
     # Answering again changes nothing and tells nobody again.
     services.do_answer_interest(fair_vision_member, summit, "fair-vision", card(attendee_paris, summit).pk)
     assert len(mail.outbox) == 2
+
+
+async def test_interest_in_a_company_tells_its_members_live_and_by_mail_but_not_the_person(
+    summit, fair_vision, attendee_paris, fair_vision_member, cookies
+):
+    await orm(notices.do_set_mail_notices, fair_vision_member, False)
+    mail_on = await orm(make_member, fair_vision, "bao", "Bao Chen", "zh-hans")
+    member_socket = await person_socket(await cookies(fair_vision_member))
+    person_socket_ = await person_socket(await cookies(attendee_paris))
+    await orm(services.do_express_interest, attendee_paris, summit, "fair-vision")
+    frame = await next_frame(member_socket)
+    assert frame["type"] == "notification" and frame["notification"]["title"] == "Someone is interested in Fair Vision"
+    assert frame["notification"]["url"] == "/summits/roadshow/partnering/companies/fair-vision/leads/#interested"
+    assert await nothing_more(person_socket_)
+    assert [m.to for m in mail.outbox] == [[mail_on.email]]  # the member with mail off is told in-app only
+    assert "Fair Vision" in mail.outbox[0].subject and "Camille" not in mail.outbox[0].subject
+    # Pressing "Interested" again is the same interest: nobody is told twice.
+    await orm(services.do_express_interest, attendee_paris, summit, "fair-vision")
+    assert await nothing_more(member_socket) and len(mail.outbox) == 1
+    for socket in (member_socket, person_socket_):
+        await socket.disconnect()
+
+
+def make_member(company, username, name, language):
+    user = make_person(username, name=name, language=language)
+    Registration.objects.create(summit=company.summit, user=user)
+    company.members.add(user)
+    return user
 
 
 # --- the notification centre ---------------------------------------------------------------------

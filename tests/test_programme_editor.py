@@ -216,7 +216,10 @@ def test_restoring_into_a_room_taken_meanwhile_is_refused(organiser, organiser_c
     services.do_cancel_session(organiser, keynote)
     make_session(keynote.summit, main_stage, "Replacement", keynote.starts_at, 60)
     response = post(organiser_client, EDITOR + f"sessions/{keynote.pk}/restore/", {}, follow=True)
-    assert "Main stage already has “Replacement” at that time." in response.content.decode()
+    # When the other session is, in the reader's time zone (Europe/Paris here) and language.
+    assert "Main stage already has “Replacement” at that time: Monday 29 March, 09:00–10:00 (Europe/Paris)." in (
+        response.content.decode()
+    )
     keynote.refresh_from_db()
     assert keynote.status == Session.Status.CANCELLED
 
@@ -397,11 +400,20 @@ def test_deleting_a_track_keeps_its_sessions_on_the_programme(organiser_client, 
     keynote.save()
     page = organiser_client.get(EDITOR + f"tracks/{track.pk}/").content.decode()
     assert f'action="{EDITOR}tracks/{track.pk}/delete/"' in page
-    response = post(organiser_client, EDITOR + f"tracks/{track.pk}/delete/", {})
+    asked = post(organiser_client, EDITOR + f"tracks/{track.pk}/delete/", {})
+    assert asked.status_code == 200 and "Opening keynote" in asked.content.decode()  # asks first, naming the sessions
+    assert 'name="confirmed" value="yes"' in asked.content.decode()
+    assert Track.objects.filter(pk=track.pk).exists()
+    response = post(organiser_client, EDITOR + f"tracks/{track.pk}/delete/", {"confirmed": "yes"})
     assert response.status_code == 302 and response.headers["Location"] == EDITOR + "tracks/"
     assert not Track.objects.filter(pk=track.pk).exists()
     keynote.refresh_from_db()
     assert (keynote.status, keynote.track) == (Session.Status.PUBLISHED, None)
+
+
+def test_an_unused_track_is_deleted_at_once(organiser_client, track):
+    response = post(organiser_client, EDITOR + f"tracks/{track.pk}/delete/", {})
+    assert response.status_code == 302 and not Track.objects.filter(pk=track.pk).exists()
 
 
 def test_an_attendee_cannot_delete_a_track(attendee_client, track):
@@ -460,7 +472,7 @@ def test_an_unknown_member_email_is_refused_by_name(organiser_client, summit, fa
         },
     )
     assert response.status_code == 422
-    assert "Nobody has an account with nobody@example.org yet" in response.content.decode()
+    assert "Not registered for this summit: nobody@example.org." in response.content.decode()
     assert list(fair_vision.members.all()) == [attendee_paris]
 
 

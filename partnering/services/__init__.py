@@ -30,6 +30,7 @@ from partnering.services.interest import (
     introduction_out,
     introductions,
     is_member,
+    interested_notice_parties,
     notice_parties,
 )
 from partnering.services.leads import LEAD_COLUMNS, access_company_leads, leads, leads_csv, shared_leads
@@ -117,6 +118,7 @@ __all__ = [
     "introduction_out",
     "introductions",
     "is_member",
+    "interested_notice_parties",
     "notice_parties",
     "access_meeting",
     "access_partnering",

@@ -82,7 +82,11 @@ def do_express_interest(user, summit, company_slug):
     """Idempotent: pressing "Interested" twice keeps one interest, with its first time."""
     company = access_interest_target(user, summit, company_slug)
     person = access_partnering(user, summit)
-    interest, _created = Interest.objects.get_or_create(company=company, person=person, defaults={"summit": summit})
+    interest, created = Interest.objects.get_or_create(company=company, person=person, defaults={"summit": summit})
+    if created:  # the company's members are told (partnering/notices.py), once per interest
+        transaction.on_commit(
+            lambda: interest_changed.send(Interest, interest_id=interest.pk, change="interested", actor_id=user.pk)
+        )
     return interest
 
 
@@ -182,6 +186,15 @@ def introduction_out(interest, user):
         "offer_url": reverse("partnering-introductions", args=[summit.slug])
         + f"#intro-{interest.company.slug}-{other.pk}",
     }
+
+
+def interested_notice_parties(interest_id):
+    """For the notice of a new interest: (interest, [user ids told]): the company's members, not the person."""
+    interest = Interest.objects.select_related("summit", "company", "person").filter(pk=interest_id).first()
+    if interest is None:
+        return None, []
+    members = interest.company.members.exclude(pk=interest.person.user_id).values_list("pk", flat=True)
+    return interest, list(members)
 
 
 def notice_parties(interest_id):
