@@ -184,8 +184,23 @@ class RoomForm(LanguagesSideBySide, forms.ModelForm):
             "is_private",
             "is_moderated",
         ]
-        labels = {"slug": _("Short name in the address"), "stream_url": _("Stream address (embedded player)")}
-        help_texts = {"slug": _("Letters, digits and hyphens; made from the name when left empty.")}
+        labels = {
+            "slug": _("Short name in the address"),
+            "kind": _("Kind of room"),
+            "capacity": _("Capacity"),
+            "company": _("Pitching company"),
+            "stream_url": _("Stream address (embedded player)"),
+            "position": _("Order in the list"),
+            "is_private": _("Private"),
+            "is_moderated": _("Moderated questions"),
+        }
+        help_texts = {
+            "slug": _("Letters, digits and hyphens; made from the name when left empty."),
+            "capacity": _("How many people the room holds."),
+            "position": _("Rooms are listed from the smallest number up."),
+            "is_private": _("Only invited people may enter."),
+            "is_moderated": _("Questions wait for approval."),
+        }
 
     def __init__(self, summit, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,7 +216,7 @@ class TrackForm(LanguagesSideBySide, forms.ModelForm):
     class Meta:
         model = Track
         fields = [*each_language("name"), "slug", *each_language("description"), "colour"]
-        labels = {"slug": _("Short name in the address")}
+        labels = {"slug": _("Short name in the address"), "colour": _("Colour")}
         widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
     def __init__(self, summit, *args, **kwargs):
@@ -230,6 +245,7 @@ class SpeakerForm(LanguagesSideBySide, forms.ModelForm):
     class Meta:
         model = Speaker
         fields = ["name", *each_language("title"), "organisation", "company", *each_language("bio")]
+        labels = {"name": _("Name"), "organisation": _("Organisation"), "company": _("Pitching company")}
 
     def __init__(self, summit, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -255,7 +271,8 @@ class CompanyForm(LanguagesSideBySide, forms.ModelForm):
     class Meta:
         model = Company
         fields = [*each_language("name"), "slug", *each_language("tagline", "description"), "country", "website"]
-        labels = {"slug": _("Short name in the address")}
+        labels = {"slug": _("Short name in the address"), "country": _("Country"), "website": _("Website")}
+        help_texts = {"country": _("Two-letter code, such as FR or CN.")}
 
     def __init__(self, summit, *args, **kwargs):
         super().__init__(*args, **kwargs)
