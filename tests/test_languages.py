@@ -105,8 +105,6 @@ def test_every_label_and_help_text_of_the_editor_is_in_the_organisers_language(s
     """Kind, Capacity, Company, Position, Is private... once showed in English on French pages."""
     rooms = summit.rooms.all()
     form = form_class(summit, rooms) if form_class is editor_forms.SessionForm else form_class(summit)
-    if form_class is editor_forms.ThemesForm:
-        form = form_class()
     english = {}
     with translation.override("en"):
         for name, field in form.fields.items():
@@ -116,8 +114,8 @@ def test_every_label_and_help_text_of_the_editor_is_in_the_organisers_language(s
     untranslated = []
     with translation.override(language):
         for name, field in form.fields.items():
-            if getattr(field.widget.attrs, "get", dict().get)("lang"):
-                continue  # a language's own box is labelled with that language's own name
+            if field.widget.attrs.get("lang") or field.widget.is_hidden:
+                continue  # a language's own box is labelled with that language's own name; hidden ones show none
             label, help_text = str(field.label or ""), str(field.help_text or "")
             for shown, source in ((label, english[name][0]), (help_text, english[name][1])):
                 if source and shown == source and source not in catalogue:
@@ -182,3 +180,82 @@ def test_every_language_defines_the_platforms_own_date_formats():
         with translation.override(code):
             for name in ("DAY_FORMAT", "DAY_TIME_FORMAT"):
                 assert formats.get_format(name) != name, f"{code} lacks {name}"
+
+
+# --- Themes: content in three languages, kept by key ------------------------------------------
+
+
+def themes_form(rows):
+    data = {}
+    for row, (key, names) in enumerate(rows):
+        data[f"key_{row}"] = key
+        for code, text in names.items():
+            data[f"theme_{row}_{code.replace('-', '_')}"] = text
+    return data
+
+
+def test_a_renamed_theme_keeps_its_key_so_profiles_that_picked_it_keep_it(organiser, summit, attendee_paris):
+    from partnering import services
+
+    card = services.my_profile(attendee_paris, summit)
+    services.do_update_profile(attendee_paris, card, services.ProfileChange(themes=["Medical devices"]))
+    client = signed_in(organiser)
+    rows = [
+        ("AI/ICT", {"en": "AI/ICT", "fr": "IA et numérique", "zh-hans": "人工智能"}),
+        ("Medical devices", {"en": "Medical technology", "fr": "Dispositifs médicaux", "zh-hans": "医疗器械"}),
+        ("", {"fr": "Robotique"}),
+    ]
+    answer = client.post(
+        f"/summits/{summit.slug}/organiser/programme/tracks/", themes_form(rows), headers=csrf_headers(client)
+    )
+    assert answer.status_code == 302
+    summit.refresh_from_db()
+    card.refresh_from_db()
+    assert summit.themes == ["AI/ICT", "Medical devices", "robotique"]
+    assert summit.theme_names["Medical devices"]["en"] == "Medical technology"
+    assert card.themes == ["Medical devices"]
+
+
+def test_themes_read_in_the_readers_language_on_pages_and_in_the_api(summit, fair_vision, client, attendee_paris):
+    from partnering import services
+
+    summit.theme_names = {"AI/ICT": {"en": "AI/ICT", "fr": "IA et numérique", "zh-hans": "人工智能与信息通信"}}
+    summit.save()
+    fair_vision.themes = ["AI/ICT"]
+    fair_vision.save()
+    home = client.get(f"/summits/{summit.slug}/", headers={"accept-language": "zh-hans"}).content.decode()
+    assert "人工智能与信息通信" in home
+    company = client.get(f"/summits/{summit.slug}/companies/fair-vision/", headers={"accept-language": "fr"})
+    assert "IA et numérique" in company.content.decode()
+    assert client.get(f"/api/summits/{summit.slug}/?lang=fr").json()["themes"] == ["IA et numérique", "Medical devices"]
+    # What the API answers in one language it takes back, in that language or any other: themes match by key.
+    card = services.my_profile(attendee_paris, summit)
+    services.do_update_profile(attendee_paris, card, services.ProfileChange(themes=["人工智能与信息通信"]))
+    card.refresh_from_db()
+    assert card.themes == ["AI/ICT"]
+    mine = signed_in(attendee_paris).get(f"/api/summits/{summit.slug}/partners/me/?lang=fr").json()
+    assert mine["themes"] == ["IA et numérique"]
+
+
+def test_a_theme_written_before_themes_had_languages_keeps_its_text_as_the_main_language():
+    import importlib
+
+    migration = importlib.import_module("events.migrations.0007_summit_theme_names")
+
+    class Summit:
+        objects = None
+
+        def __init__(self):
+            self.language, self.themes, self.saved = "fr", ["Robotique"], None
+
+        def save(self, update_fields):
+            self.saved = update_fields
+
+    old = Summit()
+
+    class Apps:
+        def get_model(self, app, name):
+            return type("Model", (), {"objects": type("M", (), {"all": staticmethod(lambda: [old])})})
+
+    migration.keep_existing_themes_as_the_main_language(Apps(), None)
+    assert old.theme_names == {"Robotique": {"fr": "Robotique"}} and old.saved == ["theme_names"]
