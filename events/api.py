@@ -182,7 +182,7 @@ def summit_out(summit, language):
         "timezone": summit.timezone,
         "language": summit.language,
         "languages": summit.languages,
-        "themes": summit.themes,
+        "themes": [label for _key, label in i18n.theme_labels(summit, language=language)],
         "starts_on": summit.starts_on,
         "ends_on": summit.ends_on,
     }

@@ -36,6 +36,15 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 SUMMIT_SLUG = "sophia-qingdao-ai-ict-roadshow"
 THEMES = ["AI/ICT", "Big data", "Robotics", "Biomedicine", "Medical devices", "Smart manufacturing"]
+# Each theme's key (above, what profiles and companies store) and its label in each language.
+THEME_NAMES = {
+    "AI/ICT": {"en": "AI/ICT", "fr": "IA et numérique", "zh-hans": "人工智能与信息通信"},
+    "Big data": {"en": "Big data", "fr": "Mégadonnées", "zh-hans": "大数据"},
+    "Robotics": {"en": "Robotics", "fr": "Robotique", "zh-hans": "机器人"},
+    "Biomedicine": {"en": "Biomedicine", "fr": "Biomédecine", "zh-hans": "生物医药"},
+    "Medical devices": {"en": "Medical devices", "fr": "Dispositifs médicaux", "zh-hans": "医疗器械"},
+    "Smart manufacturing": {"en": "Smart manufacturing", "fr": "Industrie intelligente", "zh-hans": "智能制造"},
+}
 
 
 def T(en, fr, zh):
@@ -556,6 +565,19 @@ def fill_translations(obj, texts_by_field):
     return changed
 
 
+def fill_theme_names(summit):
+    """Gives the demo's themes the labels still missing; returns whether anything changed."""
+    names, changed = dict(summit.theme_names or {}), False
+    for key in summit.themes:
+        labels = dict(names.get(key) or {})
+        for code, text in THEME_NAMES.get(key, {}).items():
+            if not labels.get(code):
+                labels[code], changed = text, True
+        names[key] = labels
+    summit.theme_names = names
+    return changed
+
+
 def _keyed(model, summit, slug, texts, defaults, *, legacy_field=None, legacy_value=None):
     """The demo record `slug`, created with `defaults` and `texts` if missing.
 
@@ -652,7 +674,7 @@ def seed_demo(password=None, *, reset_password=False):
         )
     else:
         first_day = summit.starts_on
-    if fill_translations(summit, SUMMIT) or summit.pk is None:
+    if fill_translations(summit, SUMMIT) | fill_theme_names(summit) or summit.pk is None:
         summit.save()
 
     tracks = {}

@@ -149,3 +149,30 @@ def localized(obj, fields, language, main_language, *, prefix=""):
         out[prefix + field] = text_in(obj, field, language, main_language)
         out[prefix + field + "_i18n"] = translations(obj, field)
     return out
+
+
+# --- Themes: a summit's list of stable keys, each with a label per language --------------------
+
+
+def theme_label(summit, key, language=None):
+    """The theme `key` in `language` (the active one by default), else the main language, else its key."""
+    names = (summit.theme_names or {}).get(key) or {}
+    for code in (language or translation.get_language(), summit.language, *LANGUAGE_CODES):
+        if names.get(code):
+            return names[code]
+    return key
+
+
+def theme_labels(summit, keys=None, language=None):
+    """[(key, label), ...] of `keys` (the summit's themes by default), in order, in the reader's language."""
+    return [(key, theme_label(summit, key, language)) for key in (summit.themes if keys is None else keys)]
+
+
+def theme_key(summit, text):
+    """The key of the theme `text` names: its key, or its label in any language; None if none does."""
+    if text in summit.themes:
+        return text
+    for key in summit.themes:
+        if text in ((summit.theme_names or {}).get(key) or {}).values():
+            return key
+    return None

@@ -41,7 +41,10 @@ class Summit(models.Model):
         choices=settings.LANGUAGES,
         help_text=_("Main language: what organisers write by default, and shown when a translation is missing."),
     )
+    # Stable keys, in the editor's order; profiles and companies store these keys, never a label.
     themes = models.JSONField(default=list, blank=True)
+    # {key: {language code: label}}: a theme is content, written in each language (events.i18n.theme_labels).
+    theme_names = models.JSONField(default=dict, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
     reminder_offsets = models.JSONField(

@@ -60,7 +60,7 @@ class MeetingNotices:
             "proposed": _("%(name)s proposes another time"),
             "cancelled": _("%(name)s withdrew the meeting request"),
         }
-        when = "%s · %s" % (formats.date_format(view["local"]["you"], "D j M"), view["label"])
+        when = "%s · %s" % (formats.date_format(view["local"]["you"], "DAY_FORMAT"), view["label"])
         return {
             "title": titles[change] % {"name": name},
             "body": when,

@@ -184,8 +184,23 @@ class RoomForm(LanguagesSideBySide, forms.ModelForm):
             "is_private",
             "is_moderated",
         ]
-        labels = {"slug": _("Short name in the address"), "stream_url": _("Stream address (embedded player)")}
-        help_texts = {"slug": _("Letters, digits and hyphens; made from the name when left empty.")}
+        labels = {
+            "slug": _("Short name in the address"),
+            "kind": _("Kind of room"),
+            "capacity": _("Capacity"),
+            "company": _("Pitching company"),
+            "stream_url": _("Stream address (embedded player)"),
+            "position": _("Order in the list"),
+            "is_private": _("Private"),
+            "is_moderated": _("Moderated questions"),
+        }
+        help_texts = {
+            "slug": _("Letters, digits and hyphens; made from the name when left empty."),
+            "capacity": _("How many people the room holds."),
+            "position": _("Rooms are listed from the smallest number up."),
+            "is_private": _("Only invited people may enter."),
+            "is_moderated": _("Questions wait for approval."),
+        }
 
     def __init__(self, summit, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,7 +216,7 @@ class TrackForm(LanguagesSideBySide, forms.ModelForm):
     class Meta:
         model = Track
         fields = [*each_language("name"), "slug", *each_language("description"), "colour"]
-        labels = {"slug": _("Short name in the address")}
+        labels = {"slug": _("Short name in the address"), "colour": _("Colour")}
         widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
     def __init__(self, summit, *args, **kwargs):
@@ -211,12 +226,52 @@ class TrackForm(LanguagesSideBySide, forms.ModelForm):
 
 
 class ThemesForm(forms.Form):
-    themes = forms.CharField(
-        label=_("Themes, one per line"), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=5000
-    )
+    """The summit's themes, one row each with a box per language, and two empty rows for new ones.
 
-    def theme_list(self):
-        return self.cleaned_data["themes"].splitlines()
+    Each row carries its theme's key (hidden), so renaming a theme in any language keeps every
+    profile and company that picked it; a row whose boxes are all emptied removes the theme.
+    """
+
+    NEW_ROWS = 2
+
+    def __init__(self, summit, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.main_language = summit.language
+        self.keys = list(summit.themes) + [""] * self.NEW_ROWS
+        for row, key in enumerate(self.keys):
+            self.fields[f"key_{row}"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=key)
+            names = (summit.theme_names or {}).get(key) or {}
+            for code in LANGUAGE_CODES:
+                field = forms.CharField(
+                    label=get_language_info(code)["name_local"], required=False, max_length=100, initial=names.get(code)
+                )
+                field.widget.attrs["lang"] = code
+                self.fields[column(f"theme_{row}", code)] = field
+
+    def rows(self):
+        """For the template: [{key field, [(code, main?, field), ...]}, ...]."""
+        return [
+            {
+                "key": self[f"key_{row}"],
+                "languages": [
+                    (code, code == self.main_language, self[column(f"theme_{row}", code)]) for code in LANGUAGE_CODES
+                ],
+            }
+            for row in range(len(self.keys))
+        ]
+
+    def languages(self):
+        return [(code, get_language_info(code)["name_local"], code == self.main_language) for code in LANGUAGE_CODES]
+
+    def theme_rows(self):
+        """What the organiser wrote: [{"key": key or "", "names": {code: text}}, ...] in order."""
+        return [
+            {
+                "key": self.cleaned_data[f"key_{row}"],
+                "names": {code: self.cleaned_data[column(f"theme_{row}", code)].strip() for code in LANGUAGE_CODES},
+            }
+            for row in range(len(self.keys))
+        ]
 
 
 class SpeakerForm(LanguagesSideBySide, forms.ModelForm):
@@ -230,6 +285,7 @@ class SpeakerForm(LanguagesSideBySide, forms.ModelForm):
     class Meta:
         model = Speaker
         fields = ["name", *each_language("title"), "organisation", "company", *each_language("bio")]
+        labels = {"name": _("Name"), "organisation": _("Organisation"), "company": _("Pitching company")}
 
     def __init__(self, summit, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -255,7 +311,8 @@ class CompanyForm(LanguagesSideBySide, forms.ModelForm):
     class Meta:
         model = Company
         fields = [*each_language("name"), "slug", *each_language("tagline", "description"), "country", "website"]
-        labels = {"slug": _("Short name in the address")}
+        labels = {"slug": _("Short name in the address"), "country": _("Country"), "website": _("Website")}
+        help_texts = {"country": _("Two-letter code, such as FR or CN.")}
 
     def __init__(self, summit, *args, **kwargs):
         super().__init__(*args, **kwargs)

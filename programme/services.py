@@ -88,16 +88,37 @@ def do_delete_track(user, summit, track):
     return name
 
 
-def do_set_themes(user, summit, themes):
+def do_set_themes(user, summit, rows):
+    """Saves the themes as the editor lists them: [{"key", "names": {code: text}}, ...], in order.
+
+    A row keeps its key (profiles and companies store keys); a new row's key is made from its
+    main-language text, else the first written; a row with no text in any language is dropped.
+    """
     check_organiser(user, summit)
-    cleaned = []
-    for theme in themes:
-        theme = theme.strip()
-        if theme and theme not in cleaned:
-            cleaned.append(theme)
-    summit.themes = cleaned
-    summit.save(update_fields=["themes"])
-    return cleaned
+    keys, names = [], {}
+    for row in rows:
+        texts = {code: text.strip() for code, text in row["names"].items() if text and text.strip()}
+        if not texts:
+            continue
+        key = row.get("key") or ""
+        if key not in summit.themes:
+            key = _new_theme_key(texts.get(summit.language) or next(iter(texts.values())), keys)
+        if key in keys:
+            continue
+        keys.append(key)
+        names[key] = texts
+    summit.themes, summit.theme_names = keys, names
+    summit.save(update_fields=["themes", "theme_names"])
+    return keys
+
+
+def _new_theme_key(text, taken):
+    """A key for a new theme: its text made into a slug ("Smart manufacturing" -> "smart-manufacturing")."""
+    base = slugify(text, allow_unicode=True) or "theme"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
 
 
 def editor_rooms(summit):

@@ -202,9 +202,9 @@ def room_edit(request, slug, room_id=None):
 def track_list(request, slug):
     """Tracks, and the summit's themes (which partnering profiles and companies pick from)."""
     summit = services.access_editor(request.user, slug)
-    themes = ThemesForm(request.POST or None, initial={"themes": "\n".join(summit.themes)})
+    themes = ThemesForm(summit, request.POST or None)
     if request.method == "POST" and themes.is_valid():
-        services.do_set_themes(request.user, summit, themes.theme_list())
+        services.do_set_themes(request.user, summit, themes.theme_rows())
         messages.success(request, _("The themes are saved."))
         return redirect("programme-tracks", slug=summit.slug)
     return render(

@@ -418,15 +418,16 @@ print(json.dumps(cookies))
 
 
 @contextmanager
-def demo_server(tmp, usernames, label="demo"):
+def demo_server(tmp, usernames, label="demo", **extra_env):
     """Daphne serving the demo summit (`manage.py seed_demo`) from a database of its own.
 
     Yields {"url", "cookies": {username: sessionid}, "env", "log"}; `env` lets a test run
-    manage.py or a script against the same database.
+    manage.py or a script against the same database (its DEMO_PASSWORD is the organiser's).
+    `extra_env` adds settings, such as tasks run in the server process and mail written to files.
     """
     require_chromium()
     database_url, drop_database = server_database(tmp, label)
-    env = server_env(tmp, database_url, DEMO_PASSWORD=secrets.token_urlsafe(12))
+    env = server_env(tmp, database_url, DEMO_PASSWORD=secrets.token_urlsafe(12), **extra_env)
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -36,7 +36,7 @@ def test_suggestions_api_returns_reasons(summit, attendee_client, attendee_paris
     found = attendee_client.get("/api/summits/roadshow/partners/suggested/").json()
     # Camille reads French: the reason comes in her language.
     assert [(p["name"], p["reasons"]) for p in found] == [
-        ("Li Na", ["ce partenaire propose ce que vous recherchez\u00a0: distribution"])
+        ("Li Na", ["ce partenaire propose ce que vous recherchez\u202f: distribution"])
     ]
 
 

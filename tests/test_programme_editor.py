@@ -390,9 +390,10 @@ def test_an_organiser_in_shanghai_sees_the_summits_zone_beside_their_own(organis
 def test_tracks_and_themes_are_edited(organiser_client, summit):
     post(organiser_client, EDITOR + "tracks/new/", {"name_en": "Medical devices", "slug": "", "colour": "#aa3300"})
     assert Track.objects.get(summit=summit).slug == "medical-devices"
-    post(organiser_client, EDITOR + "tracks/", {"themes": "Robotics\n\nAI/ICT\nRobotics\n"})
+    rows = {"key_0": "AI/ICT", "theme_0_en": "AI/ICT", "key_1": "Medical devices", "theme_2_en": "Robotics"}
+    post(organiser_client, EDITOR + "tracks/", rows)
     summit.refresh_from_db()
-    assert summit.themes == ["Robotics", "AI/ICT"]
+    assert summit.themes == ["AI/ICT", "robotics"]
 
 
 def test_deleting_a_track_keeps_its_sessions_on_the_programme(organiser_client, keynote, track):

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from events.i18n import theme_label
 from events.models import Company
 from events.services import check_organiser
 from partnering.models import Meeting
@@ -55,5 +56,5 @@ def dashboard(user, summit, now=None):
     return {
         "totals": totals,
         "companies": [{"company": c, **per_company[c.pk]} for c in companies],
-        "themes": [{"theme": t, **figures} for t, figures in per_theme.items()],
+        "themes": [{"theme": theme_label(summit, t), **figures} for t, figures in per_theme.items()],
     }

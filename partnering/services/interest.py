@@ -176,6 +176,7 @@ def introduction_out(interest, user):
     return {
         "summit": summit.slug,
         "company": interest.company.slug,
+        "company_name": interest.company.name,
         "as_company": as_company,
         "profile_id": other.pk,
         "name": other.name,

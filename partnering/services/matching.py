@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from events.i18n import theme_label
 from events.models import Company
 from partnering.models import NEEDS
 from partnering.services.profiles import access_partnering, profiles
@@ -42,5 +43,5 @@ def match(me, other):
         reasons.append(_("they seek %(need)s, you offer it") % {"need": need_label(need)})
     for theme in [t for t in me.themes if t in other.themes]:
         score += 1
-        reasons.append(_("both in %(theme)s") % {"theme": theme})
+        reasons.append(_("both in %(theme)s") % {"theme": theme_label(me.summit, theme)})
     return score, reasons

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from events.i18n import theme_key, theme_labels
 from events.models import Company, Profile, Registration
 from events.services import check_registered, check_timezone
 from partnering.models import NEEDS, PartnerProfile
@@ -144,10 +145,11 @@ def directory(user, summit, filters):
         )
     if filters.country:
         found = found.filter(country__iexact=filters.country.strip())
+    theme = theme_key(summit, filters.theme) or filters.theme  # a key or its label in any language
     result = [
         p
         for p in found
-        if (not filters.theme or filters.theme in p.themes)
+        if (not theme or theme in p.themes)
         and (not filters.offers or filters.offers in p.offers)
         and (not filters.seeks or filters.seeks in p.seeks)
     ]
@@ -218,10 +220,13 @@ def do_update_profile(user, profile, change):
             raise Invalid(_("Office weekdays are numbers from 1 (Monday) to 7 (Sunday), at least one."))
         profile.office_weekdays = sorted(set(change.office_weekdays))
     if change.themes is not None:
-        unknown = [t for t in change.themes if t not in summit.themes]
-        if unknown:
-            raise Invalid(_("Themes must be among the summit's: %(themes)s.") % {"themes": ", ".join(summit.themes)})
-        profile.themes = list(dict.fromkeys(change.themes))
+        keys = [theme_key(summit, t) for t in change.themes]  # keys, or labels in any language
+        if None in keys:
+            raise Invalid(
+                _("Themes must be among the summit's: %(themes)s.")
+                % {"themes": ", ".join(label for _key, label in theme_labels(summit))}
+            )
+        profile.themes = list(dict.fromkeys(keys))
     if change.offers is not None:
         profile.offers = check_needs(change.offers, "offers")
     if change.seeks is not None:
@@ -257,7 +262,8 @@ def profile_out(profile, companies_by_user=None):
         "city": place_of(profile),
         "timezone": profile.timezone,
         "office_hours": office_hours_out(profile),
-        "themes": profile.themes,
+        # Labels in the reader's language; the API takes them back (or keys) in any language.
+        "themes": [label for _key, label in theme_labels(profile.summit, profile.themes)],
         "offers": profile.offers,
         "seeks": profile.seeks,
         "about": profile.about,

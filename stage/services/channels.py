@@ -118,6 +118,7 @@ def recording_view(recording):
         "id": recording.pk,
         "session_id": recording.session_id,
         "language": recording.language,
+        "language_label": label_for(recording.language),
         "started_at": recording.started_at,
         "duration_s": recording.duration_s,
         "url": replay_url(recording),
@@ -166,7 +167,7 @@ def player_labels():
     return {
         "stream": _("Live stream"),
         "languages": {ORIGINAL: label_for(ORIGINAL), **{code: str(name) for code, name in settings.LANGUAGES}},
-        "watch_replay": _("Watch the replay"),
+        "watch_replay_in": _("Watch the replay (%(language)s)"),
         "not_supported": _("This browser cannot play the stream."),
     }
 

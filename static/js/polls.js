@@ -18,7 +18,7 @@ function el(tag, className, text) {
 
 export class PollsPanel {
   /**
-   * @param {HTMLElement} root  the #room-polls section
+   * @param {HTMLElement} root  the #room-panel-polls section
    * @param {object} labels  translated strings (labels.polls of the room page)
    * @param {string} lang  the page's language, for numbers and plurals
    * @param {(frame: object) => void} send  writes a frame to the room's socket
@@ -259,7 +259,7 @@ export class PollsPanel {
 }
 
 const room = document.getElementById("room");
-const pollsRoot = document.getElementById("room-polls");
+const pollsRoot = document.getElementById("room-panel-polls");
 if (room && pollsRoot) {
   const labels = JSON.parse(document.getElementById("room-labels").textContent).polls;
   const send = (frame) => room.dispatchEvent(new CustomEvent("room:send", { detail: frame }));

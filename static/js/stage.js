@@ -130,7 +130,9 @@ function showReplays(recordings) {
     const link = document.createElement("a");
     link.href = recording.page_url;
     link.className = "replay";
-    link.textContent = labels.watch_replay;
+    // Two replays of one session differ by their language: the label says which.
+    const language = labels.languages[recording.language] || recording.language;
+    link.textContent = labels.watch_replay_in.replace("%(language)s", language);
     const when = document.createElement("time");
     when.dateTime = recording.started_at;
     when.textContent = ` · ${new Date(recording.started_at).toLocaleString(document.documentElement.lang || "en", {

@@ -3,7 +3,7 @@
 // The server renders times in the zone it knows (the person's saved zone, the summit_tz cookie,
 // else the server's). On a first visit it cannot know the browser's, so this script stores it in
 // the cookie for every later page and rewrites this page's times in place: each
-// <time datetime="…" data-local="time|day|datetime"> is formatted again with Intl in the page's
+// <time datetime="…" data-local="time|end|day|datetime"> is formatted again with Intl in the page's
 // language, and elements marked data-zone-label say which zone that now is.
 // It also makes selects marked data-autosubmit submit their form on change.
 const COOKIE = "summit_tz";
@@ -16,6 +16,9 @@ function storedZone() {
 
 const FORMATS = {
   time: { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+  // A session's end is always a bare time, as the server writes it: one ending after midnight
+  // reads "23:30–00:30" on the first visit and after registering alike.
+  end: { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
   day: { weekday: "long", month: "long", day: "numeric" },
   datetime: { weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit",
     hourCycle: "h23" },

@@ -9,4 +9,10 @@ Chinese dates need numeric months and the weekday after the date.
 - SHORT_DATE_FORMAT / SHORT_DATETIME_FORMAT: weekday, day and month, without the year (schedule
   headings, lists, agendas)
 - MONTH_DAY_FORMAT: day and month only
+- DAY_FORMAT / DAY_TIME_FORMAT: the compact day (and time) of lists, notifications, meetings and
+  the juror's list: "Thu 3 Dec, 16:44", "jeu. 3 déc. 16:44", "12月3日 星期四 16:44". These two are
+  the platform's own names, so every language here must define them (Django would otherwise use
+  the name itself as the pattern); a test checks that it does.
+
+Never write a pattern such as "D j M" in a template or in code: it reads "星期四 3 十二月" in Chinese.
 """
