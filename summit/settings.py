@@ -6,6 +6,7 @@ filesystem transport. REDIS_URL and DATABASE_URL switch to the production
 shape (see docker-compose.yml).
 """
 
+import ipaddress
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -261,6 +262,14 @@ MEDIA_GRANT_SECONDS = env_int("MEDIA_GRANT_SECONDS", 4 * 3600, minimum=60)
 # More addresses of the platform a restream target may not point at (host names, addresses, networks),
 # besides loopback, private, link-local, multicast and the hosts of SITE_URL, MEDIA_ORIGIN and the like.
 RESTREAM_REFUSED_HOSTS = env_list("RESTREAM_REFUSED_HOSTS")
+# Addresses or networks a restream target may use although they are local (a relay box on your own
+# network); empty by default. The relays into the stage still need their token.
+RESTREAM_PERMITTED_NETWORKS = env_list("RESTREAM_PERMITTED_NETWORKS")
+for _network in RESTREAM_PERMITTED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"RESTREAM_PERMITTED_NETWORKS: {_network!r} is no address or network") from None
 # What presenters type into OBS as the server; the host presenters can reach.
 RTMP_SERVER_URL = env_url(
     "RTMP_SERVER_URL", f"rtmp://{urlsplit(SITE_URL).hostname}:{RTMP_PORT}/live", schemes=("rtmp",)

@@ -6,6 +6,7 @@ test database), and pushes ffmpeg test patterns as a presenter's encoder would.
 """
 
 import asyncio
+import datetime as dt
 import json
 import os
 import secrets
@@ -21,7 +22,7 @@ import pytest
 from django.db import connection
 from websockets.asyncio.client import connect
 
-from stage.models import Recording
+from stage.models import Channel, Recording
 from stage.services import channels, mediaconfig
 from tests.conftest import csrf_headers, services_required, session_cookie, signed_in
 from tests.live import orm
@@ -60,6 +61,7 @@ class MediaStack:
                 pytest.fail(reason)
             pytest.skip(reason)
         self.tmp = tmp_path
+        self.settings = settings
         self.rtmp_port, self.http_port, self.web_port = free_port(), free_port(), free_port()
         self.web = f"http://127.0.0.1:{self.web_port}"
         self.media_origin = f"http://127.0.0.1:{self.http_port}"
@@ -98,6 +100,11 @@ class MediaStack:
         self.processes.append(start_media_server(mediaconfig.config_path(), self.rtmp_port, self.tmp / "nginx.log"))
         self.processes.append(start_celery_worker(self.env, self.tmp / "worker.log"))
         self.processes.append(start_daphne(self.web_port, self.env, self.tmp / "daphne.log", ready_path="/"))
+
+    def permit_loopback_targets(self):
+        """An operator's RESTREAM_PERMITTED_NETWORKS, so the stand-in target may run on this machine."""
+        self.settings.RESTREAM_PERMITTED_NETWORKS = ["127.0.0.0/8"]
+        self.env["RESTREAM_PERMITTED_NETWORKS"] = "127.0.0.0/8"
 
     def publish(self, stream_key, name, **options):
         process = publish_test_pattern(
@@ -322,10 +329,15 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         await camille.close()
 
 
-async def test_restream_target_receives_the_rooms_stream_relayed(
+async def test_restream_target_receives_the_rooms_stream_relayed_and_cannot_reach_another_summits_stage(
     media_stack, organiser, attendee_paris, live_pitch, tmp_path
 ):
+    """The relay goes through ffmpeg to the target; a target aimed at the media server's own stage
+    application with another summit's public name (the issue's probe) puts nothing on that stage, even
+    where an operator permitted loopback targets: the stage takes only the platform's relay tokens."""
     stack = media_stack
+    stack.permit_loopback_targets()
+    other_channel = await orm(other_summits_channel)
     # The stand-in for Bilibili or YouTube: a second RTMP server with one application.
     target_port = free_port()
     target_dir = tmp_path / "target"
@@ -347,8 +359,17 @@ async def test_restream_target_receives_the_rooms_stream_relayed(
             )
         )
         assert added.status_code == 201
-        await orm(stack.start)  # it reads the restream targets: a thread whose connection is closed
         keys = await orm(ingest_keys, organiser)
+        probe = await orm(
+            lambda: client.post(
+                "/api/summits/roadshow/rooms/fair-vision/restream/",
+                {"url": f"rtmp://127.0.0.1:{stack.rtmp_port}/stage", "stream_key": other_channel.public_name},
+                content_type="application/json",
+                headers=csrf_headers(client),
+            )
+        )
+        assert probe.status_code == 201  # loopback permitted here: only the relay token stands in the way
+        await orm(stack.start)  # it reads the restream targets: a thread whose connection is closed
         camille, _state = await open_room(stack, attendee_paris)
         try:
             stack.publish(keys["original"], "original", seconds=120)
@@ -375,10 +396,30 @@ async def test_restream_target_receives_the_rooms_stream_relayed(
                 return {stream["codec_name"] for stream in json.loads(probe.stdout).get("streams", [])}
 
             assert await until(relayed, 30, "the target to receive the relay", stack) == {"h264", "aac"}
+            # The probe's relay was refused: the other summit's channel is not live and recorded nothing.
+            other = await orm(lambda: Channel.objects.get(pk=other_channel.pk))
+            assert other.live_since is None
+            assert not await orm(Recording.objects.filter(public_name=other_channel.public_name).exists)
         finally:
             await camille.close()
     finally:
         stop(target)
+
+
+def other_summits_channel():
+    """A channel of another summit's main stage, as an attacker who guessed its name would aim at it."""
+    from events.models import Room, Summit
+
+    other = Summit.objects.create(
+        slug="other",
+        name="Other summit",
+        timezone="Europe/Paris",
+        languages=["en"],
+        starts_on=dt.date(2027, 5, 1),
+        ends_on=dt.date(2027, 5, 2),
+    )
+    room = Room.objects.create(summit=other, slug="main", name="Main", kind=Room.Kind.STAGE)
+    return channels.do_ensure_channels(room)[0]
 
 
 # --- in the browser ------------------------------------------------------------------------------------
@@ -486,10 +527,15 @@ def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targ
     media_stack, organiser, live_pitch
 ):
     """scripts/media (what `make run` and the `media` service start): a target added while it runs is in
-    the media server within seconds, so the room's relay application accepts a publish."""
-    from stage.services import restream
+    the media server within seconds, so the room's relay application takes the platform's relay; a
+    configuration nginx would refuse is reported and not loaded, and the media server goes on serving."""
+    from stage.services import media, restream
 
     stack = media_stack
+    stack.permit_loopback_targets()
+    public_name = channels.do_ensure_channels(live_pitch.room)[0].public_name
+    daphne = start_daphne(stack.web_port, stack.env, stack.tmp / "daphne.log", ready_path="/")
+    stack.processes.append(daphne)
     log_path = stack.tmp / "scripts-media.log"
     with open(log_path, "w") as log:
         script = subprocess.Popen(
@@ -500,7 +546,8 @@ def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targ
             env={**stack.env, "PYTHON": sys.executable},
         )
     stack.processes.append(script)
-    relay = f"rtmp://127.0.0.1:{stack.rtmp_port}/relay_{live_pitch.room_id}/probe"
+    app = f"relay_{live_pitch.room_id}"
+    relay = f"rtmp://127.0.0.1:{stack.rtmp_port}/{app}/{public_name}?token={media.publish_token(app, public_name)}"
     deadline = time.monotonic() + 60
     while not _listening(stack.rtmp_port):
         assert script.poll() is None and time.monotonic() < deadline, log_path.read_text()
@@ -508,22 +555,37 @@ def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targ
     # No target yet: the running media server has no relay application for the room.
     assert publish_test_pattern(relay, stack.tmp / "ffmpeg-before.log", seconds=5).wait(20) != 0
 
+    def reloads():
+        return log_path.read_text().count("configuration reloaded")
+
     restream.do_add_restream_target(organiser, live_pitch.room, f"rtmp://127.0.0.1:{free_port()}/ingest", "k")
     deadline = time.monotonic() + 30
-    while "configuration reloaded" not in log_path.read_text():
+    while reloads() < 1:
         assert time.monotonic() < deadline, log_path.read_text()
         time.sleep(0.2)
-    # nginx's new workers take over from the old ones at their own pace (slower on a loaded
-    # machine): publish again until one of them accepts the relay, within the deadline.
-    deadline = time.monotonic() + 45
-    for attempt in range(10):
-        probe = publish_test_pattern(relay, stack.tmp / f"ffmpeg-after-{attempt}.log", seconds=4)
+    # nginx's new workers take over from the old ones at their own pace (slower on a loaded machine):
+    # publish again until one of them accepts the relay, within the deadline. An old worker refuses it
+    # at once (no such application), so each attempt ends quickly either way.
+    deadline = time.monotonic() + 60
+    attempt = 0
+    while True:
+        probe = publish_test_pattern(relay, stack.tmp / f"ffmpeg-after-{attempt}.log", seconds=3)
         stack.processes.append(probe)
-        if probe.wait(20) == 0:
+        if probe.wait(30) == 0:
             break
-        assert time.monotonic() < deadline, (stack.tmp / f"ffmpeg-after-{attempt}.log").read_text()
-    else:
-        raise AssertionError("the relay application never accepted a publish after the reload")
+        assert time.monotonic() < deadline, (stack.tmp / f"ffmpeg-after-{attempt}.log").read_text() + stack.logs()
+        attempt += 1
+
+    # A broken configuration is reported and not loaded: nginx goes on with the previous one. (Daphne
+    # stops first: the callbacks of the probe's publish would write the configuration again.)
+    stop(daphne)
+    config = mediaconfig.config_path()
+    config.write_text(config.read_text() + "\nthis is not nginx;\n")
+    deadline = time.monotonic() + 30
+    while "configuration refused" not in log_path.read_text():
+        assert time.monotonic() < deadline, log_path.read_text()
+        time.sleep(0.2)
+    assert reloads() == 1 and script.poll() is None and _listening(stack.rtmp_port)
 
     stop(script)
     # Stopping the script stops nginx with it; its workers close their listening sockets on their way out.

@@ -63,18 +63,13 @@ def _callback(name):
 
 
 def _worker_user(folder):
-    """Started as root, nginx's workers run as the media folder's owner, or as nobody when root owns it
-    (`write_config` hands that user the folders nginx writes): never as root. Started as anybody
-    else (the Docker image's user), nginx keeps that user and needs no directive."""
+    """Started as root, nginx's workers would run as nobody and could not write the HLS folders: run them
+    as the media folder's owner instead. Started as anybody else (the Docker image's own user), nginx
+    keeps that user (no directive)."""
     if os.geteuid() != 0:
         return ""
-    worker = pwd.getpwnam(_worker_name(folder))
-    return f"user {worker.pw_name} {grp.getgrgid(worker.pw_gid).gr_name};\n"
-
-
-def _worker_name(folder):
-    owner = pwd.getpwuid(folder.stat().st_uid).pw_name
-    return "nobody" if owner == "root" else owner
+    owner = pwd.getpwuid(folder.stat().st_uid)
+    return f"user {owner.pw_name} {grp.getgrgid(owner.pw_gid).gr_name};\n"
 
 
 def _confined(name, body, *, play_locally=False):
@@ -273,6 +268,9 @@ http {{
     add_header Cache-Control $media_cache always;
     add_header Access-Control-Allow-Origin "*" always;
     location ~ ^/{file}$ {{
+      if ($media_access = granted) {{
+        return 403;
+      }}
       if ($media_access != public) {{
         return 404;
       }}
@@ -303,11 +301,7 @@ def write_config():
     folder = media_dir()
     for sub in ("hls", "recordings", "replays", "tmp", RUN_DIR):
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    (folder / RUN_DIR).chmod(0o700)  # only nginx's user reaches the callbacks' socket
-    if os.geteuid() == 0:  # the workers' user (not root) writes these
-        worker = pwd.getpwnam(_worker_name(folder))
-        for sub in ("hls", "recordings", "tmp", RUN_DIR):
-            os.chown(folder / sub, worker.pw_uid, worker.pw_gid)
+    (folder / RUN_DIR).chmod(0o700)  # only nginx's user (the folder's owner) reaches the callbacks' socket
     text = render_config()
     path = config_path()
     if path.exists() and path.read_text() == text:

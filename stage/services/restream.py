@@ -83,6 +83,9 @@ def check_public_address(text, own_networks):
         address = _embedded(ipaddress.ip_address(text.split("%")[0]))
     except ValueError:
         raise UnsafeAddress(text) from None
+    permitted = [ipaddress.ip_network(network, strict=False) for network in settings.RESTREAM_PERMITTED_NETWORKS]
+    if any(address in network for network in permitted if network.version == address.version):
+        return
     if not address.is_global or address.is_multicast or address.is_unspecified:
         raise UnsafeAddress(text)
     if any(address in network for network in own_networks if network.version == address.version):
