@@ -23,7 +23,7 @@ from django.db import connection
 from websockets.asyncio.client import connect
 
 from stage.models import Channel, Recording
-from stage.services import channels, mediaconfig
+from stage.services import channels, media, mediaconfig
 from tests.conftest import csrf_headers, services_required, session_cookie, signed_in
 from tests.live import orm
 from tests.servers import (
@@ -107,9 +107,10 @@ class MediaStack:
         self.env["RESTREAM_PERMITTED_NETWORKS"] = "127.0.0.0/8"
 
     def publish(self, stream_key, name, **options):
-        process = publish_test_pattern(
-            f"rtmp://127.0.0.1:{self.rtmp_port}/live/{stream_key}", self.tmp / f"ffmpeg-{name}.log", **options
-        )
+        return self.publish_to(f"rtmp://127.0.0.1:{self.rtmp_port}/live/{stream_key}", name, **options)
+
+    def publish_to(self, url, name, **options):
+        process = publish_test_pattern(url, self.tmp / f"ffmpeg-{name}.log", **options)
         self.processes.append(process)
         return process
 
@@ -420,6 +421,60 @@ def other_summits_channel():
     )
     room = Room.objects.create(summit=other, slug="main", name="Main", kind=Room.Kind.STAGE)
     return channels.do_ensure_channels(room)[0]
+
+
+async def test_private_rooms_stream_plays_only_under_a_signed_grant_and_nothing_publishes_without_a_relay_token(
+    media_stack, organiser, live_pitch
+):
+    """A private room's live HLS: unsigned, expired or another room's grant is 403, the grant the stage
+    API gives is 200 for the playlist and its segments; a publish straight to the internal applications
+    (a local ffmpeg that knows the public name) is refused; the media server's log holds no stream key."""
+    from events.models import Room
+
+    stack = media_stack
+    await orm(lambda: Room.objects.filter(pk=live_pitch.room_id).update(is_private=True))
+    keys = await orm(ingest_keys, organiser)
+    names = await orm(lambda: dict(Channel.objects.filter(room=live_pitch.room).values_list("language", "public_name")))
+    other = await orm(other_summits_channel)
+    await orm(stack.start)
+
+    # Straight to the stage or the room's relay application, without the platform's relay token: refused.
+    direct = f"rtmp://127.0.0.1:{stack.rtmp_port}/stage/{names['original']}"
+    assert await exits_refused(stack.publish_to(direct, "direct-stage"))
+    assert await exits_refused(stack.publish_to(f"{direct}?token=0-{'0' * 40}", "forged-token"))
+    assert await orm(lambda: not Channel.objects.exclude(live_since=None).exists())
+
+    stack.publish(keys["original"], "private", seconds=120)
+    cookie = await orm(session_cookie, organiser)
+    stage_url = f"{stack.web}/api/summits/roadshow/rooms/fair-vision/stage/"
+
+    def signed_original():
+        streams = json.loads(fetch(stage_url, cookie)[1])["streams"]
+        stream = next(s for s in streams if s["language"] == "original")
+        return stream["url"] if stream["live"] else None
+
+    url = await until(signed_original, LIVE_WITHIN, "the private room's stream to be live", stack)
+    assert url.startswith(f"{stack.media_origin}/grant/") and f"/hls/{names['original']}/index.m3u8" in url
+    hls = await until(lambda: playlist_with_segments(url), LIVE_WITHIN, "the signed playlist", stack)
+    assert hls["segment"][:1] == b"\x47"
+
+    segment = f"{names['original']}/{hls['segment_name']}"
+    _root, _grant, expires, token = url.removeprefix(stack.media_origin).split("/")[:4]
+    other_grant = media.grant_prefix("hls", other.public_name).split("/")[3]
+    refused = [
+        f"{stack.media_origin}/hls/{names['original']}/index.m3u8",  # unsigned
+        f"{stack.media_origin}/hls/{segment}",
+        f"{stack.media_origin}{media.grant_prefix('hls', names['original'], now=1e9)}/hls/{segment}",  # expired
+        f"{stack.media_origin}/grant/{int(expires) + 600}/{token}/hls/{segment}",  # a later expiry, same token
+        f"{stack.media_origin}/grant/{expires}/{other_grant}/hls/{segment}",  # another room's grant
+    ]
+    for address in refused:
+        with pytest.raises(urllib.error.HTTPError) as refusal:
+            await asyncio.to_thread(fetch, address)
+        assert refusal.value.code == 403, address
+
+    log = (stack.tmp / "nginx.log").read_text()
+    assert log and all(key not in log for key in keys.values())
 
 
 # --- in the browser ------------------------------------------------------------------------------------
