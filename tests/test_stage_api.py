@@ -130,6 +130,47 @@ def test_callbacks_without_the_shared_secret_header_are_not_found(organiser_clie
     assert client.get(reverse("stage-media-publish"), headers=secret).status_code == 405
 
 
+def test_callbacks_are_not_reachable_through_the_shipped_public_proxy(tmp_path):
+    """deploy/nginx.conf answers 404 for /stage/media/… itself: no request reaches the platform."""
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from tests.servers import start_nginx, stop
+
+    seen = []
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    proxy, port = start_nginx(tmp_path, [upstream.server_address[1]])
+    try:
+        for path in ("/stage/media/publish/", "/stage/media/started/", "/stage/x/../media/stopped/", "//stage//media/recorded/"):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"app=stage&name=x")
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            refused.value.close()
+            assert refused.value.code == 404, path
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/summits/", timeout=10) as answer:
+            assert answer.status == 200
+        assert seen == ["/summits/"]
+    finally:
+        stop(proxy)
+        upstream.shutdown()
+        upstream.server_close()
+
+
 def test_internal_applications_take_a_publish_only_with_a_relay_token_for_that_application_and_name(
     organiser_client, attendee_client, live_pitch, client
 ):
