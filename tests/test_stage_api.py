@@ -156,7 +156,12 @@ def test_callbacks_are_not_reachable_through_the_shipped_public_proxy(tmp_path):
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     proxy, port = start_nginx(tmp_path, [upstream.server_address[1]])
     try:
-        for path in ("/stage/media/publish/", "/stage/media/started/", "/stage/x/../media/stopped/", "//stage//media/recorded/"):
+        for path in (
+            "/stage/media/publish/",
+            "/stage/media/started/",
+            "/stage/x/../media/stopped/",
+            "//stage//media/recorded/",
+        ):
             request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"app=stage&name=x")
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(request, timeout=10)
@@ -712,3 +717,25 @@ def test_the_schedule_links_a_finished_session_to_its_replay_and_never_to_a_hidd
     Recording.objects.filter(pk=replay.pk).update(is_hidden=True)
     over.save()  # a programme change drops the cached schedule
     assert page not in client.get(reverse("schedule", args=[summit.slug])).content.decode()
+
+
+def test_the_image_runs_as_a_user_not_root_and_the_media_server_listens_on_loopback_unless_told():
+    """The Docker image's last USER (so the media server's nginx and its workers) is not root; `make run`
+    leaves MEDIA_LISTEN_ADDRESS unset, so the media server listens on 127.0.0.1; docker compose opens it."""
+    root = settings.BASE_DIR
+    users = [line.split()[1] for line in (root / "Dockerfile").read_text().splitlines() if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert "MEDIA_LISTEN_ADDRESS" not in (root / "Makefile").read_text() + (root / "scripts" / "run").read_text()
+    environment = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.MEDIA_LISTEN_ADDRESS)"],
+        env={
+            **{k: v for k, v in os.environ.items() if k != "MEDIA_LISTEN_ADDRESS"},
+            "DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "summit.settings",
+        },
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert environment.stdout.strip() == "127.0.0.1", environment.stderr
+    assert "MEDIA_LISTEN_ADDRESS: 0.0.0.0" in (root / "docker-compose.yml").read_text()

@@ -246,8 +246,8 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
     media_stack, presenter, organiser, attendee_paris, live_pitch
 ):
     stack = media_stack
-    await orm(stack.start)  # it reads the restream targets: a thread whose connection is closed
-    keys = await orm(ingest_keys, presenter)
+    keys = await orm(ingest_keys, presenter)  # the channels first: the media server serves those it names
+    await orm(stack.start)  # it reads the configuration's rows: a thread whose connection is closed
     camille, state = await open_room(stack, attendee_paris)
     try:
         assert state["stage"]["status"] == "offline" and state["stage"]["default_language"] == "fr"
@@ -488,8 +488,8 @@ def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_pl
 
     require_chromium()
     stack = media_stack
+    keys = ingest_keys(presenter)  # the channels first: the media server serves those it names
     stack.start()
-    keys = ingest_keys(presenter)
     cookie = session_cookie(attendee_paris)
     presenter_cookie = session_cookie(presenter)
     with sync_playwright() as playwright:
@@ -679,9 +679,11 @@ async def test_stage_state_reaches_sockets_held_by_another_process(
     )
     try:
         assert json.loads(await asyncio.wait_for(socket.recv(), 10))["stage"]["status"] == "offline"
+        token = media.publish_token("stage", public_name)
         started = urllib.request.Request(
-            f"http://127.0.0.1:{ports[0]}/stage/media/{env['MEDIA_SECRET']}/started/",
-            data=f"call=publish&app=stage&name={public_name}".encode(),
+            f"http://127.0.0.1:{ports[0]}/stage/media/started/",
+            data=f"call=publish&app=stage&name={public_name}&token={token}".encode(),
+            headers={media.SECRET_HEADER: env["MEDIA_SECRET"]},
             method="POST",
         )
         assert (await asyncio.to_thread(urllib.request.urlopen, started, timeout=10)).status == 200
