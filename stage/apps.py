@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import transaction
 
 
 class StageConfig(AppConfig):
@@ -8,5 +9,6 @@ class StageConfig(AppConfig):
     def ready(self):
         from stage import receivers
 
-        # room.state carries the stage, and the schedule links finished sessions to their replays.
+        # room.state carries the stage, the schedule links finished sessions to their replays, and a
+        # change to what the media server serves or relays writes its configuration again.
         receivers.connect()

@@ -18,6 +18,11 @@ def new_stream_key():
     return secrets.token_hex(20)
 
 
+def new_public_name():
+    """Names a channel's HLS folder and recordings: random, so nobody finds a room's stream by its id."""
+    return secrets.token_hex(12)
+
+
 def new_replay_slug():
     return secrets.token_urlsafe(12)
 
@@ -28,8 +33,8 @@ class Channel(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="stage_channels")
     language = models.CharField(max_length=10, help_text=_("“original”, or the interpretation's language code."))
     stream_key = models.CharField(max_length=64, unique=True, default=new_stream_key)
-    # Names the HLS folder and recordings: public, stable across key rotations, never the key.
-    public_name = models.CharField(max_length=64, unique=True)
+    # Names the HLS folder and recordings: stable across key rotations, never the key, not guessable.
+    public_name = models.CharField(max_length=64, unique=True, default=new_public_name)
     embed_url = models.URLField(blank=True, help_text=_("An embedded player for this language, used when not live."))
     live_since = models.DateTimeField(null=True, blank=True)
 

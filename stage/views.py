@@ -33,11 +33,11 @@ def _answer(error):
     return HttpResponse(str(error.detail), status=error.status, content_type="text/plain")
 
 
-def _checked_form(request, secret):
+def _checked_form(request):
     if request.method != "POST":
         return None, HttpResponseNotAllowed(["POST"])
     try:
-        media.check_media_secret(secret)
+        media.check_media_secret(request.headers.get(media.SECRET_HEADER))
     except ServiceError as error:
         return None, _answer(error)
     return request.POST, None
@@ -49,9 +49,9 @@ async def _announce(room_id):
 
 
 @csrf_exempt
-async def media_publish(request, secret):
+async def media_publish(request):
     """`on_publish` of the ingest application: a valid key is relayed under its public name."""
-    form, refusal = _checked_form(request, secret)
+    form, refusal = _checked_form(request)
     if refusal:
         return refusal
     try:
@@ -61,12 +61,12 @@ async def media_publish(request, secret):
     return RtmpRedirect(location)
 
 
-async def _callback(request, secret, service, *fields):
+async def _callback(request, service, *fields):
     """One media-server callback: check the shared secret, then `service(app, name, *fields)`.
 
     Returns (what the service returned, None), or (None, the answer that refuses the call).
     """
-    form, refusal = _checked_form(request, secret)
+    form, refusal = _checked_form(request)
     if refusal:
         return None, refusal
     try:
@@ -81,15 +81,29 @@ def _ok():
 
 
 @csrf_exempt
-async def media_update(request, secret):
+async def media_update(request):
     """`on_update` while publishing: a rotated key ends the stream."""
-    _result, refusal = await _callback(request, secret, media.check_still_publishing)
+    _result, refusal = await _callback(request, media.check_still_publishing)
     return refusal or _ok()
 
 
 @csrf_exempt
-async def media_started(request, secret):
-    room_id, refusal = await _callback(request, secret, media.do_stream_started)
+async def media_relay(request):
+    """`on_publish` of a room's relay application: only the platform's 302, with its relay token."""
+    _result, refusal = await _callback(request, media.check_relay_publish, "token")
+    return refusal or _ok()
+
+
+@csrf_exempt
+async def media_restream(request):
+    """`on_publish` of a restream target's application: the target is checked again as the relay starts."""
+    _result, refusal = await _callback(request, restream.check_relay_may_start, "token")
+    return refusal or _ok()
+
+
+@csrf_exempt
+async def media_started(request):
+    room_id, refusal = await _callback(request, media.do_stream_started, "token")
     if refusal:
         return refusal
     await _announce(room_id)
@@ -97,8 +111,8 @@ async def media_started(request, secret):
 
 
 @csrf_exempt
-async def media_stopped(request, secret):
-    room_id, refusal = await _callback(request, secret, media.do_stream_stopped)
+async def media_stopped(request):
+    room_id, refusal = await _callback(request, media.do_stream_stopped)
     if refusal:
         return refusal
     await _announce(room_id)
@@ -106,8 +120,8 @@ async def media_stopped(request, secret):
 
 
 @csrf_exempt
-async def media_recorded(request, secret):
-    _result, refusal = await _callback(request, secret, media.do_recording_done, "path")
+async def media_recorded(request):
+    _result, refusal = await _callback(request, media.do_recording_done, "path")
     return refusal or _ok()
 
 

@@ -6,6 +6,7 @@ filesystem transport. REDIS_URL and DATABASE_URL switch to the production
 shape (see docker-compose.yml).
 """
 
+import ipaddress
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -250,13 +251,29 @@ MEDIA_ORIGIN = env_origin("MEDIA_ORIGIN", f"http://127.0.0.1:{MEDIA_HTTP_PORT}")
 MEDIA_DIR = Path(env_str("MEDIA_DIR", str(VAR_DIR / "media")))
 # Where the media server reaches the platform for its callbacks (a private address in production).
 MEDIA_PLATFORM_URL = env_url("MEDIA_PLATFORM_URL", SITE_URL)
-# The callbacks' shared secret, part of their URLs: only the media server knows them.
+# The callbacks' shared secret. The media server adds it as a header on its own hop (a Unix socket only
+# its workers may open), so it never appears in a URL or an access log.
 MEDIA_SECRET = (
     env_str("MEDIA_SECRET")
     or salted_hmac("stage.media-callbacks", "", secret=SECRET_KEY, algorithm="sha256").hexdigest()
 )
 if not re.fullmatch(r"[A-Za-z0-9_-]{16,}", MEDIA_SECRET):
-    raise ImproperlyConfigured("MEDIA_SECRET must be at least 16 letters, digits, '-' or '_' (it goes into URLs)")
+    raise ImproperlyConfigured("MEDIA_SECRET must be at least 16 letters, digits, '-' or '_' (it goes into headers)")
+# Where the media server listens for RTMP and HLS: loopback unless told otherwise (docker-compose: 0.0.0.0).
+MEDIA_LISTEN_ADDRESS = env_choice("MEDIA_LISTEN_ADDRESS", "127.0.0.1", ["127.0.0.1", "0.0.0.0"])
+# How long a signed address of a private room's stream or replay plays (docs/stage.md).
+MEDIA_GRANT_SECONDS = env_int("MEDIA_GRANT_SECONDS", 4 * 3600, minimum=60)
+# More addresses of the platform a restream target may not point at (host names, addresses, networks),
+# besides loopback, private, link-local, multicast and the hosts of SITE_URL, MEDIA_ORIGIN and the like.
+RESTREAM_REFUSED_HOSTS = env_list("RESTREAM_REFUSED_HOSTS")
+# Addresses or networks a restream target may use although they are local (a relay box on your own
+# network); empty by default. The relays into the stage still need their token.
+RESTREAM_PERMITTED_NETWORKS = env_list("RESTREAM_PERMITTED_NETWORKS")
+for _network in RESTREAM_PERMITTED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"RESTREAM_PERMITTED_NETWORKS: {_network!r} is no address or network") from None
 # What presenters type into OBS as the server; the host presenters can reach.
 RTMP_SERVER_URL = env_url(
     "RTMP_SERVER_URL", f"rtmp://{urlsplit(SITE_URL).hostname}:{RTMP_PORT}/live", schemes=("rtmp",)

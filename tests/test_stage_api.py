@@ -6,10 +6,12 @@ called as nginx-rtmp calls them (form POSTs), and replays are remuxed by the rea
 
 import datetime as dt
 import io
+import ipaddress
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -20,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stage.models import Channel, Recording, RestreamTarget
-from stage.services import channels, mediaconfig, replays
+from stage.services import channels, media, mediaconfig, replays
 from tests.conftest import csrf_headers, make_session, signed_in
 from tests.live import join, next_frame, orm
 
@@ -39,9 +41,15 @@ def _media_dir(settings, tmp_path):
 
 
 def callback(client, event, **form):
-    """A POST as nginx-rtmp sends it: the event's URL with the shared secret, its form fields."""
-    url = reverse(f"stage-media-{event}", args=[settings.MEDIA_SECRET])
-    return client.post(url, {"call": event, "addr": "127.0.0.1", "type": "live", **form})
+    """A POST as the media server sends it: the event's form fields, the shared secret as a header; a
+    publish reaching an internal application carries the relay token the platform's relays carry."""
+    if event in ("started", "relay", "restream") and "token" not in form:
+        form["token"] = media.publish_token(form["app"], form["name"])
+    return client.post(
+        reverse(f"stage-media-{event}"),
+        {"call": event, "addr": "127.0.0.1", "type": "live", **form},
+        headers={media.SECRET_HEADER: settings.MEDIA_SECRET},
+    )
 
 
 def keys(response):
@@ -101,18 +109,95 @@ def test_valid_key_is_relayed_under_the_public_name_never_the_key(organiser_clie
     response = callback(client, "publish", app="live", name=key)
     channel = Channel.objects.get(stream_key=key)
     assert response.status_code == 302
-    assert response["Location"] == f"rtmp://127.0.0.1:19350/stage/{channel.public_name}"
+    location, token = response["Location"].split("?token=")
+    assert location == f"rtmp://127.0.0.1:19350/stage/{channel.public_name}"
+    media.check_publish_token("stage", channel.public_name, token)  # the relay may publish it there
     assert key not in response["Location"]
     assert callback(client, "publish", app="live", name="not-a-key").status_code == 403
     assert callback(client, "publish", app="stage", name=key).status_code == 403  # keys go to the ingest app
 
 
-def test_callbacks_without_the_shared_secret_are_not_found(organiser_client, live_pitch, client):
+def test_callbacks_without_the_shared_secret_header_are_not_found(organiser_client, live_pitch, client):
+    """The secret travels in a header the media server adds, never in a URL an access log would keep."""
     key = keys(organiser_client.get(INGEST))["original"]
-    for event in ("publish", "update", "started", "stopped", "recorded"):
-        url = reverse(f"stage-media-{event}", args=["wrong-secret"])
+    for event in ("publish", "update", "relay", "restream", "started", "stopped", "recorded"):
+        url = reverse(f"stage-media-{event}")
+        assert settings.MEDIA_SECRET not in url
         assert client.post(url, {"app": "live", "name": key}).status_code == 404
-    assert client.get(reverse("stage-media-publish", args=[settings.MEDIA_SECRET])).status_code == 405
+        wrong = client.post(url, {"app": "live", "name": key}, headers={media.SECRET_HEADER: "wrong-secret"})
+        assert wrong.status_code == 404
+    secret = {media.SECRET_HEADER: settings.MEDIA_SECRET}
+    assert client.get(reverse("stage-media-publish"), headers=secret).status_code == 405
+
+
+def test_callbacks_are_not_reachable_through_the_shipped_public_proxy(tmp_path):
+    """deploy/nginx.conf answers 404 for /stage/media/… itself: no request reaches the platform."""
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from tests.servers import start_nginx, stop
+
+    seen = []
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    proxy, port = start_nginx(tmp_path, [upstream.server_address[1]])
+    try:
+        for path in (
+            "/stage/media/publish/",
+            "/stage/media/started/",
+            "/stage/x/../media/stopped/",
+            "//stage//media/recorded/",
+        ):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"app=stage&name=x")
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            refused.value.close()
+            assert refused.value.code == 404, path
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/summits/", timeout=10) as answer:
+            assert answer.status == 200
+        assert seen == ["/summits/"]
+    finally:
+        stop(proxy)
+        upstream.shutdown()
+        upstream.server_close()
+
+
+def test_internal_applications_take_a_publish_only_with_a_relay_token_for_that_application_and_name(
+    organiser_client, attendee_client, live_pitch, client
+):
+    """A local process that knows a public name (or another room's) cannot put a stream on a stage."""
+    organiser_client.get(INGEST)
+    channel = Channel.objects.get(room=live_pitch.room, language="original")
+    other = Channel.objects.get(room=live_pitch.room, language="fr")
+    refused = [
+        "",
+        "0-" + "0" * 40,
+        media.publish_token("stage", other.public_name),  # another channel's
+        media.publish_token("relay_1", channel.public_name),  # another application's
+        media.publish_token("stage", channel.public_name, expires=1_000_000_000),  # long expired
+    ]
+    for token in refused:
+        response = callback(client, "started", app="stage", name=channel.public_name, token=token)
+        assert response.status_code == 403, token
+    assert attendee_client.get(STAGE).json()["status"] == "offline"
+    assert not Recording.objects.exists()
+    fresh = media.publish_token("stage", channel.public_name, expires=int(timezone.now().timestamp()) + 60)
+    assert callback(client, "started", app="stage", name=channel.public_name, token=fresh).status_code == 200
+    assert attendee_client.get(STAGE).json()["status"] == "live"
 
 
 def test_publish_makes_the_channel_live_and_records_it_for_the_live_session(
@@ -206,8 +291,11 @@ async def test_room_state_carries_the_stage_and_every_socket_hears_stage_state(
         assert lina_state["stage"]["default_language"] == "zh-hans"
         assert len(state["stage"]["streams"]) == 4
 
-        url = reverse("stage-media-started", args=[settings.MEDIA_SECRET])
-        response = await AsyncClient().post(url, {"app": "stage", "name": public_name})
+        response = await AsyncClient().post(
+            reverse("stage-media-started"),
+            {"app": "stage", "name": public_name, "token": media.publish_token("stage", public_name)},
+            headers={media.SECRET_HEADER: settings.MEDIA_SECRET},
+        )
         assert response.status_code == 200
         for socket in (camille, lina):
             frame = await next_frame(socket)
@@ -334,6 +422,7 @@ def test_restream_targets_are_for_organisers_and_become_push_lines_of_the_rooms_
     organiser_client, attendee_client, presenter, live_pitch, client
 ):
     headers = csrf_headers(organiser_client)
+    organiser_client.get(INGEST)  # the room's channels: the relay pushes its original
     target = {"url": "rtmp://live-push.bilivideo.com/live-bvc", "stream_key": "?streamname=live_1&key=abc"}
     assert (
         attendee_client.post(
@@ -350,15 +439,17 @@ def test_restream_targets_are_for_organisers_and_become_push_lines_of_the_rooms_
     config = mediaconfig.config_path().read_text()  # written when the target was committed
     relay = f"relay_{live_pitch.room_id}"
     assert f"application {relay} {{" in config
-    assert "push rtmp://live-push.bilivideo.com/live-bvc/?streamname=live_1&key=abc;" in config
+    # ffmpeg relays it (output to /dev/null, not a log), after the target's own app re-checks the address.
+    target_app = config.split(f"application restream_{created.json()['id']} {{")[1].split("}")[0]
+    assert "on_publish http://unix:callbacks.sock:/stage/media/restream/;" in target_app
+    assert "-c copy -f flv rtmp://live-push.bilivideo.com/live-bvc/?streamname=live_1&key=abc;" in target_app
     for channel_key in keys(organiser_client.get(INGEST)).values():
         assert channel_key not in config
     original = keys(organiser_client.get(INGEST))["original"]
     french = keys(organiser_client.get(INGEST))["fr"]
-    assert callback(client, "publish", app="live", name=original)["Location"].endswith(
-        f"/{relay}/{live_pitch.room_id}-original"
-    )
-    assert f"/stage/{live_pitch.room_id}-fr" in callback(client, "publish", app="live", name=french)["Location"]
+    public = {channel.language: channel.public_name for channel in Channel.objects.filter(room=live_pitch.room)}
+    assert f"/{relay}/{public['original']}?token=" in callback(client, "publish", app="live", name=original)["Location"]
+    assert f"/stage/{public['fr']}?token=" in callback(client, "publish", app="live", name=french)["Location"]
 
     removed = organiser_client.delete(f"{RESTREAM}{created.json()['id']}/", headers=headers)
     assert removed.status_code == 204
@@ -385,14 +476,140 @@ def test_restream_target_holding_anything_but_an_rtmp_address_is_refused(organis
     assert not RestreamTarget.objects.exists()
 
 
-def test_rendered_config_authenticates_its_callbacks_and_confines_the_internal_application(live_pitch):
+@pytest.fixture
+def dns(monkeypatch):
+    """Names resolve from this table only (no lookup leaves the machine); unknown names do not resolve."""
+    from stage.services import restream
+
+    table = {"live-push.bilivideo.com": ["101.91.135.10"], "a.rtmp.youtube.com": ["2a00:1450:4001:80b::200c"]}
+
+    def resolve(host, port):
+        if host in table:
+            return table[host]
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+
+    monkeypatch.setattr(restream, "resolve", resolve)
+    return table
+
+
+def add_target(client, url, key="k"):
+    return client.post(
+        RESTREAM, {"url": url, "stream_key": key}, content_type="application/json", headers=csrf_headers(client)
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "rtmp://127.0.0.1:1935/stage",  # loopback: the issue's probe, onto another summit's stage
+        "rtmp://127.1.2.3/live",
+        "rtmp://localhost:1935/live",  # a name that resolves to loopback
+        "rtmp://[::1]/live",
+        "rtmp://[::ffff:127.0.0.1]/live",  # v4-mapped loopback
+        "rtmp://[::ffff:10.0.0.1]/live",
+        "rtmp://[64:ff9b::a9fe:a9fe]/live",  # NAT64 of the metadata address
+        "rtmp://10.0.0.1/live",  # private
+        "rtmp://192.168.1.20/live",
+        "rtmp://172.16.0.5/live",
+        "rtmp://[fd00::1]/live",
+        "rtmp://100.64.0.1/live",  # shared address space
+        "rtmp://169.254.169.254/live",  # link-local: a cloud's metadata service
+        "rtmp://[fe80::1]/live",
+        "rtmp://224.0.0.1/live",  # multicast
+        "rtmp://[ff02::1]/live",
+        "rtmp://0.0.0.0/live",  # unspecified
+        "rtmp://[::]/live",
+        "rtmps://media.summit.example/live",  # the platform's own address
+    ],
+)
+def test_restream_target_at_a_local_private_or_the_platforms_own_address_is_refused(
+    organiser_client, live_pitch, dns, settings, url
+):
+    dns["localhost"] = ["127.0.0.1", "::1"]
+    dns["media.summit.example"] = ["203.0.113.80"]
+    settings.MEDIA_ORIGIN = "https://media.summit.example"
+    response = add_target(organiser_client, url)
+    assert response.status_code == 422, response.content
+    assert "public address" in response.json()["detail"]
+    assert not RestreamTarget.objects.exists()
+
+
+def test_restream_target_named_by_a_host_that_resolves_to_loopback_is_refused(organiser_client, live_pitch, dns):
+    dns["innocent.example.org"] = ["93.184.216.34", "127.0.0.1"]  # one bad address is enough
+    assert add_target(organiser_client, "rtmp://innocent.example.org/live").status_code == 422
+    dns["innocent.example.org"] = ["::ffff:7f00:1"]
+    assert add_target(organiser_client, "rtmp://innocent.example.org/live").status_code == 422
+    assert not RestreamTarget.objects.exists()
+
+
+def test_restream_targets_over_rtmp_and_rtmps_at_public_addresses_are_accepted(organiser_client, live_pitch, dns):
+    assert add_target(organiser_client, "rtmp://live-push.bilivideo.com/live-bvc").status_code == 201
+    assert add_target(organiser_client, "rtmps://a.rtmp.youtube.com:443/live2", "abcd-1234").status_code == 201
+    assert add_target(organiser_client, "rtmp://93.184.216.34/live").status_code == 201
+    assert RestreamTarget.objects.count() == 3
+
+
+def test_relay_to_a_target_is_checked_again_as_it_starts(organiser_client, live_pitch, dns, client):
+    """A name that resolved to a public address when saved and to loopback when the relay starts (or no
+    longer resolves) is not relayed to: the target's application refuses the publish."""
+    organiser_client.get(INGEST)
+    dns["rebinding.example.org"] = ["93.184.216.34"]
+    target = add_target(organiser_client, "rtmp://rebinding.example.org/live").json()
+    app = f"restream_{target['id']}"
+    name = Channel.objects.get(room=live_pitch.room, language="original").public_name
+    assert callback(client, "restream", app=app, name=name).status_code == 200
+    assert callback(client, "restream", app=app, name=name, token="").status_code == 403  # from the relay only
+    dns["rebinding.example.org"] = ["127.0.0.1"]
+    assert callback(client, "restream", app=app, name=name).status_code == 403
+    del dns["rebinding.example.org"]
+    assert callback(client, "restream", app=app, name=name).status_code == 403
+    # A target written without the checks (the admin, an old row) is checked the same way.
+    old = RestreamTarget.objects.create(room=live_pitch.room, url="rtmp://127.0.0.1:1935/stage", stream_key="x")
+    assert callback(client, "restream", app=f"restream_{old.pk}", name=name).status_code == 403
+
+
+def test_relay_application_takes_only_its_rooms_original_with_a_relay_token(organiser_client, live_pitch, client):
+    organiser_client.get(INGEST)
+    original = Channel.objects.get(room=live_pitch.room, language="original").public_name
+    french = Channel.objects.get(room=live_pitch.room, language="fr").public_name
+    relay = f"relay_{live_pitch.room_id}"
+    assert callback(client, "relay", app=relay, name=original).status_code == 200
+    assert callback(client, "relay", app=relay, name=original, token="").status_code == 403
+    assert callback(client, "relay", app=relay, name=french).status_code == 403
+    assert callback(client, "relay", app=f"relay_{live_pitch.room_id + 1}", name=original).status_code == 403
+
+
+def test_rendered_config_authenticates_its_callbacks_and_confines_the_internal_application(
+    live_pitch, organiser_client, dns
+):
+    organiser_client.get(INGEST)
+    add_target(organiser_client, "rtmps://a.rtmp.youtube.com/live2", "abcd-1234")
     config = mediaconfig.render_config()
-    secret_path = reverse("stage-media-publish", args=[settings.MEDIA_SECRET])
-    assert f"on_publish {settings.MEDIA_PLATFORM_URL}{secret_path};" in config
-    assert f"listen {settings.RTMP_PORT};" in config and f"listen {settings.MEDIA_HTTP_PORT};" in config
+    # The callbacks go through a socket only nginx's workers open; the secret is a header there, in no URL.
+    for line in config.splitlines():
+        if line.strip().startswith(("on_publish", "on_update", "on_record_done")):
+            assert "http://unix:callbacks.sock:/stage/media/" in line and settings.MEDIA_SECRET not in line
+    assert f'proxy_set_header {media.SECRET_HEADER} "{settings.MEDIA_SECRET}";' in config
+    assert f"listen unix:{mediaconfig.callback_socket()};" in config
+    assert f"listen 127.0.0.1:{settings.RTMP_PORT};" in config  # loopback unless MEDIA_LISTEN_ADDRESS says
+    assert f"listen 127.0.0.1:{settings.MEDIA_HTTP_PORT};" in config
     stage_app = config.split("application stage {")[1].split("}")[0]
     assert "allow publish 127.0.0.1;" in stage_app and "deny publish all;" in stage_app
+    assert "deny play all;" in stage_app and "allow play" not in stage_app
+    assert "on_publish http://unix:callbacks.sock:/stage/media/started/;" in stage_app  # checks the relay token
     assert f"hls_fragment {settings.HLS_FRAGMENT_SECONDS}s;" in stage_app
+    # The real nginx accepts it.
+    path = mediaconfig.config_path()
+    mediaconfig.write_config()
+    checked = subprocess.run(
+        ["/usr/sbin/nginx", "-t", "-e", "stderr", "-p", str(path.parent), "-c", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
 
 
 # --- pages ------------------------------------------------------------------------------------------
@@ -500,3 +717,25 @@ def test_the_schedule_links_a_finished_session_to_its_replay_and_never_to_a_hidd
     Recording.objects.filter(pk=replay.pk).update(is_hidden=True)
     over.save()  # a programme change drops the cached schedule
     assert page not in client.get(reverse("schedule", args=[summit.slug])).content.decode()
+
+
+def test_the_image_runs_as_a_user_not_root_and_the_media_server_listens_on_loopback_unless_told():
+    """The Docker image's last USER (so the media server's nginx and its workers) is not root; `make run`
+    leaves MEDIA_LISTEN_ADDRESS unset, so the media server listens on 127.0.0.1; docker compose opens it."""
+    root = settings.BASE_DIR
+    users = [line.split()[1] for line in (root / "Dockerfile").read_text().splitlines() if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert "MEDIA_LISTEN_ADDRESS" not in (root / "Makefile").read_text() + (root / "scripts" / "run").read_text()
+    environment = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.MEDIA_LISTEN_ADDRESS)"],
+        env={
+            **{k: v for k, v in os.environ.items() if k != "MEDIA_LISTEN_ADDRESS"},
+            "DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "summit.settings",
+        },
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert environment.stdout.strip() == "127.0.0.1", environment.stderr
+    assert "MEDIA_LISTEN_ADDRESS: 0.0.0.0" in (root / "docker-compose.yml").read_text()

@@ -6,6 +6,7 @@ test database), and pushes ffmpeg test patterns as a presenter's encoder would.
 """
 
 import asyncio
+import datetime as dt
 import json
 import os
 import secrets
@@ -21,8 +22,8 @@ import pytest
 from django.db import connection
 from websockets.asyncio.client import connect
 
-from stage.models import Recording
-from stage.services import channels, mediaconfig
+from stage.models import Channel, Recording
+from stage.services import channels, media, mediaconfig
 from tests.conftest import csrf_headers, services_required, session_cookie, signed_in
 from tests.live import orm
 from tests.servers import (
@@ -60,6 +61,7 @@ class MediaStack:
                 pytest.fail(reason)
             pytest.skip(reason)
         self.tmp = tmp_path
+        self.settings = settings
         self.rtmp_port, self.http_port, self.web_port = free_port(), free_port(), free_port()
         self.web = f"http://127.0.0.1:{self.web_port}"
         self.media_origin = f"http://127.0.0.1:{self.http_port}"
@@ -99,10 +101,16 @@ class MediaStack:
         self.processes.append(start_celery_worker(self.env, self.tmp / "worker.log"))
         self.processes.append(start_daphne(self.web_port, self.env, self.tmp / "daphne.log", ready_path="/"))
 
+    def permit_loopback_targets(self):
+        """An operator's RESTREAM_PERMITTED_NETWORKS, so the stand-in target may run on this machine."""
+        self.settings.RESTREAM_PERMITTED_NETWORKS = ["127.0.0.0/8"]
+        self.env["RESTREAM_PERMITTED_NETWORKS"] = "127.0.0.0/8"
+
     def publish(self, stream_key, name, **options):
-        process = publish_test_pattern(
-            f"rtmp://127.0.0.1:{self.rtmp_port}/live/{stream_key}", self.tmp / f"ffmpeg-{name}.log", **options
-        )
+        return self.publish_to(f"rtmp://127.0.0.1:{self.rtmp_port}/live/{stream_key}", name, **options)
+
+    def publish_to(self, url, name, **options):
+        process = publish_test_pattern(url, self.tmp / f"ffmpeg-{name}.log", **options)
         self.processes.append(process)
         return process
 
@@ -238,8 +246,8 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
     media_stack, presenter, organiser, attendee_paris, live_pitch
 ):
     stack = media_stack
-    await orm(stack.start)  # it reads the restream targets: a thread whose connection is closed
-    keys = await orm(ingest_keys, presenter)
+    keys = await orm(ingest_keys, presenter)  # the channels first: the media server serves those it names
+    await orm(stack.start)  # it reads the configuration's rows: a thread whose connection is closed
     camille, state = await open_room(stack, attendee_paris)
     try:
         assert state["stage"]["status"] == "offline" and state["stage"]["default_language"] == "fr"
@@ -322,10 +330,15 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         await camille.close()
 
 
-async def test_restream_target_receives_the_rooms_stream_relayed(
+async def test_restream_target_receives_the_rooms_stream_relayed_and_cannot_reach_another_summits_stage(
     media_stack, organiser, attendee_paris, live_pitch, tmp_path
 ):
+    """The relay goes through ffmpeg to the target; a target aimed at the media server's own stage
+    application with another summit's public name (the issue's probe) puts nothing on that stage, even
+    where an operator permitted loopback targets: the stage takes only the platform's relay tokens."""
     stack = media_stack
+    stack.permit_loopback_targets()
+    other_channel = await orm(other_summits_channel)
     # The stand-in for Bilibili or YouTube: a second RTMP server with one application.
     target_port = free_port()
     target_dir = tmp_path / "target"
@@ -347,8 +360,17 @@ async def test_restream_target_receives_the_rooms_stream_relayed(
             )
         )
         assert added.status_code == 201
-        await orm(stack.start)  # it reads the restream targets: a thread whose connection is closed
         keys = await orm(ingest_keys, organiser)
+        probe = await orm(
+            lambda: client.post(
+                "/api/summits/roadshow/rooms/fair-vision/restream/",
+                {"url": f"rtmp://127.0.0.1:{stack.rtmp_port}/stage", "stream_key": other_channel.public_name},
+                content_type="application/json",
+                headers=csrf_headers(client),
+            )
+        )
+        assert probe.status_code == 201  # loopback permitted here: only the relay token stands in the way
+        await orm(stack.start)  # it reads the restream targets: a thread whose connection is closed
         camille, _state = await open_room(stack, attendee_paris)
         try:
             stack.publish(keys["original"], "original", seconds=120)
@@ -375,10 +397,84 @@ async def test_restream_target_receives_the_rooms_stream_relayed(
                 return {stream["codec_name"] for stream in json.loads(probe.stdout).get("streams", [])}
 
             assert await until(relayed, 30, "the target to receive the relay", stack) == {"h264", "aac"}
+            # The probe's relay was refused: the other summit's channel is not live and recorded nothing.
+            other = await orm(lambda: Channel.objects.get(pk=other_channel.pk))
+            assert other.live_since is None
+            assert not await orm(Recording.objects.filter(public_name=other_channel.public_name).exists)
         finally:
             await camille.close()
     finally:
         stop(target)
+
+
+def other_summits_channel():
+    """A channel of another summit's main stage, as an attacker who guessed its name would aim at it."""
+    from events.models import Room, Summit
+
+    other = Summit.objects.create(
+        slug="other",
+        name="Other summit",
+        timezone="Europe/Paris",
+        languages=["en"],
+        starts_on=dt.date(2027, 5, 1),
+        ends_on=dt.date(2027, 5, 2),
+    )
+    room = Room.objects.create(summit=other, slug="main", name="Main", kind=Room.Kind.STAGE)
+    return channels.do_ensure_channels(room)[0]
+
+
+async def test_private_rooms_stream_plays_only_under_a_signed_grant_and_nothing_publishes_without_a_relay_token(
+    media_stack, organiser, live_pitch
+):
+    """A private room's live HLS: unsigned, expired or another room's grant is 403, the grant the stage
+    API gives is 200 for the playlist and its segments; a publish straight to the internal applications
+    (a local ffmpeg that knows the public name) is refused; the media server's log holds no stream key."""
+    from events.models import Room
+
+    stack = media_stack
+    await orm(lambda: Room.objects.filter(pk=live_pitch.room_id).update(is_private=True))
+    keys = await orm(ingest_keys, organiser)
+    names = await orm(lambda: dict(Channel.objects.filter(room=live_pitch.room).values_list("language", "public_name")))
+    other = await orm(other_summits_channel)
+    await orm(stack.start)
+
+    # Straight to the stage or the room's relay application, without the platform's relay token: refused.
+    direct = f"rtmp://127.0.0.1:{stack.rtmp_port}/stage/{names['original']}"
+    assert await exits_refused(stack.publish_to(direct, "direct-stage"))
+    assert await exits_refused(stack.publish_to(f"{direct}?token=0-{'0' * 40}", "forged-token"))
+    assert await orm(lambda: not Channel.objects.exclude(live_since=None).exists())
+
+    stack.publish(keys["original"], "private", seconds=120)
+    cookie = await orm(session_cookie, organiser)
+    stage_url = f"{stack.web}/api/summits/roadshow/rooms/fair-vision/stage/"
+
+    def signed_original():
+        streams = json.loads(fetch(stage_url, cookie)[1])["streams"]
+        stream = next(s for s in streams if s["language"] == "original")
+        return stream["url"] if stream["live"] else None
+
+    url = await until(signed_original, LIVE_WITHIN, "the private room's stream to be live", stack)
+    assert url.startswith(f"{stack.media_origin}/grant/") and f"/hls/{names['original']}/index.m3u8" in url
+    hls = await until(lambda: playlist_with_segments(url), LIVE_WITHIN, "the signed playlist", stack)
+    assert hls["segment"][:1] == b"\x47"
+
+    segment = f"{names['original']}/{hls['segment_name']}"
+    _root, _grant, expires, token = url.removeprefix(stack.media_origin).split("/")[:4]
+    other_grant = media.grant_prefix("hls", other.public_name).split("/")[3]
+    refused = [
+        f"{stack.media_origin}/hls/{names['original']}/index.m3u8",  # unsigned
+        f"{stack.media_origin}/hls/{segment}",
+        f"{stack.media_origin}{media.grant_prefix('hls', names['original'], now=1e9)}/hls/{segment}",  # expired
+        f"{stack.media_origin}/grant/{int(expires) + 600}/{token}/hls/{segment}",  # a later expiry, same token
+        f"{stack.media_origin}/grant/{expires}/{other_grant}/hls/{segment}",  # another room's grant
+    ]
+    for address in refused:
+        with pytest.raises(urllib.error.HTTPError) as refusal:
+            await asyncio.to_thread(fetch, address)
+        assert refusal.value.code == 403, address
+
+    log = (stack.tmp / "nginx.log").read_text()
+    assert log and all(key not in log for key in keys.values())
 
 
 # --- in the browser ------------------------------------------------------------------------------------
@@ -392,8 +488,8 @@ def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_pl
 
     require_chromium()
     stack = media_stack
+    keys = ingest_keys(presenter)  # the channels first: the media server serves those it names
     stack.start()
-    keys = ingest_keys(presenter)
     cookie = session_cookie(attendee_paris)
     presenter_cookie = session_cookie(presenter)
     with sync_playwright() as playwright:
@@ -486,10 +582,15 @@ def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targ
     media_stack, organiser, live_pitch
 ):
     """scripts/media (what `make run` and the `media` service start): a target added while it runs is in
-    the media server within seconds, so the room's relay application accepts a publish."""
-    from stage.services import restream
+    the media server within seconds, so the room's relay application takes the platform's relay; a
+    configuration nginx would refuse is reported and not loaded, and the media server goes on serving."""
+    from stage.services import media, restream
 
     stack = media_stack
+    stack.permit_loopback_targets()
+    public_name = channels.do_ensure_channels(live_pitch.room)[0].public_name
+    daphne = start_daphne(stack.web_port, stack.env, stack.tmp / "daphne.log", ready_path="/")
+    stack.processes.append(daphne)
     log_path = stack.tmp / "scripts-media.log"
     with open(log_path, "w") as log:
         script = subprocess.Popen(
@@ -500,7 +601,8 @@ def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targ
             env={**stack.env, "PYTHON": sys.executable},
         )
     stack.processes.append(script)
-    relay = f"rtmp://127.0.0.1:{stack.rtmp_port}/relay_{live_pitch.room_id}/probe"
+    app = f"relay_{live_pitch.room_id}"
+    relay = f"rtmp://127.0.0.1:{stack.rtmp_port}/{app}/{public_name}?token={media.publish_token(app, public_name)}"
     deadline = time.monotonic() + 60
     while not _listening(stack.rtmp_port):
         assert script.poll() is None and time.monotonic() < deadline, log_path.read_text()
@@ -508,22 +610,37 @@ def test_media_script_runs_the_rendered_config_and_reloads_it_when_restream_targ
     # No target yet: the running media server has no relay application for the room.
     assert publish_test_pattern(relay, stack.tmp / "ffmpeg-before.log", seconds=5).wait(20) != 0
 
+    def reloads():
+        return log_path.read_text().count("configuration reloaded")
+
     restream.do_add_restream_target(organiser, live_pitch.room, f"rtmp://127.0.0.1:{free_port()}/ingest", "k")
     deadline = time.monotonic() + 30
-    while "configuration reloaded" not in log_path.read_text():
+    while reloads() < 1:
         assert time.monotonic() < deadline, log_path.read_text()
         time.sleep(0.2)
-    # nginx's new workers take over from the old ones at their own pace (slower on a loaded
-    # machine): publish again until one of them accepts the relay, within the deadline.
-    deadline = time.monotonic() + 45
-    for attempt in range(10):
-        probe = publish_test_pattern(relay, stack.tmp / f"ffmpeg-after-{attempt}.log", seconds=4)
+    # nginx's new workers take over from the old ones at their own pace (slower on a loaded machine):
+    # publish again until one of them accepts the relay, within the deadline. An old worker refuses it
+    # at once (no such application), so each attempt ends quickly either way.
+    deadline = time.monotonic() + 60
+    attempt = 0
+    while True:
+        probe = publish_test_pattern(relay, stack.tmp / f"ffmpeg-after-{attempt}.log", seconds=3)
         stack.processes.append(probe)
-        if probe.wait(20) == 0:
+        if probe.wait(30) == 0:
             break
-        assert time.monotonic() < deadline, (stack.tmp / f"ffmpeg-after-{attempt}.log").read_text()
-    else:
-        raise AssertionError("the relay application never accepted a publish after the reload")
+        assert time.monotonic() < deadline, (stack.tmp / f"ffmpeg-after-{attempt}.log").read_text() + stack.logs()
+        attempt += 1
+
+    # A broken configuration is reported and not loaded: nginx goes on with the previous one. (Daphne
+    # stops first: the callbacks of the probe's publish would write the configuration again.)
+    stop(daphne)
+    config = mediaconfig.config_path()
+    config.write_text(config.read_text() + "\nthis is not nginx;\n")
+    deadline = time.monotonic() + 30
+    while "configuration refused" not in log_path.read_text():
+        assert time.monotonic() < deadline, log_path.read_text()
+        time.sleep(0.2)
+    assert reloads() == 1 and script.poll() is None and _listening(stack.rtmp_port)
 
     stop(script)
     # Stopping the script stops nginx with it; its workers close their listening sockets on their way out.
@@ -562,9 +679,11 @@ async def test_stage_state_reaches_sockets_held_by_another_process(
     )
     try:
         assert json.loads(await asyncio.wait_for(socket.recv(), 10))["stage"]["status"] == "offline"
+        token = media.publish_token("stage", public_name)
         started = urllib.request.Request(
-            f"http://127.0.0.1:{ports[0]}/stage/media/{env['MEDIA_SECRET']}/started/",
-            data=f"call=publish&app=stage&name={public_name}".encode(),
+            f"http://127.0.0.1:{ports[0]}/stage/media/started/",
+            data=f"call=publish&app=stage&name={public_name}&token={token}".encode(),
+            headers={media.SECRET_HEADER: env["MEDIA_SECRET"]},
             method="POST",
         )
         assert (await asyncio.to_thread(urllib.request.urlopen, started, timeout=10)).status == 200

@@ -23,7 +23,8 @@ from events.services import (
     profile_for,
 )
 from livechat.services import access_live_room
-from stage.models import ORIGINAL, Channel, Recording, new_stream_key
+from stage.models import ORIGINAL, Channel, Recording, new_public_name, new_stream_key
+from stage.services import media, mediaconfig
 from summit.errors import Forbidden, NotFound, NotSignedIn
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -35,12 +36,13 @@ def label_for(language):
     return str(LANGUAGE_NAMES.get(language, language))
 
 
-def playlist_url(public_name):
-    return f"{settings.MEDIA_ORIGIN}/hls/{public_name}/index.m3u8"
+def playlist_url(public_name, room):
+    """A channel's live playlist: signed and expiring when the room is private (media.media_url)."""
+    return media.media_url("hls", public_name, private=room.is_private)
 
 
 def replay_url(recording):
-    return f"{settings.MEDIA_ORIGIN}/replays/{recording.slug}/index.m3u8"
+    return media.media_url("replays", recording.slug, private=recording.room.is_private)
 
 
 def _language_order(room):
@@ -73,7 +75,8 @@ def stage_state(room, *, now=None):
         if channel.live_since is None and embed:
             stream = {"kind": "embed", "url": embed, "live": True}
         else:
-            stream = {"kind": "hls", "url": playlist_url(channel.public_name), "live": channel.live_since is not None}
+            url = playlist_url(channel.public_name, room)
+            stream = {"kind": "hls", "url": url, "live": channel.live_since is not None}
         streams.append({"language": channel.language, "label": label_for(channel.language), **stream})
     if not any(channel.language == ORIGINAL for channel in channels) and legacy_embed:
         streams.insert(
@@ -227,8 +230,14 @@ def access_ingest(user, summit_slug, room_slug):
 
 def do_ensure_channels(room):
     """The original and one channel per summit language, made on first use."""
+    created = False
     for language in [ORIGINAL, *room.summit.languages]:
-        Channel.objects.get_or_create(room=room, language=language, defaults={"public_name": f"{room.pk}-{language}"})
+        _channel, new = Channel.objects.get_or_create(
+            room=room, language=language, defaults={"public_name": new_public_name()}
+        )
+        created |= new
+    if created:  # the media server serves only the channels its configuration names
+        transaction.on_commit(mediaconfig.refresh_config)
     order = _language_order(room)
     return sorted(Channel.objects.filter(room=room), key=lambda c: (order.get(c.language, 99), c.language))
 
@@ -252,7 +261,7 @@ def ingest_for(room):
 
 def preview_url(room):
     """The original channel's playlist: what the Go live page previews."""
-    return playlist_url(Channel.objects.get(room=room, language=ORIGINAL).public_name)
+    return playlist_url(Channel.objects.get(room=room, language=ORIGINAL).public_name, room)
 
 
 def go_live_labels():

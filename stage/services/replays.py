@@ -84,7 +84,9 @@ def do_remux(recording_id):
         return Recording.Status.FAILED
     shutil.rmtree(folder, ignore_errors=True)
     scratch.rename(folder)
-    Recording.objects.filter(pk=recording.pk).update(status=Recording.Status.READY, duration_s=round(duration, 1))
+    recording.status, recording.duration_s = Recording.Status.READY, round(duration, 1)
+    # A save, not an update: the media server serves only the replays its configuration names (stage/apps.py).
+    recording.save(update_fields=["status", "duration_s"])
     return Recording.Status.READY
 
 
@@ -98,6 +100,7 @@ def access_recording(user, summit, recording_id):
 
 
 def do_set_hidden(recording, hidden):
+    """A hidden replay is listed to organisers only and no longer served by the media server at all."""
     recording.is_hidden = bool(hidden)
-    recording.save(update_fields=["is_hidden"])
+    recording.save(update_fields=["is_hidden"])  # stage/apps.py: the media server's configuration follows
     return recording
