@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db import transaction
 
 
 class StageConfig(AppConfig):
