@@ -23,7 +23,7 @@ from livechat import rights, services
 from livechat.db import call
 from livechat.frames import client_id_of, parse_frame
 from livechat.hub import DATABASE_DOWN, TooManySockets, Unavailable, encode, hubs
-from livechat.modules import COMMANDS
+from livechat.modules import CLOSED_HOOKS, COMMANDS
 from livechat.wire import text_frame, writer_for
 from summit.errors import NotFound, NotSignedIn, ServiceError
 
@@ -216,6 +216,11 @@ class RoomConsumer(AsyncConsumer):
             self.lapse.cancel()
         if self.hub is not None:
             await self.hub.leave(self)
+        for hook in CLOSED_HOOKS:
+            try:
+                await hook(self)
+            except Exception:  # one app's cleanup must not keep the attendance row open
+                log.exception("room %s: a socket-closed hook failed", self.room_id)
         if self.attendance_id is not None:
             try:
                 await call(services.do_leave_room, self.attendance_id)

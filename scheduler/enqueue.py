@@ -11,5 +11,9 @@ from celery import current_app
 from django.db import transaction
 
 
-def enqueue(task_name, *args):
-    transaction.on_commit(lambda: current_app.tasks[task_name].delay(*args))
+def enqueue(task_name, *args, eta=None):
+    """`eta` (an aware datetime) holds the task back until then; the task still checks it is due."""
+    if eta is None:
+        transaction.on_commit(lambda: current_app.tasks[task_name].delay(*args))
+    else:
+        transaction.on_commit(lambda: current_app.tasks[task_name].apply_async(args, eta=eta))

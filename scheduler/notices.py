@@ -6,8 +6,9 @@ notice source (in their `ready()`), duck-typed:
     class MeetingNotices:
         name = "meeting"
         def recipients(self, target_id, change, actor_id): -> [user ids to tell]
-        def describe(self, target_id, change, user): -> {"title", "body", "url"} or None
-                                                       (called in the recipient's language)
+        def describe(self, target_id, change, user): -> {"title", "body", "url", "mail"?} or None
+                                                       (called in the recipient's language;
+                                                       "mail": False tells in-app only)
 
     register_notice_source(MeetingNotices())
     meeting_changed.connect(scheduler.receivers.notice_receiver("meeting", "meeting_id"), dispatch_uid=...)
@@ -107,7 +108,8 @@ def do_send_notices(source_name, target_id, change, actor_id, key):
             notice = Notification.objects.get(user=user, key=key)
         else:
             told += 1
-        _mail_once(notice, user, profile, text)
+        if text.get("mail", True):  # a source may tell in-app only (a call's "waiting" notice)
+            _mail_once(notice, user, profile, text)
     return told
 
 

@@ -6,6 +6,9 @@ turns into the one `error` frame.
 """
 
 COMMANDS = {}
+# What higher apps do when a room socket closes (the calls app frees the person's seat in a call):
+# `async fn(connection)`, registered in their AppConfig.ready().
+CLOSED_HOOKS = []
 
 
 def command(frame_type):
@@ -16,6 +19,12 @@ def command(frame_type):
         return handler
 
     return register
+
+
+def on_socket_closed(hook):
+    if hook not in CLOSED_HOOKS:
+        CLOSED_HOOKS.append(hook)
+    return hook
 
 
 async def publish(connection, result):
