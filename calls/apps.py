@@ -8,7 +8,7 @@ class CallsConfig(AppConfig):
 
     def ready(self):
         """Plug the call into the meeting room: its socket frames, its panel, its notices, the meeting's end."""
-        from calls import notices, panels, receivers, socket  # noqa: F401  (socket registers its frames)
+        from calls import notices, panels, receivers, socket, tasks  # noqa: F401  (socket and tasks register themselves)
         from events.panels import register_panel
         from livechat.modules.base import on_socket_closed
         from partnering.signals import meeting_changed
