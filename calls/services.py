@@ -147,8 +147,7 @@ def do_remove_colleague(user, meeting_id, colleague_id, now=None):
         raise Conflict(_("Someone has to sit in for your side."))
     with transaction.atomic():
         seat.delete()
-        CallSeat.objects.filter(meeting=meeting, user_id=colleague_id).update(left_at=timezone.now())
-        meeting.room.invited.remove(colleague_id)
+        meeting.room.invited.remove(colleague_id)  # their sockets close, which frees their seat in the call
     return meeting
 
 

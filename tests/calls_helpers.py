@@ -23,3 +23,11 @@ def move_into_the_past(meeting, minutes_ago=60):
     starts_at = ends_at - dt.timedelta(minutes=30)
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=starts_at, ends_at=ends_at)
     Participation.objects.filter(meeting=meeting).update(starts_at=starts_at, ends_at=ends_at)
+
+
+def company_meeting(summit, member, invitee, invitee_profile, company="fair-vision", starts_at=STARTS_AT):
+    """An accepted meeting that `member` asked for on behalf of their company."""
+    meeting = services.do_request_meeting(
+        member, summit, services.MeetingRequest(invitee_profile.pk, starts_at, 30, as_company=company)
+    )
+    return services.do_accept(invitee, meeting)
