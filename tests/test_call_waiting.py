@@ -1,4 +1,4 @@
-""" "Camille is waiting in the meeting room": told at once in-app, mailed 3 minutes after the start to who never came."""
+"""The first in the call is told to the other side in-app at once; who never came, by mail 3 minutes in."""
 
 import datetime as dt
 

@@ -20,5 +20,7 @@ class Command(BaseCommand):
             raise CommandError("coturn is not installed (sudo apt-get install coturn)")
         if check:
             return
-        argv = turnserver_args(port=settings.TURN_PORT, secret=settings.TURN_SECRET, realm=settings.TURN_HOST, listen=listen)
+        argv = turnserver_args(
+            port=settings.TURN_PORT, secret=settings.TURN_SECRET, realm=settings.TURN_HOST, listen=listen
+        )
         os.execv(argv[0], argv)
