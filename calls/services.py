@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -167,7 +168,11 @@ def _person_in_call(user_id, meeting):
 
 
 def peers_of(meeting):
-    """[{user_id, name}] of the people in the call now, in the order they joined."""
+    """[{user_id, name}] of the people in the call now, in the order they joined.
+
+    Read after the change that prompted it committed, so of two lists the one read later is the truer;
+    its `at` (below) lets the page drop a list overtaken on the way.
+    """
     seats = (
         CallSeat.objects.filter(meeting=meeting, left_at__isnull=True)
         .select_related("user__profile")
@@ -215,6 +220,7 @@ def do_join_call(user_id, room_id, socket, now=None):
         "meeting_id": meeting.pk,
         "people": sorted(people_of(meeting)),
         "peers": peers,
+        "at": time.time(),
         "waiting": waiting,
     }
 
@@ -229,7 +235,12 @@ def do_leave_call(user_id, room_id, socket, now=None):
     )
     if not left:
         return None
-    return {"meeting_id": meeting.pk, "people": sorted(people_of(meeting)), "peers": peers_of(meeting)}
+    return {
+        "meeting_id": meeting.pk,
+        "people": sorted(people_of(meeting)),
+        "peers": peers_of(meeting),
+        "at": time.time(),
+    }
 
 
 def check_fields(frame, allowed):

@@ -1,10 +1,11 @@
 """The call's frames on the meeting room's socket, registered with livechat's command registry.
 
-`call.join {}`, `call.signal {to, data}`, `call.leave {}` from the client;
-`call.peers {peers, left?}`, `call.signal {from, data}`, `call.waiting {user_id, name}`
-and `call.ended {reason}` to it. Frames of a call go only to the people of the meeting
-(`Hubs.send_to_person`), never to the whole room: an organiser in the room hears none.
-The rules are in calls/services.py; this module only parses, calls and sends.
+From the client: `call.join {}`, `call.signal {to, data}`, `call.leave {}`. To it:
+`call.peers {peers, at, left?}` (`at` orders lists that race: the page keeps the newest),
+`call.signal {from, data}`, `call.waiting {user_id, name}` and `call.ended {reason}`.
+Frames of a call go only to the people of the meeting (`Hubs.send_to_person`), never to the
+whole room: an organiser in the room hears none. The rules are in calls/services.py; this
+module only parses, calls and sends.
 """
 
 import secrets
@@ -23,7 +24,7 @@ def _socket_id(connection):
 
 
 async def _tell_peers(connection, joined, left=None):
-    frame = {"type": "call.peers", "peers": joined["peers"]}
+    frame = {"type": "call.peers", "peers": joined["peers"], "at": joined["at"]}
     if left is not None:
         frame["left"] = left
     for user_id in joined["people"]:

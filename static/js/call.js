@@ -39,6 +39,7 @@ const state = {
   ice: null, // {ice_servers, expires_at}
   peers: new Map(), // user id -> Peer
   names: new Map(),
+  peersAt: 0, // `at` of the newest call.peers heard
 };
 
 const send = (frame) => room.dispatchEvent(new CustomEvent("room:send", { detail: frame }));
@@ -241,6 +242,13 @@ class Peer {
     }
   }
 
+  // Still missing from call.peers after the grace: closed, unless its pictures still flow.
+  expire() {
+    this.graceTimer = null;
+    if (this.carriesMedia()) this.graceTimer = setTimeout(() => this.expire(), GRACE_MS);
+    else this.close();
+  }
+
   carriesMedia() {
     return this.pc.connectionState === "connected";
   }
@@ -262,6 +270,8 @@ function peer(id) {
 
 function onPeers(frame) {
   if (!state.joined) return;
+  if (frame.at < state.peersAt) return; // overtaken on the way by a list read later
+  state.peersAt = frame.at;
   const present = new Set();
   for (const { user_id: id, name } of frame.peers ?? []) {
     state.names.set(id, name);
@@ -279,8 +289,8 @@ function onPeers(frame) {
   }
   for (const found of [...state.peers.values()]) {
     if (present.has(found.id)) continue;
-    if (frame.left === found.id || !found.carriesMedia()) found.close();
-    else found.graceTimer ??= setTimeout(() => found.close(), GRACE_MS);
+    if (frame.left === found.id) found.close();
+    else found.graceTimer ??= setTimeout(() => found.expire(), GRACE_MS);
   }
   const others = [...present].length;
   say(others ? labels.in_call : labels.alone);
@@ -325,6 +335,7 @@ async function join() {
 
 function leave(message = labels.left) {
   if (state.joined) send({ type: "call.leave" });
+  state.peersAt = 0;
   for (const found of [...state.peers.values()]) found.close();
   stopSharing();
   showJoined(false);
