@@ -12,7 +12,6 @@ from partnering.models import Meeting
 def _labels():
     """Every string static/js/call.js shows, translated here."""
     return {
-        "you": _("You"),
         "joining": _("Joining the call…"),
         "in_call": _("You are in the call."),
         "alone": _("You are in the call. The others have not joined yet."),
@@ -30,13 +29,7 @@ def _labels():
         "stop_share": _("Stop sharing"),
         "share_failed": _("The screen could not be shared."),
         "reconnecting": _("Reconnecting to %(name)s…"),
-        "weak": _("The line to %(name)s is weak: switch to sound only?"),
-        "sound_only": _("Sound only"),
         "no_credentials": _("The call is not open right now."),
-        "rtt": _("round trip"),
-        "loss": _("loss"),
-        "bitrate": _("bitrate"),
-        "route": _("route"),
     }
 
 
