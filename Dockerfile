@@ -1,9 +1,10 @@
 FROM python:3.13-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/summit
 WORKDIR /app
-# The live stage: nginx with the RTMP module (the `media` service) and ffmpeg (the worker's replays).
+# The live stage: nginx with the RTMP module (the `media` service) and ffmpeg (the worker's replays);
+# coturn for meeting calls (the `turn` service).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nginx libnginx-mod-rtmp ffmpeg \
+ && apt-get install -y --no-install-recommends nginx libnginx-mod-rtmp ffmpeg coturn \
  && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt constraints.txt ./
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt

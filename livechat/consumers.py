@@ -24,6 +24,7 @@ from livechat.db import call
 from livechat.frames import client_id_of, parse_frame
 from livechat.hub import DATABASE_DOWN, TooManySockets, Unavailable, encode, hubs
 from livechat.modules import COMMANDS
+from livechat.signals import room_socket_closed
 from livechat.wire import text_frame, writer_for
 from summit.errors import NotFound, NotSignedIn, ServiceError
 
@@ -216,6 +217,10 @@ class RoomConsumer(AsyncConsumer):
             self.lapse.cancel()
         if self.hub is not None:
             await self.hub.leave(self)
+        # One app's cleanup failing must not keep the attendance row open: robust, and logged.
+        for receiver, outcome in await room_socket_closed.asend_robust(sender=None, connection=self):
+            if isinstance(outcome, Exception):
+                log.error("room %s: %r failed on a closed socket", self.room_id, receiver, exc_info=outcome)
         if self.attendance_id is not None:
             try:
                 await call(services.do_leave_room, self.attendance_id)

@@ -117,6 +117,14 @@ class Envelope:
         return cls(None, None, {"all": encode(frame)})
 
     @classmethod
+    def for_person(cls, user_id, frame):
+        """A frame only this person's sockets get, whatever their kind (the `own:` texts)."""
+        text = encode(frame)
+        texts = {kind: None for kind in services.VIEWER_KINDS}
+        texts.update({f"own:{kind}": text for kind in services.VIEWER_KINDS})
+        return cls(None, user_id, texts)
+
+    @classmethod
     def from_wire(cls, data):
         raw = json.loads(data)
         return cls(raw["seq"], raw["actor"], raw["texts"])
@@ -546,7 +554,13 @@ class Hubs:
         """An ephemeral frame to every socket of a room, in every process, from anything running in this
         loop (an HTTP view, such as the media server's callbacks): the same path as `publish_ephemeral`,
         whether or not this process holds a socket of the room."""
-        envelope = Envelope.ephemeral(frame)
+        await self._send_everywhere(room_id, Envelope.ephemeral(frame))
+
+    async def send_to_person(self, room_id, user_id, frame):
+        """An ephemeral frame to one person's sockets in a room, in every process (a call's signalling)."""
+        await self._send_everywhere(room_id, Envelope.for_person(user_id, frame))
+
+    async def _send_everywhere(self, room_id, envelope):
         if not self.redis_url:
             hub = self.rooms.get(room_id)
             if hub is not None:
@@ -661,6 +675,19 @@ def recheck_in_this_process(user_id, ended_session=None):
         try:
             # A fresh context: the caller's may be a sync_to_async thread's, which the rechecks must not inherit.
             loop.call_soon_threadsafe(found.recheck_person, user_id, ended_session, context=contextvars.Context())
+        except RuntimeError:  # that loop has closed
+            pass
+
+
+def broadcast_in_this_process(room_id, frame):
+    """From any thread: an ephemeral frame to the room's sockets held by every event loop of this process."""
+    envelope = Envelope.ephemeral(frame)
+    for loop, found in list(_hubs.items()):
+        hub = found.rooms.get(room_id)
+        if hub is None:
+            continue
+        try:
+            loop.call_soon_threadsafe(hub.inbox.put_nowait, envelope, context=contextvars.Context())
         except RuntimeError:  # that loop has closed
             pass
 

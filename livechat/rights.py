@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 from events.models import Company, Registration, Room, Session, Speaker
 from livechat import keys, services
 from livechat.db import call
-from livechat.hub import DATABASE_DOWN, recheck_in_this_process
+from livechat.hub import DATABASE_DOWN, Envelope, broadcast_in_this_process, recheck_in_this_process
 from summit.errors import NotSignedIn, ServiceError
 from summit.redis_connections import sync_client
 
@@ -67,6 +67,22 @@ def _announce(user_id, ended_session):
     except (RedisError, OSError) as error:
         # Sockets on other processes keep their rights until they reconnect; say so where operators look.
         log.warning("rights of person %s changed but other processes were not told (%s)", user_id, error)
+
+
+def tell_room(room_id, frame):
+    """After commit, an ephemeral frame to every socket of a room on every process, from a service running in
+    a request or a worker (the calls app ends a cancelled meeting's call this way)."""
+    transaction.on_commit(lambda: _tell_room(room_id, frame))
+
+
+def _tell_room(room_id, frame):
+    if not settings.REDIS_URL:
+        broadcast_in_this_process(room_id, frame)
+        return
+    try:
+        _redis().publish(keys.room_channel(room_id), Envelope.ephemeral(frame).wire())
+    except (RedisError, OSError) as error:
+        log.warning("room %s: %s not sent (%s)", room_id, frame.get("type"), error)
 
 
 def _redis():

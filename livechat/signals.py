@@ -4,6 +4,8 @@ livechat never imports the apps that answer: the stage, polls and judging connec
 in their AppConfig.ready().
 """
 
+from django.dispatch import Signal
+
 from summit.plugins import Contributions
 
 # room_id, viewers [(user_id, kind)] -> {key: [one JSON-able value per viewer, in order]}: parts of
@@ -23,6 +25,10 @@ room_tick = Contributions()
 # sockets (livechat/people.py) poll it for the notices other processes (the worker) stored; the
 # scheduler answers with its notices table.
 notice_feeds = Contributions()
+
+# connection (async receivers), sent after a room socket closed: what higher apps undo (the calls app
+# frees the person's seat in a call). Event: answers are ignored; a receiver that fails is logged.
+room_socket_closed = Signal()
 
 # request, room, session (the live one, or None) -> safe HTML or "": what is drawn beside the stage
 # (judging: the juror's score form and the people's-choice button).

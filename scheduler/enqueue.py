@@ -9,5 +9,6 @@ be reached never turns a committed change into an error (summit/celery.py).
 from summit.celery import delay_on_commit
 
 
-def enqueue(task_name, *args):
-    delay_on_commit(task_name, *args)
+def enqueue(task_name, *args, eta=None):
+    """`eta` (an aware datetime) holds the task back until then; the task still checks it is due."""
+    delay_on_commit(task_name, *args, eta=eta)

@@ -6,8 +6,9 @@ The scheduler knows nothing about meetings or interests; apps answer
     class MeetingNotices:
         name = "meeting"
         def recipients(self, target_id, change, actor_id): -> [user ids to tell]
-        def describe(self, target_id, change, user): -> {"title", "body", "url"} or None
-                                                       (called in the recipient's language)
+        def describe(self, target_id, change, user): -> {"title", "body", "url", "mail"?} or None
+                                                       (called in the recipient's language;
+                                                       "mail": False tells in-app only)
 
     notice_sources.connect(lambda **signal: MEETING_NOTICES, weak=False, dispatch_uid=...)
     meeting_changed.connect(scheduler.receivers.notice_receiver("meeting", "meeting_id"), dispatch_uid=...)
@@ -122,7 +123,8 @@ def do_send_notices(source_name, target_id, change, actor_id, key):
             notice = Notification.objects.get(user=user, key=key)
         else:
             told += 1
-        _mail_once(notice, user, profile, text)
+        if text.get("mail", True):  # a source may tell in-app only (a call's "waiting" notice)
+            _mail_once(notice, user, profile, text)
     return told
 
 

@@ -16,8 +16,9 @@ app.autodiscover_tasks()
 log = logging.getLogger(__name__)
 
 
-def delay_on_commit(task, *args):
+def delay_on_commit(task, *args, eta=None):
     """`task.delay(*args)` once the current transaction commits; `task` is a task or its registered name.
+    With `eta` (an aware datetime) the worker holds it back until then.
 
     Queueing is an after-effect of a change that has committed: if the broker
     (Redis) cannot be reached the change stands, the request that made it
@@ -26,13 +27,13 @@ def delay_on_commit(task, *args):
     A name is looked up when the task is sent, in the app's registry, so eager
     mode and routing behave exactly as a direct `.delay()` would.
     """
-    transaction.on_commit(lambda: _delay(task, args))
+    transaction.on_commit(lambda: _delay(task, args, eta))
 
 
-def _delay(task, args):
+def _delay(task, args, eta):
     if isinstance(task, str):
         task = current_app.tasks[task]
     try:
-        task.delay(*args)
+        task.apply_async(args, eta=eta)
     except (OperationalError, RedisError, OSError) as error:
         log.error("task %s%r not queued: the broker is unreachable (%s)", task.name, args, error)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "stage",
     "judging",
     "privacy",
+    "calls",
     # Only for its `make_attendees` command (bench/attendees.py): the load benchmark's signed-in people.
     "bench",
 ]
@@ -280,6 +281,20 @@ RTMP_SERVER_URL = env_url(
 )
 HLS_FRAGMENT_SECONDS = env_int("HLS_FRAGMENT_SECONDS", 2)
 HLS_PLAYLIST_SECONDS = env_int("HLS_PLAYLIST_SECONDS", 8)
+
+# Meeting calls' TURN server, coturn (docs/calls.md): browsers reach it on TURN_HOST:TURN_PORT (UDP and TCP)
+# with short-lived TURN REST credentials signed with TURN_SECRET, which coturn holds as its static-auth-secret.
+TURN_PORT = env_int("TURN_PORT", 3478, minimum=1)
+TURN_HOST = env_str("TURN_HOST", urlsplit(SITE_URL).hostname or "127.0.0.1")
+# A `turns:` URL for networks that only let HTTPS out (coturn's TLS listener on 443; docs/operations.md).
+TURN_TLS_URL = env_str("TURN_TLS_URL")
+if TURN_TLS_URL and not TURN_TLS_URL.startswith("turns:"):
+    raise ImproperlyConfigured("TURN_TLS_URL must be a turns: URL, e.g. turns:turn.example.org:443?transport=tcp")
+TURN_SECRET = (
+    env_str("TURN_SECRET") or salted_hmac("calls.turn-rest", "", secret=SECRET_KEY, algorithm="sha256").hexdigest()
+)
+# How long call credentials stay valid: past it coturn refuses them; the page fetches fresh ones before then.
+TURN_CREDENTIAL_SECONDS = env_int("TURN_CREDENTIAL_SECONDS", 4 * 3600, minimum=60)
 
 # Request size: a JSON API and forms, nothing larger.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)

@@ -194,7 +194,7 @@ def interested_notice_parties(interest_id):
     interest = Interest.objects.select_related("summit", "company", "person").filter(pk=interest_id).first()
     if interest is None:
         return None, []
-    members = interest.company.members.exclude(pk=interest.person.user_id).values_list("pk", flat=True)
+    members = interest.company.members.exclude(pk__in=[interest.person.user_id]).values_list("pk", flat=True)
     return interest, list(members)
 
 
