@@ -15,8 +15,10 @@ import urllib.request
 
 import pytest
 import redis
+from django.core.cache.backends.locmem import LocMemCache
 
-from events import services
+from events import schedule_cache, services
+from summit.cache import BestEffortCache
 from tests.conftest import services_required
 from tests.servers import ROOT, free_port, server_database, server_env, start_daphne, stop
 from tests.test_live_outage import OwnRedis
@@ -228,3 +230,50 @@ def test_a_redis_error_no_service_handled_is_a_json_503_on_the_api_and_a_503_pag
     assert api.json()["detail"]
     page = client.post(f"/summits/{summit.slug}/sessions/{keynote.pk}/bookmark/")
     assert page.status_code == 503 and page["Content-Type"].startswith("text/html")
+
+
+class SwitchableCache(LocMemCache):
+    """A local cache that can be 'down': every call raises what redis-py raises for a Redis that is gone."""
+
+    down = False
+
+    def _call(self, name, *args, **kwargs):
+        if self.down:
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        return getattr(super(), name)(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+
+def test_schedule_documents_come_from_the_database_while_the_cache_is_down_and_a_missed_change_is_not_forgotten(
+    monkeypatch,
+):
+    backend = SwitchableCache("schedule-outage", {})
+    monkeypatch.setattr(schedule_cache, "shared_cache", lambda: BestEffortCache(backend))
+    monkeypatch.setattr(schedule_cache, "_served", {})
+    monkeypatch.setattr(schedule_cache, "_bump_owed", False)
+    programme = ["v1"]
+    built = []
+
+    def build():
+        built.append(programme[0])
+        return programme[0]
+
+    def read():
+        return schedule_cache.document("api", "roadshow", "", "en", build)
+
+    assert (read(), read()) == ("v1", "v1") and built == ["v1"]  # built once, then kept
+    backend.down = True
+    programme[0] = "v2"
+    schedule_cache.forget_schedules()  # the programme changed while the cache could not hear of it
+    assert (read(), read()) == ("v2", "v2") and built == ["v1", "v2", "v2"]  # from the database each time
+    backend.down = False
+    assert read() == "v2"  # the owed change is told first: the document kept from v1 is not served
+    assert read() == "v2" and built == ["v1", "v2", "v2", "v2"]
