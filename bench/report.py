@@ -408,8 +408,13 @@ def registrations_section(storm):
         f"{rows}\n\nMails written by the worker: {storm['mails']:,}. Known addresses mailed exactly once: "
         f"{storm['known_mailed_once']:,} of {storm['people']:,}; twice or more: {storm['known_mailed_twice_or_more']}; "
         f"never: {storm['known_not_mailed']}; mails to the new addresses: {storm['other_mails']}. "
-        f"The last sign-in mail was written {fmt(storm['mails_done_after_s'])} s after the known phase began. "
-        "*new*: addresses nobody had "
+        + (
+            f"The last sign-in mail was written {fmt(storm['mails_done_after_s'])} s after the known phase began. "
+            if storm["known_mailed_once"] + storm["known_mailed_twice_or_more"] == storm["people"]
+            else f"The scenario stopped waiting for the rest {fmt(storm['mails_done_after_s'])} s after the known "
+            "phase began. "
+        )
+        + "*new*: addresses nobody had "
         "registered (201: account, registration, session); *known*: addresses with an account (202: a single-use "
         "sign-in link, mailed by a real Celery worker through Django's file backend, every mail read back). Every "
         "visitor opens its own connection from 127.0.0.1 (a GET of the CSRF cookie, then the timed POST), so the "

@@ -11,7 +11,7 @@ from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # A scenario may be skipped only because the code it measures is not there yet.
-TIMEOUT = 300
+TIMEOUT = 600  # a quiet machine needs about two minutes; a shared one under load, several times that
 ACCEPTED_NOT_RUN = ("not merged yet", "the textbook consumer has no Q&A")
 
 
@@ -92,6 +92,6 @@ def test_bench_smoke_runs_every_scenario_and_loses_nothing(transactional_db, red
     assert storm["phases"]["new"]["statuses"] == {"201": people}, storm
     assert storm["phases"]["known"]["statuses"] == {"202": people}, storm
     assert (storm["known_mailed_once"], storm["known_not_mailed"], storm["other_mails"]) == (people, 0, 0), storm
-    assert all(entry["generator_cpu_us_per_frame"] for entry in delivered)
+    assert all(entry["generator_cpu_us_per_frame"] is not None for entry in delivered)
     assert (tmp_path / "b.md").read_text().startswith("# Benchmarks")
     assert (tmp_path / "bench-p99.svg").read_text().startswith("<svg")
