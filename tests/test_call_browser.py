@@ -133,7 +133,8 @@ def sees(page, other_id, timeout=CONNECT_MS):
             timeout=timeout,
         )
     except Exception as error:
-        raise AssertionError(f"no picture of {other_id}: {page.evaluate(TILES, page.query_selector('#call'))}") from error
+        shown = page.evaluate(TILES, page.query_selector("#call"))
+        raise AssertionError(f"no picture of {other_id}: {shown}") from error
     first = int(page.locator(video).get_attribute("data-frames-decoded"))
     page.wait_for_function(
         "([selector, first]) => Number(document.querySelector(selector).dataset.framesDecoded) > first",
