@@ -18,7 +18,7 @@ from tests.servers import CHROMIUM, CHROMIUM_ARGS, database_url_for, free_port, 
 pytestmark = [pytest.mark.browser, pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
 FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-CONNECT_MS = 30000
+CONNECT_MS = 60000  # the machine is shared: three browsers encoding and decoding video take their time
 
 
 @pytest.fixture
@@ -114,17 +114,27 @@ def person(browser, base, meeting, name, query="?ice=relay", init_script=None):
     return page
 
 
+# What the page shows of each connection, for a failure's message.
+TILES = """call => [call.dataset.me, call.querySelector("[data-call-note]").textContent,
+  ...[...call.querySelectorAll("figure")].map((figure) => JSON.stringify({...figure.dataset,
+     ...(figure.querySelector("video")?.dataset ?? {})}))].join(" | ")"""
+
+
 def sees(page, other_id, timeout=CONNECT_MS):
     """Waits until `other_id`'s picture plays on `page`, relayed, and its decoded frames keep rising."""
     video = f"video[data-call-remote][data-user-id='{other_id}']"
-    page.wait_for_function(
-        """selector => {
-            const video = document.querySelector(selector);
-            return video && video.videoWidth > 0 && Number(video.dataset.framesDecoded || 0) > 0;
-        }""",
-        arg=video,
-        timeout=timeout,
-    )
+    try:
+        page.wait_for_function(
+            """selector => {
+                const video = document.querySelector(selector);
+                return video && video.videoWidth > 0 && Number(video.dataset.framesDecoded || 0) > 0;
+            }""",
+            arg=video,
+            timeout=timeout,
+        )
+    except Exception as error:
+        shown = page.evaluate(TILES, page.query_selector("#call"))
+        raise AssertionError(f"no picture of {other_id}: {shown}") from error
     first = int(page.locator(video).get_attribute("data-frames-decoded"))
     page.wait_for_function(
         "([selector, first]) => Number(document.querySelector(selector).dataset.framesDecoded) > first",
