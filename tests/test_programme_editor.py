@@ -148,7 +148,8 @@ def test_an_overlap_is_refused_on_the_form_in_the_organisers_language(french_org
         client, EDITOR + "sessions/new/", session_form(main_stage, "Clash", "2027-03-29T09:30", "2027-03-29T10:30")
     )
     assert response.status_code == 422
-    assert "Opening keynote » a déjà lieu dans Main stage à cet horaire." in response.content.decode()
+    assert "Opening keynote\u00a0» a déjà lieu dans Main stage à cet horaire\u202f: " in response.content.decode()
+    assert "(Europe/Paris)." in response.content.decode()  # says when the other session is
     assert 'value="Clash"' in response.content.decode()  # what was typed is kept
     assert not Session.objects.filter(title="Clash").exists()
 
