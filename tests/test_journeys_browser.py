@@ -100,6 +100,8 @@ def test_an_attendee_in_shanghai_registers_plans_and_talks_in_the_room(browser, 
     typed = TYPED[language]
     me = Journey(browser, demo["url"], language, timezone_id="Asia/Shanghai", viewport=PHONE)
     me.goto(f"{S}/")
+    header = me.page.locator("header.site").bounding_box()
+    assert header["height"] <= 0.15 * PHONE["height"], f"the header takes {header['height']}px of 844"
     me.screenshot("attendee-home")
     me.page.locator(f"a[href^='{S}/register/']").first.click()
     me.check()
@@ -113,7 +115,7 @@ def test_an_attendee_in_shanghai_registers_plans_and_talks_in_the_room(browser, 
 
     # The schedule in Shanghai time: the page's first time is the API's start, read in Shanghai.
     me.goto(f"{S}/schedule/")
-    assert "Asia/Shanghai" in me.page.inner_text("[data-zone-label]")
+    assert me.page.text_content("[data-zone-label]") == "Asia/Shanghai"  # folded in the phone menu
     first = me.page.locator("li.slot[data-session]").first
     session_id = int(first.get_attribute("data-session"))
     starts = dt.datetime.fromisoformat(first.locator("p.time time").first.get_attribute("datetime"))
@@ -134,6 +136,8 @@ def test_an_attendee_in_shanghai_registers_plans_and_talks_in_the_room(browser, 
     me.goto(f"{S}/rooms/main-stage/")
     me.page.wait_for_selector("#room[data-connection=live]")
     me.screenshot("attendee-room")
+    stage, tabs = (me.page.locator(css).bounding_box() for css in (".room-stage", ".room-tabs"))
+    assert stage["y"] < tabs["y"], "on a phone the video stays on top, the tabs under it"
     open_tab(me, "chat")
     me.page.fill("#chat-body", typed["chat"])
     me.page.press("#chat-body", "Enter")
