@@ -4,10 +4,11 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from django.db import OperationalError as DatabaseUnavailable
 from redis.exceptions import RedisError
 
 from events.api import router as events_router
-from summit.errors import ServiceError, unavailable_for_redis
+from summit.errors import ServiceError, unavailable_for
 from summit.openapi import document_shared_answers
 
 
@@ -29,9 +30,11 @@ def service_error(request, exc):
 
 
 @api.exception_handler(RedisError)
-def redis_unreachable(request, exc):
-    """What no service turned into an answer of its own: 503, never a 500 (docs/operations.md)."""
-    return service_error(request, unavailable_for_redis(exc))
+@api.exception_handler(DatabaseUnavailable)
+def outage(request, exc):
+    """Redis unreachable, the database down or its pool exhausted, and no service turned it into an answer of
+    its own: 503 with a JSON detail, never a 500 (docs/operations.md)."""
+    return service_error(request, unavailable_for(exc))
 
 
 @api.exception_handler(AuthenticationError)

@@ -6,6 +6,8 @@ The API answers `{"detail": ...}` with `status`; the websocket sends an
 
 import logging
 
+from redis.exceptions import RedisError
+
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,13 @@ class Unavailable(ServiceError):
         self.retry_after = retry_after
 
 
-def unavailable_for_redis(error):
-    """The Unavailable a RedisError no service handled becomes, logged: the API's and the pages' last resort."""
-    log.warning("answered 503: Redis is unreachable (%s)", error)
+def unavailable_for(error):
+    """The Unavailable that an outage no service handled becomes, logged: the API's and the pages' last resort.
+
+    `error` is a RedisError (Redis unreachable) or the database's OperationalError: down, or every pooled
+    connection busy for DB_POOL_TIMEOUT (a registration storm). Both pass: the client may retry.
+    """
+    log.warning(
+        "answered 503: %s is unavailable (%s)", "Redis" if isinstance(error, RedisError) else "the database", error
+    )
     return Unavailable(_("This is unavailable for a moment. Try again shortly."))

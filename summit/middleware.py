@@ -6,9 +6,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja.utils import check_csrf
+from django.db import OperationalError as DatabaseUnavailable
 from redis.exceptions import RedisError
 
-from summit.errors import NotSignedIn, ServiceError, unavailable_for_redis
+from summit.errors import NotSignedIn, ServiceError, unavailable_for
 
 API_PREFIX = "/api/"
 # The methods that change something; any other is read-only or answered 405 by the API.
@@ -18,7 +19,8 @@ UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 class ServiceErrorMiddleware:
     """Turns a service error raised by a page view into a page with the right status.
 
-    A RedisError no service handled is a plain 503 page, never a 500 (docs/operations.md).
+    A RedisError or database OperationalError (down, or its pool exhausted) no service handled is a plain
+    503 page, never a 500 (docs/operations.md).
     """
 
     def __init__(self, get_response):
@@ -28,8 +30,8 @@ class ServiceErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, RedisError):
-            exception = unavailable_for_redis(exception)
+        if isinstance(exception, (RedisError, DatabaseUnavailable)):
+            exception = unavailable_for(exception)
         if not isinstance(exception, ServiceError):
             return None
         if isinstance(exception, NotSignedIn):
