@@ -491,6 +491,27 @@ def start_media_server(config_path, rtmp_port, log_path):
     pytest.fail(f"nginx did not listen on {rtmp_port} within {MEDIA_START_SECONDS}s")
 
 
+def start_media_script(env, rtmp_port, log_path):
+    """scripts/media (what `make run` supervises) on `env`'s settings, once its RTMP port answers."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [str(ROOT / "scripts" / "media")],
+            cwd=ROOT,
+            env={**env, "PYTHON": sys.executable},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + MEDIA_START_SECONDS + 45  # it runs manage.py first
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"scripts/media exited with {process.returncode}:\n{Path(log_path).read_text()[-3000:]}")
+        if _answers(rtmp_port, None):
+            return process
+        time.sleep(0.1)
+    stop(process)
+    pytest.fail(f"scripts/media did not listen on {rtmp_port}:\n{Path(log_path).read_text()[-3000:]}")
+
+
 def start_celery_worker(env, log_path):
     """A real worker (solo pool: one process to stop), returned once it says it is ready."""
     with open(log_path, "w") as log:

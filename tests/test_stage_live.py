@@ -36,6 +36,7 @@ from tests.servers import (
     require_media_server,
     start_celery_worker,
     start_daphne,
+    start_media_script,
     start_media_server,
     stop,
 )
@@ -95,9 +96,9 @@ class MediaStack:
         self.processes = []
 
     def start(self):
-        """Render the configuration (restream targets included), then start nginx, the worker and Daphne."""
-        mediaconfig.write_config()
-        self.processes.append(start_media_server(mediaconfig.config_path(), self.rtmp_port, self.tmp / "nginx.log"))
+        """Start the media server as `make run` does (scripts/media: it renders the configuration and reloads
+        nginx when a channel, target or replay changes it), then the worker and Daphne."""
+        self.processes.append(start_media_script(self.env, self.rtmp_port, self.tmp / "nginx.log"))
         self.processes.append(start_celery_worker(self.env, self.tmp / "worker.log"))
         self.processes.append(start_daphne(self.web_port, self.env, self.tmp / "daphne.log", ready_path="/"))
 
@@ -306,6 +307,8 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         assert {r["session_id"] for r in recordings} == {live_pitch.pk}
         assert {r["language"] for r in recordings} == {"original", "fr"}
         video = next(r for r in recordings if r["language"] == "original")
+        # The media server serves a replay once its configuration names it (scripts/media reloads it).
+        await until(lambda: playlist_with_segments(video["url"]), 30, "the replay to be served", stack)
         probe = subprocess.run(
             [
                 "ffprobe",
@@ -471,6 +474,7 @@ async def test_private_rooms_stream_plays_only_under_a_signed_grant_and_nothing_
     for address in refused:
         with pytest.raises(urllib.error.HTTPError) as refusal:
             await asyncio.to_thread(fetch, address)
+        refusal.value.close()
         assert refusal.value.code == 403, address
 
     log = (stack.tmp / "nginx.log").read_text()
