@@ -257,8 +257,13 @@ if not re.fullmatch(r"[A-Za-z0-9_-]{16,}", MEDIA_SECRET):
 RTMP_SERVER_URL = env_url(
     "RTMP_SERVER_URL", f"rtmp://{urlsplit(SITE_URL).hostname}:{RTMP_PORT}/live", schemes=("rtmp",)
 )
-HLS_FRAGMENT_SECONDS = env_int("HLS_FRAGMENT_SECONDS", 2)
-HLS_PLAYLIST_SECONDS = env_int("HLS_PLAYLIST_SECONDS", 8)
+# How far attendees are behind the presenter (docs/stage.md, "Latency"): "low" (1 s fragments, the
+# player 1.5 s behind the live edge, about 3 s glass to glass) for a small audience on the origin;
+# "cdn" (2 s fragments, three behind the edge) for a large one behind a CDN, fewer requests per viewer.
+STAGE_LATENCY = env_choice("STAGE_LATENCY", "low", ("low", "cdn"))
+_HLS_PROFILE = {"low": (1, 4), "cdn": (2, 10)}[STAGE_LATENCY]  # fragment, live playlist (seconds)
+HLS_FRAGMENT_SECONDS = env_int("HLS_FRAGMENT_SECONDS", _HLS_PROFILE[0])
+HLS_PLAYLIST_SECONDS = env_int("HLS_PLAYLIST_SECONDS", _HLS_PROFILE[1])
 
 # Request size: a JSON API and forms, nothing larger.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
