@@ -509,14 +509,6 @@ def test_the_schedule_links_a_finished_session_to_its_replay_and_never_to_a_hidd
 # --- the backstage: a preview before the session, on air when it starts or an organiser says so --------------
 
 
-@pytest.fixture
-def coming_pitch(summit, pitch_room, fair_vision):
-    """Fair Vision's pitch, 30 minutes from now; nothing is on in the room before it."""
-    return make_session(
-        summit, pitch_room, "Fair Vision pitch", timezone.now() + dt.timedelta(minutes=30), company=fair_vision
-    )
-
-
 def _public_name(room, language="original"):
     return Channel.objects.get(room=room, language=language).public_name
 
