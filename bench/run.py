@@ -28,6 +28,7 @@ SUMMIT_SLUG = "bench"
 DEMO_SLUG = "sophia-qingdao-ai-ict-roadshow"
 APPS = {"real": "summit.asgi:application", "textbook": "bench.textbook_asgi:application"}
 SCENARIOS = ["ramp", "rooms", "burst", "join_storm", "votes", "polls", "idle", "http", "report", "store", "processes"]
+SCENARIOS += ["stage_latency"]  # bench/stage_latency.py: the stage's glass-to-glass delay per latency profile
 
 
 def parse_args(argv):
@@ -232,7 +233,7 @@ def attendees_needed(sizes):
 
 
 def run_scenarios(bench, target, only, ramp_designs):
-    from bench import scenarios
+    from bench import scenarios, stage_latency
 
     not_merged = "not run: the real consumer (livechat) is not merged yet"
     wanted = set(only or SCENARIOS)
@@ -276,6 +277,7 @@ def run_scenarios(bench, target, only, ramp_designs):
         ("http", lambda: scenarios.http(bench, "textbook" if not bench.real_available else target)),
         ("report", lambda: scenarios.attendance_report(bench, target)),
         ("store", lambda: scenarios.store_rate(bench, target)),
+        ("stage_latency", lambda: stage_latency.scenario(bench)),
         # Last: the run's time budget may leave it out.
         ("processes", lambda: scenarios.processes_room(bench, target)),
     ]
