@@ -341,7 +341,7 @@ def latency_advice():
 def go_live_labels():
     """The strings static/js/go-live.js shows as the stream starts, waits backstage and stops."""
     return {
-        "on_air": _("On air: attendees see your stream now."),
+        "on_air": _("On air: attendees see the stream now."),
         "backstage": _(
             "Backstage: only your company and the organisers see this preview. It goes on air when "
             "your session starts, or when an organiser puts it on air."
