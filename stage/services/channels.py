@@ -38,8 +38,8 @@ LANGUAGE_NAMES = dict(settings.LANGUAGES)
 # How long before their session a company's members may read the keys and publish into the backstage.
 BACKSTAGE = dt.timedelta(hours=1)
 # Glass-to-glass delay per STAGE_LATENCY profile, measured by `make bench` (bench/stage_latency.py,
-# docs/benchmarks.md): what the Go live page tells presenters, rounded up to the second.
-MEASURED_LATENCY_SECONDS = {"low": 3, "cdn": 8}
+# docs/benchmarks.md): what the Go live page tells presenters, rounded to the second.
+MEASURED_LATENCY_SECONDS = {"low": 2, "cdn": 6}
 
 
 def label_for(language):

@@ -4,12 +4,12 @@
 // hls.js runs without its web worker so the page's Content-Security-Policy needs no worker-src. How
 // far behind the live edge it plays follows the summit's STAGE_LATENCY profile, which the page puts on
 // the video as data-latency (docs/stage.md, "Latency"; measured by bench/stage_latency.py):
-// - "low" (1 s fragments): 1.5 s behind the newest segment's end, caught up by playing up to 1.5× faster
-//   when it falls more than 3 s behind: about 3 s glass to glass, a playlist request a second per viewer.
+// - "low" (1 s fragments): 1 s behind the newest segment's end, caught up by playing up to 1.5× faster
+//   after a stall, and by a jump past 3 s: about 2 s glass to glass, a playlist request a second per viewer.
 // - "cdn" (2 s fragments): three fragments behind, gentle catch-up: more buffer for a cache in between.
 // nginx-rtmp cuts whole segments (no LL-HLS parts), so lowLatencyMode stays off.
 export const LIVE_PROFILES = {
-  low: { liveSyncDuration: 1.5, liveMaxLatencyDuration: 3, maxLiveSyncPlaybackRate: 1.5 },
+  low: { liveSyncDuration: 1, liveMaxLatencyDuration: 3, maxLiveSyncPlaybackRate: 1.5 },
   cdn: { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 6, maxLiveSyncPlaybackRate: 1.1 },
 };
 
