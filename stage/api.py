@@ -7,6 +7,7 @@ from ninja.security import django_auth
 
 from events.services import access_room, access_summit
 from stage.services import channels, replays, restream
+from stage.views import announce
 
 router = Router(tags=["stage"])
 
@@ -40,12 +41,16 @@ class StageOut(Schema):
 class KeyOut(Schema):
     language: str
     label: str
+    use: str
     stream_key: str
     live: bool
+    on_air: bool
+    preview_url: str
 
 
 class IngestOut(Schema):
     server: str
+    status: str
     keys: list[KeyOut]
 
 
@@ -77,6 +82,13 @@ def get_ingest(request, slug: str, room: str):
 @router.post("/summits/{slug}/rooms/{room}/ingest/rotate/", response=IngestOut, auth=django_auth)
 def rotate_keys(request, slug: str, room: str):
     return channels.do_rotate_keys(channels.access_ingest(request.user, slug, room))
+
+
+@router.post("/summits/{slug}/rooms/{room}/ingest/on-air/", response=IngestOut, auth=django_auth)
+def put_on_air(request, slug: str, room: str):
+    room = access_room(access_summit(slug), room)
+    announce(channels.do_put_on_air(request.user, room))
+    return channels.ingest_for(room)
 
 
 @router.get("/summits/{slug}/rooms/{room}/restream/", response=list[TargetOut], auth=django_auth)

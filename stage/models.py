@@ -37,6 +37,9 @@ class Channel(models.Model):
     public_name = models.CharField(max_length=64, unique=True, default=new_public_name)
     embed_url = models.URLField(blank=True, help_text=_("An embedded player for this language, used when not live."))
     live_since = models.DateTimeField(null=True, blank=True)
+    # While publishing: False in the backstage (a preview for the presenting company and organisers),
+    # True once attendees see it (their session started, or an organiser put it on air).
+    on_air = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "language"], name="one_stage_channel_per_language")]

@@ -4,6 +4,8 @@ The callbacks are async: they run in Daphne's event loop, so `stage.state` goes 
 loop's room hubs (livechat/hub.py), to every socket of the room on every process.
 """
 
+from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseRedirectBase
@@ -48,6 +50,11 @@ async def _announce(room_id):
     await hubs().broadcast(room_id, frame)
 
 
+def announce(room_id):
+    """`stage.state` to the room's sockets from a sync view (Daphne runs it on its loop's hubs)."""
+    async_to_sync(_announce)(room_id)
+
+
 @csrf_exempt
 async def media_publish(request):
     """`on_publish` of the ingest application: a valid key is relayed under its public name."""
@@ -82,9 +89,15 @@ def _ok():
 
 @csrf_exempt
 async def media_update(request):
-    """`on_update` while publishing: a rotated key ends the stream."""
+    """`on_update` while publishing: a rotated key ends the stream; a backstage stream goes on air once
+    its session has started (this check runs every 10 s)."""
     _result, refusal = await _callback(request, media.check_still_publishing)
-    return refusal or _ok()
+    if refusal:
+        return refusal
+    room_id = await call(channels.do_go_on_air_when_the_session_starts, request.POST.get("name", ""))
+    if room_id is not None:
+        await _announce(room_id)
+    return _ok()
 
 
 @csrf_exempt
@@ -129,13 +142,17 @@ async def media_recorded(request):
 
 
 def go_live(request, slug, room_slug):
-    """The presenter's page: server, keys, OBS settings, preview, state; organisers also manage restreams."""
+    """The presenter's page: server, keys, OBS settings, the backstage preview, state; organisers also put
+    the stream on air and manage restreams."""
     room = channels.access_ingest(request.user, slug, room_slug)
     organiser = is_organiser(request.user, room.summit)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "rotate":
+            if action == "on-air":
+                announce(channels.do_put_on_air(request.user, room))
+                messages.success(request, _("On air: attendees see the stream now."))
+            elif action == "rotate":
                 channels.do_rotate_keys(room)
                 messages.success(request, _("New keys are ready: the old ones no longer work."))
             elif action == "add-target":
@@ -162,6 +179,9 @@ def go_live(request, slug, room_slug):
         "preview_url": channels.preview_url(room),
         "ingest_url": reverse("api:ingest", kwargs={"slug": room.summit.slug, "room": room.slug}),
         "labels": channels.go_live_labels(),
+        "latency": channels.latency_advice(),
+        "presenting": channels.presenting_session(request.user, room),
+        "stage_latency": settings.STAGE_LATENCY,
         "targets": restream.restream_targets(request.user, room) if organiser else None,
         "is_organiser": organiser,
     }

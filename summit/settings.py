@@ -279,8 +279,13 @@ for _network in RESTREAM_PERMITTED_NETWORKS:
 RTMP_SERVER_URL = env_url(
     "RTMP_SERVER_URL", f"rtmp://{urlsplit(SITE_URL).hostname}:{RTMP_PORT}/live", schemes=("rtmp",)
 )
-HLS_FRAGMENT_SECONDS = env_int("HLS_FRAGMENT_SECONDS", 2)
-HLS_PLAYLIST_SECONDS = env_int("HLS_PLAYLIST_SECONDS", 8)
+# How far attendees are behind the presenter (docs/stage.md, "Latency"): "low" (1 s fragments, the
+# player 1 s behind the live edge, about 2 s glass to glass) for a small audience on the origin;
+# "cdn" (2 s fragments, three behind the edge, about 6 s) for a large one behind a CDN, fewer requests.
+STAGE_LATENCY = env_choice("STAGE_LATENCY", "low", ("low", "cdn"))
+_HLS_PROFILE = {"low": (1, 4), "cdn": (2, 10)}[STAGE_LATENCY]  # fragment, live playlist (seconds)
+HLS_FRAGMENT_SECONDS = env_int("HLS_FRAGMENT_SECONDS", _HLS_PROFILE[0])
+HLS_PLAYLIST_SECONDS = env_int("HLS_PLAYLIST_SECONDS", _HLS_PROFILE[1])
 
 # Meeting calls' TURN server, coturn (docs/calls.md): browsers reach it on TURN_HOST:TURN_PORT (UDP and TCP)
 # with short-lived TURN REST credentials signed with TURN_SECRET, which coturn holds as its static-auth-secret.

@@ -338,6 +338,16 @@ def live_pitch(summit, pitch_room, fair_vision):
     )
 
 
+@pytest.fixture
+def coming_pitch(summit, pitch_room, fair_vision):
+    """Fair Vision's pitch, 30 minutes from now, nothing on in its room before it: the backstage hour."""
+    from django.utils import timezone
+
+    return make_session(
+        summit, pitch_room, "Fair Vision pitch", timezone.now() + dt.timedelta(minutes=30), company=fair_vision
+    )
+
+
 # --- concurrency: threads, each with its own database connection ----------------------------------
 
 

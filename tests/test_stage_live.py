@@ -333,6 +333,55 @@ async def test_presenter_goes_live_in_two_languages_attendees_hear_it_and_a_repl
         await camille.close()
 
 
+async def test_presenters_stream_before_their_session_plays_backstage_only_until_an_organiser_puts_it_on_air(
+    media_stack, presenter, organiser, attendee_paris, coming_pitch
+):
+    stack = media_stack
+    await orm(stack.start)
+    keys = await orm(ingest_keys, presenter)
+    camille, state = await open_room(stack, attendee_paris)
+    try:
+        assert state["stage"]["status"] == "offline"
+        stack.publish(keys["original"], "backstage", seconds=120)
+        presenter_cookie = await orm(session_cookie, presenter)
+
+        def backstage_preview():
+            ingest = json.loads(fetch(f"{stack.web}{INGEST}", presenter_cookie)[1])
+            original = next(key for key in ingest["keys"] if key["language"] == "original")
+            return original if ingest["status"] == "backstage" else None
+
+        original = await until(backstage_preview, LIVE_WITHIN, "the backstage preview", stack)
+        hls = await until(
+            lambda: playlist_with_segments(original["preview_url"]), LIVE_WITHIN, "the preview's segments", stack
+        )
+        assert hls["segment"][:1] == b"\x47"
+        # The media server told the platform; the room's sockets heard a stage that is still offline.
+        frame = await stage_state_where(camille, lambda f: True, LIVE_WITHIN, stack)
+        assert frame["status"] == "offline" and original["preview_url"] not in json.dumps(frame)
+        cookie = await orm(session_cookie, attendee_paris)
+        stage = json.loads(fetch(f"{stack.web}/api/summits/roadshow/rooms/fair-vision/stage/", cookie)[1])
+        assert stage["status"] == "offline" and original["preview_url"] not in json.dumps(stage)
+
+        organiser_cookie = await orm(session_cookie, organiser)
+        csrf = secrets.token_hex(16)  # a CSRF secret as Django makes them: 32 letters and digits
+        request = urllib.request.Request(
+            f"{stack.web}{INGEST}on-air/",
+            method="POST",
+            headers={
+                "Cookie": f"sessionid={organiser_cookie}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+                "Referer": f"{stack.web}/",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.loads(response.read())["status"] == "on_air"
+        live = await stage_state_where(camille, lambda f: f["status"] == "live", 10, stack)
+        stream = next(s for s in live["streams"] if s["language"] == "original")
+        assert stream["url"] == original["preview_url"]
+    finally:
+        await camille.close()
+
+
 async def test_restream_target_receives_the_rooms_stream_relayed_and_cannot_reach_another_summits_stage(
     media_stack, organiser, attendee_paris, live_pitch, tmp_path
 ):
@@ -543,7 +592,7 @@ def test_attendee_watches_in_their_language_switches_channel_sees_it_end_then_pl
             expect(page.locator("#stage")).to_have_attribute("data-status", "live")
             expect(page.locator("#stage")).to_have_attribute("data-channel", "original")
             page.wait_for_function(playing, timeout=30_000)
-            expect(go_live.locator("#go-live")).to_have_attribute("data-status", "live")
+            expect(go_live.locator("#go-live")).to_have_attribute("data-status", "on_air")
             go_live.wait_for_function(
                 "() => document.getElementById('go-live-preview').currentTime > 1", timeout=30_000
             )

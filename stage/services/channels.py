@@ -1,9 +1,16 @@
 """Who may watch and who may go live: the stage as attendees see it, and the keys presenters get.
 
 A room offers one channel per language: the original (floor) and one per summit language for
-interpreters. Keys are shown only to organisers and to members of the company whose session is
-current or next in the room; rotating them refuses the old ones at the media server's next ask.
+interpreters. Keys are shown only to organisers and to members of a company whose session in the
+room is current or starts within the hour; rotating them refuses the old ones at the media server's
+next ask.
+
+The backstage: a stream that starts in the hour before a session (and no session is on) is a preview
+that only the presenting company and the organisers see on the Go live page; attendees see the room
+offline until the session starts or an organiser puts it on air (`Channel.on_air`).
 """
+
+import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,10 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Room
+from events.models import Room, Session
 from events.services import (
     access_room,
     access_summit,
+    check_organiser,
     check_signed_in,
     is_organiser,
     live_session,
@@ -25,9 +33,14 @@ from events.services import (
 from livechat.services import access_live_room
 from stage.models import ORIGINAL, Channel, Recording, new_public_name, new_stream_key
 from stage.services import media, mediaconfig
-from summit.errors import Forbidden, NotFound, NotSignedIn
+from summit.errors import Conflict, Forbidden, NotFound, NotSignedIn
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
+# How long before their session a company's members may read the keys and publish into the backstage.
+BACKSTAGE = dt.timedelta(hours=1)
+# Glass-to-glass delay per STAGE_LATENCY profile, measured by `make bench` (bench/stage_latency.py,
+# docs/benchmarks.md): what the Go live page tells presenters, rounded to the second.
+MEASURED_LATENCY_SECONDS = {"low": 2, "cdn": 6}
 
 
 def label_for(language):
@@ -62,8 +75,9 @@ def access_stage_room(user, summit_slug, room_slug):
 def stage_state(room, *, now=None):
     """`{status, streams}`: what `stage.state` and `room.state.stage` carry, the same for everybody.
 
-    A channel publishing now is an HLS stream; otherwise its embedded player if it has one (the
-    original falls back to the session's or room's player link), else its HLS address, not live.
+    A channel on air is an HLS stream; otherwise its embedded player if it has one (the original
+    falls back to the session's or room's player link), else an HLS stream that is not live and has
+    no address: a stream in the backstage is a preview whose address attendees never get.
     """
     session = live_session(room, now)
     legacy_embed = session.effective_stream_url if session else room.stream_url
@@ -72,11 +86,11 @@ def stage_state(room, *, now=None):
     streams = []
     for channel in channels:
         embed = channel.embed_url or (legacy_embed if channel.language == ORIGINAL else "")
-        if channel.live_since is None and embed:
+        on_air = channel.live_since is not None and channel.on_air
+        if not on_air and embed:
             stream = {"kind": "embed", "url": embed, "live": True}
         else:
-            url = playlist_url(channel.public_name, room)
-            stream = {"kind": "hls", "url": url, "live": channel.live_since is not None}
+            stream = {"kind": "hls", "url": playlist_url(channel.public_name, room) if on_air else "", "live": on_air}
         streams.append({"language": channel.language, "label": label_for(channel.language), **stream})
     if not any(channel.language == ORIGINAL for channel in channels) and legacy_embed:
         streams.insert(
@@ -198,20 +212,30 @@ def room_state_part(room_id, viewers):
 # --- who may go live -------------------------------------------------------------------
 
 
-def current_or_next_session(room, now=None):
+def presenting_session(user, room, now=None):
+    """`user`'s company's session in `room` that is on now or starts within the hour, if any."""
     now = now or timezone.now()
-    return live_session(room, now) or next_session_in(room, now)
+    return (
+        Session.objects.filter(
+            room=room,
+            status=Session.Status.PUBLISHED,
+            company__members=user,
+            starts_at__lte=now + BACKSTAGE,
+            ends_at__gt=now,
+        )
+        .order_by("starts_at")
+        .first()
+    )
 
 
 def check_can_go_live(user, room):
-    """Organisers; members of the company whose session is current or next in the room."""
+    """Organisers; members of a company whose session in the room is on now or starts within the hour."""
     check_signed_in(user)
     if is_organiser(user, room.summit):
         return
-    session = current_or_next_session(room)
-    if session is not None and session.company_id and session.company.members.filter(pk=user.pk).exists():
+    if presenting_session(user, room) is not None:
         return
-    raise Forbidden(_("Only organisers and the company presenting now or next in this room may go live here."))
+    raise Forbidden(_("Only organisers, and a company from an hour before its session in this room, may go live here."))
 
 
 def can_go_live(user, room):
@@ -226,6 +250,40 @@ def access_ingest(user, summit_slug, room_slug):
     room = access_room(access_summit(summit_slug), room_slug)
     check_can_go_live(user, room)
     return room
+
+
+def backstage_session(room, now=None):
+    """The session a stream starting now waits for backstage: none is on in the room and this one starts
+    within the hour. None when a stream goes straight on air."""
+    now = now or timezone.now()
+    if live_session(room, now) is not None:
+        return None
+    upcoming = next_session_in(room, now)
+    return upcoming if upcoming is not None and upcoming.starts_at <= now + BACKSTAGE else None
+
+
+def check_put_on_air(user, room):
+    """Organisers put a room's backstage stream on air; something must be publishing."""
+    check_organiser(user, room.summit)
+    if not Channel.objects.filter(room=room).exclude(live_since=None).exists():
+        raise Conflict(_("Nothing is streaming into this room yet: start the encoder first."))
+
+
+def do_put_on_air(user, room):
+    """Attendees see every channel publishing in the room from now on, session or not. Returns the room's id."""
+    check_put_on_air(user, room)
+    Channel.objects.filter(room=room, on_air=False).exclude(live_since=None).update(on_air=True)
+    return room.pk
+
+
+def do_go_on_air_when_the_session_starts(stream_key, now=None):
+    """The media server's periodic check of a publishing key: once the backstage is over (a session
+    started), its room's streams go on air. Returns the room's id when that happened now, else None."""
+    channel = Channel.objects.select_related("room__summit").filter(stream_key=stream_key).first()
+    if channel is None or channel.live_since is None or channel.on_air or backstage_session(channel.room, now):
+        return None
+    Channel.objects.filter(room=channel.room, on_air=False).exclude(live_since=None).update(on_air=True)
+    return channel.room_id
 
 
 def do_ensure_channels(room):
@@ -245,30 +303,59 @@ def do_ensure_channels(room):
 def ingest_for(room):
     """`{server, keys}` for someone `check_can_go_live` let through; the room's channels are made on first use."""
     channels = do_ensure_channels(room)
-    return {
-        "server": settings.RTMP_SERVER_URL,
-        "keys": [
-            {
-                "language": channel.language,
-                "label": label_for(channel.language),
-                "stream_key": channel.stream_key,
-                "live": channel.live_since is not None,
-            }
-            for channel in channels
-        ],
+    keys = [
+        {
+            "language": channel.language,
+            "label": label_for(channel.language),
+            "use": key_use(channel.language),
+            "stream_key": channel.stream_key,
+            "live": channel.live_since is not None,
+            "on_air": channel.live_since is not None and channel.on_air,
+            "preview_url": playlist_url(channel.public_name),
+        }
+        for channel in channels
+    ]
+    return {"server": settings.RTMP_SERVER_URL, "status": go_live_status(keys), "keys": keys}
+
+
+def go_live_status(keys):
+    """ "on_air" (attendees see it), "backstage" (a preview only), or "offline" (nothing publishing)."""
+    if any(key["on_air"] for key in keys):
+        return "on_air"
+    return "backstage" if any(key["live"] for key in keys) else "offline"
+
+
+def key_use(language):
+    """Which key is whose, in the presenter's words."""
+    if language == ORIGINAL:
+        return _("Original: the language you speak. Your encoder streams with this key.")
+    return _("Interpretation into %(language)s: for the interpreter into %(language)s, sound only is fine.") % {
+        "language": label_for(language)
     }
 
 
 def preview_url(room):
-    """The original channel's playlist: what the Go live page previews."""
+    """The original channel's playlist: what the Go live page previews, in the backstage as on air."""
     return playlist_url(Channel.objects.get(room=room, language=ORIGINAL).public_name, room)
 
 
-def go_live_labels():
-    """The strings static/js/go-live.js shows as the stream starts and stops."""
+def latency_advice():
+    """What the Go live page says about the delay and the keyframe interval, from the chosen profile."""
     return {
-        "live": _("You are live: attendees see the stream now."),
-        "offline": _("Offline: start streaming from your encoder to go live."),
+        "seconds": MEASURED_LATENCY_SECONDS[settings.STAGE_LATENCY],
+        "keyframe_seconds": settings.HLS_FRAGMENT_SECONDS,
+    }
+
+
+def go_live_labels():
+    """The strings static/js/go-live.js shows as the stream starts, waits backstage and stops."""
+    return {
+        "on_air": _("On air: attendees see the stream now."),
+        "backstage": _(
+            "Backstage: only your company and the organisers see this preview. It goes on air when "
+            "your session starts, or when an organiser puts it on air."
+        ),
+        "offline": _("Offline: nothing is streaming into this room. Start your encoder with the server and key below."),
     }
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from events.services import live_session
 from stage import tasks
+from stage.services.channels import backstage_session
 from stage.models import ORIGINAL, Channel, Recording, RestreamTarget
 from summit.errors import Forbidden, NotFound
 
@@ -140,7 +141,8 @@ def _check_internal_app(app):
 
 
 def do_stream_started(app, public_name, token, now=None):
-    """The relayed stream reached the internal application: the channel is live and being recorded.
+    """The relayed stream reached the internal application: the channel is live (on air, or a preview
+    in the backstage before a session) and being recorded.
 
     Only with the relay token of the platform's 302 or of a room's relay. Returns the room's id, whose
     sockets must hear the new `stage.state`.
@@ -150,10 +152,11 @@ def do_stream_started(app, public_name, token, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         channel = _channel(public_name=public_name)
-        Channel.objects.filter(pk=channel.pk).update(live_since=now)
+        waiting_for = backstage_session(channel.room, now)
+        Channel.objects.filter(pk=channel.pk).update(live_since=now, on_air=waiting_for is None)
         Recording.objects.create(
             room=channel.room,
-            session=live_session(channel.room, now),
+            session=live_session(channel.room, now) or waiting_for,
             language=channel.language,
             public_name=public_name,
             started_at=now,
@@ -165,7 +168,7 @@ def do_stream_stopped(app, public_name, now=None):
     """Publishing ended: the channel is offline. Returns the room's id."""
     _check_internal_app(app)
     channel = _channel(public_name=public_name)
-    Channel.objects.filter(pk=channel.pk).update(live_since=None)
+    Channel.objects.filter(pk=channel.pk).update(live_since=None, on_air=False)
     Recording.objects.filter(public_name=public_name, status=Recording.Status.RECORDING, ended_at=None).update(
         ended_at=now or timezone.now()
     )
@@ -208,4 +211,4 @@ def do_recording_done(app, public_name, path):
 def do_forget_live_streams():
     """The media server is (re)starting, so nothing publishes: a channel it left marked live (it stopped
     without its `on_publish_done`) is offline again. Returns how many were."""
-    return Channel.objects.exclude(live_since=None).update(live_since=None)
+    return Channel.objects.exclude(live_since=None).update(live_since=None, on_air=False)

@@ -92,17 +92,25 @@ def _local(app, name):
     return f"rtmp://127.0.0.1:{settings.RTMP_PORT}/{app}/{name}?token={publish_token(app, name)}"
 
 
+def hls_directives(folder, fragment_seconds, playlist_seconds):
+    """The stage's HLS lines: the latency profile's fragment and playlist lengths (bench/stage_latency.py
+    measures exactly these). The encoder's keyframe interval must divide the fragment."""
+    return [
+        "      hls on;",
+        f"      hls_path {folder / 'hls'};",
+        "      hls_nested on;",
+        f"      hls_fragment {fragment_seconds}s;",
+        f"      hls_playlist_length {playlist_seconds}s;",
+        "      hls_cleanup on;",
+    ]
+
+
 def _stage_app(folder):
     """HLS and recordings under the public name, and the callbacks that say live, offline, recorded."""
     return _confined(
         STAGE_APP,
         [
-            "      hls on;",
-            f"      hls_path {folder / 'hls'};",
-            "      hls_nested on;",
-            f"      hls_fragment {settings.HLS_FRAGMENT_SECONDS}s;",
-            f"      hls_playlist_length {settings.HLS_PLAYLIST_SECONDS}s;",
-            "      hls_cleanup on;",
+            *hls_directives(folder, settings.HLS_FRAGMENT_SECONDS, settings.HLS_PLAYLIST_SECONDS),
             "      record all;",
             f"      record_path {folder / 'recordings'};",
             "      record_unique on;",

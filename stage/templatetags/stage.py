@@ -1,6 +1,7 @@
 """The stage on other apps' pages: the room's player and a session's replays, without their views importing it."""
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
 from stage.services import channels
@@ -24,6 +25,7 @@ def stage_player(context, room):
         "replay_ids": [replay["id"] for replay in replays],
         "stage_url": reverse("api:stage", kwargs={"slug": room.summit.slug, "room": room.slug}),
         "labels": channels.player_labels(),
+        "stage_latency": settings.STAGE_LATENCY,
         "go_live_url": reverse("go-live", args=[room.summit.slug, room.slug])
         if channels.can_go_live(request.user, room)
         else None,

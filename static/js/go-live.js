@@ -1,5 +1,6 @@
-// The Go live page: copy buttons, and the stream's state and preview kept current while the presenter
-// starts their encoder (the ingest endpoint is asked every few seconds; keys rotated elsewhere show too).
+// The Go live page: copy buttons, and the stream's state (offline, backstage, on air) and preview kept
+// current while the presenter starts their encoder (the ingest endpoint is asked every few seconds;
+// keys rotated elsewhere show too). The preview plays in the backstage, before attendees see anything.
 import { Player } from "./stage-player.js";
 
 const REFRESH_MS = 4000;
@@ -25,16 +26,19 @@ for (const button of document.querySelectorAll("button.copy")) {
 }
 
 function show(ingest) {
-  const live = ingest.keys.some((key) => key.live);
-  root.dataset.status = live ? "live" : "offline";
-  document.getElementById("go-live-state").textContent = live ? labels.live : labels.offline;
+  // "offline", "backstage" (a preview only the company and organisers see) or "on_air".
+  root.dataset.status = ingest.status;
+  document.getElementById("go-live-state").textContent = labels[ingest.status] ?? labels.offline;
+  const onAir = document.getElementById("on-air-form");
+  if (onAir) onAir.hidden = ingest.status !== "backstage";
   for (const key of ingest.keys) {
     const badge = root.querySelector(`[data-live-badge="${CSS.escape(key.language)}"]`);
     if (badge) badge.hidden = !key.live;
     const code = document.getElementById(`key-${key.language}`);
     if (code && code.textContent !== key.stream_key) code.textContent = key.stream_key;
   }
-  if (ingest.keys.find((key) => key.language === "original")?.live) player.play(preview.dataset.hls);
+  const original = ingest.keys.find((key) => key.language === "original");
+  if (original?.live) player.play(original.preview_url);
   else player.stop();
 }
 

@@ -1,8 +1,17 @@
 // Plays an HLS address in a <video>: hls.js (vendored, loaded only when needed) where the browser
 // has Media Source Extensions, the browser's own HLS otherwise (Safari, iOS).
 //
-// hls.js runs without its web worker so the page's Content-Security-Policy needs no worker-src, and
-// with a short live edge so presenters and attendees stay a few seconds apart.
+// hls.js runs without its web worker so the page's Content-Security-Policy needs no worker-src. How
+// far behind the live edge it plays follows the summit's STAGE_LATENCY profile, which the page puts on
+// the video as data-latency (docs/stage.md, "Latency"; measured by bench/stage_latency.py):
+// - "low" (1 s fragments): 1 s behind the newest segment's end, caught up by playing up to 1.5× faster
+//   after a stall, and by a jump past 3 s: about 2 s glass to glass, a playlist request a second per viewer.
+// - "cdn" (2 s fragments): three fragments behind, gentle catch-up: more buffer for a cache in between.
+// nginx-rtmp cuts whole segments (no LL-HLS parts), so lowLatencyMode stays off.
+export const LIVE_PROFILES = {
+  low: { liveSyncDuration: 1, liveMaxLatencyDuration: 3, maxLiveSyncPlaybackRate: 1.5 },
+  cdn: { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 6, maxLiveSyncPlaybackRate: 1.1 },
+};
 
 const HLS_MODULE = new URL("../vendor/hls.js/hls.min.mjs", import.meta.url).href;
 const HLS_TYPE = "application/vnd.apple.mpegurl";
@@ -32,7 +41,7 @@ export class Player {
       this.hls = new Hls({
         enableWorker: false,
         lowLatencyMode: false,
-        liveSyncDurationCount: 2,
+        ...(live ? (LIVE_PROFILES[this.video.dataset.latency] ?? LIVE_PROFILES.low) : {}),
         manifestLoadingMaxRetry: live ? 6 : 2,
         levelLoadingMaxRetry: live ? 6 : 2,
       });
