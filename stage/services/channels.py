@@ -10,8 +10,6 @@ that only the presenting company and the organisers see on the Go live page; att
 offline until the session starts or an organiser puts it on air (`Channel.on_air`).
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -27,17 +25,15 @@ from events.services import (
     check_signed_in,
     is_organiser,
     live_session,
-    next_session_in,
     profile_for,
 )
 from livechat.services import access_live_room
 from stage.models import ORIGINAL, Channel, Recording, new_public_name, new_stream_key
 from stage.services import media, mediaconfig
+from stage.services.backstage import BACKSTAGE, backstage_session
 from summit.errors import Conflict, Forbidden, NotFound, NotSignedIn
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
-# How long before their session a company's members may read the keys and publish into the backstage.
-BACKSTAGE = dt.timedelta(hours=1)
 # Glass-to-glass delay per STAGE_LATENCY profile, measured by `make bench` (bench/stage_latency.py,
 # docs/benchmarks.md): what the Go live page tells presenters, rounded to the second.
 MEASURED_LATENCY_SECONDS = {"low": 2, "cdn": 6}
@@ -252,16 +248,6 @@ def access_ingest(user, summit_slug, room_slug):
     return room
 
 
-def backstage_session(room, now=None):
-    """The session a stream starting now waits for backstage: none is on in the room and this one starts
-    within the hour. None when a stream goes straight on air."""
-    now = now or timezone.now()
-    if live_session(room, now) is not None:
-        return None
-    upcoming = next_session_in(room, now)
-    return upcoming if upcoming is not None and upcoming.starts_at <= now + BACKSTAGE else None
-
-
 def check_put_on_air(user, room):
     """Organisers put a room's backstage stream on air; something must be publishing."""
     check_organiser(user, room.summit)
@@ -311,7 +297,7 @@ def ingest_for(room):
             "stream_key": channel.stream_key,
             "live": channel.live_since is not None,
             "on_air": channel.live_since is not None and channel.on_air,
-            "preview_url": playlist_url(channel.public_name),
+            "preview_url": playlist_url(channel.public_name, room),
         }
         for channel in channels
     ]

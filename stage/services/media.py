@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from events.services import live_session
 from stage import tasks
-from stage.services.channels import backstage_session
+from stage.services.backstage import backstage_session
 from stage.models import ORIGINAL, Channel, Recording, RestreamTarget
 from summit.errors import Forbidden, NotFound
 
