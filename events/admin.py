@@ -29,7 +29,7 @@ class SummitAdmin(TranslationAdmin):
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        exclude = ["sequence"]
+        exclude = ["sequence"]  # noqa: DJ006  (every other field, translations included: the admin edits them all)
 
     def clean(self):
         """The same rules as the API: ends after it starts, no overlap in the room."""

@@ -5,10 +5,10 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.renderers import JSONRenderer

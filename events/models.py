@@ -9,7 +9,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
 # Read once per process: available_timezones() walks the tz database on disk at every call.
 KNOWN_TIMEZONES = frozenset(zoneinfo.available_timezones())
 

@@ -20,6 +20,7 @@ and share its state; split apart they would have to share it through globals.
 """
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
@@ -460,10 +461,8 @@ class RoomHub:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if self.hubs.redis is not None:
-            try:
+            with contextlib.suppress(RedisError, OSError):  # the entry expires on its own
                 await self.hubs.redis.hdel(keys.presence_key(self.room_id), keys.SERVER_ID)
-            except (RedisError, OSError):
-                pass  # the entry expires on its own
 
 
 async def _close_quietly(pubsub, client):
@@ -672,11 +671,9 @@ _hubs = weakref.WeakKeyDictionary()
 def recheck_in_this_process(user_id, ended_session=None):
     """From any thread: every event loop of this process rechecks the person's sockets."""
     for loop, found in list(_hubs.items()):
-        try:
-            # A fresh context: the caller's may be a sync_to_async thread's, which the rechecks must not inherit.
+        # A fresh context: the caller's may be a sync_to_async thread's, which the rechecks must not inherit.
+        with contextlib.suppress(RuntimeError):  # that loop has closed
             loop.call_soon_threadsafe(found.recheck_person, user_id, ended_session, context=contextvars.Context())
-        except RuntimeError:  # that loop has closed
-            pass
 
 
 def broadcast_in_this_process(room_id, frame):
@@ -686,10 +683,8 @@ def broadcast_in_this_process(room_id, frame):
         hub = found.rooms.get(room_id)
         if hub is None:
             continue
-        try:
+        with contextlib.suppress(RuntimeError):  # that loop has closed
             loop.call_soon_threadsafe(hub.inbox.put_nowait, envelope, context=contextvars.Context())
-        except RuntimeError:  # that loop has closed
-            pass
 
 
 def hubs():

@@ -37,7 +37,7 @@ class ChatMessage(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages")
     seq = models.BigIntegerField()
     body = models.TextField()
-    client_id = models.CharField(max_length=64, null=True, blank=True)
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001  (NULL: none sent; unique per person and room when sent)
     created_at = models.DateTimeField(auto_now_add=True)
     # Deleted by a moderator: kept for the record, never shown or replayed again.
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -72,7 +72,7 @@ class Question(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     is_pinned = models.BooleanField(default=False)
     votes = models.PositiveIntegerField(default=0)
-    client_id = models.CharField(max_length=64, null=True, blank=True)
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001  (NULL: none sent; unique per person and room when sent)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -190,7 +190,7 @@ class Poll(models.Model):
     question = models.TextField()
     multiple = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    client_id = models.CharField(max_length=64, null=True, blank=True)
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001  (NULL: none sent; unique per person and room when sent)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from events.models import Room, Session
 from events.services import live_session
 from livechat.models import Poll, PollBallot, PollChoice, PollOption, RoomEvent
-from livechat.services import STAFF, TooLarge, lock_room_log, record_room_event, check_client_id
+from livechat.services import STAFF, TooLarge, check_client_id, lock_room_log, record_room_event
 from summit.errors import Forbidden, Invalid, NotFound
 
 QUESTION_MAX_CHARS = 300

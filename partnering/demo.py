@@ -105,7 +105,7 @@ def _fill(profile, themes, offers, seeks, city=""):
 def seed_partnering(summit):
     companies = {c.slug: c for c in Company.objects.filter(summit=summit)}
     members = {}
-    for slug, (email, name, themes, offers, seeks) in COMPANY_CARDS.items():
+    for slug, (email, name, *_card) in COMPANY_CARDS.items():
         if slug in companies:
             members[slug] = _member(summit, companies[slug], email, name)
     services.do_create_missing_profiles(summit)

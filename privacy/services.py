@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from events.models import AgendaFeed, Bookmark, Company, Profile, Registration, Room, SigninLink, Speaker
 from judging.models import Juror, PeoplesChoice, Scorecard
+from livechat.attendance_totals import do_forget_attendance
 from livechat.models import (
     Attendance,
     ChatMessage,
@@ -24,7 +25,6 @@ from livechat.models import (
     RoomMute,
     WatchTime,
 )
-from livechat.attendance_totals import do_forget_attendance
 from livechat.services import DELETED_AUTHOR
 from partnering.models import ContactSharing, Interest, PartnerProfile
 from partnering.services import meeting_out, meetings_of

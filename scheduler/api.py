@@ -5,8 +5,8 @@ import datetime as dt
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
-from events.i18n import reader_language
 from events.api import LangParam
+from events.i18n import reader_language
 from events.services import access_summit, check_organiser
 from scheduler import reports, services, stored_reports
 from summit.csvfile import csv_response

@@ -7,8 +7,8 @@ class SchedulerConfig(AppConfig):
 
     def ready(self):
         from events.signals import bookmark_changed, demo_seeded, session_changed
-        from scheduler import receivers, tasks  # noqa: F401 (tasks: registered with Celery for scheduler.enqueue)
         from livechat.signals import notice_feeds
+        from scheduler import receivers, tasks  # noqa: F401 (tasks: registered with Celery for scheduler.enqueue)
         from scheduler.demo import seed_scheduler_demo
         from scheduler.signals import reminder_sources
 

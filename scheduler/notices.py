@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 
 from events.services import profile_for
 from livechat.people import publish_to_person
-from scheduler.models import Notification, NoticeSetting
+from scheduler.models import NoticeSetting, Notification
 from scheduler.signals import notice_sources
 from scheduler.sources import unique_by_name
 

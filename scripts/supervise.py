@@ -15,6 +15,7 @@ running in its group is killed before it starts again. On Linux a process also g
 should the supervisor itself die.
 """
 
+import contextlib
 import ctypes
 import os
 import shlex
@@ -37,10 +38,8 @@ def say(text):
 
 def _die_with_parent():
     """In the child, before exec: receive SIGTERM if the supervisor dies (Linux only)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
 
 
 def describe(returncode):
@@ -88,10 +87,8 @@ class Supervised:
 
     @staticmethod
     def signal_group(pid, signum):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signum)
-        except ProcessLookupError:
-            pass
 
     def running(self):
         return self.process is not None and self.process.poll() is None

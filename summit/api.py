@@ -1,10 +1,10 @@
 """The JSON API: one NinjaAPI, routers from each app, one place that shapes errors."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError as DatabaseUnavailable
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from django.db import OperationalError as DatabaseUnavailable
 from redis.exceptions import RedisError
 
 from events.api import router as events_router

@@ -19,7 +19,7 @@ an attempt that cannot be counted is refused (summit/throttling.py).
 
 import logging
 import time
-from functools import lru_cache
+from functools import cache
 
 from django.core.cache import caches
 from redis.exceptions import RedisError
@@ -82,6 +82,6 @@ class BestEffortCache:
             return False
 
 
-@lru_cache(maxsize=None)
+@cache
 def shared_cache():
     return BestEffortCache(caches.create_connection("default"))

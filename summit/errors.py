@@ -6,9 +6,8 @@ The API answers `{"detail": ...}` with `status`; the websocket sends an
 
 import logging
 
-from redis.exceptions import RedisError
-
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 

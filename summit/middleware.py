@@ -1,12 +1,12 @@
 """Request and error handling shared by every app's pages and API."""
 
 from django.core.exceptions import RequestDataTooBig
-from django.http.multipartparser import MultiPartParserError
+from django.db import OperationalError as DatabaseUnavailable
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja.utils import check_csrf
-from django.db import OperationalError as DatabaseUnavailable
 from redis.exceptions import RedisError
 
 from summit.errors import NotSignedIn, ServiceError, unavailable_for

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
@@ -195,9 +195,8 @@ class SentinelSet:
 
     def kill_primary(self):
         """SIGKILL the primary; return once every sentinel hands out the promoted replica, as clients ask."""
-        from redis.sentinel import Sentinel
-
         import redis
+        from redis.sentinel import Sentinel
 
         # Redis replicates asynchronously: kill once the replica holds what was written (a clean test).
         offset = redis.Redis(port=self.primary_port, socket_timeout=1).info("replication")["master_repl_offset"]
@@ -293,17 +292,13 @@ class TcpProxy:
     def _close(self, end):
         with self.lock:
             self.sockets.discard(end)
-        try:
+        with suppress(OSError):
             end.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         end.close()
 
     def cut(self):
-        try:
+        with suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-        except OSError:
-            pass
         self.listener.close()
         with self.lock:
             ends = list(self.sockets)

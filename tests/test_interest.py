@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-
 from django.utils import timezone
 
 from events.models import Bookmark, Company

@@ -165,9 +165,9 @@ def test_a_person_signed_in_elsewhere_joins_this_summit_with_one_button(summit):
 
 
 def test_user_text_is_escaped(summit, main_stage):
-    from tests.conftest import at_paris, make_session
-
     import datetime as dt
+
+    from tests.conftest import at_paris, make_session
 
     make_session(summit, main_stage, "<script>alert(1)</script>", at_paris(dt.date(2027, 3, 29), "12:00"))
     content = Client().get(f"/summits/{SLUG}/schedule/").content

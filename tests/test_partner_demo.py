@@ -8,7 +8,6 @@ from django.core.management import call_command
 from events.models import Summit
 from partnering.models import Meeting, PartnerProfile
 
-
 # The demo's days start on the seeding day; seeded on a Monday, they always hold a common slot.
 MONDAY_MORNING = dt.datetime(2027, 3, 29, 6, 0, tzinfo=dt.UTC)
 

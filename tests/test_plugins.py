@@ -23,9 +23,9 @@ def test_every_signal_is_declared_in_a_signals_module_so_one_listing_finds_them_
     declared_elsewhere = []
     for path in platform_modules():
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Signal", "Contributions"):
-                if path.name != "signals.py":
-                    declared_elsewhere.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            declares = isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Signal", "Contributions")
+            if declares and path.name != "signals.py":
+                declared_elsewhere.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert declared_elsewhere == []
 
 

@@ -1,8 +1,8 @@
 """The demo organiser builds part of a day from the editor, in French, in real Chromium against real Daphne;
 an attendee in Qingdao reads each change on her schedule, in Chinese and in her own time."""
 
-import re
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest

@@ -9,8 +9,8 @@ from django.core import mail
 from events import services as events
 from events.models import Bookmark, Registration
 from scheduler import services
-from scheduler.sources import DEFAULT_OFFSETS
 from scheduler.models import Notification, Reminder
+from scheduler.sources import DEFAULT_OFFSETS
 from summit.celery import app as celery_app
 from tests.conftest import before, csrf_headers, dispatch_and_send, make_person, signed_in
 
@@ -251,9 +251,8 @@ def test_dispatch_plans_a_large_agenda_in_a_fixed_number_of_queries(
         Bookmark.objects.create(user=person, session=booked)
     # Sessions: summits; per offset: speakers, company members, bookmarks, insert. Meetings (partnering/reminders.py):
     # summits; per offset: seats. Then skip-late; savepoint/select/update.
-    with django_capture_on_commit_callbacks(execute=False):
-        with django_assert_num_queries(16, exact=False) as captured:
-            ids = services.do_dispatch_due_reminders(now=before(booked, 15))
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(16, exact=False) as captured:
+        ids = services.do_dispatch_due_reminders(now=before(booked, 15))
     assert len(ids) == 31
     assert len(captured.captured_queries) <= 16
 

@@ -1,9 +1,9 @@
 """Attendance reports: the figures, who may see them, and a stored report built and mailed once."""
 
 import csv
-import re
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core import mail

@@ -718,7 +718,7 @@ async def test_stage_state_reaches_sockets_held_by_another_process(
     stack = media_stack
     env = {**stack.env, "REDIS_URL": redis_url}
     ports = [stack.web_port, free_port()]
-    for port, name in zip(ports, ("a", "b")):
+    for port, name in zip(ports, ("a", "b"), strict=True):
         stack.processes.append(
             await asyncio.to_thread(start_daphne, port, env, stack.tmp / f"daphne-{name}.log", ready_path="/")
         )

@@ -1,5 +1,5 @@
-import json
 import datetime as dt
+import json
 
 import pytest
 

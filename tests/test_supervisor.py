@@ -93,7 +93,7 @@ def test_a_killed_process_is_reported_and_restarted_and_ctrl_c_stops_them_all(ru
     for name in ("web", "worker"):
         first = started(log_path)[name][0]
         os.kill(first, signal.SIGKILL)
-        restarted = wait_for(lambda: started(log_path)[name][1:], f"{name} to come back")
+        restarted = wait_for(lambda name=name: started(log_path)[name][1:], f"{name} to come back")
         assert restarted[0] != first
         assert f"{name} (pid {first}) killed by SIGKILL; restarting" in log_path.read_text()
     wait_for(lambda: answers(port), "the restarted web server to answer")

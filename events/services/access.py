@@ -3,6 +3,7 @@
 `access_*` look up and check, raising `summit.errors` (404, 403); `check_*` refuse; neither writes."""
 
 from django.utils.translation import gettext as _
+
 from events.i18n import use_summit_fallback
 from events.models import (
     Registration,

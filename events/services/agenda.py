@@ -1,16 +1,18 @@
 """A person's agenda: bookmarks and the private calendar feed."""
 
 import secrets
+
 from django.db import transaction
 from django.utils.translation import gettext as _
+
 from events.models import (
     AgendaFeed,
     Bookmark,
     Session,
 )
+from events.services.access import check_registered, check_signed_in
 from events.signals import bookmark_changed
 from summit.errors import Conflict, NotFound
-from events.services.access import check_registered, check_signed_in
 
 
 def do_bookmark(user, session):

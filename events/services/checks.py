@@ -3,16 +3,17 @@
 import datetime as dt
 import zoneinfo
 from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
 from events.models import (
     KNOWN_TIMEZONES,
     Session,
 )
 from summit.errors import Invalid
-
 
 User = get_user_model()
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]

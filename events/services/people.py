@@ -1,22 +1,24 @@
 """People: registering, joining a summit, invitations, sign-in links, and each person's profile and preferences."""
 
 from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+
 from events.models import (
     Profile,
     Registration,
     SigninLink,
 )
+from events.services.access import check_organiser
+from events.services.checks import User, check_language, check_timezone
 from events.tasks import send_invitation, send_signin_link
 from summit.celery import delay_on_commit
 from summit.errors import Invalid
 from summit.throttling import mail_allowed
-from events.services.access import check_organiser
-from events.services.checks import User, check_language, check_timezone
 
 
 @dataclass

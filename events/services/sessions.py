@@ -2,10 +2,12 @@
 
 import datetime as dt
 from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from events.i18n import check_translations, set_translations, translations
 from events.models import (
     Company,
@@ -16,10 +18,10 @@ from events.models import (
     Summit,
     Track,
 )
-from events.signals import replay_urls, session_changed
-from summit.errors import Invalid, NotFound
 from events.services.access import check_organiser
 from events.services.checks import check_language, check_no_overlap, check_session_times, check_stream_url
+from events.signals import replay_urls, session_changed
+from summit.errors import Invalid, NotFound
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from livechat import services
-from livechat.moderation import check_not_muted
 from livechat.db import call
+from livechat.moderation import check_not_muted
 from livechat.modules.base import command, publish
 
 

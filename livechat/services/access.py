@@ -6,9 +6,11 @@ rest on changes (livechat/receivers.py), on every process."""
 
 import secrets
 import time
+
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
 from events.models import Company, Registration, Room, Session, Summit
 from events.services import (
     access_room,
@@ -21,11 +23,10 @@ from livechat.auth import users_of_sessions
 from livechat.models import (
     RoomMute,
 )
-from summit.cache import shared_cache
-from summit.errors import Forbidden, NotSignedIn, ServiceError
 from livechat.services.limits import ATTENDEE, SPEAKER, STAFF
 from livechat.services.visibility import author_view, room_info_in
-
+from summit.cache import shared_cache
+from summit.errors import Forbidden, NotSignedIn, ServiceError
 
 # How long joins reuse what they looked up: a room's facts (its summit, live session, speakers) and
 # one person's decision for one room. Both are also dropped at once when what they depend on changes

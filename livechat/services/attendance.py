@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
 from livechat.attendance_totals import do_fold_closed_attendance
 from livechat.models import (
     Attendance,

@@ -1,6 +1,7 @@
 """Chat messages: stored with the room's next `seq`, idempotent per `client_id`."""
 
 from django.db import transaction
+
 from events.models import Room
 from events.services import (
     live_session,

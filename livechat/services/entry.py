@@ -2,7 +2,7 @@
 socket missed (`?since=`)."""
 
 from django.utils import timezone
-from livechat.signals import room_state_parts
+
 from livechat.models import (
     Attendance,
     ChatMessage,
@@ -14,6 +14,7 @@ from livechat.models import (
 from livechat.services.limits import ATTENDEE, QUESTIONS_SHOWN, RECENT_MESSAGES, REPLAY_BATCH
 from livechat.services.questions import question_payload
 from livechat.services.visibility import view_for
+from livechat.signals import room_state_parts
 
 
 def do_enter_room_together(room_id, server, joins):

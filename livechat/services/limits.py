@@ -1,9 +1,10 @@
 """What the live rooms' rules share: size limits, the kinds of viewer, and the refusal for text too large."""
 
 import datetime as dt
-from django.contrib.auth import get_user_model
-from summit.errors import Invalid
 
+from django.contrib.auth import get_user_model
+
+from summit.errors import Invalid
 
 User = get_user_model()
 CHAT_MAX_CHARS = 2000

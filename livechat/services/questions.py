@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+
 from events.models import Room, Session
 from events.services import (
     live_session,
@@ -12,10 +13,10 @@ from livechat.models import (
     QuestionVote,
     RoomEvent,
 )
-from summit.errors import Forbidden, Invalid, NotFound
 from livechat.services.limits import ATTENDEE, MODERATION_ACTIONS, QUESTION_MAX_CHARS, STAFF
 from livechat.services.room_log import check_body, check_client_id, lock_room_log, record_room_event
 from livechat.services.visibility import author_view
+from summit.errors import Forbidden, Invalid, NotFound
 
 
 def question_payload(question, type_, seq, **private):

@@ -1,9 +1,11 @@
 """Reactions: emoji counted per room, flushed in batches by the hub."""
 
 import unicodedata
+
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+
 from events.models import Room
 from events.services import (
     live_session,

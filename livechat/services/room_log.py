@@ -3,12 +3,13 @@ transaction that stores it, so `seq` is strictly increasing across threads and p
 order equals `seq` order."""
 
 from django.utils.translation import gettext as _
+
 from livechat.models import (
     RoomEvent,
     RoomLog,
 )
-from summit.errors import Invalid
 from livechat.services.limits import CLIENT_ID_MAX_CHARS, TooLarge
+from summit.errors import Invalid
 
 
 def lock_room_log(room_id):

@@ -2,11 +2,11 @@
 who may see them."""
 
 from django.utils import translation
+
 from livechat.models import (
     Question,
 )
 from livechat.services.limits import ATTENDEE, QUESTION_EVENTS, STAFF
-
 
 # How a person who deleted their account appears beside what they wrote (pages show "deleted user").
 DELETED_AUTHOR = {"id": None, "name": "", "organisation": "", "deleted": True}

@@ -14,7 +14,6 @@ from partnering.services.sharing import sharing_with
 from summit.csvfile import csv_text
 from summit.errors import Forbidden, NotFound
 
-
 LIVE_MEETING = (Meeting.Status.REQUESTED, Meeting.Status.ACCEPTED)
 # A lead who has not agreed to share their contact with the company: counted, never named.
 ANONYMOUS = {
@@ -169,10 +168,7 @@ def _meetings_with(seats, members, member_of):
     ):
         side = "invitee" if seat["profile_id"] == seat["meeting__requester_id"] else "requester"
         other_company, other_user = seat[f"meeting__{side}__company_id"], seat[f"meeting__{side}__user_id"]
-        if other_company is not None:
-            theirs = {other_company} & members.keys()
-        else:
-            theirs = member_of.get(other_user, set())
+        theirs = {other_company} & members.keys() if other_company is not None else member_of.get(other_user, set())
         for company_id in theirs:
             met.setdefault((company_id, seat["user_id"]), set()).add(seat["meeting_id"])
     return met

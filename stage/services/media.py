@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from events.services import live_session
 from stage import tasks
-from stage.services.backstage import backstage_session
 from stage.models import ORIGINAL, Channel, Recording, RestreamTarget
+from stage.services.backstage import backstage_session
 from summit.errors import Forbidden, NotFound
 
 INGEST_APP = "live"
