@@ -6,6 +6,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from events import services
 from events.models import Company, Profile, Registration, Room, Session, Speaker, Summit, Track
+from summit.errors import Invalid
 
 
 class RoomInline(TranslationTabularInline):
@@ -40,7 +41,7 @@ class SessionForm(forms.ModelForm):
                 services.check_session_times(starts_at, ends_at)
                 if data.get("status") != Session.Status.CANCELLED:
                     services.check_no_overlap(room, starts_at, ends_at, exclude_id=self.instance.pk)
-            except services.Invalid as error:
+            except Invalid as error:
                 raise ValidationError(error.detail) from None
         return data
 

@@ -22,7 +22,7 @@ from events import signin as signin_links
 from events.calendar import agenda_calendar, build_calendar
 from events.middleware import TZ_COOKIE
 from events.signals import company_page_panels
-from summit.errors import Invalid
+from summit.errors import Invalid, NotFound
 from summit.throttling import check_registration_attempt, check_signin_attempt, check_signin_link_request
 
 # "Now and next" at the top of the schedule: what is on, and what starts within this long.
@@ -111,7 +111,7 @@ def session_detail(request, slug, session_id):
     summit = services.access_summit(slug)
     session = services.access_session(session_id)
     if session.summit_id != summit.pk:
-        raise services.NotFound(_("No such session."))
+        raise NotFound(_("No such session."))
     context = {
         "summit": summit,
         "session": session,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from livechat import services
-from livechat.models import ChatMessage, RoomMute
+from livechat.models import ChatMessage, RoomEvent, RoomMute
 from livechat.rights import do_recheck_person
 from summit.errors import Forbidden, Invalid, NotFound
 
@@ -54,7 +54,7 @@ def do_delete_chat_message(user_id, room_id, kind, message_id):
         if message is None:
             raise NotFound(_("No such message in this room."))
         if message.deleted_at is not None:
-            earlier = services.RoomEvent.objects.filter(
+            earlier = RoomEvent.objects.filter(
                 room_id=room_id, type="chat.deleted", payload__id=message.pk
             ).first()
             if earlier is not None:

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from calls.models import CallSeat
 from events.models import AgendaFeed, Bookmark, Company, Profile, Registration, Room, SigninLink, Speaker
 from judging.models import Juror, PeoplesChoice, Scorecard
 from livechat.attendance_totals import do_forget_attendance
@@ -66,6 +67,7 @@ EXPORTED = {
     "partnering.Meeting.proposed_by": "meetings",
     "partnering.Participation.user": "meetings",
     "partnering.Participation.profile": "meetings",
+    "calls.CallSeat.user": "meeting_calls",
     "partnering.ContactSharing.user": "contact_sharing",
     "partnering.Interest.person": "company_interests",
     "partnering.Interest.answered_by": "interests_answered",
@@ -142,6 +144,10 @@ def export(user):
             for a in Attendance.objects.filter(user=user).select_related("room__summit").order_by("joined_at")
         ],
         "meetings": [_plain(meeting_out(m, user)) for m in meetings_of(user)],
+        "meeting_calls": [
+            {"meeting_id": seat.meeting_id, "joined_at": _when(seat.joined_at), "left_at": _when(seat.left_at)}
+            for seat in CallSeat.objects.filter(user=user).order_by("joined_at")
+        ],
         "partnering_profiles": [
             {
                 "summit": p.summit.slug,

@@ -52,6 +52,19 @@ def callback(client, event, **form):
     )
 
 
+async def acallback(event, **form):
+    """`callback` from an async test, so the room's sockets hear what the callback broadcasts."""
+    from django.test import AsyncClient
+
+    if event in ("started", "relay", "restream") and "token" not in form:
+        form["token"] = media.publish_token(form["app"], form["name"])
+    return await AsyncClient().post(
+        reverse(f"stage-media-{event}"),
+        {"call": event, "addr": "127.0.0.1", "type": "live", **form},
+        headers={media.SECRET_HEADER: settings.MEDIA_SECRET},
+    )
+
+
 def keys(response):
     return {key["language"]: key["stream_key"] for key in response.json()["keys"]}
 
@@ -779,15 +792,12 @@ def test_stream_before_the_session_is_a_preview_for_the_company_and_organisers_o
 async def test_preview_stays_off_attendees_sockets_and_reaches_them_when_the_session_starts(
     presenter, attendee_paris, coming_pitch, cookies
 ):
-    from django.test import AsyncClient
 
     key = (await orm(lambda: keys(signed_in(presenter).get(INGEST))))["original"]
     name = await orm(_public_name, coming_pitch.room)
     camille, state = await join(await cookies(attendee_paris), "/ws/summits/roadshow/rooms/fair-vision/")
     try:
-        response = await AsyncClient().post(
-            reverse("stage-media-started", args=[settings.MEDIA_SECRET]), {"app": "stage", "name": name}
-        )
+        response = await acallback("started", app="stage", name=name)
         assert response.status_code == 200
         frame = await next_frame(camille)
         assert frame["type"] == "stage.state" and frame["status"] == "offline"
@@ -795,14 +805,13 @@ async def test_preview_stays_off_attendees_sockets_and_reaches_them_when_the_ses
 
         # The media server's periodic check while the session has not started: nothing changes (had it
         # sent anything, the next frame below would be that one, not the stream on air).
-        update = reverse("stage-media-update", args=[settings.MEDIA_SECRET])
-        assert (await AsyncClient().post(update, {"app": "live", "name": key})).status_code == 200
+        assert (await acallback("update", app="live", name=key)).status_code == 200
         assert await orm(lambda: Channel.objects.get(public_name=name).on_air) is False
 
         # The session starts: the next check puts the stream on air, and Camille's socket hears it.
         now = timezone.now()
         await orm(lambda: type(coming_pitch).objects.filter(pk=coming_pitch.pk).update(starts_at=now))
-        assert (await AsyncClient().post(update, {"app": "live", "name": key})).status_code == 200
+        assert (await acallback("update", app="live", name=key)).status_code == 200
         frame = await next_frame(camille)
         assert frame["type"] == "stage.state" and frame["status"] == "live"
         original = next(stream for stream in frame["streams"] if stream["language"] == "original")
@@ -814,7 +823,6 @@ async def test_preview_stays_off_attendees_sockets_and_reaches_them_when_the_ses
 async def test_organiser_puts_the_backstage_stream_on_air_before_the_session_and_no_one_else_may(
     presenter, organiser, attendee_paris, coming_pitch, cookies
 ):
-    from django.test import AsyncClient
 
     on_air = INGEST + "on-air/"
 
@@ -826,8 +834,7 @@ async def test_organiser_puts_the_backstage_stream_on_air_before_the_session_and
     nothing = await orm(post_on_air, organiser)
     assert nothing.status_code == 409 and "detail" in nothing.json()  # nothing publishing yet
     name = await orm(_public_name, coming_pitch.room)
-    started = reverse("stage-media-started", args=[settings.MEDIA_SECRET])
-    assert (await AsyncClient().post(started, {"app": "stage", "name": name})).status_code == 200
+    assert (await acallback("started", app="stage", name=name)).status_code == 200
     camille, state = await join(await cookies(attendee_paris), "/ws/summits/roadshow/rooms/fair-vision/")
     try:
         assert state["stage"]["status"] == "offline"
@@ -843,9 +850,8 @@ async def test_organiser_puts_the_backstage_stream_on_air_before_the_session_and
         await camille.disconnect()
 
     # The stream stops: the next one before the session is backstage again.
-    stopped = reverse("stage-media-stopped", args=[settings.MEDIA_SECRET])
-    assert (await AsyncClient().post(stopped, {"app": "stage", "name": name})).status_code == 200
-    assert (await AsyncClient().post(started, {"app": "stage", "name": name})).status_code == 200
+    assert (await acallback("stopped", app="stage", name=name)).status_code == 200
+    assert (await acallback("started", app="stage", name=name)).status_code == 200
     assert (await orm(lambda: signed_in(attendee_paris).get(STAGE).json()))["status"] == "offline"
 
 
