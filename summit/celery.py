@@ -3,7 +3,7 @@
 import logging
 import os
 
-from celery import Celery, current_app
+from celery import Celery
 from django.db import transaction
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
@@ -31,8 +31,9 @@ def delay_on_commit(task, *args, eta=None):
 
 
 def _delay(task, args, eta):
-    if isinstance(task, str):
-        task = current_app.tasks[task]
+    # Looked up in this project's app: a shared task's proxy would follow whichever Celery app was made
+    # current since (a test's producer app), and queue to that app's broker instead of running here.
+    task = app.tasks[task if isinstance(task, str) else task.name]
     try:
         task.apply_async(args, eta=eta)
     except (OperationalError, RedisError, OSError) as error:

@@ -51,7 +51,7 @@ def broker(request, tmp_path):
         for folder in filesystem_broker_folders(var_dir).values():
             folder.mkdir(parents=True)
         env["CELERY_BROKER_URL"] = "filesystem://"
-        producer = Celery("producer", broker="filesystem://")
+        producer = Celery("producer", broker="filesystem://", set_as_current=False)
         producer.conf.broker_transport_options = broker_transport_options("filesystem://", var_dir)
     else:
         import redis
@@ -68,7 +68,7 @@ def broker(request, tmp_path):
             pytest.skip(f"Redis unreachable at {url}")
         env["CELERY_BROKER_URL"] = url
         env["CELERY_VISIBILITY_TIMEOUT"] = "5"
-        producer = Celery("producer", broker=url)
+        producer = Celery("producer", broker=url, set_as_current=False)
     yield env, producer
     producer.close()
 
