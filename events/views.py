@@ -158,7 +158,9 @@ def my_agenda(request, slug):
     context = {
         "summit": summit,
         "sessions": services.agenda(request.user, summit),
-        "feed_url": request.build_absolute_uri(reverse("agenda-feed", args=[services.agenda_feed_token(request.user)])),
+        "feed_url": request.build_absolute_uri(
+            reverse("agenda-feed", args=[services.do_ensure_agenda_feed(request.user)])
+        ),
     }
     return render(request, "events/my_agenda.html", context)
 

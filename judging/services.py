@@ -50,7 +50,8 @@ RESULT_COLUMNS = ["rank", "session_id", "company", "title", "score", "normalised
 # --- look-ups and permissions ------------------------------------------------------
 
 
-def judging_of(summit):
+def do_ensure_judging(summit):
+    """The summit's judging row, made on first use (a do_: callers about to change it lock it next)."""
     judging, _created = Judging.objects.get_or_create(summit=summit)
     return judging
 
@@ -172,7 +173,7 @@ def do_set_rubric(user, summit, criteria):
     check_organiser(user, summit)
     cleaned = check_rubric(criteria)
     with transaction.atomic():
-        judging = Judging.objects.select_for_update().get(pk=judging_of(summit).pk)
+        judging = Judging.objects.select_for_update().get(pk=do_ensure_judging(summit).pk)
         if judging.closed_at is not None or Scorecard.objects.filter(session__summit=summit).exists():
             raise Conflict(_("Jurors have started scoring: the rubric can no longer change."))
         Criterion.objects.filter(summit=summit).delete()
@@ -272,7 +273,7 @@ def do_score(user, session_id, scores, comment="", submit=True):
     if not isinstance(submit, bool):
         raise Invalid(_("submit must be true or false."))
     with transaction.atomic():
-        judging = Judging.objects.select_for_update().get(pk=judging_of(session.summit).pk)
+        judging = Judging.objects.select_for_update().get(pk=do_ensure_judging(session.summit).pk)
         if judging.closed_at is not None:
             raise Conflict(_("Judging is closed: scores can no longer change."))
         was_submitted = Scorecard.objects.filter(
@@ -300,7 +301,7 @@ def do_withdraw_scorecard(user, session_id):
     session = access_pitch(session_id)
     check_may_score(user, session)
     with transaction.atomic():
-        judging = Judging.objects.select_for_update().get(pk=judging_of(session.summit).pk)
+        judging = Judging.objects.select_for_update().get(pk=do_ensure_judging(session.summit).pk)
         if judging.closed_at is not None:
             raise Conflict(_("Judging is closed: scores can no longer change."))
         card = Scorecard.objects.select_for_update().filter(session=session, juror=user).first()
@@ -327,7 +328,7 @@ def juror_pitches(user, summit):
 def do_close_judging(user, summit):
     check_organiser(user, summit)
     with transaction.atomic():
-        judging = Judging.objects.select_for_update().get(pk=judging_of(summit).pk)
+        judging = Judging.objects.select_for_update().get(pk=do_ensure_judging(summit).pk)
         if judging.closed_at is None:
             judging.closed_at = timezone.now()
             judging.save(update_fields=["closed_at"])
@@ -338,7 +339,7 @@ def do_publish_results(user, summit):
     """Each pitching company may then see its own result; only once judging is closed."""
     check_organiser(user, summit)
     with transaction.atomic():
-        judging = Judging.objects.select_for_update().get(pk=judging_of(summit).pk)
+        judging = Judging.objects.select_for_update().get(pk=do_ensure_judging(summit).pk)
         if judging.closed_at is None:
             raise Conflict(_("Close judging before publishing the results."))
         if judging.published_at is None:
@@ -348,7 +349,8 @@ def do_publish_results(user, summit):
 
 
 def judging_status(summit):
-    judging = judging_of(summit)
+    """Reads only: a summit whose judging row is not made yet is open and unpublished."""
+    judging = Judging.objects.filter(summit=summit).first() or Judging(summit=summit)
     return {
         "closed": judging.closed_at is not None,
         "closed_at": judging.closed_at.isoformat() if judging.closed_at else None,

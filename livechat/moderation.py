@@ -54,9 +54,7 @@ def do_delete_chat_message(user_id, room_id, kind, message_id):
         if message is None:
             raise NotFound(_("No such message in this room."))
         if message.deleted_at is not None:
-            earlier = RoomEvent.objects.filter(
-                room_id=room_id, type="chat.deleted", payload__id=message.pk
-            ).first()
+            earlier = RoomEvent.objects.filter(room_id=room_id, type="chat.deleted", payload__id=message.pk).first()
             if earlier is not None:
                 return {"event": earlier.payload, "created": False}
         message.deleted_at = timezone.now()

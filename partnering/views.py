@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events.services import COMMON_TIMEZONES, access_agenda_feed, access_summit, agenda_feed_token, is_organiser
+from events.services import COMMON_TIMEZONES, access_agenda_feed, access_summit, do_ensure_agenda_feed, is_organiser
 from partnering import services
 from partnering.models import NEEDS, Meeting
 from summit.csvfile import csv_response
@@ -177,7 +177,7 @@ def my_meetings(request, slug):
         "summit": summit,
         "meetings": meetings,
         "feed_url": request.build_absolute_uri(
-            reverse("partnering-feed", args=[summit.slug]) + "?token=" + agenda_feed_token(request.user)
+            reverse("partnering-feed", args=[summit.slug]) + "?token=" + do_ensure_agenda_feed(request.user)
         ),
     }
     return render(request, "partnering/my_meetings.html", context)

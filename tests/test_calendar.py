@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 
 from events.models import Bookmark
-from events.services import SessionChange, agenda_feed_token, do_update_session
+from events.services import SessionChange, do_ensure_agenda_feed, do_update_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,8 +50,8 @@ def test_cancelled_session_is_marked_cancelled(anonymous_client, keynote, organi
 
 def test_agenda_feed_holds_only_my_sessions_and_needs_no_cookie(anonymous_client, attendee_paris, keynote, pitch):
     Bookmark.objects.create(user=attendee_paris, session=pitch)
-    token = agenda_feed_token(attendee_paris)
-    assert agenda_feed_token(attendee_paris) == token
+    token = do_ensure_agenda_feed(attendee_paris)
+    assert do_ensure_agenda_feed(attendee_paris) == token
     (event,) = events_of(anonymous_client.get(f"/agenda/{token}.ics"))
     assert event["summary"] == "Fair Vision pitch"
 
@@ -90,7 +90,7 @@ def test_agenda_feed_is_in_its_owners_language(anonymous_client, attendee_shangh
     keynote.title_zh_hans = "开幕主旨演讲"
     keynote.save()
     Bookmark.objects.create(user=attendee_shanghai, session=keynote)
-    token = agenda_feed_token(attendee_shanghai)
+    token = do_ensure_agenda_feed(attendee_shanghai)
     cal = Calendar.from_ical(anonymous_client.get(f"/agenda/{token}.ics").content)
     assert str(cal["X-WR-CALNAME"]) == "我的日程"
     (event,) = [c for c in cal.walk() if c.name == "VEVENT"]

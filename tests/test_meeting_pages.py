@@ -7,7 +7,7 @@ from django.test import Client
 from icalendar import Calendar
 
 from events.models import Profile
-from events.services import agenda_feed_token
+from events.services import do_ensure_agenda_feed
 from partnering import services
 from partnering.models import Meeting
 from tests.partnering_helpers import registered
@@ -101,7 +101,7 @@ def test_meetings_feed_lists_my_meetings_by_token_only(summit, attendee_paris, a
         services.MeetingRequest(lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-29T07:00:00+00:00"), 30),
     )
     services.do_accept(attendee_shanghai, meeting)
-    token = agenda_feed_token(attendee_shanghai)
+    token = do_ensure_agenda_feed(attendee_shanghai)
     response = Client().get(f"/summits/roadshow/meetings.ics?token={token}")
     events = [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
     assert [(str(e["summary"]), e["dtstart"].dt.isoformat(), str(e["status"])) for e in events] == [
@@ -122,7 +122,7 @@ def test_agenda_feed_holds_my_sessions_and_my_meetings(
         services.MeetingRequest(lina_in_qingdao.pk, dt.datetime.fromisoformat("2027-03-30T07:00:00+00:00"), 30),
     )
     services.do_accept(attendee_shanghai, meeting)
-    response = Client().get(f"/agenda/{agenda_feed_token(attendee_paris)}.ics")
+    response = Client().get(f"/agenda/{do_ensure_agenda_feed(attendee_paris)}.ics")
     uids = sorted(str(e["uid"]).split("@")[0] for e in Calendar.from_ical(response.content).walk("VEVENT"))
     assert uids == [f"meeting-{meeting.pk}", f"session-{keynote.pk}"]
 

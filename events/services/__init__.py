@@ -25,9 +25,9 @@ from events.services.access import (
 from events.services.agenda import (
     access_agenda_feed,
     agenda,
-    agenda_feed_token,
     bookmarked_ids,
     do_bookmark,
+    do_ensure_agenda_feed,
     do_unbookmark,
 )
 from events.services.checks import (
@@ -98,7 +98,7 @@ __all__ = [
     "roles_in",
     "access_agenda_feed",
     "agenda",
-    "agenda_feed_token",
+    "do_ensure_agenda_feed",
     "bookmarked_ids",
     "do_bookmark",
     "do_unbookmark",

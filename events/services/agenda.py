@@ -54,7 +54,8 @@ def bookmarked_ids(user, summit):
     return set(Bookmark.objects.filter(user=user, session__summit=summit).values_list("session_id", flat=True))
 
 
-def agenda_feed_token(user):
+def do_ensure_agenda_feed(user):
+    """The token of the person's private calendar feed, made the first time they ask for their feed."""
     feed, _created = AgendaFeed.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
     return feed.token
 

@@ -175,12 +175,11 @@ def do_request_signin_link(user, summit=None):
 
 
 def profile_for(user):
-    """The person's profile, made on first use for accounts created outside registration (admin, seed)."""
+    """The person's profile. Reading never writes: an account made outside registration (the admin, a
+    seed) that has none yet gets an unsaved one with the defaults, which do_update_preferences saves."""
     profile = getattr(user, "profile", None)  # a missing reverse one-to-one is an AttributeError
     if profile is None:
-        profile, _created = Profile.objects.get_or_create(
-            user=user, defaults={"name": user.get_full_name() or user.get_username()}
-        )
+        profile = Profile(user=user, name=user.get_full_name() or user.get_username())
     return profile
 
 
@@ -191,5 +190,10 @@ def do_update_preferences(user, *, timezone_name=None, language=None):
         profile.timezone = timezone_name
     if language is not None:
         profile.language = check_language(language)
-    profile.save(update_fields=["timezone", "language"])
+    if profile.pk is None:
+        profile, _created = Profile.objects.update_or_create(
+            user=user, defaults={"name": profile.name, "timezone": profile.timezone, "language": profile.language}
+        )
+    else:
+        profile.save(update_fields=["timezone", "language"])
     return profile
