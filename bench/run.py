@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import crowds, registrations, scenarios, stage_latency
+from bench import ballots, crowds, registrations, scenarios, stage_latency, storage
 from bench.processes import ServerPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -284,18 +284,18 @@ def http(bench, target):
 
 
 # Every scenario, in run order: name -> function(bench, target) returning a JSON-able dict or list.
-# Adding one is one line here (and its section in bench/report.py).
+# Adding one is one line here (and its section in bench/report/).
 PLAN = {
     "ramp": ramp,
     "rooms": scenarios.many_rooms,
     "burst": scenarios.burst,
     "join_storm": lambda bench, target: [scenarios.join_storm(bench, target, n) for n in (1, 2)],
-    "votes": real_only(scenarios.vote_storm, "the textbook consumer has no Q&A"),
-    "polls": real_only(scenarios.poll_storm, "the textbook consumer has no Q&A or polls"),
+    "votes": real_only(ballots.vote_storm, "the textbook consumer has no Q&A"),
+    "polls": real_only(ballots.poll_storm, "the textbook consumer has no Q&A or polls"),
     "idle": idle,
     "http": http,
-    "report": scenarios.attendance_report,
-    "store": scenarios.store_rate,
+    "report": storage.attendance_report,
+    "store": storage.store_rate,
     "stage_latency": lambda bench, target: stage_latency.scenario(bench),
     "registrations": registrations.registration_storm,
     "crowd": crowds.one_big_room,
