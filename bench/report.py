@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape
 
 import psutil
 
+from bench import calls
+
 ANALYSIS_HEADING = "## Analysis (hand-written, kept across runs)"
 PACKAGES = [
     "Django",
@@ -690,6 +692,10 @@ def write_report(results, path):
         f"{sizes['registration_window']} s, twice",
         "",
         registrations_section(s.get("registrations")),
+        "",
+        f"## 11. Meeting calls: join to first picture, and the TURN server's cost ({sizes.get('calls')} calls a route)",
+        "",
+        calls.section(s.get("calls")),
         "",
         *profile_section(results),
         ANALYSIS_HEADING,
