@@ -59,6 +59,7 @@ FULL = {
     "crowd_duration": 20,
     "crowd_servers": 2,
     "calls": 12,  # meeting calls per route (direct, relayed): join to first remote frame
+    "calls_warm_s": 10,  # then, once its bitrate has ramped up,
     "calls_hold_s": 30,  # one relayed call held this long while coturn's CPU and memory are read
 }
 
@@ -117,6 +118,7 @@ SMOKE = {
     "crowd_duration": 1,
     "crowd_servers": 2,
     "calls": 2,
+    "calls_warm_s": 1,
     "calls_hold_s": 2,
 }
 

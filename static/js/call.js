@@ -22,6 +22,7 @@ const GRACE_MS = 20000; // how long a connection to someone missing from call.pe
 const RESTART_AFTER_MS = 2500; // a connection "disconnected" this long restarts ICE
 const STATS_MS = 2000;
 const CAMERA = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } };
+const VIDEO_MAX_BPS = 500_000; // per connection: what a TURN server carries per person and direction, audio aside
 
 const $ = (selector) => root.querySelector(selector);
 const note = $("[data-call-note]");
@@ -141,6 +142,15 @@ function configuration() {
   return { iceServers: state.ice.ice_servers, iceTransportPolicy: relayOnly ? "relay" : "all" };
 }
 
+// The answering side's video sender comes from the offer: its cap is set once it has an encoding.
+function capVideo(sender) {
+  const parameters = sender.getParameters();
+  const [encoding] = parameters.encodings ?? [];
+  if (!encoding || encoding.maxBitrate === VIDEO_MAX_BPS) return;
+  encoding.maxBitrate = VIDEO_MAX_BPS;
+  sender.setParameters(parameters).catch(() => {});
+}
+
 // --- one connection per other person ----------------------------------------------------------
 
 class Peer {
@@ -181,7 +191,7 @@ class Peer {
     this.pc.oniceconnectionstatechange = () => this.watch();
     if (this.offers) {
       this.pc.addTransceiver("audio", { direction: "sendrecv" });
-      this.pc.addTransceiver("video", { direction: "sendrecv" });
+      this.pc.addTransceiver("video", { direction: "sendrecv", sendEncodings: [{ maxBitrate: VIDEO_MAX_BPS }] });
       this.sendTracks();
     }
   }
@@ -193,6 +203,7 @@ class Peer {
       const track = kind === "audio" ? state.mic : noVideo ? null : state.screen ?? state.camera;
       transceiver.direction = "sendrecv";
       transceiver.sender.replaceTrack(track ?? null);
+      if (kind === "video") capVideo(transceiver.sender);
     }
     this.figure.dataset.sending = state.audioOnly || this.askedAudioOnly ? "audio" : "video";
   }
@@ -242,6 +253,9 @@ class Peer {
       await this.pc.setRemoteDescription(description);
       this.sendTracks();
       await this.pc.setLocalDescription(await this.pc.createAnswer());
+      for (const transceiver of this.pc.getTransceivers()) {
+        if (transceiver.receiver.track.kind === "video") capVideo(transceiver.sender);
+      }
       await this.describe();
     } else if (this.pc.signalingState === "have-local-offer" && data.pc === this.pcId) {
       await this.pc.setRemoteDescription(description);
