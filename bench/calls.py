@@ -208,6 +208,27 @@ class Call:
             context.close()
 
 
+def camera_file(folder):
+    """A moving, grainy 640×360 picture at 15 frames/s for Chromium's fake camera, or None without ffmpeg.
+
+    Chromium's own fake picture (a still pattern with a small moving clock) compresses to a fraction of
+    the page's cap; a camera's picture of a person does not. The grain keeps the encoder at its cap.
+    """
+    import shutil
+
+    if not shutil.which("ffmpeg"):
+        return None
+    path = folder / "camera.y4m"
+    source = "testsrc2=size=640x360:rate=15,noise=alls=12:allf=t"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source, "-t", "4", "-pix_fmt", "yuv420p"]
+        + [str(path)],
+        check=True,
+        timeout=120,
+    )
+    return path
+
+
 def cpu_seconds(process):
     times = process.cpu_times()
     return times.user + times.system
@@ -268,7 +289,10 @@ def scenario(bench):
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
         with daphnes("summit.asgi:application", env, bench.log_dir) as (server,), sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            camera = camera_file(folder)
+            result["camera"] = "ffmpeg testsrc2 with grain, 640×360 at 15 frames/s" if camera else "Chromium's own"
+            extra = [f"--use-file-for-fake-video-capture={camera}"] if camera else []
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra])
             try:
                 for route, query in (("direct", ""), ("relayed", "?ice=relay")):
                     joiner, waiting, routes = [], [], []
@@ -318,8 +342,9 @@ def section(result):
                     f"| {s['max_ms']} |"
                 )
     lines = [
-        f"Two people of an accepted meeting, each in a fresh headless Chromium context with the fake camera "
-        f"and microphone, open the meeting room; one presses **Join the call**, then the other. Time from that "
+        f"Two people of an accepted meeting, each in a fresh headless Chromium context with a fake camera "
+        f"({result.get('camera', 'Chromium’s own')}) and microphone, open the meeting room; one presses "
+        f"**Join the call**, then the other. Time from that "
         f"second press to the first decoded remote frame (the remote `<video>` has a size), on each side; "
         f"{result['calls_per_route']} calls per route, through a real coturn on this machine (`?ice=relay` "
         f"for the relayed ones; the route is the panel's candidate type). Load average (1/5/15 min) "

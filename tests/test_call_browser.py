@@ -362,13 +362,31 @@ RTCPeerConnection.prototype.getStats = async function (...args) {
 """
 
 
+# The video caps the page asks for: in the offer's transceivers, and on the answering side's senders.
+RECORD_CAPS = """
+window.videoCaps = [];
+const addTransceiver = RTCPeerConnection.prototype.addTransceiver;
+RTCPeerConnection.prototype.addTransceiver = function (kind, init) {
+  if (kind === "video") window.videoCaps.push(init?.sendEncodings?.[0]?.maxBitrate ?? null);
+  return addTransceiver.call(this, kind, init);
+};
+const setParameters = RTCRtpSender.prototype.setParameters;
+RTCRtpSender.prototype.setParameters = function (parameters, ...rest) {
+  window.videoCaps.push(parameters.encodings?.[0]?.maxBitrate ?? null);
+  return setParameters.call(this, parameters, ...rest);
+};
+"""
+
+
 def test_a_weak_line_drops_the_call_to_sound_only_until_the_camera_is_turned_back_on(server, meeting, browser):
     ids = meeting["ids"]
-    julien = person(browser, server, meeting, "julien", init_script=WEAK_STATS)
-    lina = person(browser, server, meeting, "lina")
+    julien = person(browser, server, meeting, "julien", init_script=WEAK_STATS + RECORD_CAPS)
+    lina = person(browser, server, meeting, "lina", init_script=RECORD_CAPS)
     join(julien)
     join(lina)
     assert sees(lina, ids["julien"]) == "relay"
+    for page in (julien, lina):  # each connection's video goes at 500 kbit/s at most, whoever offered
+        assert set(page.evaluate("window.videoCaps")) == {500_000}, page.evaluate("window.videoCaps")
     julien.evaluate("window.weakLine = true")
     julien.wait_for_selector("#call[data-line=sound-only]", timeout=30000)
     assert "sound only" in julien.locator("[data-call-line]").inner_text()
