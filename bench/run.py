@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import ballots, crowds, registrations, scenarios, stage_latency, storage
+from bench import ballots, calls, crowds, registrations, scenarios, stage_latency, storage
 from bench.processes import ServerPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -297,6 +297,7 @@ PLAN = {
     "report": storage.attendance_report,
     "store": storage.store_rate,
     "stage_latency": lambda bench, target: stage_latency.scenario(bench),
+    "calls": lambda bench, target: calls.scenario(bench),
     "registrations": registrations.registration_storm,
     "crowd": crowds.one_big_room,
     "room_crowds": crowds.many_big_rooms,

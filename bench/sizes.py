@@ -58,6 +58,9 @@ FULL = {
     "crowd_room_rate": 2,
     "crowd_duration": 20,
     "crowd_servers": 2,
+    "calls": 12,  # meeting calls per route (direct, relayed): join to first remote frame
+    "calls_warm_s": 10,  # then, once its bitrate has ramped up,
+    "calls_hold_s": 30,  # one relayed call held this long while coturn's CPU and memory are read
 }
 
 SMOKE = {
@@ -114,6 +117,9 @@ SMOKE = {
     "crowd_room_rate": 2,
     "crowd_duration": 1,
     "crowd_servers": 2,
+    "calls": 2,
+    "calls_warm_s": 1,
+    "calls_hold_s": 2,
 }
 
 # A sender sends at most this many messages a second, under the contract's per-person flood limit.

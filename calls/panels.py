@@ -30,6 +30,9 @@ def _labels():
         "share_failed": _("The screen could not be shared."),
         "reconnecting": _("Reconnecting to %(name)s…"),
         "no_credentials": _("The call is not open right now."),
+        "weak": _("Your connection is weak: the call continues with sound only."),
+        "better": _("Your connection is better again: you can turn the camera back on."),
+        "sound_only": _("%(name)s (weak connection: sound only)"),
     }
 
 
@@ -46,3 +49,28 @@ def call_panel(request, summit, room, session, **signal):
         "labels": _labels(),
     }
     return render_to_string("calls/_call_panel.html", context, request=request)
+
+
+def _colleague_labels():
+    """Every string static/js/colleagues.js shows, translated here."""
+    return {
+        "added": _("%(name)s now sits in the meeting: they can open the meeting room and join the call."),
+        "removed": _("%(name)s no longer sits in the meeting."),
+        "remove": _("Remove"),
+        "failed": _("That did not work. Check your connection and try again."),
+        "none_left": _("Everyone in your company's team already sits in this meeting."),
+    }
+
+
+def colleagues_panel(request, summit, meeting, **signal):
+    """partnering.signals.meeting_page_panels: bring up to two colleagues into the meeting and its call."""
+    panel = services.colleagues_panel(request.user, meeting)
+    if panel is None:
+        return ""
+    context = {
+        **panel,
+        "meeting": meeting,
+        "api_url": reverse("api:add_colleague", args=[meeting.pk]),
+        "labels": _colleague_labels(),
+    }
+    return render_to_string("calls/_colleagues.html", context, request=request)

@@ -101,6 +101,27 @@ def colleagues_who_may_join(user, meeting):
     return [member for member in side.company.members.order_by("profile__name", "pk") if member.pk not in seated]
 
 
+def colleagues_panel(user, meeting, now=None):
+    """What the meeting page offers a person of a company side who sits in the meeting, or None.
+
+    {seats: [{user_id, name, removable}], candidates: [{user_id, name}], max_colleagues, max_people}:
+    everyone sitting in the meeting (the person's colleagues on their side may be taken out again) and the
+    members of their company who could be brought in. None for anyone else, and once there is no call.
+    """
+    side = side_of(user, meeting)
+    if side is None or side.company_id is None or user.pk not in people_of(meeting):
+        return None
+    try:
+        check_call_open(meeting, now or timezone.now())
+    except Conflict:
+        return None
+    mine = set(meeting.participations.filter(profile=side).values_list("user_id", flat=True))
+    removable = (mine - {user.pk}) if len(mine) > 1 else set()  # do_remove_colleague's rule: someone stays
+    seats = [{**seat, "removable": seat["user_id"] in removable} for seat in seats_of(meeting)]
+    candidates = [{"user_id": member.pk, "name": _name(member)} for member in colleagues_who_may_join(user, meeting)]
+    return {"seats": seats, "candidates": candidates, "max_colleagues": MAX_COLLEAGUES, "max_people": MAX_PEOPLE}
+
+
 def do_add_colleague(user, meeting_id, colleague_id, now=None):
     """A seat for a colleague of the person's company side: they enter the room and the call.
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events.services import COMMON_TIMEZONES, access_agenda_feed, access_summit, do_ensure_agenda_feed, is_organiser
 from partnering import services
 from partnering.models import NEEDS, Meeting
+from partnering.signals import meeting_page_panels
 from summit.csvfile import csv_response
 from summit.errors import Conflict, Invalid, NotFound, NotSignedIn, ServiceError
 
@@ -188,7 +189,12 @@ def meeting(request, slug, meeting_id):
     found, side = services.access_meeting(request.user, meeting_id)
     if found.summit_id != summit.pk:
         raise NotFound(_("No such meeting."))
-    context = {"summit": summit, "meeting": services.meeting_out(found, request.user), "is_party": side is not None}
+    context = {
+        "summit": summit,
+        "meeting": services.meeting_out(found, request.user),
+        "is_party": side is not None,
+        "panels": [html for html in meeting_page_panels.parts(request=request, summit=summit, meeting=found) if html],
+    }
     return render(request, "partnering/meeting.html", context)
 
 

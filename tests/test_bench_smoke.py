@@ -93,5 +93,8 @@ def test_bench_smoke_runs_every_scenario_and_loses_nothing(transactional_db, red
     assert storm["phases"]["known"]["statuses"] == {"202": people}, storm
     assert (storm["known_mailed_once"], storm["known_not_mailed"], storm["other_mails"]) == (people, 0, 0), storm
     assert all(entry["generator_cpu_us_per_frame"] is not None for entry in delivered)
+    calls = scenarios["calls"]  # every call showed a remote picture; the relayed ones went through coturn
+    assert calls["relayed"]["routes"] == ["relay"] and calls["relayed"]["joiner"]["n"] == calls["calls_per_route"]
+    assert calls["held_call"]["turn_cpu_percent_of_a_core"] > 0, calls
     assert (tmp_path / "b.md").read_text().startswith("# Benchmarks")
     assert (tmp_path / "bench-p99.svg").read_text().startswith("<svg")

@@ -59,9 +59,8 @@ def session_of(user):
     return client.cookies["sessionid"].value
 
 
-@pytest.fixture
-def meeting():
-    """Fair Vision (Julien, and his colleague Amélie) meets Li Na in Qingdao; built before the browsers start."""
+def build_meeting(*, colleague_seated=True, teammates=()):
+    """Fair Vision (Julien, his colleague Amélie, and any `teammates`) meets Li Na in Qingdao."""
     from partnering import services
 
     summit = make_summit("roadshow", STARTS_AT.date(), STARTS_AT.date())
@@ -70,28 +69,37 @@ def meeting():
         ("julien", "Julien Marchetti", "en"),
         ("lina", "Li Na", "zh-hans"),
         ("amelie", "Amélie Roux", "fr"),
+        *teammates,
     ):
         people[username] = make_person(username, name=name, language=language)
         Registration.objects.create(summit=summit, user=people[username])
     company = Company.objects.create(summit=summit, slug="fair-vision", name="Fair Vision", country="FR")
-    company.members.add(people["julien"], people["amelie"])
+    company.members.add(*(user for username, user in people.items() if username != "lina"))
     services.do_create_missing_profiles(summit)
     lina_card = services.my_profile(people["lina"], summit)
     meeting = services.do_request_meeting(
         people["julien"], summit, services.MeetingRequest(lina_card.pk, STARTS_AT, 30, as_company="fair-vision")
     )
     services.do_accept(people["lina"], meeting)
-    calls.do_add_colleague(people["julien"], meeting.pk, people["amelie"].pk)  # she comes in later
+    if colleague_seated:
+        calls.do_add_colleague(people["julien"], meeting.pk, people["amelie"].pk)  # she comes in later
     return {
         "id": meeting.pk,
         "path": f"/summits/roadshow/rooms/meeting-{meeting.pk}/",
+        "page": f"/summits/roadshow/partnering/meetings/{meeting.pk}/",
         "ids": {name: user.pk for name, user in people.items()},
         "sessions": {name: session_of(user) for name, user in people.items()},
     }
 
 
 @pytest.fixture
-def browser(server, meeting):
+def meeting():
+    """Built before the browsers start (tests name it before `browser`)."""
+    return build_meeting()
+
+
+@pytest.fixture
+def browser(server):
     from playwright.sync_api import sync_playwright
 
     require_chromium()
@@ -101,12 +109,21 @@ def browser(server, meeting):
         chromium.close()
 
 
-def person(browser, base, meeting, name, query="?ice=relay", init_script=None):
-    context = browser.new_context(base_url=base, permissions=["camera", "microphone"])
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+def signed_in_page(browser, base, meeting, name, **device):
+    """A fresh browser context signed in as `name` (a phone's with PHONE), its page collecting script errors."""
+    context = browser.new_context(base_url=base, permissions=["camera", "microphone"], **device)
     context.add_cookies([{"name": "sessionid", "value": meeting["sessions"][name], "url": base}])
     page = context.new_page()
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(str(error)))
+    return page
+
+
+def person(browser, base, meeting, name, query="?ice=relay", init_script=None, **device):
+    page = signed_in_page(browser, base, meeting, name, **device)
     if init_script:
         page.add_init_script(init_script)
     page.goto(meeting["path"] + query)
@@ -224,3 +241,165 @@ def test_a_person_who_refuses_the_camera_joins_with_sound_only_and_is_told_so(se
         arg=ids["lina"],
         timeout=CONNECT_MS,
     )
+
+
+# --- colleagues brought in from the meeting page ---------------------------------------------
+
+
+@pytest.fixture
+def team_meeting():
+    """Julien's meeting with Li Na, nobody brought in yet; Fair Vision also has Hugo and Inès."""
+    teammates = (("hugo", "Hugo Petit", "en"), ("ines", "Inès Moreau", "en"))
+    return build_meeting(colleague_seated=False, teammates=teammates)
+
+
+def fits_the_screen(page):
+    """Nothing of the page sticks out sideways (a phone would have to scroll to reach it)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def bring(page, meeting, name):
+    page.locator("[data-colleague-choice]").select_option(str(meeting["ids"][name]))
+    page.locator("[data-colleague-form] button[type=submit]").click()
+
+
+@pytest.mark.parametrize("device", [{}, PHONE], ids=["desktop", "phone"])
+def test_a_person_brings_a_colleague_from_the_meeting_page_and_the_colleague_opens_the_room_and_joins(
+    server, team_meeting, browser, device
+):
+    meeting, ids = team_meeting, team_meeting["ids"]
+    julien = signed_in_page(browser, server, meeting, "julien", **device)
+    julien.goto(meeting["page"])
+    assert julien.locator("[data-colleague-list] li").count() == 2  # Julien and Li Na
+    bring(julien, meeting, "amelie")
+    julien.wait_for_selector(f"[data-colleague-list] li[data-user-id='{ids['amelie']}'] [data-colleague-remove]")
+    assert "Amélie Roux" in julien.locator("[data-colleague-status]").inner_text()
+    assert julien.locator(f"[data-colleague-choice] option[value='{ids['amelie']}']").count() == 0
+    assert fits_the_screen(julien)
+
+    amelie = person(browser, server, meeting, "amelie", **device)  # the room lets her in: she sits in the meeting
+    join(amelie)
+    assert fits_the_screen(amelie)
+
+    bring(julien, meeting, "hugo")
+    julien.wait_for_selector(f"[data-colleague-list] li[data-user-id='{ids['hugo']}']")
+    bring(julien, meeting, "ines")  # a fifth person: the API's refusal, in plain words
+    julien.wait_for_selector("[data-colleague-status].error")
+    assert "at most 4 people" in julien.locator("[data-colleague-status]").inner_text()
+    julien.locator(f"[data-colleague-remove='{ids['hugo']}']").click()
+    julien.wait_for_selector(f"[data-colleague-list] li[data-user-id='{ids['hugo']}']", state="detached")
+    assert julien.locator(f"[data-colleague-choice] option[value='{ids['hugo']}']").count() == 1
+    assert julien.problems == [] and amelie.problems == []
+
+
+# --- a weak line drops the call to sound only ---------------------------------------------------
+
+# Made-up samples through static/js/call-line.js's decision, in the browser that runs it.
+LINE_SCENARIOS = """async () => {
+  const line = await import("/static/js/call-line.js");
+  const run = (samples, start = line.initialLine()) => {
+    let state = start;
+    const switchedAt = [];
+    for (const sample of samples) {
+      state = line.judgeLine(state, { outgoingKbps: null, ...sample });
+      if (state.switched) switchedAt.push(sample.at);
+    }
+    return { state, switchedAt };
+  };
+  const every2s = (from, to, figures) => {
+    const samples = [];
+    for (let at = from; at <= to; at += 2000) samples.push({ at, ...figures });
+    return samples;
+  };
+  const bad = { loss: 0.15, rttMs: 200 };
+  const good = { loss: 0.0, rttMs: 150, outgoingKbps: 900 };
+  const resumed = line.resumeVideo(run(every2s(0, 6000, bad)).state);
+  return {
+    weakFourSeconds: run(every2s(0, 4000, bad)).switchedAt,
+    weakSixSeconds: run(every2s(0, 8000, bad)).switchedAt,
+    slowRoundTrip: run(every2s(0, 6000, { loss: 0, rttMs: 900 })).switchedAt,
+    littleToSend: run(every2s(0, 6000, { loss: 0, rttMs: 100, outgoingKbps: 80 })).switchedAt,
+    brokenByAGoodSample:
+      run([...every2s(0, 4000, bad), { at: 6000, ...good }, ...every2s(8000, 12000, bad)]).switchedAt,
+    betweenTheThresholds: run(every2s(0, 30000, { loss: 0.06, rttMs: 600, outgoingKbps: 200 })).switchedAt,
+    afterResumingSixSeconds: run(every2s(10000, 16000, bad), resumed).switchedAt,
+    afterResumingTwentySeconds: run(every2s(10000, 30000, bad), resumed).switchedAt,
+    stillSoundOnly: run(every2s(0, 12000, bad)).state.mode,
+    recoveredSoon: run(every2s(8000, 16000, good), run(every2s(0, 6000, bad)).state).state.recovered,
+    recoveredAfterTen: run(every2s(8000, 18000, { ...good, outgoingKbps: 40 }), run(every2s(0, 6000, bad)).state).state,
+  };
+}"""
+
+
+def test_the_weak_line_decision_switches_after_six_weak_seconds_and_not_on_a_line_that_hovers(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server}/static/js/call-line.js")
+    found = page.evaluate(LINE_SCENARIOS)
+    assert found["weakFourSeconds"] == []  # three weak samples, 4 s: not yet
+    assert found["weakSixSeconds"] == [6000]  # weak for 6 s: sound only, once
+    assert found["slowRoundTrip"] == [6000] and found["littleToSend"] == [6000]
+    assert found["brokenByAGoodSample"] == []  # the streak starts again after a good sample
+    assert found["betweenTheThresholds"] == []
+    assert found["afterResumingSixSeconds"] == []  # after the camera is back on, more patience
+    assert found["afterResumingTwentySeconds"] == [30000]
+    assert found["stillSoundOnly"] == "audio"  # sound only lasts until the person turns the camera back on
+    assert found["recoveredSoon"] is False
+    # good for 10 s (the outgoing estimate, low while only sound goes out, left out): the page may say so
+    assert found["recoveredAfterTen"]["recovered"] is True and found["recoveredAfterTen"]["mode"] == "audio"
+
+
+# The connection panel's figures made weak on demand (window.weakLine): a slow round trip and little to send.
+WEAK_STATS = """
+const realGetStats = RTCPeerConnection.prototype.getStats;
+RTCPeerConnection.prototype.getStats = async function (...args) {
+  const report = await realGetStats.apply(this, args);
+  if (!window.weakLine) return report;
+  const changed = new Map();
+  report.forEach((entry, id) => changed.set(id, entry.type === "candidate-pair"
+    ? { ...entry, currentRoundTripTime: 1.5, availableOutgoingBitrate: 60000 } : entry));
+  return changed;
+};
+"""
+
+
+# The video caps the page asks for: in the offer's transceivers, and on the answering side's senders.
+RECORD_CAPS = """
+window.videoCaps = [];
+const addTransceiver = RTCPeerConnection.prototype.addTransceiver;
+RTCPeerConnection.prototype.addTransceiver = function (kind, init) {
+  if (kind === "video") window.videoCaps.push(init?.sendEncodings?.[0]?.maxBitrate ?? null);
+  return addTransceiver.call(this, kind, init);
+};
+const setParameters = RTCRtpSender.prototype.setParameters;
+RTCRtpSender.prototype.setParameters = function (parameters, ...rest) {
+  window.videoCaps.push(parameters.encodings?.[0]?.maxBitrate ?? null);
+  return setParameters.call(this, parameters, ...rest);
+};
+"""
+
+
+def test_a_weak_line_drops_the_call_to_sound_only_until_the_camera_is_turned_back_on(server, meeting, browser):
+    ids = meeting["ids"]
+    julien = person(browser, server, meeting, "julien", init_script=WEAK_STATS + RECORD_CAPS)
+    lina = person(browser, server, meeting, "lina", init_script=RECORD_CAPS)
+    join(julien)
+    join(lina)
+    assert sees(lina, ids["julien"]) == "relay"
+    for page in (julien, lina):  # each connection's video goes at 500 kbit/s at most, whoever offered
+        assert set(page.evaluate("window.videoCaps")) == {500_000}, page.evaluate("window.videoCaps")
+    julien.evaluate("window.weakLine = true")
+    julien.wait_for_selector("#call[data-line=sound-only]", timeout=30000)
+    assert "sound only" in julien.locator("[data-call-line]").inner_text()
+    assert julien.locator("[data-call-video-back]").is_visible()
+    julien.wait_for_selector(f"figure[data-sending=audio]:has(video[data-user-id='{ids['lina']}'])")
+    # Li Na was asked to send him no video either, and her page says why
+    his_tile = f"figure:has(video[data-user-id='{ids['julien']}'])"
+    lina.wait_for_selector(f"{his_tile}[data-their-line=weak][data-sending=audio]")
+    assert "Julien Marchetti" in lina.locator(f"{his_tile} figcaption").inner_text()
+
+    julien.evaluate("window.weakLine = false")
+    julien.locator("[data-call-video-back]").click()
+    julien.wait_for_selector("#call[data-line=video]")
+    lina.wait_for_selector(f"{his_tile}[data-their-line=video][data-sending=video]")
+    assert sees(lina, ids["julien"]) == "relay"  # his picture flows again
+    assert julien.problems == [] and lina.problems == []

@@ -96,3 +96,38 @@ async def test_a_colleague_taken_out_of_the_meeting_loses_their_sockets_and_thei
     assert [peer["user_id"] for peer in peers["peers"]] == [julien.pk]
     assert await orm(CallSeat.objects.filter(user=fair_vision_member, left_at__isnull=True).count) == 0
     await julien_socket.disconnect()
+
+
+def meeting_page(user, meeting):
+    return signed_in(user).get(f"/summits/{meeting.summit.slug}/partnering/meetings/{meeting.pk}/")
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_offers_a_seated_company_person_the_members_of_their_company_to_bring(
+    meeting, julien, fair_vision_member
+):
+    page = meeting_page(julien, meeting).content.decode()
+    assert 'id="colleagues"' in page and "js/colleagues.js" in page
+    assert f'<option value="{fair_vision_member.pk}">' in page
+    assert f'<option value="{julien.pk}">' not in page  # he sits in already
+    assert f'data-colleague-remove="{julien.pk}"' not in page  # nobody takes themselves out from here
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_lets_them_take_a_colleague_they_brought_out_again(meeting, julien, fair_vision_member):
+    services.do_add_colleague(julien, meeting.pk, fair_vision_member.pk)
+    page = meeting_page(julien, meeting).content.decode()
+    assert f'data-colleague-remove="{fair_vision_member.pk}"' in page
+    assert f'<option value="{fair_vision_member.pk}">' not in page
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_has_no_colleague_control_for_a_person_side_an_organiser_or_a_meeting_without_call(
+    summit, meeting, attendee_shanghai, organiser, julien
+):
+    assert 'id="colleagues"' not in meeting_page(attendee_shanghai, meeting).content.decode()  # a person, no company
+    assert 'id="colleagues"' not in meeting_page(organiser, meeting).content.decode()
+    from tests.calls_helpers import move_into_the_past
+
+    move_into_the_past(meeting)
+    assert 'id="colleagues"' not in meeting_page(julien, meeting).content.decode()

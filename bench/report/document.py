@@ -7,6 +7,7 @@ run; the analysis below it (profiles, what was tried) is kept.
 import math
 from xml.sax.saxutils import escape
 
+from bench import calls
 from bench.report.chat import (
     chat_section,
     crowd_section,
@@ -219,6 +220,10 @@ def write_report(results, path):
         f"{sizes['registration_window']} s, twice",
         "",
         registrations_section(s.get("registrations")),
+        "",
+        f"## 11. Meeting calls: join to first picture, and the TURN server's cost ({sizes.get('calls')} calls a route)",
+        "",
+        calls.section(s.get("calls")),
         "",
         *profile_section(results),
         ANALYSIS_HEADING,

@@ -7,7 +7,11 @@
 // For each pair the person with the smaller id offers; the other answers. A dropped socket does not
 // drop the pictures: a peer missing from `call.peers` keeps its connection while it still carries
 // media, and is closed only when it fails or its person pressed Leave. `?ice=relay` forces every
-// connection through TURN.
+// connection through TURN. A line that stays weak drops the call to sound only (call-line.js decides):
+// the page stops sending its video and asks the others to stop sending theirs to it, until the person
+// turns the camera back on.
+import { initialLine, judgeLine, resumeVideo } from "./call-line.js";
+
 const root = document.getElementById("call");
 const room = document.getElementById("room");
 const labels = JSON.parse(document.getElementById("call-labels").textContent);
@@ -18,6 +22,7 @@ const GRACE_MS = 20000; // how long a connection to someone missing from call.pe
 const RESTART_AFTER_MS = 2500; // a connection "disconnected" this long restarts ICE
 const STATS_MS = 2000;
 const CAMERA = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } };
+const VIDEO_MAX_BPS = 500_000; // per connection: what a TURN server carries per person and direction, audio aside
 
 const $ = (selector) => root.querySelector(selector);
 const note = $("[data-call-note]");
@@ -30,6 +35,8 @@ const buttons = {
 const cameraChoice = $("[data-call-camera-choice]");
 const micChoice = $("[data-call-mic-choice]");
 const statsBody = $("[data-call-stats]");
+const lineNote = $("[data-call-line]");
+const videoBack = $("[data-call-video-back]");
 
 const state = {
   local: new MediaStream(),
@@ -41,6 +48,8 @@ const state = {
   peers: new Map(), // user id -> Peer
   names: new Map(),
   peersAt: 0, // `at` of the newest call.peers heard
+  line: initialLine(), // call-line.js's view of this person's line
+  audioOnly: false, // the line was weak: no video goes out, and the others were asked to send none
 };
 
 const send = (frame) => room.dispatchEvent(new CustomEvent("room:send", { detail: frame }));
@@ -133,6 +142,15 @@ function configuration() {
   return { iceServers: state.ice.ice_servers, iceTransportPolicy: relayOnly ? "relay" : "all" };
 }
 
+// The answering side's video sender comes from the offer: its cap is set once it has an encoding.
+function capVideo(sender) {
+  const parameters = sender.getParameters();
+  const [encoding] = parameters.encodings ?? [];
+  if (!encoding || encoding.maxBitrate === VIDEO_MAX_BPS) return;
+  encoding.maxBitrate = VIDEO_MAX_BPS;
+  sender.setParameters(parameters).catch(() => {});
+}
+
 // --- one connection per other person ----------------------------------------------------------
 
 class Peer {
@@ -147,6 +165,7 @@ class Peer {
     this.video.dataset.callRemote = "";
     this.video.dataset.userId = String(id);
     this.caption = document.createElement("figcaption");
+    this.askedAudioOnly = false; // their line is weak: they asked for no video from here
     this.figure.append(this.video, this.caption);
     grid.append(this.figure);
     this.video.srcObject = this.remote;
@@ -155,7 +174,8 @@ class Peer {
   }
 
   rename() {
-    this.caption.textContent = state.names.get(this.id) ?? "";
+    const name = state.names.get(this.id) ?? "";
+    this.caption.textContent = this.askedAudioOnly ? fill(labels.sound_only, { name }) : name;
   }
 
   open(pcId) {
@@ -171,7 +191,7 @@ class Peer {
     this.pc.oniceconnectionstatechange = () => this.watch();
     if (this.offers) {
       this.pc.addTransceiver("audio", { direction: "sendrecv" });
-      this.pc.addTransceiver("video", { direction: "sendrecv" });
+      this.pc.addTransceiver("video", { direction: "sendrecv", sendEncodings: [{ maxBitrate: VIDEO_MAX_BPS }] });
       this.sendTracks();
     }
   }
@@ -179,10 +199,13 @@ class Peer {
   sendTracks() {
     for (const transceiver of this.pc.getTransceivers()) {
       const kind = transceiver.receiver.track.kind;
-      const track = kind === "audio" ? state.mic : state.screen ?? state.camera;
+      const noVideo = state.audioOnly || this.askedAudioOnly;
+      const track = kind === "audio" ? state.mic : noVideo ? null : state.screen ?? state.camera;
       transceiver.direction = "sendrecv";
       transceiver.sender.replaceTrack(track ?? null);
+      if (kind === "video") capVideo(transceiver.sender);
     }
+    this.figure.dataset.sending = state.audioOnly || this.askedAudioOnly ? "audio" : "video";
   }
 
   async describe() {
@@ -215,6 +238,13 @@ class Peer {
   }
 
   async heard(data) {
+    if (typeof data.audio_only === "boolean") { // their line is weak (or well again): video to them stops (or resumes)
+      this.askedAudioOnly = data.audio_only;
+      this.figure.dataset.theirLine = data.audio_only ? "weak" : "video";
+      this.rename();
+      this.sendTracks();
+      return;
+    }
     const description = data.description;
     if (!description || !["offer", "answer"].includes(description.type)) return;
     if (description.type === "offer") {
@@ -223,6 +253,9 @@ class Peer {
       await this.pc.setRemoteDescription(description);
       this.sendTracks();
       await this.pc.setLocalDescription(await this.pc.createAnswer());
+      for (const transceiver of this.pc.getTransceivers()) {
+        if (transceiver.receiver.track.kind === "video") capVideo(transceiver.sender);
+      }
       await this.describe();
     } else if (this.pc.signalingState === "have-local-offer" && data.pc === this.pcId) {
       await this.pc.setRemoteDescription(description);
@@ -234,7 +267,8 @@ class Peer {
     this.figure.dataset.connection = connection;
     clearTimeout(this.restartTimer);
     if (connection === "connected") {
-      this.caption.textContent = state.names.get(this.id) ?? "";
+      this.rename();
+      if (state.audioOnly && !this.toldAudioOnly) this.tellLine();
       return;
     }
     if (connection === "failed" || this.pc.iceConnectionState === "disconnected") {
@@ -242,6 +276,11 @@ class Peer {
       const wait = connection === "failed" ? 0 : RESTART_AFTER_MS;
       this.restartTimer = setTimeout(() => this.offer(true), wait);
     }
+  }
+
+  tellLine() {
+    this.toldAudioOnly = state.audioOnly;
+    send({ type: "call.signal", to: this.id, data: { audio_only: state.audioOnly } });
   }
 
   // Still missing from call.peers after the grace: closed, unless its pictures still flow.
@@ -340,6 +379,9 @@ function leave(message = labels.left) {
   state.peersAt = 0;
   for (const found of [...state.peers.values()]) found.close();
   stopSharing();
+  state.line = initialLine();
+  state.audioOnly = false;
+  showLine();
   showJoined(false);
   say(message);
 }
@@ -352,6 +394,7 @@ function toggle(button, track, onLabel, offLabel) {
 }
 
 async function share() {
+  if (state.audioOnly) backToVideo(); // sharing a screen is asking for a picture
   if (state.screen) {
     stopSharing();
     return;
@@ -384,10 +427,11 @@ function stopSharing() {
 
 async function measure() {
   const rows = [];
+  const samples = [];
   for (const found of state.peers.values()) {
     const report = await found.pc.getStats();
     let pair = null;
-    let frames = 0, lost = 0, received = 0, bytes = 0, width = 0;
+    let frames = 0, lost = 0, received = 0, bytes = 0, width = 0, remoteLoss = 0;
     const byId = new Map();
     report.forEach((entry) => byId.set(entry.id, entry));
     report.forEach((entry) => {
@@ -398,22 +442,73 @@ async function measure() {
         bytes += entry.bytesReceived ?? 0;
         if (entry.kind === "video") { frames = entry.framesDecoded ?? 0; width = entry.frameWidth ?? 0; }
       }
+      // What the other side reports of the packets it gets from here (fraction lost, 0 to 1).
+      if (entry.type === "remote-inbound-rtp") remoteLoss = Math.max(remoteLoss, entry.fractionLost ?? 0);
     });
     const now = performance.now();
     const kbps = found.lastBytes === undefined ? 0 : ((bytes - found.lastBytes) * 8) / (now - found.lastAt);
+    const newlyLost = lost - (found.lastLost ?? lost);
+    const newlyReceived = received - (found.lastReceived ?? received);
+    const loss = Math.max(remoteLoss, newlyLost + newlyReceived > 0 ? newlyLost / (newlyLost + newlyReceived) : 0);
     found.lastBytes = bytes;
     found.lastAt = now;
+    found.lastLost = lost;
+    found.lastReceived = received;
+    const outgoing = pair?.availableOutgoingBitrate;
+    if (found.pc.connectionState === "connected" && pair?.currentRoundTripTime !== undefined) {
+      // What could be sent counts only where video is meant to go: with sound only the estimate stays low.
+      const sendsVideo = outgoing !== undefined && !found.askedAudioOnly;
+      samples.push({ loss, rttMs: pair.currentRoundTripTime * 1000, outgoingKbps: sendsVideo ? outgoing / 1000 : null });
+    }
     const route = pair ? byId.get(pair.localCandidateId)?.candidateType ?? "" : "";
     Object.assign(found.video.dataset, { framesDecoded: String(frames), candidateType: route, frameWidth: String(width) });
     const rtt = pair?.currentRoundTripTime === undefined ? "–" : `${Math.round(pair.currentRoundTripTime * 1000)} ms`;
-    const loss = received + lost ? `${((100 * lost) / (received + lost)).toFixed(1)} %` : "–";
-    rows.push([state.names.get(found.id) ?? "", rtt, loss, `${Math.round(kbps)} kbit/s`, route]);
+    const lossShown = received + lost ? `${((100 * lost) / (received + lost)).toFixed(1)} %` : "–";
+    const canSend = outgoing === undefined ? "–" : `${Math.round(outgoing / 1000)} kbit/s`;
+    rows.push([state.names.get(found.id) ?? "", rtt, lossShown, `${Math.round(kbps)} kbit/s`, canSend, route]);
   }
+  if (samples.length) judge(samples);
   statsBody.replaceChildren(...rows.map((cells) => {
     const tr = document.createElement("tr");
     for (const cell of cells) tr.append(Object.assign(document.createElement("td"), { textContent: cell }));
     return tr;
   }));
+}
+
+// --- a weak line: sound only until the person turns the camera back on ---------------------------
+
+// The best of this person's connections: when even that one is weak, the weak line is theirs.
+function judge(samples) {
+  const known = samples.map((sample) => sample.outgoingKbps).filter((kbps) => kbps !== null);
+  const best = {
+    at: performance.now(),
+    loss: Math.min(...samples.map((sample) => sample.loss)),
+    rttMs: Math.min(...samples.map((sample) => sample.rttMs)),
+    outgoingKbps: known.length ? Math.max(...known) : null,
+  };
+  if (!state.joined || !(state.camera || state.screen)) return; // no picture to drop
+  const wasRecovered = state.line.recovered;
+  state.line = judgeLine(state.line, best);
+  if (state.line.switched) {
+    state.audioOnly = true;
+    for (const found of state.peers.values()) { found.sendTracks(); found.tellLine(); }
+    showLine(labels.weak);
+  } else if (state.line.recovered && !wasRecovered) {
+    showLine(labels.better);
+  }
+}
+
+function backToVideo() {
+  state.line = resumeVideo(state.line);
+  state.audioOnly = false;
+  for (const found of state.peers.values()) { found.sendTracks(); found.tellLine(); }
+  showLine();
+}
+
+function showLine(text = "") {
+  lineNote.hidden = !state.audioOnly;
+  lineNote.querySelector("[data-call-line-text]").textContent = text;
+  root.dataset.line = state.audioOnly ? "sound-only" : "video";
 }
 
 // --- wiring ---------------------------------------------------------------------------------
@@ -423,6 +518,7 @@ buttons.leave.addEventListener("click", () => leave());
 buttons.mute.addEventListener("click", () => toggle(buttons.mute, state.mic, labels.mute, labels.unmute));
 buttons.camera.addEventListener("click", () => toggle(buttons.camera, state.camera, labels.camera_off, labels.camera_on));
 buttons.share.addEventListener("click", share);
+videoBack.addEventListener("click", backToVideo);
 cameraChoice.addEventListener("change", preview);
 micChoice.addEventListener("change", preview);
 room.addEventListener("room:event", (event) => onEvent(event.detail));
@@ -435,5 +531,6 @@ const restartAll = () => { for (const found of state.peers.values()) if (found.o
 window.addEventListener("online", restartAll);
 navigator.connection?.addEventListener?.("change", restartAll);
 setInterval(() => { measure().catch(() => {}); }, STATS_MS);
+showLine();
 showJoined(false);
 preview();
