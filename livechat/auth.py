@@ -2,12 +2,14 @@
 
 Channels' `AuthMiddlewareStack` wraps every socket's `send` in a
 session-saving wrapper that runs on each frame sent, and keeps a lazy session
-and user per socket. A room socket never changes its session, so this
-middleware only puts the session cookie in the scope (`session_key`); the
-consumer loads the session's user in the same database call that decides its
-access to the room (`users_of_sessions`), after it accepted the socket, and
-the sockets of a join storm that arrive together are looked up together (see
-livechat/hub.py's `Hubs.access`), so no handshake waits on the database.
+and user per socket. A room socket never changes its session, so the consumer
+reads the session cookie from the handshake's headers (`session_key_of`),
+without a middleware layer and the copy of the scope it would hold for the
+socket's life. It loads the session's user in the same database call that
+decides its access to the room (`users_of_sessions`), after it accepted the
+socket, and the sockets of a join storm that arrive together are looked up
+together (see livechat/hub.py's `Hubs.access`), so no handshake waits on the
+database.
 Leaving `send` unwrapped is also what lets livechat/wire.py recognise
 Daphne's own send and write frames beneath it.
 """
@@ -98,13 +100,3 @@ def _verified(user, session_hash):
     return constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
         constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash()
     )
-
-
-class SessionKeyMiddleware:
-    """Puts the websocket's `session_key` in its scope; the consumer looks its user up once, at connect."""
-
-    def __init__(self, inner):
-        self.inner = inner
-
-    async def __call__(self, scope, receive, send):
-        return await self.inner({**scope, "session_key": session_key_of(scope)}, receive, send)

@@ -13,18 +13,19 @@ same room at the same moment (livechat/hub.py's `Together`).
 import logging
 from urllib.parse import parse_qs
 
-from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from livechat import rights, services
+from livechat.auth import session_key_of
 from livechat.db import call
 from livechat.frames import client_id_of, parse_frame
 from livechat.hub import DATABASE_DOWN, TooManySockets, Unavailable, encode, hubs
 from livechat.modules import COMMANDS
 from livechat.signals import room_socket_closed
+from livechat.sockets import LayerlessConsumer
 from livechat.wire import text_frame, writer_for
 from summit.errors import NotFound, NotSignedIn, ServiceError
 
@@ -60,10 +61,7 @@ def _since(scope):
     return since if since >= 0 else False
 
 
-class RoomConsumer(AsyncConsumer):
-    # No channel layer: no channel per socket, no receive loop per socket.
-    channel_layer_alias = None
-
+class RoomConsumer(LayerlessConsumer):
     async def dispatch(self, message):
         """Route the three websocket messages; services close their own DB connections."""
         kind = message["type"]
@@ -164,7 +162,8 @@ class RoomConsumer(AsyncConsumer):
         route = self.scope["url_route"]["kwargs"]
         self.hubs = hubs()
         try:
-            _user, access = await self.hubs.access(self.scope["session_key"], route["summit_slug"], route["room_slug"])
+            self.session_key = session_key_of(self.scope)
+            _user, access = await self.hubs.access(self.session_key, route["summit_slug"], route["room_slug"])
         except ServiceError as error:
             await self.close(_close_code(error))
             return
@@ -179,7 +178,6 @@ class RoomConsumer(AsyncConsumer):
             access["kind"],
             access["you"],
         )
-        self.session_key = self.scope["session_key"]
         since = _since(self.scope)
         self.buffer = []
         hub = self.hubs.room(self.room_id)

@@ -29,17 +29,17 @@ import weakref
 
 import redis
 import redis.asyncio as aioredis
-from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from livechat import keys
-from livechat.auth import user_of_session
+from livechat.auth import session_key_of, user_of_session
 from livechat.db import call, stream_call
 from livechat.hub import BLOCK, DATABASE_DOWN, PING_EVERY, READY_TIMEOUT, SOCKET_TIMEOUT, encode
 from livechat.signals import notice_feeds
+from livechat.sockets import LayerlessConsumer
 
 log = logging.getLogger(__name__)
 
@@ -228,10 +228,9 @@ def on_signed_out(sender, request, user, **kwargs):
         publish_to_person(user.pk, {"type": "me.signed_out", "session": session_hash(session.session_key)})
 
 
-class PersonConsumer(AsyncConsumer):
+class PersonConsumer(LayerlessConsumer):
     """`/ws/me/`: refused with 4401 when not signed in; then it only receives `notification` frames."""
 
-    channel_layer_alias = None
     user_id = None
     hub = None
     session_hash = None
@@ -252,7 +251,7 @@ class PersonConsumer(AsyncConsumer):
 
     async def on_connect(self):
         await self.base_send({"type": "websocket.accept"})
-        session_key = self.scope.get("session_key")  # livechat/auth.py's SessionKeyMiddleware
+        session_key = session_key_of(self.scope)
         try:
             user_id = await call(signed_in_user_id, session_key)
         except DATABASE_DOWN:

@@ -18,7 +18,6 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import re_path  # noqa: E402
 
 from events.schedule_cache import AnonymousScheduleResponses  # noqa: E402
-from livechat.auth import SessionKeyMiddleware  # noqa: E402
 from livechat.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -31,8 +30,6 @@ async def no_such_socket(scope, receive, send):
 application = ProtocolTypeRouter(
     {
         "http": AnonymousScheduleResponses(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            SessionKeyMiddleware(URLRouter([*websocket_urlpatterns, re_path(r"", no_such_socket)]))
-        ),
+        "websocket": AllowedHostsOriginValidator(URLRouter([*websocket_urlpatterns, re_path(r"", no_such_socket)])),
     }
 )
