@@ -26,16 +26,13 @@ DENIED_PEERS = (
     "fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
     "fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 )
-RELAY_PORTS = (49160, 49200)  # UDP ports of relayed media: open them beside TURN_PORT
 
 
 def turnserver_path():
     return shutil.which("turnserver")
 
 
-def turnserver_args(
-    *, port, secret, realm, listen="0.0.0.0", relay_ports=RELAY_PORTS, allow_loopback=False, log_file="stdout"
-):
+def turnserver_args(*, port, secret, realm, relay_ports, listen="0.0.0.0", allow_loopback=False, log_file="stdout"):
     args = [
         turnserver_path() or "turnserver",
         "-n",  # no configuration file: everything is here

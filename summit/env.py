@@ -79,6 +79,19 @@ def env_url(name, default, schemes=("http", "https")):
     return value.rstrip("/")
 
 
+def env_port_range(name, default):
+    """An inclusive range of ports "first-last" (e.g. "49160-49200"), as a (first, last) pair."""
+    value = os.environ.get(name, default).strip()
+    first, _dash, last = value.partition("-")
+    try:
+        ports = int(first), int(last)
+    except ValueError:
+        ports = None
+    if ports is None or not 1024 <= ports[0] <= ports[1] <= 65535:
+        raise ImproperlyConfigured(f"{name} must be a port range like 49160-49200 (1024-65535), got {value!r}")
+    return ports
+
+
 def env_choice(name, default, choices):
     value = os.environ.get(name, default).strip()
     if value not in choices:

@@ -19,7 +19,17 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from summit.brokers import broker_transport_options
-from summit.env import env_bool, env_choice, env_int, env_list, env_origin, env_rate, env_str, env_url
+from summit.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_origin,
+    env_port_range,
+    env_rate,
+    env_str,
+    env_url,
+)
 from summit.redis_connections import celery_broker, sentinel_set
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -290,6 +300,9 @@ HLS_PLAYLIST_SECONDS = env_int("HLS_PLAYLIST_SECONDS", _HLS_PROFILE[1])
 # Meeting calls' TURN server, coturn (docs/calls.md): browsers reach it on TURN_HOST:TURN_PORT (UDP and TCP)
 # with short-lived TURN REST credentials signed with TURN_SECRET, which coturn holds as its static-auth-secret.
 TURN_PORT = env_int("TURN_PORT", 3478, minimum=1)
+# UDP ports of relayed media, opened beside TURN_PORT: every relayed connection holds one, so a two-person call
+# relayed on both sides holds two (docs/scaling.md sizes it for an event).
+TURN_RELAY_PORTS = env_port_range("TURN_RELAY_PORTS", "49160-49200")
 TURN_HOST = env_str("TURN_HOST", urlsplit(SITE_URL).hostname or "127.0.0.1")
 # A `turns:` URL for networks that only let HTTPS out (coturn's TLS listener on 443; docs/operations.md).
 TURN_TLS_URL = env_str("TURN_TLS_URL")

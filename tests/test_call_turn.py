@@ -10,9 +10,11 @@ import subprocess
 import time
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from calls import services
+from calls.management.commands import turnserver as turnserver_command
 from calls.turn import DENIED_PEERS, turnserver_args
 from tests.calls_helpers import TURN_SECRET, start_turnserver
 from tests.servers import stop
@@ -80,7 +82,7 @@ def test_coturn_relays_with_the_apis_credentials_and_refuses_forged_and_expired_
 
 
 def test_the_production_command_line_refuses_loopback_private_and_link_local_peers(tmp_path):
-    argv = turnserver_args(port=3478, secret="x" * 20, realm="summit.test")
+    argv = turnserver_args(port=3478, secret="x" * 20, realm="summit.test", relay_ports=(49160, 49200))
     assert "--allow-loopback-peers" not in argv and "--no-multicast-peers" in argv
     for denied in (
         "127.0.0.0-127.255.255.255",
@@ -102,3 +104,13 @@ def test_coturn_run_as_in_production_relays_nothing_to_a_loopback_peer(tmp_path)
         assert relayed(output) == 0, output
     finally:
         stop(process)
+
+
+def test_the_turnserver_command_relays_on_the_configured_port_range(settings, monkeypatch):
+    settings.TURN_RELAY_PORTS = (50000, 50999)
+    started = []
+    monkeypatch.setattr(turnserver_command, "turnserver_path", lambda: "/usr/bin/turnserver")
+    monkeypatch.setattr(turnserver_command.os, "execv", lambda path, argv: started.append(argv))
+    call_command("turnserver")
+    (argv,) = started
+    assert argv[argv.index("--min-port") + 1] == "50000" and argv[argv.index("--max-port") + 1] == "50999"

@@ -74,6 +74,13 @@ def test_malformed_boolean_setting_stops_start_up(tmp_path):
     assert "DEBUG must be a boolean" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["49160", "49200-49160", "80-90", "a-b"])
+def test_a_turn_relay_range_that_is_not_a_range_of_high_ports_stops_start_up(tmp_path, value):
+    result = run_check_deploy(DEBUG="1", VAR_DIR=str(tmp_path), TURN_RELAY_PORTS=value)
+    assert result.returncode != 0
+    assert "TURN_RELAY_PORTS must be a port range" in result.stderr
+
+
 def test_production_without_secret_key_refuses_to_start(tmp_path):
     result = run_check_deploy(DEBUG="0", ALLOWED_HOSTS="summit.example.org", VAR_DIR=str(tmp_path))
     assert result.returncode != 0

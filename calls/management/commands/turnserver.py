@@ -21,6 +21,10 @@ class Command(BaseCommand):
         if check:
             return
         argv = turnserver_args(
-            port=settings.TURN_PORT, secret=settings.TURN_SECRET, realm=settings.TURN_HOST, listen=listen
+            port=settings.TURN_PORT,
+            secret=settings.TURN_SECRET,
+            realm=settings.TURN_HOST,
+            relay_ports=settings.TURN_RELAY_PORTS,
+            listen=listen,
         )
         os.execv(argv[0], argv)
