@@ -60,7 +60,7 @@ def parse_args(argv):
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="sample the server with py-spy during scenarios 1, 3 and 7 (perturbs their numbers)",
+        help="sample the server with py-spy during scenarios 1, 2, 3, 4, 5 and 7 (perturbs their numbers)",
     )
     parser.add_argument(
         "--trace-memory",

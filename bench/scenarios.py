@@ -209,7 +209,15 @@ def many_rooms(bench, target):
         rooms = [bench.make_room(f"rooms-{target}-{i}") for i in range(sizes["rooms"])]
         clients = clients_for(bench, servers, rooms, count, senders_for(sizes["room_rate"]))
         result = asyncio.run(
-            chat_load(bench, servers, clients, process_count(bench, count), SENDER_RATE, sizes["rooms_duration"])
+            chat_load(
+                bench,
+                servers,
+                clients,
+                process_count(bench, count),
+                SENDER_RATE,
+                sizes["rooms_duration"],
+                label="rooms",
+            )
         )
     return {"target": target, "rooms": sizes["rooms"], **result}
 

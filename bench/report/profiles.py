@@ -9,6 +9,9 @@ def profiled_runs(results):
         for step in entry.get("steps", []):
             if step.get("profile"):
                 yield f"Scenario 1, {entry['target']}, {step['attendees']:,} attendees", step
+    rooms = s.get("rooms") or {}
+    if rooms.get("profile"):
+        yield f"Scenario 2 (many rooms), {rooms['target']}", rooms
     burst = s.get("burst") or {}
     if burst.get("profile"):
         yield f"Scenario 3 (burst), {burst['target']}", burst
