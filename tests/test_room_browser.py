@@ -516,7 +516,10 @@ def test_attendee_votes_in_a_poll_and_everyone_sees_the_results_live(people):
 def test_a_poll_written_in_each_language_reads_in_each_persons_own(people):
     from playwright.sync_api import expect
 
-    camille, lina, amelie, claire = people("camille"), people("lina"), people("amelie"), people("claire")
+    # In the pitch room, so that the stage's poll test sees only its own poll.
+    camille, lina, amelie, claire = (
+        people(name, room="fair-vision") for name in ("camille", "lina", "amelie", "claire")
+    )
     english = "Where should Fair Vision open its next office?"
     french = "Où Fair Vision doit-elle ouvrir son prochain bureau ?"
     chinese = "Fair Vision 的下一个办公室应该设在哪里？"
@@ -555,7 +558,7 @@ def test_a_poll_written_in_each_language_reads_in_each_persons_own(people):
     qingdao = the_poll(amelie, french).locator(".poll-option").filter(has_text="Qingdao")
     expect(qingdao.locator(".poll-count")).to_contain_text("1")
     # Someone who comes in later reads it in their language too (room.state).
-    late = people("lina")
+    late = people("lina", room="fair-vision")
     expect(the_poll(late, chinese)).to_have_count(1)
     for person in (camille, lina, amelie, claire, late):
         assert person.problems == [], person.problems
