@@ -79,6 +79,7 @@ class RoomConsumer(LayerlessConsumer):
     attendance_id = None
     user_id = None
     kind = services.ATTENDEE
+    language = None  # what the person reads (their saved language): poll texts come in it
     you = None
     lapse = None  # the timer that rechecks a speaker's rights when their session ends
     # Frames the hub delivered while the room's state was being read; None once live.
@@ -99,7 +100,7 @@ class RoomConsumer(LayerlessConsumer):
 
     async def send_event(self, payload):
         """A stored event as this socket's person may see it."""
-        view = services.view_for(payload, self.user_id, self.kind)
+        view = services.view_for(payload, self.user_id, self.kind, self.language)
         if view is not None:
             await self.send_frame(view)
 
@@ -127,11 +128,13 @@ class RoomConsumer(LayerlessConsumer):
 
     async def restate(self, access):
         """Rights changed: a fresh `room.state` for what this person may see now, then live again."""
-        self.kind, self.you = access["kind"], access["you"]
+        self.kind, self.you, self.language = access["kind"], access["you"], access.get("language")
         self.buffer = []
         last_seq = None
         try:
-            state = await call(services.room_state, self.room_id, access["session_id"], self.user_id, self.kind)
+            state = await call(
+                services.room_state, self.room_id, access["session_id"], self.user_id, self.kind, self.language
+            )
             last_seq = state["last_seq"]
             await self.send_frame(
                 {
@@ -178,6 +181,7 @@ class RoomConsumer(LayerlessConsumer):
             access["kind"],
             access["you"],
         )
+        self.language = access.get("language")  # absent from a decision reused from before it was kept
         since = _since(self.scope)
         self.buffer = []
         hub = self.hubs.room(self.room_id)
@@ -185,7 +189,9 @@ class RoomConsumer(LayerlessConsumer):
             # Subscribe first, read second: whatever commits in between lands in the buffer.
             await hub.join(self)
             self.hub = hub
-            entered = await hub.enter(self.user_id, self.kind, access["session_id"], None if since is False else since)
+            entered = await hub.enter(
+                self.user_id, self.kind, access["session_id"], None if since is False else since, self.language
+            )
         except TooManySockets:
             await self.close(CLOSE_TOO_MANY_SOCKETS)
             return

@@ -78,13 +78,14 @@ class Envelope:
     as is to every socket that sees that text.
     """
 
-    __slots__ = ("seq", "actor", "texts", "frames")
+    __slots__ = ("seq", "actor", "texts", "frames", "by_language")
 
     def __init__(self, seq, actor, texts):
         self.seq = seq
         self.actor = actor
         self.texts = texts
         self.frames = {}
+        self.by_language = any("@" in key for key in texts)  # a poll's: some readers get their language's
 
     def frame_of(self, text):
         frame = self.frames.get(text)
@@ -94,13 +95,23 @@ class Envelope:
 
     @classmethod
     def of_event(cls, payload):
-        """One encoding per distinct view: a chat message is encoded once for everybody."""
+        """One encoding per distinct view: a chat message is encoded once for everybody.
+
+        An event that reads differently per language (a poll's) also gets `<key>@<language>` texts for
+        the languages it was written in, where they differ from the original's (`<key>`).
+        """
         actor = services.actor_of(payload)
+        languages = services.languages_of(payload)
         views = {}
         for kind in services.VIEWER_KINDS:
-            views[kind] = services.view_for(payload, None, kind)
-            if actor is not None:
-                views[f"own:{kind}"] = services.view_for(payload, actor, kind)
+            for key, user_id in ((kind, None), (f"own:{kind}", actor)):
+                if key != kind and actor is None:
+                    continue
+                views[key] = services.view_for(payload, user_id, kind)
+                for language in languages:
+                    view = services.view_for(payload, user_id, kind, language)
+                    if view != views[key]:
+                        views[f"{key}@{language}"] = view
         encoded = []
         texts = {}
         for key, view in views.items():
@@ -137,9 +148,11 @@ class Envelope:
         texts = self.texts
         if "all" in texts:
             return texts["all"]
-        if listener.user_id == self.actor:
-            return texts[f"own:{listener.kind}"]
-        return texts[listener.kind]
+        key = f"own:{listener.kind}" if listener.user_id == self.actor else listener.kind
+        if not self.by_language:
+            return texts[key]
+        in_language = texts.get(f"{key}@{listener.language}", texts)  # texts itself: none of its own
+        return texts[key] if in_language is texts else in_language
 
 
 class Together:
@@ -224,12 +237,12 @@ class RoomHub:
             await self.leave(listener)
             raise Unavailable("room stream not ready") from None
 
-    async def enter(self, user_id, kind, session_id, since):
+    async def enter(self, user_id, kind, session_id, since, language=None):
         """Record a join and read its room.state, batched with the joins arriving within ENTER_WINDOW.
 
         Returns what services.do_enter_room_together answers for this join.
         """
-        return await self.entering.ask((user_id, kind, session_id, since))
+        return await self.entering.ask((user_id, kind, session_id, since, language))
 
     def _enter_together(self, joins):
         return enter_call(services.do_enter_room_together, self.room_id, keys.SERVER_ID, joins)

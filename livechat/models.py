@@ -187,7 +187,9 @@ class Poll(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="polls")
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="polls")
-    question = models.TextField()
+    question = models.TextField()  # the original text: what a language without its own text reads
+    # {language code: text}: the question in each language it was written in (livechat/polls.py's text_in).
+    question_i18n = models.JSONField(default=dict, blank=True)
     multiple = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001  (NULL: none sent; unique per person and room when sent)
@@ -209,7 +211,8 @@ class Poll(models.Model):
 class PollOption(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveSmallIntegerField()
-    label = models.CharField(max_length=200)
+    label = models.CharField(max_length=200)  # the original text, the fallback
+    label_i18n = models.JSONField(default=dict, blank=True)  # {language code: label}, as Poll.question_i18n
 
     class Meta:
         ordering = ["poll", "position"]

@@ -19,10 +19,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Room, Session
+from events.models import Room, Session, Summit
 from events.services import live_session
 from livechat.models import Poll, PollBallot, PollChoice, PollOption, RoomEvent
-from livechat.services import STAFF, TooLarge, check_client_id, lock_room_log, record_room_event
+from livechat.services import STAFF, TooLarge, check_client_id, lock_room_log, record_room_event, view_for
 from summit.errors import Forbidden, Invalid, NotFound
 
 QUESTION_MAX_CHARS = 300
@@ -33,30 +33,83 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 10
 # --- checks --------------------------------------------------------------------------
 
 
-def check_poll_question(question):
-    if not isinstance(question, str) or not question.strip():
-        raise Invalid(_("A poll needs a question."))
-    question = question.strip()
-    if len(question) > QUESTION_MAX_CHARS:
-        raise TooLarge(_("Keep the question under %(max)d characters.") % {"max": QUESTION_MAX_CHARS})
-    return question
+def poll_languages(summit):
+    """The summit's languages, its main one first: what its polls may be written in (the moderator's form
+    offers them in this order)."""
+    return (summit.language, *(code for code in summit.languages or () if code != summit.language))
 
 
-def check_poll_options(options):
-    """2 to 10 distinct, non-empty labels, in the order given."""
+def _check_texts(value, languages, max_chars, *, missing, empty_in, wrong_type, too_long):
+    """A text (the main language's) or {language code: text} in the summit's languages: {code: text}, trimmed,
+    in the summit's order. Every text given must be non-empty and short enough."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise Invalid(missing)
+        value = {languages[0]: value}
+    if value is None or value == {}:
+        raise Invalid(missing)
+    if not isinstance(value, dict):
+        raise Invalid(wrong_type)
+    unknown = sorted(str(code)[:20] for code in value if code not in languages)
+    if unknown:
+        raise Invalid(
+            _("Unknown language %(unknown)s in the poll; this summit runs in %(codes)s.")
+            % {"unknown": ", ".join(f"“{code}”" for code in unknown), "codes": ", ".join(languages)}
+        )
+    texts = {}
+    for code in languages:
+        if code not in value:
+            continue
+        text = value[code]
+        if not isinstance(text, str):
+            raise Invalid(wrong_type)
+        if not text.strip():
+            raise Invalid(empty_in % {"code": code})
+        if len(text.strip()) > max_chars:
+            raise TooLarge(too_long)
+        texts[code] = text.strip()
+    return texts
+
+
+def check_poll_question(question, languages=("en",)):
+    """The question's texts {code: text}: one string (the summit's main language) or one per language."""
+    return _check_texts(
+        question,
+        languages,
+        QUESTION_MAX_CHARS,
+        missing=_("A poll needs a question."),
+        empty_in=_("The question in “%(code)s” is empty: write it or leave that language out."),
+        wrong_type=_("The question must be text, or texts keyed by language code."),
+        too_long=_("Keep the question under %(max)d characters.") % {"max": QUESTION_MAX_CHARS},
+    )
+
+
+def check_poll_options(options, languages=("en",)):
+    """2 to 10 options in the order given, each a label or {code: label}; distinct labels in each language."""
     if not isinstance(options, list) or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         raise Invalid(_("A poll has %(min)d to %(max)d options.") % {"min": MIN_OPTIONS, "max": MAX_OPTIONS})
-    labels = []
+    checked = []
     for option in options:
-        if not isinstance(option, str) or not option.strip():
-            raise Invalid(_("Every option needs a label."))
-        label = option.strip()
-        if len(label) > OPTION_MAX_CHARS:
-            raise TooLarge(_("Keep each option under %(max)d characters.") % {"max": OPTION_MAX_CHARS})
-        if label in labels:
-            raise Invalid(_("Two options say the same thing: “%(label)s”.") % {"label": label[:40]})
-        labels.append(label)
-    return labels
+        labels = _check_texts(
+            option,
+            languages,
+            OPTION_MAX_CHARS,
+            missing=_("Every option needs a label."),
+            empty_in=_("An option in “%(code)s” is empty: write it or leave that language out."),
+            wrong_type=_("Every option must be text, or texts keyed by language code."),
+            too_long=_("Keep each option under %(max)d characters.") % {"max": OPTION_MAX_CHARS},
+        )
+        for earlier in checked:
+            same = next((label for code, label in labels.items() if earlier.get(code) == label), None)
+            if same is not None:
+                raise Invalid(_("Two options say the same thing: “%(label)s”.") % {"label": same[:40]})
+        checked.append(labels)
+    return checked
+
+
+def original_text(texts):
+    """The text every language without its own reads: the main language's if written, else the first written."""
+    return next(iter(texts.values()))
 
 
 def check_can_run_polls(user_id, kind, room_id, poll=None):
@@ -94,12 +147,13 @@ def check_ballot(poll, option_ids, option_pks):
 
 
 def _counts(poll_ids):
-    """{poll_id: ([(option_id, label, votes)] in order, voters)}: two grouped queries, whatever the number of votes."""
+    """{poll_id: ([(option_id, label, votes, {code: label})] in order, voters)}: two grouped queries, whatever the
+    number of votes."""
     options = (
         PollOption.objects.filter(poll_id__in=poll_ids)
         .annotate(votes=Count("choices"))
         .order_by("poll_id", "position")
-        .values_list("poll_id", "pk", "label", "votes")
+        .values_list("poll_id", "pk", "label", "votes", "label_i18n")
     )
     voters = dict(
         PollBallot.objects.filter(poll_id__in=poll_ids)
@@ -108,8 +162,8 @@ def _counts(poll_ids):
         .values_list("poll_id", "n")
     )
     counts = {poll_id: ([], voters.get(poll_id, 0)) for poll_id in poll_ids}
-    for poll_id, option_id, label, votes in options:
-        counts[poll_id][0].append((option_id, label, votes))
+    for poll_id, option_id, label, votes, labels in options:
+        counts[poll_id][0].append((option_id, label, votes, labels))
     return counts
 
 
@@ -119,13 +173,18 @@ def _poll_payload(poll, type_, counts):
         "type": type_,
         "id": poll.pk,
         "question": poll.question,
-        "options": [{"id": pk, "label": label, "votes": votes} for pk, label, votes in options],
+        "options": [{"id": pk, "label": label, "votes": votes} for pk, label, votes, _labels in options],
         "multiple": poll.multiple,
         "status": poll.status,
         "voters": voters,
         "session_id": poll.session_id,
         "client_id": poll.client_id,
         "created_at": poll.created_at.isoformat(),
+        # Each text in every language it was written in; each viewer reads their own (services.view_for).
+        "_i18n": {
+            "question": poll.question_i18n or {},
+            "options": [labels or {} for _pk, _label, _votes, labels in options],
+        },
     }
 
 
@@ -136,16 +195,17 @@ def poll_results(room_id, poll_ids):
         {
             "type": "poll.results",
             "id": poll_id,
-            "options": [{"id": pk, "votes": votes} for pk, _label, votes in options],
+            "options": [{"id": pk, "votes": votes} for pk, _label, votes, _labels in options],
             "voters": voters,
         }
         for poll_id, (options, voters) in sorted(_counts(ids).items())
     ]
 
 
-def polls_for(room_id, viewers):
-    """`room.state.polls` of each viewer [(user_id, kind)]: every poll of the session live in the room, oldest
-    first, with its counts and the viewer's own ballot."""
+def polls_for(room_id, viewers, languages=None):
+    """`room.state.polls` of each viewer [(user_id, kind)], reading `languages` (one per viewer; None: the
+    original texts): every poll of the session live in the room, oldest first, with its counts and the
+    viewer's own ballot."""
     session = live_session(Room(pk=room_id))
     polls = list(Poll.objects.filter(room_id=room_id, session=session).order_by("created_at", "pk"))
     counts = _counts([poll.pk for poll in polls])
@@ -156,12 +216,16 @@ def polls_for(room_id, viewers):
         .values_list("ballot__user_id", "ballot__poll_id", "option_id")
     ):
         mine.setdefault((user_id, poll_id), []).append(option_id)
-    views = []
-    for poll in polls:
-        view = _poll_payload(poll, "poll", counts[poll.pk])
-        view.pop("type")
-        views.append(view)
-    return [[{**view, "ballot": mine.get((user_id, view["id"]))} for view in views] for user_id, _kind in viewers]
+    payloads = [_poll_payload(poll, "poll", counts[poll.pk]) for poll in polls]
+    views = {}  # (kind, language) -> the polls as they read: built once per distinct reader, not per viewer
+    answer = []
+    for (user_id, kind), language in zip(viewers, languages or [None] * len(viewers), strict=True):
+        if (kind, language) not in views:
+            views[kind, language] = [view_for(payload, None, kind, language) for payload in payloads]
+            for view in views[kind, language]:
+                view.pop("type")
+        answer.append([{**view, "ballot": mine.get((user_id, view["id"]))} for view in views[kind, language]])
+    return answer
 
 
 # --- changes -------------------------------------------------------------------------
@@ -172,8 +236,9 @@ def do_create_poll(user_id, room_id, kind, question, options, multiple=False, cl
 
     Returns {"event": payload, "created": bool}.
     """
-    question = check_poll_question(question)
-    labels = check_poll_options(options)
+    languages = poll_languages(Summit.objects.only("language", "languages").get(rooms__pk=room_id))
+    question = check_poll_question(question, languages)
+    labels = check_poll_options(options, languages)
     if not isinstance(multiple, bool):
         raise Invalid(_("multiple must be true or false."))
     client_id = check_client_id(client_id)
@@ -189,12 +254,16 @@ def do_create_poll(user_id, room_id, kind, question, options, multiple=False, cl
             room_id=room_id,
             session=live_session(Room(pk=room_id)),
             author_id=user_id,
-            question=question,
+            question=original_text(question),
+            question_i18n=question,
             multiple=multiple,
             client_id=client_id,
         )
         PollOption.objects.bulk_create(
-            [PollOption(poll=poll, position=position, label=label) for position, label in enumerate(labels)]
+            [
+                PollOption(poll=poll, position=position, label=original_text(texts), label_i18n=texts)
+                for position, texts in enumerate(labels)
+            ]
         )
         payload = _poll_payload(poll, "poll.created", _counts([poll.pk])[poll.pk])
         return {"event": record_room_event(log, "poll.created", payload), "created": True}
@@ -277,7 +346,7 @@ def summit_poll_results(summit_id):
                 "multiple": poll.multiple,
                 "status": poll.status,
                 "voters": voters,
-                "options": [{"label": label, "votes": votes} for _pk, label, votes in options],
+                "options": [{"label": label, "votes": votes} for _pk, label, votes, _labels in options],
             }
         )
     return by_session

@@ -36,8 +36,8 @@ def rooms_changed(sender, **kwargs):
     forget_live_access()
 
 
-def polls_part(room_id, viewers, **signal):
-    return {"polls": polls.polls_for(room_id, viewers)}
+def polls_part(room_id, viewers, languages=None, **signal):
+    return {"polls": polls.polls_for(room_id, viewers, languages)}
 
 
 def connect():

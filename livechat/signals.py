@@ -8,7 +8,8 @@ from django.dispatch import Signal
 
 from summit.plugins import Contributions
 
-# room_id, viewers [(user_id, kind)] -> {key: [one JSON-able value per viewer, in order]}: parts of
+# room_id, viewers [(user_id, kind)], languages [what each viewer reads, or None] -> {key: [one
+# JSON-able value per viewer, in order]}: parts of
 # `room.state` (polls add `polls`, the stage `stage`). Receivers run inside the database call that
 # reads the rest of the state, so they may use the ORM; they get every viewer of a batch of joins at
 # once, so a join storm costs them a few queries per batch, not per person. Two receivers may not

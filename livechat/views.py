@@ -4,12 +4,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from events import services
 from events.models import Room
 from events.signals import room_page_panels
+from livechat import polls
 from livechat import services as live
 from livechat.routing import room_socket_path
 from livechat.signals import stage_panels
@@ -84,6 +85,9 @@ def _poll_labels():
         "choose_one": _("Choose one answer."),
         "choose_several": _("Choose one or more answers."),
         "choose_first": _("Choose an answer first."),
+        "same_options": _(
+            "Write as many options in this language as in the first one, in the same order, or none at all."
+        ),
         "voted_announce": _("Your vote is counted."),
         "closed_announce": _("The poll “%(question)s” is closed: final results are shown."),
         "votes": {
@@ -119,6 +123,8 @@ def room(request, slug, room_slug):
         "ws_path": room_socket_path(summit.slug, room.slug),
         "signin_url": f"{reverse('signin')}?{urlencode({'next': request.path})}",
         "reactions": REACTIONS,
+        # The moderator's poll form: one question and one list of options per language, named in the page's.
+        "poll_languages": [(code, get_language_info(code)["name_translated"]) for code in polls.poll_languages(summit)],
         "labels": _labels(),
         "stage_panels": [html for html in stage_panels.parts(request=request, room=room, session=session) if html],
     }

@@ -204,7 +204,13 @@ def export(user):
             for m in RoomMute.objects.filter(user=user).select_related("room__summit")
         ],
         "polls": [
-            {"summit": p.room.summit.slug, "room": p.room.slug, "question": p.question, "asked_at": _when(p.created_at)}
+            {
+                "summit": p.room.summit.slug,
+                "room": p.room.slug,
+                "question": p.question,
+                "question_i18n": p.question_i18n,  # every language it was written in
+                "asked_at": _when(p.created_at),
+            }
             for p in Poll.objects.filter(author=user).select_related("room__summit")
         ],
         "poll_ballots": [

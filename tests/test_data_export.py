@@ -46,7 +46,9 @@ def test_the_export_holds_interests_notifications_ballots_peoples_choice_and_sco
     partnering.do_express_interest(camille, summit, "fair-vision")
     Notification.objects.create(user=camille, kind="session.rescheduled", title="Keynote moved", body="To 10:00")
     NoticeSetting.objects.create(user=camille, by_mail=False)
-    poll = Poll.objects.create(room=main_stage, author=camille, question="Coffee or tea?")
+    poll = Poll.objects.create(
+        room=main_stage, author=camille, question="Coffee or tea?", question_i18n={"fr": "Café ou thé ?"}
+    )
     tea = PollOption.objects.create(poll=poll, position=1, label="Tea")
     ballot = PollBallot.objects.create(poll=poll, user=camille)
     PollChoice.objects.create(ballot=ballot, option=tea)
@@ -61,7 +63,7 @@ def test_the_export_holds_interests_notifications_ballots_peoples_choice_and_sco
     assert [(n["title"], n["body"]) for n in data["notifications"]] == [("Keynote moved", "To 10:00")]
     assert data["notice_settings"] == [{"by_mail": False}]
     assert [(b["question"], b["chosen"]) for b in data["poll_ballots"]] == [("Coffee or tea?", ["Tea"])]
-    assert [p["question"] for p in data["polls"]] == ["Coffee or tea?"]
+    assert [(p["question"], p["question_i18n"]) for p in data["polls"]] == [("Coffee or tea?", {"fr": "Café ou thé ?"})]
     assert [v["session"] for v in data["peoples_choice"]] == [keynote.pk]
     assert data["jury_seats"] == [{"summit": "roadshow"}]
     assert [(c["scores"], c["comment"]) for c in data["scorecards"]] == [({"team": 4}, "Strong team")]

@@ -6,7 +6,10 @@ gives (a session's time, the notification count), the two must agree.
 """
 
 import datetime as dt
+import json
 import re
+import subprocess
+import sys
 import zoneinfo
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -14,7 +17,7 @@ from email.policy import default as default_policy
 import pytest
 
 from tests.journeys import PHONE, Journey
-from tests.servers import demo_server
+from tests.servers import ROOT, demo_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.multiprocess]
 
@@ -72,6 +75,32 @@ def browser(demo):
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+# An organiser's poll on the main stage, written in the summit's three languages (run in the demo's
+# database; the client_id makes a second run answer the same poll).
+POLL = {
+    "en": ("Which market should you enter first?", ["Europe", "China"]),
+    "fr": ("Quel marché aborder en premier ?", ["L'Europe", "La Chine"]),
+    "zh-hans": ("应该先进入哪个市场？", ["欧洲", "中国"]),
+}
+POLL_SCRIPT = """
+import json, sys, django
+django.setup()
+from django.contrib.auth import get_user_model
+from events.models import Room
+from livechat import polls
+texts = json.loads(sys.argv[1])
+room = Room.objects.get(summit__slug=sys.argv[2], slug="main-stage")
+organiser = get_user_model().objects.get(username="organiser")
+question = {code: question for code, (question, _options) in texts.items()}
+options = [{code: options[n] for code, (_question, options) in texts.items()} for n in range(2)]
+polls.do_create_poll(organiser.pk, room.pk, "staff", question, options, client_id="journey-poll")
+"""
+
+
+def open_a_poll_in_each_language(demo):
+    subprocess.run([sys.executable, "-c", POLL_SCRIPT, json.dumps(POLL), SLUG], cwd=ROOT, env=demo["env"], check=True)
 
 
 def choose_language(journey, language):
@@ -148,6 +177,14 @@ def test_an_attendee_in_shanghai_registers_plans_and_talks_in_the_room(browser, 
     me.page.locator("#questions .question", has_text=typed["question"]).wait_for()
     me.check()
     me.screenshot("attendee-question")
+    # The organiser's poll, written in three languages, reads in mine.
+    open_a_poll_in_each_language(demo)
+    open_tab(me, "polls")
+    question, options = POLL[language]
+    poll = me.page.locator("#polls .poll", has_text=question)
+    poll.wait_for()
+    assert poll.locator(".poll-label").all_inner_texts() == options
+    me.check()
     me.close()
 
 

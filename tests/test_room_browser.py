@@ -39,12 +39,14 @@ Session.objects.create(summit=summit, room=stage, title="Live keynote", starts_a
                        ends_at=now + dt.timedelta(hours=2))
 Room.objects.create(summit=summit, slug="fair-vision", name="Fair Vision pitch", kind=Room.Kind.PITCH,
                     is_moderated=True)
+Room.objects.create(summit=summit, slug="epicnpoc", name="Epicnpoc pitch", kind=Room.Kind.PITCH)
 store = import_module(settings.SESSION_ENGINE).SessionStore
 cookies = {}
 for username, name, role, tz, language in [
     ("camille", "Camille Bernard", "attendee", "Europe/Paris", "en"),
     ("lina", "Li Na", "attendee", "Asia/Shanghai", "zh-hans"),
     ("claire", "Claire Dumas", "organiser", "Europe/Paris", "fr"),
+    ("amelie", "Amélie Laurent", "attendee", "Europe/Paris", "fr"),
 ]:
     user = get_user_model().objects.create_user(username=username, email=f"{username}@example.org")
     Profile.objects.create(user=user, name=name, timezone=tz, language=language)
@@ -451,8 +453,8 @@ def test_page_stops_and_offers_sign_in_when_the_session_has_ended(people):
 def test_an_organiser_mutes_an_author_and_deletes_the_message_for_everyone(people):
     from playwright.sync_api import expect
 
-    # In the pitch room, so the mute (per room) outlives this test nowhere the others chat.
-    camille, lina, claire = (people(name, room="fair-vision") for name in ("camille", "lina", "claire"))
+    # In a room of its own, so the mute (per room) outlives this test nowhere the others chat or ask.
+    camille, lina, claire = (people(name, room="epicnpoc") for name in ("camille", "lina", "claire"))
     camille.chat("Cheap watches, click here")
     expect(lina.chat_bodies("Cheap watches, click here")).to_have_count(1)
     expect(camille.page.locator("#chat-log .moderation")).to_have_count(0)  # attendees get no controls
@@ -509,4 +511,55 @@ def test_attendee_votes_in_a_poll_and_everyone_sees_the_results_live(people):
         expect(person.page.locator("#polls .poll input")).to_have_count(0)
         expect(person.page.locator("#polls button[type=submit]")).to_have_count(0)
     for person in (camille, lina, claire):
+        assert person.problems == [], person.problems
+
+
+def test_a_poll_written_in_each_language_reads_in_each_persons_own(people):
+    from playwright.sync_api import expect
+
+    # In the pitch room, so that the stage's poll test sees only its own poll.
+    camille, lina, amelie, claire = (
+        people(name, room="fair-vision") for name in ("camille", "lina", "amelie", "claire")
+    )
+    english = "Where should Fair Vision open its next office?"
+    french = "Où Fair Vision doit-elle ouvrir son prochain bureau ?"
+    chinese = "Fair Vision 的下一个办公室应该设在哪里？"
+    form = claire.page.locator("#poll-form")
+    # One question and one list of options per language of the summit, each named in the page's language.
+    expect(form.locator(".poll-language legend")).to_have_text(["Anglais", "Français", "Chinois simplifié"])
+    claire.page.fill("#poll-question", english)
+    claire.page.fill("#poll-options", "Shanghai\nQingdao\nSophia Antipolis")
+    claire.page.fill("#poll-question-fr", french)
+    claire.page.fill("#poll-options-fr", "Shanghai\nQingdao")
+    claire.page.fill("#poll-question-zh-hans", chinese)
+    claire.page.fill("#poll-options-zh-hans", "上海\n青岛\n索菲亚科技园")
+    claire.page.click("#poll-form button[type=submit]")
+    # French has fewer options than the first language: the browser says so and nothing is sent.
+    assert claire.page.locator("#poll-options-fr").evaluate("field => field.validationMessage")
+    claire.page.fill("#poll-options-fr", "Shanghai\nQingdao\nSophia Antipolis (France)")
+    claire.page.click("#poll-form button[type=submit]")
+
+    def the_poll(person, question):
+        return person.page.locator("#polls .poll").filter(has_text=question)
+
+    for person, question, option in [
+        (camille, english, "Sophia Antipolis"),
+        (amelie, french, "Sophia Antipolis (France)"),
+        (claire, french, "Sophia Antipolis (France)"),
+        (lina, chinese, "索菲亚科技园"),
+    ]:
+        expect(the_poll(person, question)).to_have_count(1)
+        expect(the_poll(person, question).locator(".poll-label").nth(2)).to_have_text(option)
+    expect(the_poll(camille, french)).to_have_count(0)  # one poll, read in one language each
+    expect(claire.page.locator("#poll-question-fr")).to_have_value("")
+
+    # A vote in Chinese counts for the same option everyone sees in their own words.
+    the_poll(lina, chinese).get_by_role("radio", name="青岛").check()
+    the_poll(lina, chinese).locator("button[type=submit]").click()
+    qingdao = the_poll(amelie, french).locator(".poll-option").filter(has_text="Qingdao")
+    expect(qingdao.locator(".poll-count")).to_contain_text("1")
+    # Someone who comes in later reads it in their language too (room.state).
+    late = people("lina", room="fair-vision")
+    expect(the_poll(late, chinese)).to_have_count(1)
+    for person in (camille, lina, amelie, claire, late):
         assert person.problems == [], person.problems

@@ -74,6 +74,8 @@ from livechat.services.visibility import (
     DELETED_AUTHOR,
     actor_of,
     author_view,
+    languages_of,
+    poll_in,
     room_info,
     room_info_in,
     view_for,
@@ -130,4 +132,6 @@ __all__ = [
     "room_info",
     "room_info_in",
     "view_for",
+    "languages_of",
+    "poll_in",
 ]

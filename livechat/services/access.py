@@ -154,6 +154,7 @@ def _decide_access(user, facts, role, invited, muted_until):
         "room": facts["rooms"].get(language) or facts["rooms"][settings.LANGUAGE_CODE],
         "user_id": user.pk,
         "kind": kind,
+        "language": language,
         "you": {
             **author_view(user),
             "role": role,

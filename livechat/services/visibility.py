@@ -54,14 +54,18 @@ def _session_info(session):
     }
 
 
-def view_for(payload, user_id, kind):
-    """The frame `user_id` (a viewer of `kind`) receives for a stored payload, or None if hidden.
+def view_for(payload, user_id, kind, language=None):
+    """The frame `user_id` (a viewer of `kind`, reading `language`) receives for a stored payload, or None if
+    hidden.
 
     Keys starting with "_" are private to the server. A pending question is
     shown only to its author and to those who may approve it; an anonymous
-    author only to the author and staff.
+    author only to the author and staff. A poll's texts are in `language`
+    where it was written in it, else in its original text (`poll_in`).
     """
     frame = {key: value for key, value in payload.items() if not key.startswith("_")}
+    if "_i18n" in payload:
+        return poll_in(frame, payload["_i18n"], language, every_language=kind != ATTENDEE)
     if payload.get("type") not in QUESTION_EVENTS:
         return frame
     own = payload.get("_author_id") == user_id
@@ -73,6 +77,35 @@ def view_for(payload, user_id, kind):
     if payload.get("_voter_id") is not None and payload["_voter_id"] == user_id:
         frame["voted"] = payload["_voted"]
     return frame
+
+
+def poll_in(frame, texts, language, every_language=False):
+    """A poll frame with its question and labels in `language`, each falling back to its original text.
+
+    `texts` is {"question": {code: text}, "options": [{code: label}, ...]} in the options' order. Those who
+    may run polls (`every_language`: every viewer but attendees) also get every language's text:
+    `question_i18n`, and `label_i18n` on each option.
+    """
+    question = texts["question"]
+    frame["question"] = question.get(language) or frame["question"]
+    options = []
+    for option, labels in zip(frame["options"], texts["options"], strict=True):
+        option = {**option, "label": labels.get(language) or option["label"]}
+        if every_language:
+            option["label_i18n"] = labels
+        options.append(option)
+    frame["options"] = options
+    if every_language:
+        frame["question_i18n"] = question
+    return frame
+
+
+def languages_of(payload):
+    """The languages a stored event reads differently in (a poll's), sorted; () for everything else."""
+    texts = payload.get("_i18n")
+    if texts is None:
+        return ()
+    return tuple(sorted({code for labels in (texts["question"], *texts["options"]) for code in labels}))
 
 
 def actor_of(payload):

@@ -7,7 +7,8 @@
 // at most) and `poll.voted` (this person's ballot as stored). Text people wrote goes on the page
 // with textContent only. Results are <meter> elements with their counts written out beside them,
 // so they read the same to a screen reader; live counts are not announced (they change too often),
-// a closed poll and one's own recorded vote are.
+// a closed poll and one's own recorded vote are. A poll comes in this person's language where it was
+// written in it (the server picks); the form writes it in each language of the summit.
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -37,6 +38,8 @@ export class PollsPanel {
     this.announce = root.querySelector("#polls-announce");
     this.form = root.querySelector("#poll-form");
     this.form?.addEventListener("submit", (event) => this.create(event));
+    // A language's options said to be mismatched are fine again as soon as they are edited.
+    this.form?.addEventListener("input", (event) => event.target.setCustomValidity?.(""));
     this.list.addEventListener("submit", (event) => this.vote(event));
     this.list.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-close-poll]");
@@ -247,11 +250,42 @@ export class PollsPanel {
     this.send({ type: "poll.vote", poll_id: id, option_ids: optionIds });
   }
 
+  /**
+   * The form has one question and one list of options per summit language (.poll-language, the main
+   * language first). Only the first is required; what is written in the others goes as texts keyed by
+   * language code, option N of a language being the translation of option N of the first.
+   */
   create(event) {
     event.preventDefault();
-    const question = this.form.querySelector("#poll-question").value.trim();
-    const options = this.form.querySelector("#poll-options").value.split("\n").map((line) => line.trim())
-      .filter(Boolean);
+    const written = [...this.form.querySelectorAll(".poll-language")].map((group) => {
+      const textarea = group.querySelector("textarea");
+      textarea.setCustomValidity("");
+      return {
+        code: group.dataset.language,
+        textarea,
+        question: group.querySelector("input").value.trim(),
+        options: textarea.value.split("\n").map((line) => line.trim()).filter(Boolean),
+      };
+    });
+    const [first, ...others] = written;
+    const translated = others.filter((language) => language.question || language.options.length);
+    for (const language of translated) {
+      if (language.options.length && language.options.length !== first.options.length) {
+        language.textarea.setCustomValidity(this.labels.same_options);
+        language.textarea.reportValidity();
+        return;
+      }
+    }
+    let question = first.question;
+    let options = first.options;
+    if (translated.length) {
+      // Texts keyed by language; a language left empty is left out, and reads the first one's text.
+      const texts = (pick) => Object.fromEntries(
+        written.map((language) => [language.code, pick(language)]).filter(([, text]) => text),
+      );
+      question = texts((language) => language.question);
+      options = first.options.map((_label, index) => texts((language) => language.options[index]));
+    }
     const multiple = this.form.querySelector("#poll-multiple").checked;
     this.creating = crypto.randomUUID();
     this.send({ type: "poll.create", question, options, multiple, client_id: this.creating });
