@@ -88,8 +88,26 @@ def start_turnserver(tmp_path, *, allow_loopback, secret=TURN_SECRET, port=None)
             raise RuntimeError(f"coturn exited with {process.returncode}: {log.read_text()[-2000:]}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, port
+            if answers_stun_over_udp(port):  # coturn opens its TCP listener before its UDP one
+                return process, port
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     process.kill()
     raise RuntimeError("coturn did not listen within 15 s")
+
+
+def answers_stun_over_udp(port):
+    """Whether a STUN binding request to 127.0.0.1:`port` over UDP gets an answer within half a second."""
+    import os
+    import socket
+
+    request = b"\x00\x01\x00\x00\x21\x12\xa4\x42" + os.urandom(12)  # Binding, no attributes, magic cookie
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.settimeout(0.5)
+        try:
+            probe.sendto(request, ("127.0.0.1", port))
+            answer, _address = probe.recvfrom(2048)
+        except OSError:
+            return False
+    return answer[:2] == b"\x01\x01" and answer[8:20] == request[8:20]  # a Binding success for our request
