@@ -351,26 +351,34 @@ def start_nginx(tmp_path, upstream_ports):
 
 
 def server_database(tmp, label="browser"):
-    """A database of the server's own: beside DATABASE_URL's when that is PostgreSQL, else a SQLite file.
+    """A migrated database of the server's own: beside DATABASE_URL's when that is PostgreSQL (a clone of
+    the migrated template, tests/databases.py), else a SQLite file migrated now.
 
     Returns (DATABASE_URL, drop): call drop() once the server has stopped.
     """
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / f'{label}.sqlite3'}", lambda: None
+        database_url = f"sqlite:///{tmp / f'{label}.sqlite3'}"
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=server_env(tmp, database_url),
+            check=True,
+        )
+        return database_url, lambda: None
     import psycopg
+
+    from tests.databases import admin_url, clone
 
     base, _slash, name = url.rpartition("/")
     server_name = f"{name or 'summit'}_{label}_{os.getpid()}"
-    admin = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
+    database_url = clone(url, server_name)
 
-    def run(sql):
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(sql)
+    def drop():
+        with psycopg.connect(admin_url(url), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
 
-    run(f'DROP DATABASE IF EXISTS "{server_name}"')
-    run(f'CREATE DATABASE "{server_name}"')
-    return f"{base}/{server_name}", lambda: run(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
+    return database_url, drop
 
 
 def server_env(tmp, database_url, **extra):
@@ -424,7 +432,6 @@ def demo_server(tmp, usernames, label="demo", **extra_env):
     database_url, drop_database = server_database(tmp, label)
     env = server_env(tmp, database_url, DEMO_PASSWORD=secrets.token_urlsafe(12), **extra_env)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
         cookies = json.loads(
             subprocess.run(
