@@ -393,3 +393,12 @@ def pytest_collection_modifyitems(items):
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
+
+@pytest.fixture
+def media_stack(settings, tmp_path):
+    """The live stage's real parts for this test (tests/stage_stack.py), stopped after it."""
+    from tests.stage_stack import MediaStack
+
+    stack = MediaStack(settings, tmp_path)
+    yield stack
+    stack.stop_all()
