@@ -7,7 +7,7 @@ frame it sends is written beneath Daphne's per-send path (livechat/wire.py);
 elsewhere it uses `websocket.send`. It never touches the ORM; every database
 call is one service call through `database_sync_to_async`, and its access
 check and entry at connect are each shared with the sockets connecting to the
-same room at the same moment (livechat/hub.py's `Together`).
+same room at the same moment (livechat/together.py).
 """
 
 import logging
@@ -21,8 +21,9 @@ from redis.exceptions import RedisError
 from livechat import rights, services
 from livechat.auth import session_key_of
 from livechat.db import call
+from livechat.envelope import encode
 from livechat.frames import client_id_of, parse_frame
-from livechat.hub import DATABASE_DOWN, TooManySockets, Unavailable, encode, hubs
+from livechat.hub import DATABASE_DOWN, TooManySockets, Unavailable, hubs
 from livechat.modules import COMMANDS
 from livechat.signals import room_socket_closed
 from livechat.sockets import LayerlessConsumer

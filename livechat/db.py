@@ -6,7 +6,7 @@ connection pool, so the calls of different rooms and sockets run side by side
 instead of queueing on Channels' single database thread. A join storm's
 sockets do not each make a call: those connecting to one room together share
 one access check (`call`) and one entry (`enter_call`), batched by
-livechat/hub.py's `Together`. Writers
+livechat/together.py's `Together`. Writers
 of one room still queue on its RoomLog row lock, so `seq` order is unchanged.
 With 1 (the default on SQLite, which takes one writer at a time) they keep
 Channels' single thread. Either way Channels closes the thread's connection

@@ -14,9 +14,10 @@ connection the hub resubscribes and reads from RoomEvent whatever it missed.
 Hubs live per event loop (Daphne has one; each test has its own), start with
 the first socket of a room and stop with the last one.
 
-Past 500 lines on purpose: ordering, gap filling, outage recovery, presence and
-the coalesced vote and poll ticks all run on the one subscription loop per room
-and share its state; split apart they would have to share it through globals.
+What travels is an Envelope (livechat/envelope.py); joins arriving together share
+one database call (livechat/together.py). Ordering, gap filling, outage recovery,
+presence and the coalesced vote and poll ticks stay here: they all run on the one
+subscription loop per room and share its state.
 """
 
 import asyncio
@@ -34,8 +35,9 @@ from redis.exceptions import RedisError
 
 from livechat import keys, services
 from livechat.db import call, enter_call, stream_call
+from livechat.envelope import Envelope
 from livechat.signals import room_tick
-from livechat.wire import text_frame
+from livechat.together import Together
 from summit.redis_connections import async_client
 
 log = logging.getLogger(__name__)
@@ -67,137 +69,6 @@ class TooManySockets(Exception):
     """The person already holds SOCKETS_PER_PERSON sockets in this room on this process."""
 
 
-def encode(frame):
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
-class Envelope:
-    """An event as every process receives it: its seq and its texts, already encoded.
-
-    Each text becomes one websocket frame per process (`frame_of`), written
-    as is to every socket that sees that text.
-    """
-
-    __slots__ = ("seq", "actor", "texts", "frames", "by_language")
-
-    def __init__(self, seq, actor, texts):
-        self.seq = seq
-        self.actor = actor
-        self.texts = texts
-        self.frames = {}
-        self.by_language = any("@" in key for key in texts)  # a poll's: some readers get their language's
-
-    def frame_of(self, text):
-        frame = self.frames.get(text)
-        if frame is None:
-            frame = self.frames[text] = text_frame(text)
-        return frame
-
-    @classmethod
-    def of_event(cls, payload):
-        """One encoding per distinct view: a chat message is encoded once for everybody.
-
-        An event that reads differently per language (a poll's) also gets `<key>@<language>` texts for
-        the languages it was written in, where they differ from the original's (`<key>`).
-        """
-        actor = services.actor_of(payload)
-        languages = services.languages_of(payload)
-        views = {}
-        for kind in services.VIEWER_KINDS:
-            for key, user_id in ((kind, None), (f"own:{kind}", actor)):
-                if key != kind and actor is None:
-                    continue
-                views[key] = services.view_for(payload, user_id, kind)
-                for language in languages:
-                    view = services.view_for(payload, user_id, kind, language)
-                    if view != views[key]:
-                        views[f"{key}@{language}"] = view
-        encoded = []
-        texts = {}
-        for key, view in views.items():
-            text = next((text for seen, text in encoded if seen == view), False)
-            if text is False:
-                text = None if view is None else encode(view)
-                encoded.append((view, text))
-            texts[key] = text
-        if len(encoded) == 1:
-            texts = {"all": encoded[0][1]}
-        return cls(payload["seq"], actor, texts)
-
-    @classmethod
-    def ephemeral(cls, frame):
-        return cls(None, None, {"all": encode(frame)})
-
-    @classmethod
-    def for_person(cls, user_id, frame):
-        """A frame only this person's sockets get, whatever their kind (the `own:` texts)."""
-        text = encode(frame)
-        texts = {kind: None for kind in services.VIEWER_KINDS}
-        texts.update({f"own:{kind}": text for kind in services.VIEWER_KINDS})
-        return cls(None, user_id, texts)
-
-    @classmethod
-    def from_wire(cls, data):
-        raw = json.loads(data)
-        return cls(raw["seq"], raw["actor"], raw["texts"])
-
-    def wire(self):
-        return encode({"seq": self.seq, "actor": self.actor, "texts": self.texts})
-
-    def text_for(self, listener):
-        texts = self.texts
-        if "all" in texts:
-            return texts["all"]
-        key = f"own:{listener.kind}" if listener.user_id == self.actor else listener.kind
-        if not self.by_language:
-            return texts[key]
-        in_language = texts.get(f"{key}@{listener.language}", texts)  # texts itself: none of its own
-        return texts[key] if in_language is texts else in_language
-
-
-class Together:
-    """Calls arriving within ENTER_WINDOW of each other share one `run(items)` of at most ENTER_BATCH items.
-
-    `run` is an async function answering each item, in order: a join storm's
-    sockets share one access check (`Hubs.access`) and one entry
-    (`RoomHub.enter`) per batch. An answer that is an exception is raised to
-    its own caller only; an exception of `run` itself, to every caller of the
-    batch. Items arriving while a batch runs go in the next one.
-    """
-
-    def __init__(self, run, when_done=None):
-        self.run = run
-        self.when_done = when_done
-        self.waiting = []  # (item, future)
-        self.task = None
-
-    async def ask(self, item):
-        future = asyncio.get_running_loop().create_future()
-        self.waiting.append((item, future))
-        if self.task is None:
-            self.task = asyncio.create_task(self._soon())
-        return await future
-
-    async def _soon(self):
-        await asyncio.sleep(ENTER_WINDOW)
-        while self.waiting:
-            batch, self.waiting = self.waiting[:ENTER_BATCH], self.waiting[ENTER_BATCH:]
-            try:
-                answers = await self.run([item for item, _future in batch])
-            except Exception as error:  # each waiting socket handles it as its own failure
-                answers = [error] * len(batch)
-            for (_item, future), answer in zip(batch, answers, strict=True):
-                if future.done():
-                    continue  # its socket went away meanwhile
-                if isinstance(answer, Exception):
-                    future.set_exception(answer)
-                else:
-                    future.set_result(answer)
-        self.task = None
-        if self.when_done is not None:
-            self.when_done()
-
-
 class RoomHub:
     """The sockets this process holds in one room, and the one stream of the room's events they share."""
 
@@ -214,7 +85,7 @@ class RoomHub:
         self.ready = asyncio.Event()
         self.reactions = Counter()
         self.voted_questions = set()
-        self.entering = Together(self._enter_together)
+        self.entering = Together(self._enter_together, window=ENTER_WINDOW, batch=ENTER_BATCH)
         self.presence = 0
         self.remote_presence = 0
         self.tasks = [asyncio.create_task(self._dispatch())]
@@ -507,7 +378,9 @@ class Hubs:
         if together is None:
             together = self.arriving[room] = Together(
                 lambda session_keys: call(services.access_live_room_of_sessions, session_keys, summit_slug, room_slug),
-                lambda: self.arriving.pop(room, None),
+                window=ENTER_WINDOW,
+                batch=ENTER_BATCH,
+                when_done=lambda: self.arriving.pop(room, None),
             )
         user, answer = await together.ask(session_key)
         if isinstance(answer, Exception):

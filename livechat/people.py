@@ -37,7 +37,8 @@ from redis.exceptions import RedisError
 from livechat import keys
 from livechat.auth import session_key_of, user_of_session
 from livechat.db import call, stream_call
-from livechat.hub import BLOCK, DATABASE_DOWN, PING_EVERY, READY_TIMEOUT, SOCKET_TIMEOUT, encode
+from livechat.envelope import encode
+from livechat.hub import BLOCK, DATABASE_DOWN, PING_EVERY, READY_TIMEOUT, SOCKET_TIMEOUT
 from livechat.signals import notice_feeds
 from livechat.sockets import LayerlessConsumer
 

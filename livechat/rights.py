@@ -32,7 +32,8 @@ from redis.exceptions import RedisError
 from events.models import Company, Registration, Room, Session, Speaker
 from livechat import keys, services
 from livechat.db import call
-from livechat.hub import DATABASE_DOWN, Envelope, broadcast_in_this_process, recheck_in_this_process
+from livechat.envelope import Envelope
+from livechat.hub import DATABASE_DOWN, broadcast_in_this_process, recheck_in_this_process
 from summit.errors import NotSignedIn, ServiceError
 from summit.redis_connections import sync_client
 

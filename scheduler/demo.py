@@ -22,7 +22,8 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
-from events.demo import T, demo_session, fill_translations, free_room
+from events.demo import demo_session, fill_translations, free_room
+from events.demo_content import T
 from events.models import Bookmark, Registration, Room, Session
 from livechat.attendance_totals import do_fold_closed_attendance
 from livechat.models import Attendance, ReactionTally

@@ -27,6 +27,28 @@ FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 override_settings(PASSWORD_HASHERS=[FAST_HASHER, *settings.PASSWORD_HASHERS]).enable()
 
 
+if connection.vendor == "postgresql":
+    from tests.databases import flush_by_delete
+
+    flush_by_delete()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is a copy of one migrated template (tests/databases.py), not migrated again by
+    each worker; Django's own migrate then finds nothing to apply."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql" and not db["TEST"].get("TEMPLATE"):
+        from tests.databases import migrated_template
+        from tests.servers import database_url_for
+
+        db["TEST"]["TEMPLATE"] = migrated_template(database_url_for(connection))
+    elif connection.vendor == "sqlite":
+        from tests.databases import load_sqlite_template
+
+        load_sqlite_template()
+
+
 def services_required():
     return os.environ.get("CI") == "true" or os.environ.get("REQUIRE_SERVICES") in ("1", "true")
 
@@ -370,3 +392,13 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+@pytest.fixture
+def media_stack(settings, tmp_path):
+    """The live stage's real parts for this test (tests/stage_stack.py), stopped after it."""
+    from tests.stage_stack import MediaStack
+
+    stack = MediaStack(settings, tmp_path)
+    yield stack
+    stack.stop_all()

@@ -1,13 +1,17 @@
 """Opening room sockets in tests, the way the page does: cookie, allowed origin, then `room.state`."""
 
+import asyncio
 import json
 import secrets
 import threading
+import time
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import close_old_connections
 
+from livechat.hub import hubs
+from livechat.people import publish_to_person
 from summit.asgi import application
 
 EPHEMERAL = ("presence", "reaction")
@@ -61,7 +65,7 @@ async def barrier(sender, *receivers, skip=EPHEMERAL):
 
     Each process hears a room's events in `seq` order through one subscription and writes them to its
     sockets in that order, so whatever the room sent a socket before this marker reaches it first: no
-    time to guess, as `nothing_more` must. The marker is a real message: use it where one more is harmless.
+    time to guess. The marker is a real message: use it where one more is harmless.
     """
     body = f"barrier {secrets.token_hex(4)}"
     await send(sender, {"type": "chat.send", "body": body})
@@ -75,18 +79,54 @@ async def barrier(sender, *receivers, skip=EPHEMERAL):
     return before
 
 
-async def nothing_more(socket, skip=EPHEMERAL, timeout=0.3):
-    """True when no non-ephemeral frame arrives within `timeout` (without cancelling the app, as a timeout would)."""
-    while not await socket.receive_nothing(timeout=timeout):
-        frame = await socket.receive_json_from()
-        if frame["type"] not in skip:
-            return False
-    return True
+async def room_barrier(room_id, *receivers, skip=EPHEMERAL):
+    """[the frames each receiver got before a marker sent now], for frames that never reach the database.
+
+    `barrier`'s chat message enters this process's room stream at once, while an ephemeral frame (a
+    call's signalling, a reaction) makes a round trip through Redis first, so a chat marker could
+    overtake one. This marker takes the ephemeral frames' own path (`Hubs.broadcast`): sent after
+    whatever the room was sent before it, it reaches each socket after all of that, and nothing is stored.
+    """
+    token = secrets.token_hex(4)
+    await hubs().broadcast(room_id, {"type": "test.barrier", "token": token})
+
+    def is_marker(frame):
+        return frame["type"] == "test.barrier" and frame["token"] == token
+
+    return [(await frames_until(socket, is_marker, skip))[:-1] for socket in receivers]
+
+
+async def person_barrier(user_id, *sockets):
+    """[the frames each of the person's `/ws/me/` sockets got before a marker published to them now].
+
+    The marker takes the notices' own path (`publish_to_person`: one Redis channel per person, or this
+    process's loop without Redis), so a notice published before it reaches each socket before it.
+    """
+    token = secrets.token_hex(4)
+    await orm(publish_to_person, user_id, {"type": "test.barrier", "token": token})
+
+    def is_marker(frame):
+        return frame["type"] == "test.barrier" and frame["token"] == token
+
+    return [(await frames_until(socket, is_marker, skip=()))[:-1] for socket in sockets]
 
 
 async def orm(function, *args, **kwargs):
     """Run ORM code in the pool that closes its connections, so the test database can be dropped."""
     return await database_sync_to_async(function)(*args, **kwargs)
+
+
+async def eventually(read, timeout=15, every=0.1):
+    """What `read()` (ORM code, run through `orm`) returns once it is truthy; fails after `timeout` seconds.
+
+    For work the room does on its own clock (the tick that stores reaction totals, the heartbeat): the
+    test waits for the outcome itself, as long as a busy machine needs, never a fixed time.
+    """
+    deadline = time.monotonic() + timeout
+    while not (found := await orm(read)):
+        assert time.monotonic() < deadline, f"{read.__name__} still false after {timeout}s"
+        await asyncio.sleep(every)
+    return found
 
 
 def run_in_threads(work, count):

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,6 +53,46 @@ def database_url_for(connection):
     db = connection.settings_dict
     login = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db.get("PASSWORD") else "")
     return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def shared_database_url(connection, what="a server process of this test"):
+    """`database_url_for(connection)`, or the test skipped (failed where services are required) on SQLite,
+    whose in-memory test database no other process can see."""
+    url = database_url_for(connection)
+    if url is None:
+        reason = f"{what} must see the test database: PostgreSQL only (DATABASE_URL)"
+        if services_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+@contextmanager
+def server_of_this_test(tmp_path, **extra_env):
+    """Daphne serving summit.asgi over this test's own database (the rows it made, the sessions it
+    signed in: same SECRET_KEY), on a free port, without Redis; yields its base URL.
+
+    `extra_env` adds or overrides settings (tasks run eagerly in the server, mail to files, ...).
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": shared_database_url(connection, "a browser test's server"),
+        "HTTPS": "0",
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,  # the sessions made here must read there
+        "DJANGO_SETTINGS_MODULE": "summit.settings",
+        **extra_env,
+    }
+    env.pop("REDIS_URL", None)
+    port = free_port()
+    process = start_daphne(port, env, tmp_path / "daphne.log", ready_path="/api/summits/")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
 
 
 def start_daphne(port, env, log_path, *, ready_path=None):
@@ -135,180 +175,6 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-class SentinelSet:
-    """A Redis primary, one replica and three sentinels of the test's own, on free ports, that it may kill.
-
-    `url` is the REDIS_URL naming the set (docs/operations.md); `kill_primary()` SIGKILLs the primary
-    and returns once the sentinels have promoted the replica.
-    """
-
-    MASTER = "summit-test"
-
-    def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
-        self.primary_port, self.replica_port = free_port(), free_port()
-        self.sentinel_ports = [free_port() for _ in range(3)]
-        self.url = "sentinel://" + ",".join(f"127.0.0.1:{port}" for port in self.sentinel_ports) + f"/{self.MASTER}/0"
-        self.processes = {}
-
-    def _redis_server(self, name, *args):
-        with open(self.tmp_path / f"{name}.log", "w") as log:
-            self.processes[name] = subprocess.Popen(
-                ["redis-server", *args], stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp_path
-            )
-
-    def start(self):
-        import redis
-
-        plain = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self._redis_server("primary", "--port", str(self.primary_port), *plain)
-        self._redis_server(
-            "replica", "--port", str(self.replica_port), *plain, "--replicaof", "127.0.0.1", str(self.primary_port)
-        )
-        for n, port in enumerate(self.sentinel_ports):
-            config = self.tmp_path / f"sentinel-{n}.conf"
-            config.write_text(
-                f"port {port}\nbind 127.0.0.1\nsentinel monitor {self.MASTER} 127.0.0.1 {self.primary_port} 2\n"
-                f"sentinel down-after-milliseconds {self.MASTER} 1000\n"
-                f"sentinel failover-timeout {self.MASTER} 10000\n"
-            )
-            self._redis_server(f"sentinel-{n}", str(config), "--sentinel")
-        # Ready once every sentinel knows the replica and the two other sentinels: failover needs both.
-        self._wait(lambda: all(self._sentinel_ready(port) for port in self.sentinel_ports), "the sentinels to agree")
-        self._wait(
-            lambda: redis.Redis(port=self.replica_port).info("replication")["master_link_status"] == "up",
-            "the replica to sync",
-        )
-
-    def _sentinel_ready(self, port):
-        import redis
-
-        client = redis.Redis(port=port, socket_timeout=1)
-        return len(client.sentinel_slaves(self.MASTER)) == 1 and len(client.sentinel_sentinels(self.MASTER)) == 2
-
-    def master_port(self):
-        import redis
-
-        return redis.Redis(port=self.sentinel_ports[0], socket_timeout=1).sentinel_get_master_addr_by_name(self.MASTER)[
-            1
-        ]
-
-    def kill_primary(self):
-        """SIGKILL the primary; return once every sentinel hands out the promoted replica, as clients ask."""
-        import redis
-        from redis.sentinel import Sentinel
-
-        # Redis replicates asynchronously: kill once the replica holds what was written (a clean test).
-        offset = redis.Redis(port=self.primary_port, socket_timeout=1).info("replication")["master_repl_offset"]
-        self._wait(
-            lambda: (
-                redis.Redis(port=self.replica_port, socket_timeout=1).info("replication")["slave_repl_offset"] >= offset
-            ),
-            "the replica to catch up",
-        )
-        self.processes["primary"].kill()
-        self.processes["primary"].wait()
-        self._wait(
-            lambda: all(
-                Sentinel([("127.0.0.1", port)], socket_timeout=1).discover_master(self.MASTER)[1] == self.replica_port
-                for port in self.sentinel_ports
-            ),
-            "the replica's promotion",
-        )
-
-    def _wait(self, condition, what, seconds=60):
-        import redis
-
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                if condition():
-                    return
-            except (redis.RedisError, OSError, KeyError):
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"gave up waiting for {what}")
-
-    def stop(self):
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-
-
-class TcpProxy:
-    """A TCP proxy of the test's own in front of a shared server (PostgreSQL), which the test may cut.
-
-    `cut()` drops every connection and refuses new ones, as a restarting server does, without touching
-    the server itself; `restore()` accepts again on the same port.
-    """
-
-    def __init__(self, target_host, target_port):
-        import threading
-
-        self.target = (target_host, target_port)
-        self.port = free_port()
-        self.lock = threading.Lock()
-        self.sockets = set()
-        self.listener = None
-
-    def start(self):
-        import threading
-
-        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-
-    restore = start
-
-    def _accept(self, listener):
-        import threading
-
-        while True:
-            try:
-                client, _address = listener.accept()
-            except OSError:
-                return  # cut
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            with self.lock:
-                self.sockets.update((client, upstream))
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    def _pump(self, source, sink):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                self._close(end)
-
-    def _close(self, end):
-        with self.lock:
-            self.sockets.discard(end)
-        with suppress(OSError):
-            end.shutdown(socket.SHUT_RDWR)
-        end.close()
-
-    def cut(self):
-        with suppress(OSError):
-            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-        self.listener.close()
-        with self.lock:
-            ends = list(self.sockets)
-        for end in ends:
-            self._close(end)
-
-    def stop(self):
-        self.cut()
-
-
 def start_nginx(tmp_path, upstream_ports):
     """The shipped deploy/nginx.conf in front of `upstream_ports`, on a free port; returns (process, port).
 
@@ -351,26 +217,34 @@ def start_nginx(tmp_path, upstream_ports):
 
 
 def server_database(tmp, label="browser"):
-    """A database of the server's own: beside DATABASE_URL's when that is PostgreSQL, else a SQLite file.
+    """A migrated database of the server's own: beside DATABASE_URL's when that is PostgreSQL (a clone of
+    the migrated template, tests/databases.py), else a SQLite file migrated now.
 
     Returns (DATABASE_URL, drop): call drop() once the server has stopped.
     """
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / f'{label}.sqlite3'}", lambda: None
+        database_url = f"sqlite:///{tmp / f'{label}.sqlite3'}"
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=server_env(tmp, database_url),
+            check=True,
+        )
+        return database_url, lambda: None
     import psycopg
+
+    from tests.databases import admin_url, clone
 
     base, _slash, name = url.rpartition("/")
     server_name = f"{name or 'summit'}_{label}_{os.getpid()}"
-    admin = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
+    database_url = clone(url, server_name)
 
-    def run(sql):
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(sql)
+    def drop():
+        with psycopg.connect(admin_url(url), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
 
-    run(f'DROP DATABASE IF EXISTS "{server_name}"')
-    run(f'CREATE DATABASE "{server_name}"')
-    return f"{base}/{server_name}", lambda: run(f'DROP DATABASE IF EXISTS "{server_name}" WITH (FORCE)')
+    return database_url, drop
 
 
 def server_env(tmp, database_url, **extra):
@@ -424,7 +298,6 @@ def demo_server(tmp, usernames, label="demo", **extra_env):
     database_url, drop_database = server_database(tmp, label)
     env = server_env(tmp, database_url, DEMO_PASSWORD=secrets.token_urlsafe(12), **extra_env)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
         cookies = json.loads(
             subprocess.run(

@@ -1,11 +1,7 @@
 """Meeting calls in real browsers: Debian's Chromium with its fake camera and microphone, Daphne, and a real
 coturn started here; `?ice=relay` makes every connection go through it."""
 
-import os
-
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from calls import services as calls
@@ -13,7 +9,7 @@ from events.models import Company, Registration
 from tests.calls_helpers import STARTS_AT, TURN_SECRET, start_turnserver
 from tests.conftest import make_person
 from tests.partnering_helpers import make_summit
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, database_url_for, free_port, require_chromium, start_daphne, stop
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, server_of_this_test, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
@@ -30,27 +26,15 @@ def turn(tmp_path):
 
 @pytest.fixture
 def server(tmp_path, turn):
-    url = database_url_for(connection)
-    if url is None:
-        pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "HTTPS": "0",
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,  # the sessions made here must read there
-        "DJANGO_SETTINGS_MODULE": "summit.settings",
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "TURN_PORT": str(turn),
-        "TURN_HOST": "127.0.0.1",
-        "TURN_SECRET": TURN_SECRET,
-    }
-    env.pop("REDIS_URL", None)
-    port = free_port()
-    process = start_daphne(port, env, tmp_path / "daphne.log", ready_path="/api/summits/")
-    yield f"http://127.0.0.1:{port}"
-    stop(process)
+    with server_of_this_test(
+        tmp_path,
+        CELERY_TASK_ALWAYS_EAGER="1",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        TURN_PORT=str(turn),
+        TURN_HOST="127.0.0.1",
+        TURN_SECRET=TURN_SECRET,
+    ) as url:
+        yield url
 
 
 def session_of(user):

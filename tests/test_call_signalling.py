@@ -5,7 +5,7 @@ import pytest
 from calls.models import CallSeat
 from partnering import services as partnering
 from tests.calls_helpers import accepted_meeting
-from tests.live import join, next_frame, nothing_more, open_socket, orm, room_path, send
+from tests.live import join, next_frame, open_socket, orm, room_barrier, room_path, send
 from tests.test_live_rights import closed_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,7 +54,8 @@ async def test_joining_tells_everyone_in_the_call_who_is_in_it_and_signals_reach
     await send(lina, {"type": "call.signal", "to": attendee_paris.pk, "data": {"description": {"type": "answer"}}})
     assert (await frame_of(camille, "call.signal"))["from"] == attendee_shanghai.pk
 
-    assert await nothing_more(watcher, skip=("presence", "chat.message"))  # the organiser heard no call frame
+    # The organiser heard no call frame: none came before a marker sent after them all.
+    assert await room_barrier(meeting.room_id, watcher, skip=("presence", "chat.message")) == [[]]
     await send(lina, {"type": "call.leave"})
     left = await frame_of(camille, "call.peers")
     assert left["peers"] == [{"user_id": attendee_paris.pk, "name": "Camille Bernard"}]
@@ -87,7 +88,7 @@ async def test_an_organisers_call_frames_are_forbidden_and_relay_nothing(
         await send(watcher, frame)
         error = await frame_of(watcher, "error")
         assert error["code"] == "forbidden", (frame, error)
-    assert await nothing_more(camille)
+    assert await room_barrier(meeting.room_id, camille) == [[]]
     await send(watcher, {"type": "ping"})
     assert await frame_of(watcher, "pong") == {"type": "pong"}  # still open
     assert not await orm(CallSeat.objects.filter(user=organiser).exists)
@@ -142,7 +143,7 @@ async def test_bad_call_frames_get_invalid_relay_nothing_and_the_socket_stays_op
     await send(camille, frame)
     error = await frame_of(camille, "error")
     assert error["code"] == "invalid" and error["detail"]
-    assert await nothing_more(lina)
+    assert await room_barrier(meeting.room_id, lina) == [[]]
     await send(camille, {"type": "ping"})
     assert await frame_of(camille, "pong") == {"type": "pong"}
     await camille.disconnect()
@@ -154,7 +155,7 @@ async def test_a_signal_before_joining_the_call_is_refused(meeting, path, attend
     lina, _ = await in_call(await cookies(attendee_shanghai), path)
     await send(camille, {"type": "call.signal", "to": attendee_shanghai.pk, "data": OFFER})
     assert (await frame_of(camille, "error"))["code"] == "invalid"
-    assert await nothing_more(lina)
+    assert await room_barrier(meeting.room_id, lina) == [[]]
     await camille.disconnect()
     await lina.disconnect()
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import session_cookie
 from tests.servers import launch_chromium, publish_test_pattern, require_chromium
-from tests.test_stage_live import INGEST, ROOM, MediaStack
+from tests.stage_stack import INGEST, ROOM
 
 pytestmark = [pytest.mark.browser, pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
@@ -156,10 +156,3 @@ def test_presenter_streams_backstage_then_the_organiser_puts_it_on_air_and_the_a
             assert problems == [], json.dumps(problems, ensure_ascii=False)
         finally:
             browser.close()
-
-
-@pytest.fixture
-def media_stack(settings, tmp_path):
-    stack = MediaStack(settings, tmp_path)
-    yield stack
-    stack.stop_all()

@@ -291,7 +291,7 @@ async def test_a_malformed_message_on_the_room_channel_does_not_stop_the_room(
     import redis.asyncio as aioredis
 
     from livechat import keys
-    from livechat.hub import Envelope
+    from livechat.envelope import Envelope
 
     camille, lina = camille_and_lina
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)

@@ -161,7 +161,8 @@ async def test_postgresql_restarting_mid_chat_answers_unavailable_then_works_wit
     from django.db import connection
     from websockets.asyncio.client import connect
 
-    from tests.servers import TcpProxy, database_url_for, start_daphne, stop
+    from tests.breakable import TcpProxy
+    from tests.servers import database_url_for, start_daphne, stop
 
     url = database_url_for(connection)
     if url is None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from livechat import hub, services
 from livechat.models import Attendance, ReactionTally
 from summit.errors import Invalid
-from tests.live import frames_until, join, orm, send
+from tests.live import eventually, frames_until, join, orm, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,13 +43,12 @@ async def test_reactions_are_aggregated_into_one_frame_per_window(
     frames = await frames_until(lina, lambda f: f["type"] == "reaction" and f["emoji"] == "👏", skip=("presence",))
     clap = frames[-1]
     assert clap == {"type": "reaction", "emoji": "👏", "count": 7}
-    tallies = {}
-    for _ in range(20):
-        tallies = {t.emoji: (t.count, t.session_id) for t in await orm(list, ReactionTally.objects.all())}
-        if len(tallies) == 2:
-            break
-        await camille.receive_nothing(timeout=0.1)
-    assert tallies == {"👏": (7, live_keynote.pk), "❤️": (1, live_keynote.pk)}
+
+    def both_tallies():
+        tallies = {t.emoji: (t.count, t.session_id) for t in ReactionTally.objects.all()}
+        return tallies if len(tallies) == 2 else None
+
+    assert await eventually(both_tallies) == {"👏": (7, live_keynote.pk), "❤️": (1, live_keynote.pk)}
     await camille.disconnect()
     await lina.disconnect()
 
@@ -118,10 +117,10 @@ async def test_open_sockets_are_heartbeaten_so_cleanup_leaves_them_open(
     row = await orm(Attendance.objects.get, user=attendee_paris)
     long_ago = timezone.now() - dt.timedelta(minutes=10)
     await orm(Attendance.objects.filter(pk=row.pk).update, last_seen_at=long_ago)
-    for _ in range(30):
-        await camille.receive_nothing(timeout=0.1)
-        row = await orm(Attendance.objects.get, pk=row.pk)
-        if row.last_seen_at > long_ago:
-            break
-    assert row.last_seen_at > long_ago and row.left_at is None
+
+    def heartbeaten():
+        fresh = Attendance.objects.get(pk=row.pk)
+        return fresh if fresh.last_seen_at > long_ago else None
+
+    assert (await eventually(heartbeaten)).left_at is None
     await camille.disconnect()

@@ -1,16 +1,13 @@
 """Meetings in a real browser: booked through the slot picker and accepted; mutual interest turned into a
 meeting, from a company page to an accepted meeting, without anyone typing a URL."""
 
-import os
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from events.models import Company
 from partnering import services
 from tests.partnering_helpers import make_summit, registered
-from tests.servers import database_url_for, free_port, launch_chromium, start_daphne, stop
+from tests.servers import launch_chromium, server_of_this_test
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,25 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def server(tmp_path):
     """Daphne serving summit.asgi against this test's own database, on a free port."""
-    url = database_url_for(connection)
-    if url is None:
-        pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
     # Tasks run in the server process (eager), so notices reach the page live and are mailed to files.
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "HTTPS": "0",
-        "DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "summit.settings",
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-    }
-    env.pop("REDIS_URL", None)
-    port = free_port()
-    process = start_daphne(port, env, tmp_path / "daphne.log", ready_path="/api/summits/")
-    yield f"http://127.0.0.1:{port}"
-    stop(process)
+    with server_of_this_test(
+        tmp_path,
+        CELERY_TASK_ALWAYS_EAGER="1",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+    ) as url:
+        yield url
 
 
 @pytest.fixture

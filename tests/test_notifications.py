@@ -16,7 +16,7 @@ from scheduler import services as scheduler
 from scheduler.models import Notification, Reminder
 from scheduler.tasks import send_notices
 from tests.conftest import at_paris, csrf_headers, make_person, signed_in
-from tests.live import next_frame, nothing_more, open_socket, orm, send
+from tests.live import next_frame, open_socket, orm, person_barrier, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,7 +97,7 @@ async def test_a_request_reaches_every_socket_of_the_invitee_live_and_is_mailed_
         assert frame["notification"]["kind"] == "requested"
         assert frame["notification"]["title"] == "Camille Bernard 请求与您会面"
         assert frame["notification"]["url"] == reverse("partnering-meeting", args=["roadshow", meeting.pk])
-    assert await nothing_more(camille_socket)  # the actor is not told of their own request
+    assert await person_barrier(attendee_paris.pk, camille_socket) == [[]]  # the actor is not told of their own request
     assert [m.to for m in mail.outbox] == [[attendee_shanghai.email]]
     assert mail.outbox[0].subject == "Camille Bernard 请求与您会面"
     # The task run again (a redelivery) tells nobody twice.
@@ -105,7 +105,7 @@ async def test_a_request_reaches_every_socket_of_the_invitee_live_and_is_mailed_
     await database_sync_to_async(send_notices.apply)(args=("meeting", meeting.pk, "requested", attendee_paris.pk, key))
     assert len(mail.outbox) == 1
     assert await orm(Notification.objects.filter(user=attendee_shanghai).count) == 1
-    assert await nothing_more(first)
+    assert await person_barrier(attendee_shanghai.pk, first, second) == [[], []]
     for socket in (first, second, camille_socket):
         await socket.disconnect()
 
@@ -202,12 +202,12 @@ async def test_interest_in_a_company_tells_its_members_live_and_by_mail_but_not_
     frame = await next_frame(member_socket)
     assert frame["type"] == "notification" and frame["notification"]["title"] == "Someone is interested in Fair Vision"
     assert frame["notification"]["url"] == "/summits/roadshow/partnering/companies/fair-vision/leads/#interested"
-    assert await nothing_more(person_socket_)
+    assert await person_barrier(attendee_paris.pk, person_socket_) == [[]]
     assert [m.to for m in mail.outbox] == [[mail_on.email]]  # the member with mail off is told in-app only
     assert "Fair Vision" in mail.outbox[0].subject and "Camille" not in mail.outbox[0].subject
     # Pressing "Interested" again is the same interest: nobody is told twice.
     await orm(services.do_express_interest, attendee_paris, summit, "fair-vision")
-    assert await nothing_more(member_socket) and len(mail.outbox) == 1
+    assert await person_barrier(fair_vision_member.pk, member_socket) == [[]] and len(mail.outbox) == 1
     for socket in (member_socket, person_socket_):
         await socket.disconnect()
 

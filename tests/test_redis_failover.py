@@ -16,9 +16,10 @@ from websockets.asyncio.client import connect
 
 from livechat.models import ChatMessage
 from summit.redis_connections import celery_broker, database_number, sentinel_set
+from tests.breakable import SentinelSet
 from tests.conftest import services_required
 from tests.live import orm
-from tests.servers import SentinelSet, database_url_for, free_port, start_daphne, stop
+from tests.servers import database_url_for, free_port, start_daphne, stop
 
 
 def test_a_sentinel_url_names_the_sentinels_the_master_and_the_database():

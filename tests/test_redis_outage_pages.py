@@ -115,7 +115,6 @@ def server_without_redis(tmp_path_factory):
     env = server_env(tmp_path, database_url, REDIS_URL=own_redis.url, DEMO_PASSWORD="organiser-password-42")
     env.pop("CELERY_BROKER_URL", None)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
         facts = json.loads(run_script(env, SETUP_SCRIPT))
         port = free_port()

@@ -78,7 +78,6 @@ def server(tmp_path_factory):
         "REDIS_KEY_PREFIX": f"browser-{secrets.token_hex(4)}",
         "CACHE_KEY_PREFIX": f"browser-{secrets.token_hex(4)}",
     }
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     people = json.loads(
         subprocess.run(
             [sys.executable, "-c", SETUP_SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True

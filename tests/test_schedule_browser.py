@@ -5,15 +5,13 @@ test does); SQLite's in-memory test database is out of another process's reach, 
 """
 
 import datetime as dt
-import os
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from events.models import Registration, Room, Session, Summit
 from tests.conftest import at_paris, make_person
-from tests.servers import database_url_for, free_port, launch_chromium, start_daphne, stop
+from tests.servers import launch_chromium, server_of_this_test
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,22 +52,8 @@ def programme():
 
 @pytest.fixture
 def server(tmp_path, programme):
-    url = database_url_for(connection)
-    if url is None:
-        pytest.skip("A separate server process cannot see SQLite's in-memory test database.")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "HTTPS": "0",
-        "DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "summit.settings",
-        "TIME_ZONE": "UTC",
-    }
-    env.pop("REDIS_URL", None)
-    port = free_port()
-    process = start_daphne(port, env, tmp_path / "daphne.log", ready_path="/api/summits/")
-    yield f"http://127.0.0.1:{port}"
-    stop(process)
+    with server_of_this_test(tmp_path, TIME_ZONE="UTC") as url:
+        yield url
 
 
 @pytest.fixture

@@ -387,7 +387,8 @@ def test_worker_killed_while_building_a_report_then_the_report_is_built_and_mail
         time.sleep(1)
     report = SummitReport.objects.get()
     assert report.status == SummitReport.Status.READY and report.mailed_at is not None, celery.logs()
-    time.sleep(2)  # let a duplicate build or mail that would happen, happen
+    # Every dispatch queued above taken and finished: a duplicate build or mail would have happened by now.
+    wait_for(lambda: idle(celery), 60, "the worker idle")
     outcomes = [line for line in second.log_path.read_text().splitlines() if f"report {report.pk}: " in line]
     assert sum(line.endswith((": built", ": mailed")) for line in outcomes) == 1, outcomes
     assert len(mails(outbox)) == 1  # the one organiser, once
