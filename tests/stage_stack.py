@@ -12,18 +12,17 @@ import time
 import urllib.error
 import urllib.request
 
-import pytest
 from django.db import connection
 from websockets.asyncio.client import connect
 
-from tests.conftest import csrf_headers, services_required, session_cookie, signed_in
+from tests.conftest import csrf_headers, session_cookie, signed_in
 from tests.live import orm
 from tests.servers import (
     ROOT,
-    database_url_for,
     free_port,
     publish_test_pattern,
     require_media_server,
+    shared_database_url,
     start_celery_worker,
     start_daphne,
     start_media_script,
@@ -43,12 +42,7 @@ class MediaStack:
 
     def __init__(self, settings, tmp_path):
         require_media_server()
-        database_url = database_url_for(connection)
-        if database_url is None:
-            reason = "the media stack's Daphne and worker need the test database in PostgreSQL (DATABASE_URL)"
-            if services_required():
-                pytest.fail(reason)
-            pytest.skip(reason)
+        database_url = shared_database_url(connection, "the media stack's Daphne and worker")
         self.tmp = tmp_path
         self.settings = settings
         self.rtmp_port, self.http_port, self.web_port = free_port(), free_port(), free_port()

@@ -15,21 +15,16 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from events.models import Registration
 from livechat.models import Attendance, ChatMessage
 from partnering import services
-from tests.conftest import at_paris, services_required
+from tests.conftest import at_paris
 from tests.live import orm
-from tests.servers import database_url_for, free_port, start_daphne, start_nginx, stop
+from tests.servers import free_port, shared_database_url, start_daphne, start_nginx, stop
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
 
 def database_url():
     """The test database, which both servers must see: only PostgreSQL is shared across processes here."""
-    url = database_url_for(connection)
-    if url is None:
-        if services_required():
-            pytest.fail("the two-process test needs PostgreSQL (DATABASE_URL)")
-        pytest.skip("the two-process test needs PostgreSQL (DATABASE_URL)")
-    return url
+    return shared_database_url(connection, "the two-process test's servers")
 
 
 class Servers(list):

@@ -162,13 +162,9 @@ async def test_postgresql_restarting_mid_chat_answers_unavailable_then_works_wit
     from websockets.asyncio.client import connect
 
     from tests.breakable import TcpProxy
-    from tests.servers import database_url_for, start_daphne, stop
+    from tests.servers import shared_database_url, start_daphne, stop
 
-    url = database_url_for(connection)
-    if url is None:
-        if services_required():
-            pytest.fail("the PostgreSQL restart test needs PostgreSQL (DATABASE_URL)")
-        pytest.skip("the PostgreSQL restart test needs PostgreSQL (DATABASE_URL)")
+    url = shared_database_url(connection, "the PostgreSQL restart test's server")
     real = urlparse(url)
     proxy = TcpProxy(real.hostname, real.port)
     proxy.start()

@@ -19,7 +19,7 @@ from summit.redis_connections import celery_broker, database_number, sentinel_se
 from tests.breakable import SentinelSet
 from tests.conftest import services_required
 from tests.live import orm
-from tests.servers import database_url_for, free_port, start_daphne, stop
+from tests.servers import free_port, shared_database_url, start_daphne, stop
 
 
 def test_a_sentinel_url_names_the_sentinels_the_master_and_the_database():
@@ -98,15 +98,6 @@ async def test_cache_and_broker_carry_on_after_the_primary_dies(own_sentinels):
     assert await asyncio.to_thread(cache.get, "key-1") == 1  # replicated before the primary died
 
 
-def database_url(connection):
-    url = database_url_for(connection)
-    if url is None:
-        if services_required():
-            pytest.fail("the failover room test needs PostgreSQL (DATABASE_URL)")
-        pytest.skip("the failover room test needs PostgreSQL (DATABASE_URL)")
-    return url
-
-
 async def open_room(port, cookie, since=None):
     query = "" if since is None else f"?since={since}"
     socket = await connect(
@@ -135,7 +126,7 @@ async def test_a_room_carries_on_through_a_failover_and_loses_nothing_acknowledg
 
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(connection),
+        "DATABASE_URL": shared_database_url(connection, "the failover room test's servers"),
         "REDIS_URL": own_sentinels.url,
         "SECRET_KEY": settings.SECRET_KEY,
         "DEBUG": "0",

@@ -20,7 +20,7 @@ from django.test import Client, override_settings
 
 from events.models import Profile
 from tests.conftest import make_person, services_required
-from tests.servers import database_url_for, free_port, start_daphne, stop
+from tests.servers import free_port, shared_database_url, start_daphne, stop
 
 pytestmark = pytest.mark.django_db
 
@@ -295,9 +295,7 @@ def test_behind_the_shipped_nginx_a_forged_forwarded_for_gets_no_new_allowance(o
     from django.conf import settings
     from django.db import connection
 
-    database_url = database_url_for(connection)
-    if database_url is None:
-        pytest.skip("Daphne needs to see the test database: PostgreSQL only")
+    database_url = shared_database_url(connection, "the proxied Daphne")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

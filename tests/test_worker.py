@@ -27,7 +27,7 @@ from livechat.models import Attendance
 from scheduler.models import Notification, Reminder, SummitReport
 from summit.brokers import broker_transport_options, filesystem_broker_folders
 from tests.conftest import make_person, make_session, services_required
-from tests.servers import database_url_for
+from tests.servers import shared_database_url
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
@@ -36,10 +36,7 @@ LEASE_SECONDS = 3
 
 
 def _database_url():
-    url = database_url_for(connection)
-    if url is None:
-        pytest.skip("a worker process cannot open the in-memory SQLite test database")
-    return url
+    return shared_database_url(connection, "a worker process")
 
 
 @pytest.fixture(params=["filesystem", "redis"])
