@@ -217,7 +217,7 @@ def registrations_section(storm):
         ],
     )
     return (
-        f"{rows}\n\nMails written by the worker: {storm['mails']:,}. Known addresses mailed exactly once: "
+        f"{rows}\n\nSign-in mails written by the worker: {storm['mails']:,}. Known addresses mailed exactly once: "
         f"{storm['known_mailed_once']:,} of {storm['people']:,}; twice or more: {storm['known_mailed_twice_or_more']}; "
         f"never: {storm['known_not_mailed']}; mails to the new addresses: {storm['other_mails']}. "
         + (
