@@ -402,3 +402,10 @@ def media_stack(settings, tmp_path):
     stack = MediaStack(settings, tmp_path)
     yield stack
     stack.stop_all()
+
+
+@pytest.fixture
+def stage_media_dir(settings, tmp_path):
+    """The test's own media folder, and an RTMP port nothing listens on (the stage's API tests)."""
+    settings.MEDIA_DIR = tmp_path / "media"
+    settings.RTMP_PORT = 19350

@@ -11,12 +11,6 @@ INGEST = "/api/summits/roadshow/rooms/fair-vision/ingest/"
 RESTREAM = "/api/summits/roadshow/rooms/fair-vision/restream/"
 
 
-def use_media_dir(settings, tmp_path):
-    """The test's own media folder, and an RTMP port nothing listens on."""
-    settings.MEDIA_DIR = tmp_path / "media"
-    settings.RTMP_PORT = 19350
-
-
 def callback(client, event, **form):
     """A POST as the media server sends it: the event's form fields, the shared secret as a header; a
     publish reaching an internal application carries the relay token the platform's relays carry."""

@@ -104,7 +104,11 @@ def open_a_poll_in_each_language(demo):
 
 
 def choose_language(journey, language):
-    """The header's language switcher, as a person uses it (it saves a signed-in person's choice)."""
+    """The header's language switcher, as a person uses it (it saves a signed-in person's choice).
+
+    Only once the page has loaded: its module scripts, which submit the switcher on change, run by then.
+    """
+    journey.page.wait_for_load_state("load")
     with journey.page.expect_navigation():
         journey.page.select_option("#lang-select", language)
     assert journey.page.locator("html").get_attribute("lang") == language
@@ -219,8 +223,8 @@ def test_a_company_member_signs_in_answers_interest_and_meets_on_the_introductio
     member.page.locator("form:has(input[name=email]) button[type=submit]").click()
     member.check()
     member.goto(signin_link_for(demo, JULIEN))
-    member.page.locator("main form button[type=submit]").click()
-    member.page.wait_for_load_state("load")
+    with member.page.expect_navigation():
+        member.page.locator("main form button[type=submit]").click()
     choose_language(member, language)
 
     member.goto(f"{S}/companies/fair-vision/")
@@ -249,7 +253,8 @@ def test_an_organiser_builds_a_room_a_track_and_a_session_in_their_language(brow
     me.goto("/signin/")
     me.page.fill("input[name=username]", "organiser")
     me.page.fill("input[name=password]", demo["env"]["DEMO_PASSWORD"])
-    me.page.locator("form:has(input[name=password]) button[type=submit]").click()
+    with me.page.expect_navigation():  # signed in: the next page's switcher is the one to use
+        me.page.locator("form:has(input[name=password]) button[type=submit]").click()
     # The demo organiser saved English: signed in, the pages follow that until they choose again.
     choose_language(me, language)
     me.goto(f"{S}/organiser/")

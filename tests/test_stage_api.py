@@ -18,15 +18,10 @@ from stage.models import Channel, Recording
 from stage.services import channels, media
 from tests.conftest import csrf_headers, make_session, signed_in
 from tests.live import join, next_frame, orm
-from tests.stage_helpers import INGEST, STAGE, callback, keys, use_media_dir
+from tests.stage_helpers import INGEST, STAGE, callback, keys
 
 # The callbacks are async views whose database calls run on another thread: rows must be committed.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media_dir(settings, tmp_path):
-    use_media_dir(settings, tmp_path)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stage_media_dir")]
 
 
 # --- who may go live ------------------------------------------------------------------------

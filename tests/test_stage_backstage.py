@@ -12,15 +12,10 @@ from stage.models import Channel, Recording
 from stage.services import channels
 from tests.conftest import csrf_headers, signed_in
 from tests.live import join, next_frame, orm
-from tests.stage_helpers import INGEST, STAGE, acallback, callback, keys, public_name, use_media_dir
+from tests.stage_helpers import INGEST, STAGE, acallback, callback, keys, public_name
 
 # The callbacks are async views whose database calls run on another thread: rows must be committed.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media_dir(settings, tmp_path):
-    use_media_dir(settings, tmp_path)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stage_media_dir")]
 
 
 # --- the backstage: a preview before the session, on air when it starts or an organiser says so --------------

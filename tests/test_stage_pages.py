@@ -14,15 +14,10 @@ from django.urls import reverse
 
 from stage.models import Channel
 from tests.conftest import csrf_headers, signed_in
-from tests.stage_helpers import INGEST, STAGE, callback, use_media_dir
+from tests.stage_helpers import INGEST, STAGE, callback
 
 # The callbacks are async views whose database calls run on another thread: rows must be committed.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media_dir(settings, tmp_path):
-    use_media_dir(settings, tmp_path)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stage_media_dir")]
 
 
 # --- pages ------------------------------------------------------------------------------------------

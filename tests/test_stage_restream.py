@@ -11,15 +11,10 @@ from django.conf import settings
 from stage.models import Channel, RestreamTarget
 from stage.services import media, mediaconfig
 from tests.conftest import csrf_headers, signed_in
-from tests.stage_helpers import INGEST, RESTREAM, callback, keys, use_media_dir
+from tests.stage_helpers import INGEST, RESTREAM, callback, keys
 
 # The callbacks are async views whose database calls run on another thread: rows must be committed.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media_dir(settings, tmp_path):
-    use_media_dir(settings, tmp_path)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stage_media_dir")]
 
 
 # --- restream targets and the media server's configuration -------------------------------------------
