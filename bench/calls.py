@@ -322,7 +322,7 @@ def scenario(bench):
     return result
 
 
-# --- the report's section (bench/report.py calls it) ---------------------------------------------
+# --- the report's section (bench/report/document.py calls it) ---------------------------------------------
 
 
 def section(result):
