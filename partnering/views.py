@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -90,13 +91,13 @@ def my_profile(request, slug, company_slug=None):
         else:
             messages.success(request, _("The partnering profile is saved."))
             return redirect(request.path)
-    weekday_names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
     context = {
         "summit": summit,
         "profile": profile,
         "company": profile.company,
         "needs": NEEDS,
-        "weekdays": list(enumerate(weekday_names, start=1)),
+        # Django's own names, as dates print them ("samedi" in a French sentence); the form capitalises.
+        "weekdays": [(number + 1, WEEKDAYS[number]) for number in range(7)],
         "timezones": _timezones(profile.timezone),
     }
     return render(request, "partnering/my_profile.html", context)

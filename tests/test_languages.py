@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, translation
 
+from events.models import Profile
 from programme import forms as editor_forms
 from stage.models import Recording
 from tests.conftest import csrf_headers, make_session, signed_in
@@ -42,6 +43,20 @@ def test_the_compact_day_reads_naturally_in_each_language(language, day, day_tim
     with translation.override(language):
         assert formats.date_format(THURSDAY, "DAY_FORMAT") == day
         assert formats.date_format(THURSDAY, "DAY_TIME_FORMAT") == day_time
+
+
+def test_a_french_date_names_its_day_in_lower_case_as_french_writes_it_mid_sentence():
+    """ "À suivre : …, samedi 5 décembre": our catalogue once gave "Samedi" for a form's label, and dates used it."""
+    with translation.override("fr"):
+        assert formats.date_format(THURSDAY, "SHORT_DATETIME_FORMAT") == "jeudi 3 décembre, 16:44"
+
+
+def test_the_office_days_of_a_partner_profile_are_labelled_with_a_capital_in_french(attendee_paris, summit):
+    """The same day names, capitalised where they stand alone as checkbox labels."""
+    Profile.objects.filter(user=attendee_paris).update(language="fr")
+    page = signed_in(attendee_paris).get(reverse("partnering-me", args=[summit.slug]))
+    assert page.status_code == 200
+    assert "> Samedi</label>" in page.text and "> samedi</label>" not in page.text
 
 
 def test_no_template_or_module_spells_a_date_pattern_that_reads_backwards_in_chinese():
