@@ -16,9 +16,7 @@ frames/s, video capped at 500 kbit/s per connection).
 
 import contextlib
 import os
-import random
 import secrets
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -100,36 +98,15 @@ def summary(values):
 @contextlib.contextmanager
 def turnserver(folder):
     """coturn on a free port of 127.0.0.1 with a relay range of its own (as the browser tests start it)."""
-    from calls.turn import turnserver_args, turnserver_path
+    from calls.turn import start_loopback_turnserver, turnserver_path
 
     if not turnserver_path():
         raise RuntimeError("coturn is missing (make system-packages)")
-    port = free_port()
-    low = random.randrange(50000, 59000, 200)  # other runs share this machine
-    secret = secrets.token_urlsafe(24)
-    argv = turnserver_args(
-        port=port,
-        secret=secret,
-        realm="bench.test",
-        listen="127.0.0.1",
-        relay_ports=(low, low + 199),
-        allow_loopback=True,
-        log_file=str(folder / "turn.log"),
+    port, secret = free_port(), secrets.token_urlsafe(24)
+    process = start_loopback_turnserver(
+        folder, port=port, secret=secret, realm="bench.test", allow_loopback=True, relay_size=200
     )
-    argv += ["--relay-ip", "127.0.0.1", "--pidfile", str(folder / "turn.pid")]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                log = (folder / "turn.log").read_text()[-800:]
-                raise RuntimeError(f"coturn exited with {process.returncode}: {log}")
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("coturn did not listen within 15 s")
-            time.sleep(0.1)
         yield process, port, secret
     finally:
         stop_group(process)

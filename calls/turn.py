@@ -8,7 +8,12 @@ multicast and the other reserved ranges are refused as peers.
 one machine.
 """
 
+import os
+import random
 import shutil
+import socket
+import subprocess
+import time
 
 DENIED_PEERS = (
     "0.0.0.0-0.255.255.255",
@@ -66,3 +71,54 @@ def turnserver_args(*, port, secret, realm, relay_ports, listen="0.0.0.0", allow
     if allow_loopback:
         args.append("--allow-loopback-peers")
     return args
+
+
+def start_loopback_turnserver(folder, *, port, secret, realm, allow_loopback, relay_size=50, timeout=15):
+    """coturn on 127.0.0.1:`port` for browsers on this same machine (the tests', the bench's); its process.
+
+    It relays on 127.0.0.1 from a random range of `relay_size` ports (other runs share the machine),
+    logs into `folder`, and is returned once it answers STUN over UDP: coturn opens its TCP
+    listener first, and a client speaking UDP before the UDP one is up is refused. Never a
+    production server: `allow_loopback` is what lets two browsers on one machine meet through it.
+    """
+    low = random.randrange(50000, 59000, relay_size)
+    log = folder / f"turn-{port}.log"
+    argv = turnserver_args(
+        port=port,
+        secret=secret,
+        realm=realm,
+        listen="127.0.0.1",
+        relay_ports=(low, low + relay_size - 1),
+        allow_loopback=allow_loopback,
+        log_file=str(log),
+    )
+    argv += ["--relay-ip", "127.0.0.1", "--pidfile", str(folder / f"turn-{port}.pid")]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise RuntimeError(f"coturn exited with {process.returncode}: {tail}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            if answers_stun_over_udp(port):
+                return process
+        except OSError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"coturn did not answer on 127.0.0.1:{port} within {timeout} s")
+
+
+def answers_stun_over_udp(port):
+    """Whether a STUN binding request to 127.0.0.1:`port` over UDP gets an answer within half a second."""
+    request = b"\x00\x01\x00\x00\x21\x12\xa4\x42" + os.urandom(12)  # Binding, no attributes, magic cookie
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.settimeout(0.5)
+        try:
+            probe.sendto(request, ("127.0.0.1", port))
+            answer, _address = probe.recvfrom(2048)
+        except OSError:
+            return False
+    return answer[:2] == b"\x01\x01" and answer[8:20] == request[8:20]  # a Binding success for our request

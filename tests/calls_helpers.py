@@ -59,55 +59,11 @@ def start_turnserver(tmp_path, *, allow_loopback, secret=TURN_SECRET, port=None)
     `allow_loopback` is what lets two browsers on one machine meet through it; the production
     command line (calls.turn) never has it.
     """
-    import random
-    import socket
-    import subprocess
-    import time
-
-    from calls.turn import turnserver_args
+    from calls.turn import start_loopback_turnserver
     from tests.servers import free_port
 
     require_turnserver()
     port = port or free_port()
-    low = random.randrange(50000, 59000, 50)  # other test runs share this machine
-    log = tmp_path / f"turn-{port}.log"
-    argv = turnserver_args(
-        port=port,
-        secret=secret,
-        realm="summit.test",
-        listen="127.0.0.1",
-        relay_ports=(low, low + 49),
-        allow_loopback=allow_loopback,
-        log_file=str(log),
-    )
-    argv += ["--relay-ip", "127.0.0.1", "--pidfile", str(tmp_path / f"turn-{port}.pid")]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"coturn exited with {process.returncode}: {log.read_text()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            if answers_stun_over_udp(port):  # coturn opens its TCP listener before its UDP one
-                return process, port
-        except OSError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("coturn did not listen within 15 s")
-
-
-def answers_stun_over_udp(port):
-    """Whether a STUN binding request to 127.0.0.1:`port` over UDP gets an answer within half a second."""
-    import os
-    import socket
-
-    request = b"\x00\x01\x00\x00\x21\x12\xa4\x42" + os.urandom(12)  # Binding, no attributes, magic cookie
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.settimeout(0.5)
-        try:
-            probe.sendto(request, ("127.0.0.1", port))
-            answer, _address = probe.recvfrom(2048)
-        except OSError:
-            return False
-    return answer[:2] == b"\x01\x01" and answer[8:20] == request[8:20]  # a Binding success for our request
+    return start_loopback_turnserver(
+        tmp_path, port=port, secret=secret, realm="summit.test", allow_loopback=allow_loopback
+    ), port
