@@ -301,3 +301,31 @@ async def test_a_malformed_message_on_the_room_channel_does_not_stop_the_room(
     await client.publish(keys.room_channel(main_stage.pk), Envelope.of_event(stored["event"]).wire())
     await client.aclose()
     assert (await next_frame(lina, timeout=3))["body"] == "from B"
+
+
+# --- storing a message: a fixed number of round trips, taken while every writer of the room waits ---
+
+
+@pytest.fixture(params=["no session on", "a session on"])
+def session_now(request, main_stage):
+    """None, or the session live on the main stage right now."""
+    return request.getfixturevalue("live_keynote") if request.param == "a session on" else None
+
+
+@pytest.mark.parametrize("earlier", [1, 50])
+def test_storing_a_chat_message_takes_ten_queries_however_long_the_room_has_run(
+    main_stage, attendee_paris, session_now, earlier, django_assert_num_queries
+):
+    for n in range(earlier):
+        services.do_send_chat_message(attendee_paris.pk, main_stage.pk, f"earlier {n}", f"e-{n}")
+    with django_assert_num_queries(10):
+        stored = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "now", "c-now")
+    assert stored["created"] and stored["event"]["seq"] == earlier + 1
+    assert ChatMessage.objects.get(pk=stored["event"]["id"]).session == session_now
+
+
+def test_a_repeated_client_id_is_answered_in_seven_queries(main_stage, attendee_paris, django_assert_num_queries):
+    first = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "once", "same")
+    with django_assert_num_queries(7):
+        again = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "once", "same")
+    assert again == {"event": first["event"], "created": False}
