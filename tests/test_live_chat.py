@@ -5,10 +5,13 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import DatabaseError, IntegrityError
 
 from livechat import hub, services
 from livechat.hub import hubs
-from livechat.models import ChatMessage, RoomEvent
+from livechat.models import ChatMessage, RoomEvent, RoomLog
+from livechat.services import chat
+from summit.errors import Invalid
 from tests.live import barrier, join, next_frame, orm, room_path, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -301,3 +304,92 @@ async def test_a_malformed_message_on_the_room_channel_does_not_stop_the_room(
     await client.publish(keys.room_channel(main_stage.pk), Envelope.of_event(stored["event"]).wire())
     await client.aclose()
     assert (await next_frame(lina, timeout=3))["body"] == "from B"
+
+
+# --- storing a message: a fixed number of round trips, taken while every writer of the room waits ---
+
+
+@pytest.fixture(params=["no session on", "a session on"])
+def session_now(request, main_stage, keynote):
+    """None, or the session live on the main stage right now (beside the keynote, which is not on yet)."""
+    return request.getfixturevalue("live_keynote") if request.param == "a session on" else None
+
+
+@pytest.mark.parametrize("earlier", [1, 50])
+def test_storing_a_chat_message_takes_six_queries_however_long_the_room_has_run(
+    main_stage, attendee_paris, session_now, earlier, django_assert_num_queries
+):
+    """The author, then BEGIN, the seq (which takes the room's lock), the message with its live session,
+    the event, COMMIT."""
+    for n in range(earlier):
+        services.do_send_chat_message(attendee_paris.pk, main_stage.pk, f"earlier {n}", f"e-{n}")
+    with django_assert_num_queries(6):
+        stored = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "now", "c-now")
+    assert stored["created"] and stored["event"]["seq"] == earlier + 1
+
+
+def test_a_rooms_first_chat_message_also_creates_its_log(main_stage, attendee_paris, django_assert_num_queries):
+    """Two more than later messages: the seq's UPDATE finds no RoomLog, one is inserted, the UPDATE again."""
+    with django_assert_num_queries(8):
+        stored = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "first", "c-1")
+    assert stored["event"]["seq"] == 1
+    assert RoomLog.objects.get(room=main_stage).last_seq == 1
+
+
+def test_a_chat_message_belongs_to_the_session_live_in_its_room(main_stage, attendee_paris, session_now):
+    stored = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "now")
+    assert ChatMessage.objects.get(pk=stored["event"]["id"]).session == session_now
+
+
+def test_a_repeated_client_id_is_answered_in_six_queries(main_stage, attendee_paris, django_assert_num_queries):
+    """The author, then BEGIN, the seq, the message the unique client_id refuses, ROLLBACK, the original."""
+    first = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "once", "same")
+    with django_assert_num_queries(6):
+        again = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "once", "same")
+    assert again == {"event": first["event"], "created": False}
+
+
+def test_a_repeated_client_id_stores_nothing_and_takes_no_seq(main_stage, attendee_paris, session_now):
+    services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "once", "same")
+    again = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "changed my mind", "same")
+    assert not again["created"] and again["event"]["body"] == "once"
+    assert services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "next", "other")["event"]["seq"] == 2
+    assert ChatMessage.objects.count() == RoomEvent.objects.count() == RoomLog.objects.get().last_seq == 2
+
+
+def test_the_same_client_id_in_another_room_is_another_message(main_stage, pitch_room, attendee_paris):
+    here = services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "here", "same")
+    there = services.do_send_chat_message(attendee_paris.pk, pitch_room.pk, "there", "same")
+    assert here["created"] and there["created"] and there["event"]["body"] == "there"
+
+
+@pytest.mark.parametrize(
+    "body, client_id, error",
+    [("   ", None, Invalid), ("x" * 2001, None, services.TooLarge), ("hi", "", Invalid), ("hi", 7, Invalid)],
+)
+def test_bad_input_is_refused_before_the_database_is_asked(
+    main_stage, attendee_paris, body, client_id, error, django_assert_num_queries
+):
+    with django_assert_num_queries(0), pytest.raises(error):
+        services.do_send_chat_message(attendee_paris.pk, main_stage.pk, body, client_id)
+
+
+def test_a_failure_after_the_message_is_written_leaves_nothing_of_it(main_stage, attendee_paris, monkeypatch):
+    services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "before")
+
+    def event_refused(*args):
+        raise DatabaseError("the event's INSERT failed")
+
+    monkeypatch.setattr(chat, "store_room_event", event_refused)
+    with pytest.raises(DatabaseError):
+        services.do_send_chat_message(attendee_paris.pk, main_stage.pk, "lost", "c-lost")
+    assert list(ChatMessage.objects.values_list("body", flat=True)) == ["before"]
+    assert RoomLog.objects.get().last_seq == 1
+
+
+def test_a_message_to_a_room_that_is_gone_is_refused_and_stores_nothing(main_stage, attendee_paris):
+    """The room's foreign keys refuse it at COMMIT: an IntegrityError that is no repeated client_id goes on up."""
+    gone = main_stage.pk + 1000
+    with pytest.raises(IntegrityError):
+        services.do_send_chat_message(attendee_paris.pk, gone, "anyone there?", "c-1")
+    assert not ChatMessage.objects.exists() and not RoomLog.objects.exists()

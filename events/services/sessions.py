@@ -307,9 +307,13 @@ def listed_rooms(summit):
 
 def live_session(room, at=None):
     """The session on in `room` at `at` (now by default), if any."""
+    return sessions_live_in(room, at).first()
+
+
+def sessions_live_in(room, at=None):
+    """The sessions on in `room` at `at` (now by default), the one live_session picks first: a writer can store
+    the live session's id in its INSERT as a subquery instead of reading it in a round trip of its own."""
     at = at or timezone.now()
-    return (
-        Session.objects.filter(room=room, starts_at__lte=at, ends_at__gt=at, status=Session.Status.PUBLISHED)
-        .order_by("starts_at")
-        .first()
-    )
+    return Session.objects.filter(
+        room=room, starts_at__lte=at, ends_at__gt=at, status=Session.Status.PUBLISHED
+    ).order_by("starts_at")
