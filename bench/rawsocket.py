@@ -32,6 +32,16 @@ class RoomSocket(asyncio.Protocol):
         transport.write(self.request)
 
     def data_received(self, data):
+        if self.handshaken and not self.buffer and len(data) > 2 and data[0] == 0x81:
+            # The common case, kept to a few operations: exactly one whole final text frame, nothing buffered.
+            length = data[1]
+            if length == 126:
+                if len(data) == 4 + (data[2] << 8 | data[3]):
+                    self.client.on_text(data[4:])
+                    return
+            elif length < 126 and len(data) == 2 + length:
+                self.client.on_text(data[2:])
+                return
         buffer = self.buffer
         buffer += data
         if not self.handshaken:

@@ -84,7 +84,7 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
             Profiler(servers, bench.out_dir / "profiles", label, duration).start() if bench.profile and label else None
         )
         sampler = asyncio.create_task(sampling(server_usage))
-        await chat
+        receivers = sorted({answer["receiver"] for answer in await chat})
         await drain(bench, workers, {c["room"] for c in clients})
         sampler.cancel()
         server, generator = server_usage.end(), generator_usage.end()
@@ -101,6 +101,7 @@ async def chat_load(bench, servers, clients, processes, rate_per_sender, duratio
         generator=generator,
         generator_processes=processes,
         generator_saturated=generator["busiest_process_cores"] > SATURATED,
+        generator_receiver=", ".join(receivers),  # bench/chatreceiver.py: "c", or Python's without gcc
     )
     result["server_cpu_us_per_delivery"] = cost_per_delivery(result)
     # The generator's CPU per chat frame it received, beside the server's per delivery: which one was the limit.

@@ -138,8 +138,10 @@ def write_report(results, path):
         "",
         "Shape: Daphne (DEBUG off) serving the ASGI app, Redis as channel layer and cache, the database above; "
         "the load generator (`bench/loadgen.py` and `bench/rawsocket.py`: uvloop, raw sockets, frames parsed in "
-        "bulk) runs in its own "
-        "processes on the same machine and its CPU is reported beside the server's (per received frame too). "
+        "bulk; during a chat phase the listening sockets are read by `bench/chatreceiver.c` on a thread, which "
+        "records each chat frame's seq and latency and hands anything else back to Python) runs in its own "
+        "processes on the same machine, about one a core, and its CPU is reported beside the server's (per "
+        "received frame too). "
         "Latency is from the sender's `time.time_ns()` in the chat body to the frame's arrival at each receiver, "
         "sender's own echo included. *Lost* counts, per "
         "client, room `seq`s seen by someone in the room after the client's `room.state` but never by the "
