@@ -41,7 +41,7 @@ FULL = {
     "storm_hold": 5,
     "storm_profile_s": 15,  # --profile samples a join storm until everyone is in, for at most this long
     "idle_hold": 5,
-    "clients_per_process": 1000,
+    "clients_per_process": 5000,  # about one load generator a core: more on two cores only add wake-ups
     "connect_timeout": 120,  # the longest any connect phase may take
     "ramp_budget_s": 360,  # no new ramp step starts after this long on one design
     "report_timeout": 120,
