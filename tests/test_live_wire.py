@@ -9,7 +9,9 @@ import functools
 import logging
 import socket
 import struct
+import time
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
@@ -269,6 +271,21 @@ def test_a_connections_lighter_send_queue_keeps_autobahns_order_and_wire_stays_b
     assert [protocol.send_queue.popleft()[0] for _ in range(2)] == [b"close frame", b"next"]
     assert not protocol.send_queue
     assert protocol.trafficStats.__json__()["outgoingOctetsWireLevel"] == 0
+
+
+def test_sockets_opened_together_get_their_first_pings_spread_over_one_interval():
+    from summit.serve import spread_first_ping
+
+    server = SummitServer.__new__(SummitServer)
+    server.ping_interval = 20
+    opened_at = time.time()
+    storm = [SimpleNamespace(server=server, last_ping=opened_at) for _ in range(200)]
+    for protocol in storm:
+        spread_first_ping(protocol)
+    first_pings = sorted(protocol.last_ping + server.ping_interval - opened_at for protocol in storm)
+    assert first_pings[0] >= 0 and first_pings[-1] <= server.ping_interval  # never later than Daphne's own
+    checker_passes = {int(delay // 2) for delay in first_pings}  # Daphne checks every 2 s
+    assert len(checker_passes) == 10  # not one pass pinging all 200
 
 
 def test_autobahns_settings_dump_is_built_only_when_logged_and_its_pformat_is_left_alone(monkeypatch):
