@@ -478,14 +478,6 @@ async def main(spec_path):
     with open(spec_path, encoding="utf-8") as file:
         worker = Worker(json.load(file))
     loop = asyncio.get_running_loop()
-    if os.environ.get("EXP_PACE"):
-        pace = float(os.environ["EXP_PACE"])
-
-        def nap():
-            time.sleep(pace)
-            loop.call_soon(nap)
-
-        loop.call_soon(nap)
     commands = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(commands), sys.stdin)
     while True:
